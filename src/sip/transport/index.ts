@@ -1,0 +1,6 @@
+export type { Endpoint, InboundPacket, SipTransport, TransportProtocol } from './SipTransport.js';
+export { formatEndpoint } from './SipTransport.js';
+export { TransportError, type TransportErrorCode } from './TransportError.js';
+export { createNetworkTransport, type NetworkTransportOptions } from './createNetworkTransport.js';
+export { createMemoryNetwork, MemoryNetwork, type DropPredicate, type MemoryNetworkStats } from './MemoryNetwork.js';
+export { StreamFramer, DEFAULT_MAX_BUFFER_SIZE, type FramerResult } from './StreamFramer.js';
