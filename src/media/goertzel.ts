@@ -28,11 +28,3 @@ export function goertzel(samples: Int16Array, frequency: number, sampleRate = SA
   const power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
   return (2 * Math.sqrt(Math.max(0, power))) / windowSum / 32768;
 }
-
-/** Root-mean-square level in dBFS, where 0 dBFS is an RMS of full scale (a full-scale sine reads -3 dBFS). */
-export function rmsDbfs(samples: Int16Array): number {
-  if (samples.length === 0) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
-  return 20 * Math.log10(Math.sqrt(sum / samples.length) / 32768);
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { goertzel, rmsDbfs } from './goertzel.js';
+import { goertzel } from './goertzel.js';
+import { rmsDbfs } from './rmsDbfs.js';
 import { DTMF_FREQUENCIES, concatPcm, dtmfTone, multiTone, silence, sine } from './tones.js';
 
 describe('tone generators', () => {

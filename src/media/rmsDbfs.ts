@@ -1,0 +1,7 @@
+/** Root-mean-square level in dBFS, where 0 dBFS is an RMS of full scale (a full-scale sine reads -3 dBFS). */
+export function rmsDbfs(samples: Int16Array): number {
+  if (samples.length === 0) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+  return 20 * Math.log10(Math.sqrt(sum / samples.length) / 32768);
+}
