@@ -1,0 +1,73 @@
+import { readConfigFile, type EmulatorOptions } from '../emulator/config.js';
+import { startEmulator } from '../emulator/startEmulator.js';
+import { parseCommandArgs, toInteger, UsageError } from './args.js';
+
+export const startHelp = `Usage: omnisip start [options]
+
+Starts the emulator: the Omniagent public API under /public, the control API under /_emulator,
+API docs at /docs. Prints one line when ready. Stop it with Ctrl-C.
+
+Options:
+  --api-port <port>            REST API port (default 4010; 0 picks a free port)
+  --host <address>             address to bind (default 127.0.0.1)
+  --clock <real|virtual>       real time (default), or virtual time moved by POST /_emulator/clock/advance
+  --provision-delay-ms <ms>    how long a new SIP connection stays Pending (default 2000)
+  --restart-delay-ms <ms>      how long a crashed listener stays in Error before restarting (default 5000)
+  --seed <n>                   seed for fault probabilities (default: random, printed at start)
+  --agent-limit <n>            agents per project before 409 AgentLimitExceeded (default 100)
+  --log-level <level>          silent | error | warn | info (default info)
+  --config <file>              YAML or JSON file with the same options (camelCase: apiPort, clock, ...);
+                               command-line options win over the file
+  -h, --help                   show this help
+
+Example:
+  omnisip start --api-port 4010 --clock virtual
+  curl -H 'X-Api-Key: demo' http://127.0.0.1:4010/public/agents
+`;
+
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    'api-port': { type: 'string' },
+    host: { type: 'string' },
+    clock: { type: 'string' },
+    'provision-delay-ms': { type: 'string' },
+    'restart-delay-ms': { type: 'string' },
+    seed: { type: 'string' },
+    'agent-limit': { type: 'string' },
+    'log-level': { type: 'string' },
+    config: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(startHelp);
+    return 0;
+  }
+  const clock = values.clock;
+  if (clock !== undefined && clock !== 'real' && clock !== 'virtual') throw new UsageError(`--clock must be 'real' or 'virtual', got '${clock}'`);
+  const logLevel = values['log-level'];
+  if (logLevel !== undefined && !['silent', 'error', 'warn', 'info'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn or info, got '${logLevel}'`);
+
+  const fromFile: EmulatorOptions = values.config ? readConfigFile(values.config) : {};
+  const fromArgs: EmulatorOptions = {
+    apiPort: toInteger('api-port', values['api-port'], { max: 65535 }),
+    host: values.host,
+    clock,
+    provisionDelayMs: toInteger('provision-delay-ms', values['provision-delay-ms']),
+    restartDelayMs: toInteger('restart-delay-ms', values['restart-delay-ms']),
+    seed: toInteger('seed', values.seed, { min: -(2 ** 31), max: 2 ** 31 }),
+    agentLimit: toInteger('agent-limit', values['agent-limit']),
+    logLevel: logLevel as EmulatorOptions['logLevel'],
+  };
+  const options = { ...fromFile, ...Object.fromEntries(Object.entries(fromArgs).filter(([, v]) => v !== undefined)) } as EmulatorOptions;
+
+  const emulator = await startEmulator(options);
+  process.stdout.write(
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  (clock ${options.clock ?? 'real'}, seed ${emulator.seed})\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await emulator.close();
+  return 0;
+}

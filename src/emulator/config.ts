@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { ClockMode } from './core/clock.js';
+import { createLogger, type Logger, type LogLevel } from './logger.js';
+
+/** Options of `startEmulator()` and of `omnisip start`: all optional, each with a documented default. */
+export interface EmulatorOptions {
+  /** Address to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** REST API port (public API, control API, docs). Default 4010; 0 picks a free port. */
+  apiPort?: number;
+  /** `real` (default) or `virtual`: virtual time moves only through the control API. */
+  clock?: ClockMode;
+  /** How long a new or redeployed SIP connection stays Pending. Default 2000 ms. */
+  provisionDelayMs?: number;
+  /** How long a crashed listener stays in Error before it restarts. Default 5000 ms. */
+  restartDelayMs?: number;
+  /** Seed of the random source fault probabilities draw from. Default: a random seed, printed at start. */
+  seed?: number;
+  /** Agents per project before 409 AgentLimitExceeded. Default 100 (the vendor's default). */
+  agentLimit?: number;
+  /** Largest accepted request body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Check every response against openapi.yaml; a mismatch becomes a 500. Default false (tests turn it on). */
+  validateResponses?: boolean;
+  /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
+  logLevel?: LogLevel;
+  logger?: Logger;
+}
+
+export interface EmulatorConfig {
+  host: string;
+  apiPort: number;
+  clock: ClockMode;
+  provisionDelayMs: number;
+  restartDelayMs: number;
+  seed: number;
+  agentLimit: number;
+  maxBodyBytes: number;
+  validateResponses: boolean;
+  logger: Logger;
+}
+
+export const defaults = {
+  host: '127.0.0.1',
+  apiPort: 4010,
+  clock: 'real',
+  provisionDelayMs: 2000,
+  restartDelayMs: 5000,
+  agentLimit: 100,
+  maxBodyBytes: 1024 * 1024,
+} as const;
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`omnisip: invalid option: ${message}`);
+}
+
+const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
+
+/** Resolves the public options, once, into a complete config (STYLE.md §12). Throws on a bad option. */
+export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
+  const config: EmulatorConfig = {
+    host: options.host ?? defaults.host,
+    apiPort: options.apiPort ?? defaults.apiPort,
+    clock: options.clock ?? defaults.clock,
+    provisionDelayMs: options.provisionDelayMs ?? defaults.provisionDelayMs,
+    restartDelayMs: options.restartDelayMs ?? defaults.restartDelayMs,
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    agentLimit: options.agentLimit ?? defaults.agentLimit,
+    maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
+    validateResponses: options.validateResponses ?? false,
+    logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
+  };
+  check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
+  check(config.clock === 'real' || config.clock === 'virtual', `clock must be 'real' or 'virtual', got '${config.clock}'`);
+  check(Number.isFinite(config.provisionDelayMs) && config.provisionDelayMs >= 0, `provisionDelayMs must be >= 0, got ${config.provisionDelayMs}`);
+  check(Number.isFinite(config.restartDelayMs) && config.restartDelayMs >= 0, `restartDelayMs must be >= 0, got ${config.restartDelayMs}`);
+  check(Number.isInteger(config.seed), `seed must be an integer, got ${config.seed}`);
+  check(Number.isInteger(config.agentLimit) && config.agentLimit >= 0, `agentLimit must be an integer >= 0, got ${config.agentLimit}`);
+  check(Number.isInteger(config.maxBodyBytes) && config.maxBodyBytes > 0, `maxBodyBytes must be a positive integer, got ${config.maxBodyBytes}`);
+  return config;
+}
+
+/** Reads a config file (YAML or JSON) holding the same options as the command line. */
+export function readConfigFile(path: string): EmulatorOptions {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`omnisip: cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  const parsed: unknown = parse(text);
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`omnisip: config file ${path} must hold a mapping of options (e.g. "apiPort: 4010")`);
+  return parsed as EmulatorOptions;
+}

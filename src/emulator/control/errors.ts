@@ -1,0 +1,17 @@
+import { ErrorType, type ApiFailure } from '../core/errors.js';
+
+const failure = (status: number, code: string, type: number, description: string): ApiFailure => ({
+  status,
+  body: { code, description, type, numericType: type },
+});
+
+/** Error templates of the control API (`/_emulator`). Same envelope as the public API. */
+export const controlErrors = {
+  clockNotVirtual: () =>
+    failure(409, 'ClockNotVirtual', ErrorType.Conflict, 'The clock is real, so it cannot be moved. Start the emulator with --clock virtual to control time.'),
+  faultNotFound: (id: string) =>
+    failure(404, 'FaultNotFound', ErrorType.NotFound, `Fault rule '${id}' does not exist (it may have been used up: rules with 'times' are removed after their last hit). GET /_emulator/faults lists the active rules.`),
+  connectionNotFound: (id: string) =>
+    failure(404, 'SipConnectionNotFound', ErrorType.NotFound, `SIP connection '${id}' does not exist in any project.`),
+  invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
+};

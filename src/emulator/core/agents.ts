@@ -1,0 +1,123 @@
+import type { Agent, AgentCreate, AgentPatch, ChannelConfig, ChannelConfigPut } from '../../generated/index.js';
+import { apiErrors } from './errors.js';
+import { apiKeyIdOf, newId, unixSeconds } from './ids.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+import { failed, success, type Result } from './result.js';
+
+export type ChannelType = ChannelConfig['channelType'];
+export const channelTypes: readonly ChannelType[] = ['voip', 'sip', 'webrtc', 'websocket'];
+
+/** The fields an agent stores, in the order its responses list them. Unknown fields are ignored. */
+const agentFields = [
+  'companionId', 'name', 'voiceId', 'language', 'functions', 'faqCollections',
+  'knowledgeBaseId', 'providerSettings', 'tags', 'disableIdleTimeout',
+] as const satisfies ReadonlyArray<keyof AgentCreate>;
+
+const channelFields = [
+  'humanHandoff', 'functions', 'faqCollections', 'knowledgeBaseId', 'providerSettings', 'useGreenVideo',
+] as const satisfies ReadonlyArray<keyof ChannelConfigPut>;
+
+/** Which channel a channel-specific field belongs to (api-facts.md conflict 20 and 22). */
+const channelOnlyFields: Partial<Record<(typeof channelFields)[number], ChannelType>> = {
+  humanHandoff: 'sip',
+  useGreenVideo: 'webrtc',
+};
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = structuredClone(source[key]);
+  return out;
+}
+
+export interface AgentStoreOptions {
+  agentLimit: number;
+  /** Base of the generated `voipEndpoint` webhook URL. */
+  publicBaseUrl: string;
+}
+
+/** One project's agents and their channel configs. */
+export class AgentStore {
+  private readonly agents = new Map<string, Agent>();
+  private readonly channels = new Map<string, Map<ChannelType, ChannelConfig>>();
+
+  constructor(
+    private readonly apiKey: string,
+    private readonly options: AgentStoreOptions,
+  ) {}
+
+  create(body: AgentCreate, nowMs: number): Result<Agent> {
+    if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
+    const agent = { id: newId('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent;
+    this.agents.set(agent.id, agent);
+    return success(structuredClone(agent));
+  }
+
+  list(page: PageRequest): Page<Agent> {
+    const all = [...this.agents.values()].map((a) => structuredClone(a));
+    return paginate(all.length, all, page);
+  }
+
+  get(agentId: string): Result<Agent> {
+    const agent = this.agents.get(agentId);
+    return agent ? success(structuredClone(agent)) : failed(apiErrors.agentNotFound(agentId));
+  }
+
+  exists(agentId: string): boolean {
+    return this.agents.has(agentId);
+  }
+
+  /** PATCH: each top-level field present replaces the stored one, arrays and providerSettings included. */
+  patch(agentId: string, body: AgentPatch): Result<Agent> {
+    const agent = this.agents.get(agentId);
+    if (!agent) return failed(apiErrors.agentNotFound(agentId));
+    const next = { ...agent, ...pick(body, agentFields) } as Agent;
+    // Keep the response's field order stable: id, the fields, created.
+    const ordered = { id: next.id, ...pick(next, agentFields), created: next.created } as Agent;
+    this.agents.set(agentId, ordered);
+    return success(structuredClone(ordered));
+  }
+
+  /** Deletes the agent and its channel configs. Its SIP connections stay (the docs say so). */
+  delete(agentId: string): Result<void> {
+    if (!this.agents.delete(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    this.channels.delete(agentId);
+    return success(undefined);
+  }
+
+  /** PUT: creates the config, or replaces its writable fields keeping `id` and `created`. */
+  putChannel(agentId: string, channelType: ChannelType, body: ChannelConfigPut, nowMs: number): Result<ChannelConfig> {
+    if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    for (const [field, only] of Object.entries(channelOnlyFields)) {
+      if (body[field as keyof ChannelConfigPut] !== undefined && only !== channelType) {
+        return failed(apiErrors.validation(`'${field}' is only supported on the '${only}' channel, not on '${channelType}'. Remove it from the body, or PUT it to /public/agents/${agentId}/channels/${only}.`));
+      }
+    }
+    const configs = this.channels.get(agentId) ?? new Map<ChannelType, ChannelConfig>();
+    const previous = configs.get(channelType);
+    const id = previous?.id ?? newId('chanconfig');
+    const config = {
+      id,
+      apiKeyId: apiKeyIdOf(this.apiKey),
+      channelType,
+      ...pick(body, channelFields),
+      ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl}/voip/twilio/${id}` } : {}),
+      created: previous?.created ?? unixSeconds(nowMs),
+    } as ChannelConfig;
+    configs.set(channelType, config);
+    this.channels.set(agentId, configs);
+    return success(structuredClone(config));
+  }
+
+  getChannel(agentId: string, channelType: ChannelType): Result<ChannelConfig> {
+    if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    const config = this.channels.get(agentId)?.get(channelType);
+    return config ? success(structuredClone(config)) : failed(apiErrors.channelConfigNotFound(agentId, channelType));
+  }
+
+  deleteChannel(agentId: string, channelType: ChannelType): Result<void> {
+    if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    const configs = this.channels.get(agentId);
+    if (!configs?.delete(channelType)) return failed(apiErrors.channelConfigNotFound(agentId, channelType));
+    return success(undefined);
+  }
+}

@@ -1,0 +1,123 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { apiErrors } from '../core/errors.js';
+import type { FaultRules } from '../control/FaultRules.js';
+import type { EventBus } from '../events.js';
+import type { OpenApiDocument, OperationSpec } from './openapiDocument.js';
+import type { Handler, HandlerDeps } from './handler.js';
+import { respondFailure, respondJson } from './respond.js';
+import { coerceQuery, type OperationValidators } from './validators.js';
+
+export interface ApiRoutesOptions {
+  /** Which API these routes serve: the public one answers 401 without a key and is subject to API fault rules. */
+  kind: 'public' | 'control';
+  /** Route prefix the body limit applies to, e.g. `/public`. */
+  prefix: string;
+  document: OpenApiDocument;
+  validators: Map<string, OperationValidators>;
+  handlers: Record<string, Handler>;
+  deps: HandlerDeps;
+  faults: FaultRules;
+  events: EventBus;
+  maxBodyBytes: number;
+  /** Validate every response against openapi.yaml and answer 500 on a mismatch (tests turn this on). */
+  validateResponses: boolean;
+}
+
+const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim());
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Registers every operation of openapi.yaml on `app`, each with the same pipeline:
+ * faults → API key → body (size, type, JSON) → parameters and body against the spec → handler.
+ */
+export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): void {
+  const { document, handlers } = options;
+  const missing = document.operations.filter((op) => !handlers[op.operationId]).map((op) => op.operationId);
+  if (missing.length) throw new Error(`omnisip: no handler for operations ${missing.join(', ')} of the ${options.kind} API document`);
+
+  app.use(
+    `${options.prefix}/*`,
+    bodyLimit({ maxSize: options.maxBodyBytes, onError: (c) => respondFailure(c, apiErrors.payloadTooLarge(options.maxBodyBytes)) }),
+  );
+
+  const byPath = new Map<string, OperationSpec[]>();
+  for (const op of document.operations) {
+    app.on(op.method.toUpperCase(), op.routePath, (c) => handle(c, op, options));
+    byPath.set(op.routePath, [...(byPath.get(op.routePath) ?? []), op]);
+  }
+  // A known path with a method it does not have: 405 with Allow, not 404.
+  for (const [routePath, ops] of byPath) {
+    const allowed = ops.map((op) => op.method.toUpperCase());
+    app.all(routePath, (c) => respondFailure(c, apiErrors.methodNotAllowed(c.req.method, c.req.path, allowed)));
+  }
+}
+
+async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions): Promise<Response> {
+  const apiKey = c.req.header('x-api-key')?.trim() || undefined;
+
+  // Fault rules first: a gateway's 429 or 503 comes before any authentication.
+  if (options.kind === 'public' && options.faults.hasRulesFor('api')) {
+    const fault = options.faults.check({ target: 'api', operation: op.operationId, method: c.req.method, path: c.req.path, apiKey });
+    if (fault) {
+      options.events.publish({ type: 'fault.fired', at: Date.now(), faultId: fault.rule.id, target: 'api' });
+      const action = fault.action;
+      if (action.type === 'delay') await delay(action.ms);
+      else if (action.type === 'respond') return respondFailure(c, apiErrors.injected(action.status, action.code, action.description, action.retryAfter));
+      else if (action.type === 'drop') return dropConnection(c);
+    }
+  }
+
+  if (options.kind === 'public' && !apiKey) return respondFailure(c, apiErrors.unauthorized());
+
+  let body: unknown;
+  if (op.bodyPointer) {
+    const text = await c.req.text();
+    const contentType = c.req.header('content-type');
+    if (text.trim() === '') {
+      if (op.bodyRequired) return respondFailure(c, apiErrors.validation('A JSON request body is required. Send a JSON object with Content-Type: application/json.'));
+      body = {};
+    } else {
+      if (contentType && !isJson(contentType)) return respondFailure(c, apiErrors.unsupportedMediaType(contentType));
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        return respondFailure(c, apiErrors.malformedJson((error as Error).message));
+      }
+    }
+  }
+
+  const validators = options.validators.get(op.operationId)!;
+  const params = c.req.param() as Record<string, string>;
+  const query = coerceQuery(op.parameters, c.req.query());
+  const paramError = validators.params({ path: params, query });
+  if (paramError) return respondFailure(c, apiErrors.validation(paramError));
+  if (op.bodyPointer) {
+    const bodyError = validators.body(body);
+    if (bodyError) return respondFailure(c, apiErrors.validation(bodyError));
+  }
+
+  const output = await options.handlers[op.operationId]!({ apiKey, params, query, body, context: c }, options.deps);
+  if ('response' in output) return output.response;
+  const status = 'failure' in output ? output.failure.status : output.status;
+  const responseBody = 'failure' in output ? output.failure.body : output.body;
+  if (options.validateResponses) {
+    const problem = validators.response(status, responseBody);
+    if (problem) {
+      options.deps.logger.error(`${op.operationId} answered ${status} that does not match openapi.yaml: ${problem}`);
+      return respondFailure(c, apiErrors.internal(`omnisip answered a response that does not match openapi.yaml (${op.operationId}, ${status}): ${problem}`));
+    }
+  }
+  return 'failure' in output ? respondFailure(c, output.failure) : respondJson(c, output.status, output.body);
+}
+
+/** The `drop` fault: close the TCP connection without an answer, as a dead gateway would. */
+function dropConnection(c: Context): Response {
+  const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
+  if (incoming?.socket) {
+    incoming.socket.destroy();
+    return new Response(null, { status: 599 });
+  }
+  // In-process requests (app.request) have no socket to close: answer the closest thing.
+  return respondFailure(c, apiErrors.serviceUnavailable('Connection dropped (omnisip fault rule).'));
+}

@@ -1,0 +1,71 @@
+import { streamSSE } from 'hono/streaming';
+import type { FaultRuleCreate } from '../../generated/index.js';
+import { VirtualClock } from '../core/clock.js';
+import { controlErrors } from '../control/errors.js';
+import type { EmulatorEvent } from '../events.js';
+import type { Handler, HandlerDeps } from './handler.js';
+
+const clockView = ({ clock }: HandlerDeps) => {
+  const pending = clock.pendingTimers();
+  return { mode: clock.mode, now: clock.now(), pendingTimers: pending.count, nextTimerAt: pending.nextAt };
+};
+
+/** One handler per operationId of control-openapi.yaml. */
+export const controlHandlers: Record<string, Handler> = {
+  getHealth: (_input, deps) => ({
+    status: 200,
+    body: { status: 'ok', version: deps.control.version, ports: deps.control.ports(), clock: { mode: deps.clock.mode, now: deps.clock.now() } },
+  }),
+
+  reset: async (_input, deps) => {
+    await deps.control.reset();
+    return { status: 204 };
+  },
+
+  getClock: (_input, deps) => ({ status: 200, body: clockView(deps) }),
+
+  advanceClock: ({ body }, deps) => {
+    const { clock } = deps;
+    if (!(clock instanceof VirtualClock)) return { failure: controlErrors.clockNotVirtual() };
+    const request = body as { ms?: number; toNextTimer?: boolean };
+    if (request.toNextTimer) clock.advanceToNextTimer();
+    else clock.advance(request.ms ?? 0);
+    deps.events.publish({ type: 'clock.advanced', at: clock.now(), now: clock.now() });
+    return { status: 200, body: clockView(deps) };
+  },
+
+  createFault: ({ body }, deps) => ({ status: 201, body: deps.faults.add(body as FaultRuleCreate) }),
+  listFaults: (_input, deps) => ({ status: 200, body: { items: deps.faults.list() } }),
+  deleteFaults: (_input, deps) => {
+    deps.faults.clear();
+    return { status: 204 };
+  },
+  deleteFault: ({ params }, deps) => (deps.faults.remove(params.faultId!) ? { status: 204 } : { failure: controlErrors.faultNotFound(params.faultId!) }),
+
+  /** Server-sent events: one `data:` line of JSON per emulator event, named by its type. */
+  getEvents: ({ context }, deps) => ({
+    response: streamSSE(context, async (stream) => {
+      const queue: EmulatorEvent[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = deps.events.subscribe((event) => {
+        queue.push(event);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ now: deps.clock.now() }) });
+      while (!stream.aborted) {
+        const event = queue.shift();
+        if (event) {
+          await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      unsubscribe();
+    }),
+  }),
+};

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { FaultRule, FaultRuleCreate, SipConnectionStatus } from '../generated/index.js';
+import { createClock, VirtualClock, type Clock } from './core/clock.js';
+import { Projects } from './core/projects.js';
+import { statusOf } from './core/sipConnections.js';
+import { FaultRules } from './control/FaultRules.js';
+import { seededRandom } from './control/random.js';
+import { resolveConfig, type EmulatorOptions } from './config.js';
+import { EventBus, type EmulatorEvent } from './events.js';
+import { createApp } from './http/createApp.js';
+import type { HandlerDeps } from './http/handler.js';
+import { packageRoot } from './http/packageRoot.js';
+import { idleListenerFactory } from './listener/idleListener.js';
+import { ListenerManager } from './listener/ListenerManager.js';
+
+/** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
+export interface EmulatorControl {
+  readonly clock: Clock;
+  readonly events: EventBus;
+  /** Forgets every project's resources and every fault rule; a virtual clock returns to its start. */
+  reset(): Promise<void>;
+  /** Moves a virtual clock forward (throws on a real clock). */
+  advanceClock(ms: number): void;
+  addFault(rule: FaultRuleCreate): FaultRule;
+  listFaults(): FaultRule[];
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  /** Resolves when the connection's status satisfies `predicate` (checked now, then on every change). */
+  waitForStatus(connectionId: string, predicate: (status: SipConnectionStatus) => boolean, timeoutMs?: number): Promise<SipConnectionStatus>;
+}
+
+export interface RunningEmulator {
+  /** Base URL of the REST API, e.g. `http://127.0.0.1:4010`. */
+  readonly url: string;
+  /** Ports actually bound (useful with port 0). */
+  readonly ports: { api: number };
+  readonly seed: number;
+  readonly control: EmulatorControl;
+  close(): Promise<void>;
+}
+
+const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * Starts the emulator: REST API (public + control + docs) on one port.
+ *
+ * @example
+ * const emulator = await startEmulator({ apiPort: 0, clock: 'virtual', logLevel: 'silent' });
+ * await fetch(`${emulator.url}/public/agents`, { headers: { 'X-Api-Key': 'test' } });
+ * await emulator.close();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const config = resolveConfig(options);
+  const { logger } = config;
+  const clock = createClock(config.clock);
+  const events = new EventBus();
+  const faults = new FaultRules(seededRandom(config.seed));
+  const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host}:${config.apiPort}` });
+  const listeners = new ListenerManager({
+    clock, projects, faults, events, logger,
+    provisionDelayMs: config.provisionDelayMs,
+    restartDelayMs: config.restartDelayMs,
+    factory: idleListenerFactory,
+  });
+
+  let apiPort = config.apiPort;
+  const reset = async () => {
+    await listeners.stopAll();
+    projects.clear();
+    faults.clear();
+    if (clock instanceof VirtualClock) clock.reset();
+    events.publish({ type: 'emulator.reset', at: clock.now() });
+  };
+  const deps: HandlerDeps = {
+    clock, projects, listeners, faults, events, logger,
+    control: { reset, ports: () => ({ api: apiPort }), version },
+  };
+  const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.apiPort }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === 'EADDRINUSE'
+        ? `omnisip: port ${config.apiPort} on ${config.host} is already in use. Stop the other process, or pick another port with --api-port (0 picks a free one).`
+        : `omnisip: cannot listen on ${config.host}:${config.apiPort}: ${error.message}`)),
+    );
+  });
+  apiPort = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${apiPort}`;
+
+  const control: EmulatorControl = {
+    clock,
+    events,
+    reset,
+    advanceClock(ms) {
+      if (!(clock instanceof VirtualClock)) throw new Error('omnisip: the clock is real; start with clock: "virtual" to move time');
+      clock.advance(ms);
+      events.publish({ type: 'clock.advanced', at: clock.now(), now: clock.now() });
+    },
+    addFault: (rule) => faults.add(rule),
+    listFaults: () => faults.list(),
+    removeFault: (id) => faults.remove(id),
+    clearFaults: () => faults.clear(),
+    async waitForStatus(connectionId, predicate, timeoutMs = 10_000) {
+      const record = projects.findSipConnection(connectionId);
+      if (!record) throw new Error(`omnisip: no SIP connection '${connectionId}'`);
+      const current = statusOf(record);
+      if (predicate(current)) return current;
+      const event = await events.waitFor(
+        (e: EmulatorEvent) => e.type === 'connection.status' && e.connectionId === connectionId && predicate(e.status),
+        timeoutMs,
+        `connection ${connectionId} to reach the expected status`,
+      );
+      return (event as Extract<EmulatorEvent, { type: 'connection.status' }>).status;
+    },
+  };
+
+  let closed = false;
+  return {
+    url,
+    ports: { api: apiPort },
+    seed: config.seed,
+    control,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listeners.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive and SSE connections would hold close() open forever.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+    },
+  };
+}
