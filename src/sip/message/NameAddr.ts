@@ -1,0 +1,64 @@
+import { formatParams, parseParams, quote, readQuoted } from './grammar.js';
+import { formatUri, parseUri, type SipUri } from './SipUri.js';
+
+/**
+ * The value of From, To, Contact, Route, Record-Route, Refer-To... (RFC 3261 §20.10, §25.1
+ * name-addr / addr-spec). `params` are the header parameters after the URI (tag, expires, q, lr
+ * on a bare addr-spec); the URI's own parameters are in `uri.params`.
+ */
+export interface NameAddr {
+  displayName?: string;
+  uri: SipUri;
+  params: Record<string, string | null>;
+}
+
+/**
+ * Parses `"Alice" <sip:alice@atlanta.com>;tag=1928301774`, `Bob <sip:bob@b.com>` or the addr-spec
+ * form `sip:carol@c.com;tag=x`. The `*` of a wildcard Contact is not a name-addr: callers handle it.
+ */
+export function parseNameAddr(text: string): NameAddr | undefined {
+  const trimmed = text.trim();
+  let displayName: string | undefined;
+  let rest = trimmed;
+
+  if (trimmed.startsWith('"')) {
+    const q = readQuoted(trimmed, 0);
+    if (q === undefined) return undefined;
+    displayName = q.value;
+    rest = trimmed.slice(q.end).trimStart();
+    if (!rest.startsWith('<')) return undefined;
+  } else {
+    const open = trimmed.indexOf('<');
+    if (open !== -1) {
+      const name = trimmed.slice(0, open).trim();
+      // An unquoted display name is a run of tokens (RFC 3261 §25.1); anything with quotes is garbage.
+      if (name.includes('"') || /[<>;,]/.test(name)) return undefined;
+      if (name !== '') displayName = name.replace(/\s+/g, ' ');
+      rest = trimmed.slice(open);
+    }
+  }
+
+  if (rest.startsWith('<')) {
+    const close = rest.indexOf('>');
+    if (close === -1) return undefined;
+    const uri = parseUri(rest.slice(1, close));
+    if (uri === undefined) return undefined;
+    const params = parseParams(rest.slice(close + 1));
+    if (params === undefined) return undefined;
+    return displayName === undefined ? { uri, params } : { displayName, uri, params };
+  }
+
+  // RFC 3261 §20.10: without angle brackets, everything after the first ';' is a header parameter.
+  const semi = rest.indexOf(';');
+  const uri = parseUri(semi === -1 ? rest : rest.slice(0, semi));
+  if (uri === undefined || Object.keys(uri.headers).length > 0) return undefined;
+  const params = parseParams(semi === -1 ? '' : rest.slice(semi));
+  if (params === undefined) return undefined;
+  return { uri, params };
+}
+
+/** Always writes the `<uri>` form, so URI parameters never read as header parameters. */
+export function formatNameAddr(value: NameAddr): string {
+  const name = value.displayName !== undefined && value.displayName !== '' ? `${quote(value.displayName)} ` : '';
+  return `${name}<${formatUri(value.uri)}>${formatParams(value.params)}`;
+}

@@ -1,0 +1,13 @@
+export { SipHeaders } from './SipHeaders.js';
+export type { SipMessage, SipRequest, SipResponse } from './SipMessage.js';
+export { parseMessage, PARSER_LIMITS, type ParseResult } from './parseMessage.js';
+export { serializeMessage } from './serializeMessage.js';
+export { createRequest, type CreateRequestInit } from './createRequest.js';
+export { createResponse, type CreateResponseInit } from './createResponse.js';
+export { reasonPhrase } from './reasonPhrase.js';
+export { formatUri, parseUri, type SipUri } from './SipUri.js';
+export { formatNameAddr, parseNameAddr, type NameAddr } from './NameAddr.js';
+export { formatVia, parseVia, type Via } from './Via.js';
+export { parseCSeq } from './CSeq.js';
+export { generateBranch, generateCallId, generateTag } from './identifiers.js';
+export { canonicalHeaderName } from './headerNames.js';

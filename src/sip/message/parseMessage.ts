@@ -1,0 +1,193 @@
+import { parseCSeq } from './CSeq.js';
+import { parseErrors } from './errors.js';
+import { isToken } from './grammar.js';
+import { parseNameAddr } from './NameAddr.js';
+import { SipHeaders } from './SipHeaders.js';
+import type { SipMessage, SipRequest } from './SipMessage.js';
+import { parseVia } from './Via.js';
+
+export type ParseResult =
+  | { ok: true; message: SipMessage }
+  | {
+      ok: false;
+      error: string;
+      /** present when a request line + Via + From + To + Call-ID + CSeq could be read, so a 400 can be sent */
+      answerable?: SipRequest;
+    };
+
+/** Limits that keep hostile input cheap: beyond them parseMessage returns an error. */
+export const PARSER_LIMITS = {
+  maxMessageBytes: 64 * 1024,
+  maxHeaderLines: 256,
+  maxHeaderLineBytes: 8 * 1024,
+} as const;
+
+const MANDATORY = ['Via', 'From', 'To', 'Call-ID', 'CSeq'] as const;
+/** Headers that may appear once only; a second line is a malformed message, not a list. */
+const SINGLE = ['From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards', 'Content-Length'] as const;
+const LF = 0x0a;
+const CR = 0x0d;
+
+type StartLine =
+  | { type: 'request'; method: string; uri: string }
+  | { type: 'response'; status: number; reason: string }
+  | { error: string };
+
+/**
+ * Parses one SIP message (a UDP datagram, or one TCP message already framed by Content-Length).
+ * Never throws: malformed input yields `{ ok: false, error }`, and `answerable` when the request can
+ * still be answered with a 400 carrying `error` as its reason.
+ *
+ * The parsed message's Content-Length always equals its body length (RFC 3261 §18.3: a datagram's
+ * body is cut to Content-Length; without one it is the rest of the datagram).
+ */
+export function parseMessage(data: Buffer | string): ParseResult {
+  const { maxMessageBytes, maxHeaderLines, maxHeaderLineBytes } = PARSER_LIMITS;
+  // A string has at least as many bytes as characters, so an oversized one is refused before encoding.
+  if (data.length > maxMessageBytes) return { ok: false, error: parseErrors.tooLarge(data.length, maxMessageBytes) };
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (buf.length > maxMessageBytes) return { ok: false, error: parseErrors.tooLarge(buf.length, maxMessageBytes) };
+
+  // RFC 3261 §7.5: CRLFs before the start line are ignored.
+  let pos = 0;
+  while (pos < buf.length && (buf[pos] === CR || buf[pos] === LF)) pos++;
+  if (pos === buf.length) return { ok: false, error: parseErrors.empty() };
+
+  const lines: string[] = [];
+  let bodyStart = buf.length;
+  while (pos < buf.length) {
+    const newline = buf.indexOf(LF, pos);
+    const end = newline === -1 ? buf.length : newline;
+    const contentEnd = end > pos && buf[end - 1] === CR ? end - 1 : end;
+    if (contentEnd - pos > maxHeaderLineBytes) return { ok: false, error: parseErrors.headerLineTooLong(maxHeaderLineBytes) };
+    if (contentEnd === pos) {
+      bodyStart = end + 1;
+      break;
+    }
+    if (lines.length > maxHeaderLines) return { ok: false, error: parseErrors.tooManyHeaderLines(maxHeaderLines) };
+    lines.push(buf.toString('utf8', pos, contentEnd));
+    pos = end + 1;
+  }
+
+  const start = parseStartLine(lines[0] ?? '');
+  if ('error' in start) return { ok: false, error: start.error };
+
+  const headers = readHeaders(lines);
+  if (typeof headers === 'string') return { ok: false, error: headers };
+
+  const message: SipMessage =
+    start.type === 'request'
+      ? { type: 'request', method: start.method, uri: start.uri, headers: headers.headers, body: Buffer.alloc(0) }
+      : { type: 'response', status: start.status, reason: start.reason, headers: headers.headers, body: Buffer.alloc(0) };
+
+  const error = headers.error ?? checkHeaders(message) ?? readBody(message, buf.subarray(Math.min(bodyStart, buf.length)));
+  if (error === undefined) return { ok: true, message };
+  const answerable = message.type === 'request' && isAnswerable(message) ? message : undefined;
+  return answerable === undefined ? { ok: false, error } : { ok: false, error, answerable };
+}
+
+function parseStartLine(line: string): StartLine {
+  if (/^SIP\//i.test(line)) {
+    // RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const match = /^(\S+) +(\S+)(?: (.*))?$/.exec(line);
+    if (match === null) return { error: parseErrors.malformedStartLine() };
+    const [, version = '', code = '', reason = ''] = match;
+    if (version.toUpperCase() !== 'SIP/2.0') return { error: parseErrors.badVersion(version) };
+    if (!/^[1-6]\d\d$/.test(code)) return { error: parseErrors.badStatus(code) };
+    return { type: 'response', status: Number(code), reason: reason.trim() };
+  }
+  // RFC 3261 §7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF
+  const match = /^(\S+) +(\S+) +(\S+)$/.exec(line);
+  if (match === null) return { error: parseErrors.malformedRequestLine() };
+  const [, method = '', uri = '', version = ''] = match;
+  if (!isToken(method)) return { error: parseErrors.badMethod(method) };
+  if (version.toUpperCase() !== 'SIP/2.0') return { error: parseErrors.badVersion(version) };
+  if (!/^[A-Za-z][A-Za-z0-9+\-.]*:./.test(uri)) return { error: parseErrors.badRequestUri(uri) };
+  return { type: 'request', method, uri };
+}
+
+/**
+ * Joins folded lines (RFC 3261 §7.3.1) and builds the headers. A malformed line is skipped and
+ * reported as `error`, so the rest can still make the request answerable; a limit breach is fatal
+ * (returned as a string).
+ */
+function readHeaders(lines: string[]): { headers: SipHeaders; error?: string } | string {
+  const logical: Array<{ text: string; bytes: number; number: number }> = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const last = logical[logical.length - 1];
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      if (last === undefined) return parseErrors.orphanContinuation();
+      const continuation = line.trim();
+      last.text = `${last.text} ${continuation}`;
+      last.bytes += 1 + Buffer.byteLength(continuation);
+      if (last.bytes > PARSER_LIMITS.maxHeaderLineBytes) return parseErrors.headerLineTooLong(PARSER_LIMITS.maxHeaderLineBytes);
+    } else {
+      logical.push({ text: line, bytes: Buffer.byteLength(line), number: i });
+    }
+  }
+
+  const entries: Array<[string, string]> = [];
+  let error: string | undefined;
+  for (const { text, number } of logical) {
+    const colon = text.indexOf(':');
+    const name = colon === -1 ? '' : text.slice(0, colon).trimEnd();
+    const lineError =
+      colon === -1 ? parseErrors.noColon(number)
+      : !isToken(name) ? parseErrors.badHeaderName(number)
+      : text.includes('\r') ? parseErrors.bareCr(number)
+      : undefined;
+    if (lineError === undefined) entries.push([name, text.slice(colon + 1).trim()]);
+    else error ??= lineError;
+  }
+  const headers = new SipHeaders(entries);
+  return error === undefined ? { headers } : { headers, error };
+}
+
+/** RFC 3261 §8.1.1 / §8.2: the mandatory headers, each readable, CSeq matching the method. */
+function checkHeaders(message: SipMessage): string | undefined {
+  const { headers } = message;
+  for (const name of MANDATORY) {
+    if (!headers.has(name) || headers.get(name) === undefined || headers.get(name) === '') return parseErrors.missingHeader(name);
+  }
+  for (const name of SINGLE) {
+    if (headers.getLines(name).length > 1) return parseErrors.duplicateHeader(name);
+  }
+  if (parseVia(headers.get('Via') ?? '') === undefined) return parseErrors.badHeader('Via');
+  if (parseNameAddr(headers.get('From') ?? '') === undefined) return parseErrors.badHeader('From');
+  if (parseNameAddr(headers.get('To') ?? '') === undefined) return parseErrors.badHeader('To');
+  const cseqText = headers.get('CSeq') ?? '';
+  const cseq = parseCSeq(cseqText);
+  if (cseq === undefined) return parseErrors.badCSeq(cseqText);
+  // RFC 3261 §8.1.1.5: the CSeq method MUST match that of the request.
+  if (message.type === 'request' && cseq.method !== message.method) return parseErrors.cseqMethodMismatch(cseq.method, message.method);
+  const maxForwards = headers.get('Max-Forwards');
+  if (maxForwards !== undefined && !(/^\d{1,3}$/.test(maxForwards) && Number(maxForwards) <= 255)) return parseErrors.badMaxForwards(maxForwards);
+  return undefined;
+}
+
+/** RFC 3261 §18.3: Content-Length governs the body of a datagram; sets message.body. */
+function readBody(message: SipMessage, rest: Buffer): string | undefined {
+  const lengthText = message.headers.get('Content-Length');
+  let body = rest;
+  if (lengthText !== undefined) {
+    if (!/^\d{1,10}$/.test(lengthText)) return parseErrors.badContentLength(lengthText);
+    const length = Number(lengthText);
+    if (length > rest.length) return parseErrors.contentLengthTooLarge();
+    body = rest.subarray(0, length);
+  }
+  // A copy, so the message does not pin (or see changes to) the caller's receive buffer.
+  message.body = Buffer.from(body);
+  message.headers.set('Content-Length', message.body.length);
+  return undefined;
+}
+
+/** A 400 can be sent when the response's mandatory headers can be copied and its Via routed. */
+function isAnswerable(request: SipRequest): boolean {
+  const { headers } = request;
+  for (const name of MANDATORY) {
+    const value = headers.get(name);
+    if (value === undefined || value === '') return false;
+  }
+  return parseVia(headers.get('Via') ?? '') !== undefined;
+}
