@@ -14,7 +14,7 @@ export const PROMPT_FREQUENCIES: Readonly<Record<PromptName, readonly number[]>>
   greeting: [660, 880],
   response: [523],
   transferring: [587, 740, 988],
-  transferFailed: [330],
+  transferFailed: [311],
   noAgents: [480, 620],
 };
 
@@ -46,8 +46,8 @@ export const prompts: Readonly<Record<PromptName, () => Int16Array>> = {
   response: () => concatPcm([beep([523], 200), silence(100), beep([523], 200)]),
   /** A rising 587 / 740 / 988 Hz arpeggio (0.7 s). */
   transferring: () => concatPcm([beep([587], 200), silence(50), beep([740], 200), silence(50), beep([988], 200)]),
-  /** Two low 330 Hz tones (0.75 s). */
-  transferFailed: () => concatPcm([beep([330], 300), silence(150), beep([330], 300)]),
+  /** Two low 311 Hz tones (0.75 s). */
+  transferFailed: () => concatPcm([beep([311], 300), silence(150), beep([311], 300)]),
   /** Busy tone, 480 + 620 Hz, 0.5 s on / 0.5 s off, twice (2 s). */
   noAgents: () => concatPcm(repeat(2, [beep([480, 620], 500), silence(500)])),
 };
