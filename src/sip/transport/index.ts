@@ -4,3 +4,5 @@ export { TransportError, type TransportErrorCode } from './TransportError.js';
 export { createNetworkTransport, type NetworkTransportOptions } from './createNetworkTransport.js';
 export { createMemoryNetwork, MemoryNetwork, type DropPredicate, type MemoryNetworkStats } from './MemoryNetwork.js';
 export { StreamFramer, DEFAULT_MAX_BUFFER_SIZE, type FramerResult } from './StreamFramer.js';
+export { addReceivedParams } from './addReceivedParams.js';
+export { responseDestination, DEFAULT_SIP_PORT } from './responseDestination.js';

@@ -1,0 +1,118 @@
+import type { SipRequest, SipResponse } from '../message/index.js';
+import type { ServerTransaction, ServerTransactionUser, TransactionOptions } from './Transaction.js';
+import { TimerSet } from './TransactionTimers.js';
+
+export type NonInviteServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
+
+/**
+ * The non-INVITE server transaction of RFC 3261 §17.2.2 (Figure 8).
+ *
+ * ```
+ *                           |Request received
+ *                           |pass to TU
+ *                           V
+ *                     +-----------+
+ *                     |           |
+ *                     | Trying    |-------------+
+ *                     |           |             |
+ *                     +-----------+             |200-699 from TU
+ *                           |                   |send response
+ *                           |1xx from TU        |
+ *                           |send response      |
+ *                           |                   |
+ *        Request            V      1xx from TU  |
+ *        send response+-----------+send response|
+ *            +--------|           |--------+    |
+ *            |        | Proceeding|        |    |
+ *            +------->|           |<-------+    |
+ *     +<--------------|           |             |
+ *     |Trnsprt Err    +-----------+             |
+ *     |Inform TU            |                   |
+ *     |                     |                   |
+ *     |                     |200-699 from TU    |
+ *     |                     |send response      |
+ *     |  Request            V                   |
+ *     |  send response+-----------+             |
+ *     |      +--------|           |             |
+ *     |      |        | Completed |<------------+
+ *     |      +------->|           |
+ *     +<--------------|           |
+ *     |Trnsprt Err    +-----------+
+ *     |Inform TU            |
+ *     |                     |Timer J fires
+ *     |                     |-
+ *     |                     |
+ *     |                     V
+ *     |               +-----------+
+ *     |               |           |
+ *     +-------------->| Terminated|
+ *                     |           |
+ *                     +-----------+
+ * ```
+ * Retransmitted requests are absorbed: silently in Trying, answered with the latest response
+ * after that. Timer J: 64*T1 over UDP, 0 over TCP.
+ */
+export class NonInviteServerTransaction implements ServerTransaction {
+  private current: NonInviteServerState = 'Trying';
+  private readonly timers = new TimerSet<'J'>();
+  private lastResponse: SipResponse | undefined;
+
+  constructor(
+    readonly request: SipRequest,
+    private readonly options: TransactionOptions,
+    private readonly user: ServerTransactionUser,
+  ) {}
+
+  get state(): NonInviteServerState {
+    return this.current;
+  }
+
+  start(): void {
+    // Nothing is sent until the TU answers: RFC 3261 §17.2.2 has no 100 Trying timer for non-INVITE.
+  }
+
+  respond(response: SipResponse): void {
+    if (this.current !== 'Trying' && this.current !== 'Proceeding') {
+      this.user.warning(`SIP transaction: not sending ${response.status} for ${this.request.method} ${this.request.uri}: a final response was already sent (state ${this.current})`);
+      return;
+    }
+    this.lastResponse = response;
+    this.transmit(response);
+    if (response.status < 200) {
+      this.current = 'Proceeding';
+      return;
+    }
+    this.current = 'Completed';
+    // Timer J absorbs request retransmissions; there are none over a reliable transport (§17.2.2).
+    if (this.options.reliable) this.finish();
+    else this.timers.start('J', 64 * this.options.timers.T1, () => this.finish());
+  }
+
+  /** A retransmission of the request: never passed to the TU (§17.2.2). */
+  receiveRequest(_request: SipRequest): void {
+    if (this.lastResponse && this.current !== 'Terminated') this.transmit(this.lastResponse);
+  }
+
+  /** CANCEL has no effect on a non-INVITE request (RFC 3261 §9.2), so the handler never runs. */
+  onCancel(_handler: () => void): void {}
+
+  terminate(): void {
+    this.finish();
+  }
+
+  private transmit(response: SipResponse): void {
+    this.options.send(response).catch((error: unknown) => {
+      // RFC 3261 §17.2.4: report to the TU; the transaction keeps absorbing retransmissions.
+      this.user.warning(`SIP transaction: could not send ${response.status} for ${this.request.method}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /** Enters Terminated; `notify` tells the user why before `terminated` is called. */
+  private finish(notify?: () => void): void {
+    if (this.current === 'Terminated') return;
+    this.current = 'Terminated';
+    this.timers.stopAll();
+    notify?.();
+    this.user.terminated();
+  }
+}
