@@ -2,10 +2,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {}
 
-/** Parses a command's options; unknown options and bad values are usage errors with the command's help. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type Values<T extends OptionsConfig> = { [K in keyof T]?: T[K] extends { type: 'boolean' } ? boolean : string } & { help?: boolean };
+
+/** Parses a command's options; unknown options and bad values are usage errors shown with the command's help. */
+export function parseCommandArgs<T extends OptionsConfig>(argv: string[], options: T): { values: Values<T>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: parsed.values as Values<T>, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -1,20 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { FaultRule, FaultRuleCreate, SipConnectionStatus } from '../generated/index.js';
-import { createClock, VirtualClock, type Clock } from './core/clock.js';
-import { Projects } from './core/projects.js';
 import { statusOf } from './core/sipConnections.js';
-import { FaultRules } from './control/FaultRules.js';
-import { seededRandom } from './control/random.js';
+import { VirtualClock, type Clock } from './core/clock.js';
 import { resolveConfig, type EmulatorOptions } from './config.js';
-import { EventBus, type EmulatorEvent } from './events.js';
-import { createApp } from './http/createApp.js';
-import type { HandlerDeps } from './http/handler.js';
-import { packageRoot } from './http/packageRoot.js';
-import { idleListenerFactory } from './listener/idleListener.js';
-import { ListenerManager } from './listener/ListenerManager.js';
+import { createWorld } from './createWorld.js';
+import type { EventBus, EmulatorEvent } from './events.js';
 
 /** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
 export interface EmulatorControl {
@@ -42,7 +33,31 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+/** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
+export interface EmulatorControl {
+  readonly clock: Clock;
+  readonly events: EventBus;
+  /** Forgets every project's resources and every fault rule; a virtual clock returns to its start. */
+  reset(): Promise<void>;
+  /** Moves a virtual clock forward (throws on a real clock). */
+  advanceClock(ms: number): void;
+  addFault(rule: FaultRuleCreate): FaultRule;
+  listFaults(): FaultRule[];
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  /** Resolves when the connection's status satisfies `predicate` (checked now, then on every change). */
+  waitForStatus(connectionId: string, predicate: (status: SipConnectionStatus) => boolean, timeoutMs?: number): Promise<SipConnectionStatus>;
+}
+
+export interface RunningEmulator {
+  /** Base URL of the REST API, e.g. `http://127.0.0.1:4010`. */
+  readonly url: string;
+  /** Ports actually bound (useful with port 0). */
+  readonly ports: { api: number };
+  readonly seed: number;
+  readonly control: EmulatorControl;
+  close(): Promise<void>;
+}
 
 /**
  * Starts the emulator: REST API (public + control + docs) on one port.
@@ -54,31 +69,8 @@ const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'u
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
-  const { logger } = config;
-  const clock = createClock(config.clock);
-  const events = new EventBus();
-  const faults = new FaultRules(seededRandom(config.seed));
-  const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host}:${config.apiPort}` });
-  const listeners = new ListenerManager({
-    clock, projects, faults, events, logger,
-    provisionDelayMs: config.provisionDelayMs,
-    restartDelayMs: config.restartDelayMs,
-    factory: idleListenerFactory,
-  });
-
-  let apiPort = config.apiPort;
-  const reset = async () => {
-    await listeners.stopAll();
-    projects.clear();
-    faults.clear();
-    if (clock instanceof VirtualClock) clock.reset();
-    events.publish({ type: 'emulator.reset', at: clock.now() });
-  };
-  const deps: HandlerDeps = {
-    clock, projects, listeners, faults, events, logger,
-    control: { reset, ports: () => ({ api: apiPort }), version },
-  };
-  const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
+  const world = createWorld(config);
+  const { clock, events, faults, projects, listeners, app, reset } = world;
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.apiPort }, () => resolve(s));
@@ -88,7 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         : `omnisip: cannot listen on ${config.host}:${config.apiPort}: ${error.message}`)),
     );
   });
-  apiPort = (server.address() as AddressInfo).port;
+  const apiPort = (server.address() as AddressInfo).port;
+  world.ports.api = apiPort;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${apiPort}`;
 
   const control: EmulatorControl = {

@@ -13,5 +13,7 @@ export const controlErrors = {
     failure(404, 'FaultNotFound', ErrorType.NotFound, `Fault rule '${id}' does not exist (it may have been used up: rules with 'times' are removed after their last hit). GET /_emulator/faults lists the active rules.`),
   connectionNotFound: (id: string) =>
     failure(404, 'SipConnectionNotFound', ErrorType.NotFound, `SIP connection '${id}' does not exist in any project.`),
+  sipDisabled: () =>
+    failure(503, 'SipSideDisabled', 0, 'The SIP side (built-in PBX and listeners) is not running in this emulator: it was started API-only. Start it without --no-sip to use the PBX and SIP traces.'),
   invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
 };

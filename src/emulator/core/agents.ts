@@ -32,7 +32,7 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 export interface AgentStoreOptions {
   agentLimit: number;
   /** Base of the generated `voipEndpoint` webhook URL. */
-  publicBaseUrl: string;
+  publicBaseUrl: () => string;
 }
 
 /** One project's agents and their channel configs. */
@@ -100,7 +100,7 @@ export class AgentStore {
       apiKeyId: apiKeyIdOf(this.apiKey),
       channelType,
       ...pick(body, channelFields),
-      ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl}/voip/twilio/${id}` } : {}),
+      ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl()}/voip/twilio/${id}` } : {}),
       created: previous?.created ?? unixSeconds(nowMs),
     } as ChannelConfig;
     configs.set(channelType, config);

@@ -42,6 +42,12 @@ export const controlHandlers: Record<string, Handler> = {
   },
   deleteFault: ({ params }, deps) => (deps.faults.remove(params.faultId!) ? { status: 204 } : { failure: controlErrors.faultNotFound(params.faultId!) }),
 
+  // The SIP side answers these; API-only emulators (`sip: false`) say why they cannot.
+  listPbxAccounts: () => ({ failure: controlErrors.sipDisabled() }),
+  putPbxAccount: () => ({ failure: controlErrors.sipDisabled() }),
+  deletePbxAccount: () => ({ failure: controlErrors.sipDisabled() }),
+  getSipTrace: () => ({ failure: controlErrors.sipDisabled() }),
+
   /** Server-sent events: one `data:` line of JSON per emulator event, named by its type. */
   getEvents: ({ context }, deps) => ({
     response: streamSSE(context, async (stream) => {

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { createClock, VirtualClock, type Clock } from './core/clock.js';
+import { Projects } from './core/projects.js';
+import { FaultRules } from './control/FaultRules.js';
+import { seededRandom } from './control/random.js';
+import type { EmulatorConfig } from './config.js';
+import { EventBus } from './events.js';
+import { createApp } from './http/createApp.js';
+import type { HandlerDeps } from './http/handler.js';
+import { packageRoot } from './http/packageRoot.js';
+import { idleListenerFactory } from './listener/idleListener.js';
+import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
+
+export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Everything the emulator is made of, wired, before any socket is opened. */
+export interface World {
+  config: EmulatorConfig;
+  clock: Clock;
+  events: EventBus;
+  faults: FaultRules;
+  projects: Projects;
+  listeners: ListenerManager;
+  app: Hono;
+  /** Ports the servers bound, filled in by whoever serves the world. */
+  ports: { api: number; sip?: number };
+  reset(): Promise<void>;
+}
+
+/** Builds the world from a resolved config. Tests use it directly with `world.app.request()`. */
+export function createWorld(config: EmulatorConfig, factory: ListenerFactory = idleListenerFactory): World {
+  const { logger } = config;
+  const clock = createClock(config.clock);
+  const events = new EventBus();
+  const faults = new FaultRules(seededRandom(config.seed));
+  const ports: World['ports'] = { api: config.apiPort };
+  const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: () => `http://${config.host}:${ports.api}` });
+  const listeners = new ListenerManager({
+    clock, projects, faults, events, logger,
+    provisionDelayMs: config.provisionDelayMs,
+    restartDelayMs: config.restartDelayMs,
+    factory,
+  });
+  const reset = async () => {
+    await listeners.stopAll();
+    projects.clear();
+    faults.clear();
+    if (clock instanceof VirtualClock) clock.reset();
+    events.publish({ type: 'emulator.reset', at: clock.now() });
+  };
+  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, control: { reset, ports: () => ({ ...ports }), version } };
+  const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
+  return { config, clock, events, faults, projects, listeners, app, ports, reset };
+}

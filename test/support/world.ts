@@ -1,0 +1,62 @@
+import { resolveConfig, type EmulatorOptions } from '../../src/emulator/config.js';
+import { createWorld, type World } from '../../src/emulator/createWorld.js';
+import { silentLogger } from '../../src/emulator/logger.js';
+import type { ListenerFactory } from '../../src/emulator/listener/ListenerManager.js';
+
+export interface TestWorld extends World {
+  /** `app.request()` with JSON in and out and the key as X-Api-Key. */
+  call(method: string, path: string, options?: { key?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/**
+ * A socket-free emulator for in-process tests: virtual clock, no provisioning delay unless given,
+ * silent logs, every response checked against the OpenAPI documents.
+ */
+export function createTestWorld(options: EmulatorOptions = {}, factory?: ListenerFactory): TestWorld {
+  const world = createWorld(
+    resolveConfig({ clock: 'virtual', provisionDelayMs: 1000, seed: 1, logger: silentLogger, validateResponses: true, ...options }),
+    factory,
+  );
+  const call: TestWorld['call'] = async (method, path, { key = 'test-key', body, headers = {} } = {}) => {
+    const init: RequestInit = { method, headers: { ...(key === null ? {} : { 'X-Api-Key': key }), ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+    }
+    const response = await world.app.request(path, init);
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (docs, yaml): keep the text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+  return { ...world, call };
+}
+
+export const guideAgent = {
+  companionId: 'comp_abc123',
+  name: 'Support Agent',
+  voiceId: 'alloy',
+  language: 'English',
+  functions: ['fn_order_status', 'fn_returns'],
+  faqCollections: ['faq_support'],
+  knowledgeBaseId: 'kb_product_docs',
+  providerSettings: { temperature: 0.7, turnDetection: { threshold: 0.9, silence_duration_ms: 500 } },
+};
+
+export const guideConnection = (agentId: string) => ({
+  agentId,
+  name: 'Main Support Line',
+  settings: {
+    server: 'sip.your-provider.com',
+    port: 5060,
+    domain: 'your-provider.com',
+    username: 'your-sip-username',
+    password: 'your-sip-password',
+    transport: 'TCP',
+    callerId: 'support-line-01',
+  },
+});
