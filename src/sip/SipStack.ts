@@ -311,16 +311,24 @@ export class SipStack {
     );
   }
 
+  /**
+   * Puts a new Via of this stack on top of `request` (fresh branch, rport) and returns the branch.
+   * For requests sent with sendStateless, such as the ACK for a 2xx, which is a transaction of its own (§17.1.1.3).
+   */
+  prependVia(request: SipRequest, protocol: TransportProtocol): string {
+    // RFC 3261 §8.1.1.7: the branch MUST start with the magic cookie and be unique per transaction.
+    const branch = generateBranch();
+    request.headers.prepend('Via', `SIP/2.0/${protocol} ${this.viaHost(protocol)};branch=${branch};rport`);
+    return branch;
+  }
+
   /** Returns the branch of the Via the request will carry. */
   private prepareVia(request: SipRequest, protocol: TransportProtocol): string {
     const top = parseVia(request.headers.get('Via') ?? '');
     const ownBranch = top !== undefined && this.isOurs(top) ? top.params.branch : undefined;
     if (request.method === 'CANCEL' && ownBranch) return ownBranch;
     if (ownBranch) request.headers.removeFirst('Via');
-    // RFC 3261 §8.1.1.7: the branch MUST start with the magic cookie and be unique per transaction.
-    const branch = generateBranch();
-    request.headers.prepend('Via', `SIP/2.0/${protocol} ${this.viaHost(protocol)};branch=${branch};rport`);
-    return branch;
+    return this.prependVia(request, protocol);
   }
 
   private isOurs(via: Via): boolean {
