@@ -233,6 +233,9 @@ describe('openapi.yaml: the public API', () => {
     ['ChannelConfig', { id: 'chanconfig_abc123def456ghi789jk', apiKeyId: 'my-secret-key', channelType: 'sip', created: 1 }, false],
     ['SipConnectionStatus', { lifecycleStatus: 'Pending', sipStatus: 'online', message: null, lastRefreshed: 1 }, false],
     ['SipConnectionStatus', { lifecycleStatus: 'Error', sipStatus: null, message: 'crashed', lastRefreshed: 1 }, true],
+    ['SipConnectionStatus', { lifecycleStatus: 'Error', sipStatus: 'online', message: 'crashed', lastRefreshed: 1 }, false],
+    ['SipConnectionStatus', { lifecycleStatus: 'Running', sipStatus: null, message: null, lastRefreshed: 1 }, false],
+    ['SipConnectionStatus', { lifecycleStatus: 'Running', sipStatus: 'registering', message: null, lastRefreshed: 1 }, true],
     ['SipConnectionError', { timestamp: '10 March 2025', message: 'm', code: 401 }, false],
   ])('public %s: %j is %s', (name, value, valid) => {
     expect(schemaAt('openapi.yaml', name)(value)).toBe(valid);

@@ -194,11 +194,13 @@ export interface paths {
         };
         /**
          * Follow the emulator's events
-         * @description A server-sent event stream of what happens inside the emulator (resources changed,
-         *     lifecycle transitions, registrations, calls, fault hits), so that a test can wait for an
-         *     event instead of polling or sleeping. Each event has an `event:` line naming its type and a
-         *     `data:` line holding one JSON object with at least `at` (milliseconds on the emulator
-         *     clock). The stream stays open until the client closes it.
+         * @description A server-sent event stream of what happens inside the emulator, so that a test can wait
+         *     for an event instead of polling or sleeping. The stream opens with a `ready` event whose
+         *     data is `{"now": <ms>}`. Every later event is named by its `type` (`connection.status`,
+         *     `connection.error`, `connection.deleted`, `fault.fired`, `clock.advanced`,
+         *     `emulator.reset`; later milestones add more), and its `data:` line is one JSON object with
+         *     at least `type` and `at` (milliseconds on the emulator clock). The stream stays open until
+         *     the client closes it.
          */
         get: operations["getEvents"];
         put?: never;
@@ -217,7 +219,7 @@ export interface components {
          * @description The public API's error envelope. Codes this API sends: `ValidationError`, `MalformedJson`
          *     (400), `FaultNotFound`, `PbxAccountNotFound`, `SipConnectionNotFound`, `RouteNotFound`
          *     (404), `MethodNotAllowed` (405), `ClockNotVirtual` (409), `UnsupportedMediaType` (415),
-         *     `InternalError` (500).
+         *     `InternalError` (500), `SipSideDisabled` (503).
          * @example {
          *       "code": "FaultNotFound",
          *       "description": "Fault rule 'fault_k3j2h1g0f9e8d7c6b5a4' was not found.",
@@ -289,7 +291,7 @@ export interface components {
              */
             ports: {
                 /**
-                 * @description The HTTP port of the public and control APIs.
+                 * @description The HTTP port of the public and control APIs; 0 when the app runs in-process without a socket (tests).
                  * @example 4010
                  */
                 api: number;
@@ -919,6 +921,26 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The emulator was started API-only (no built-in PBX and no listeners), so there are no PBX
+         *     accounts or SIP traces. Start it with its SIP side to use these operations.
+         */
+        SipSideDisabled: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "SipSideDisabled",
+                 *       "description": "The SIP side (built-in PBX and listeners) is not running in this emulator. Start it without --no-sip to use the PBX and SIP traces.",
+                 *       "type": 0,
+                 *       "numericType": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The body is not JSON (`MalformedJson`) or does not match the schema (`ValidationError`). */
         BadRequest: {
             headers: {
@@ -1191,6 +1213,7 @@ export interface operations {
                     "application/json": components["schemas"]["PbxAccountList"];
                 };
             };
+            503: components["responses"]["SipSideDisabled"];
         };
     };
     putPbxAccount: {
@@ -1228,6 +1251,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["SipSideDisabled"];
         };
     };
     deletePbxAccount: {
@@ -1269,6 +1293,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["SipSideDisabled"];
         };
     };
     getSipTrace: {
@@ -1312,6 +1337,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["SipSideDisabled"];
         };
     };
     getEvents: {

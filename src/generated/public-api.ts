@@ -1111,8 +1111,10 @@ export interface components {
         SipStatus: "registering" | "online" | "calling";
         /**
          * @description The two independent states of a connection; the line is live when `lifecycleStatus` is
-         *     `Running` and `sipStatus` is `online`. `sipStatus` is null until the listener is
-         *     `Running`, as in the docs' example, so always null while `Pending` or `Failed`.
+         *     `Running` and `sipStatus` is `online`. `sipStatus` is set exactly while the listener is
+         *     `Running` and null otherwise. Assumed by omnisip: the docs say it is "only relevant once
+         *     lifecycleStatus is Running" and show null while `Pending`; after a crash (`Error`) the
+         *     registration is gone, so it is null again.
          * @example {
          *       "lifecycleStatus": "Running",
          *       "sipStatus": "online",
@@ -1133,7 +1135,7 @@ export interface components {
              */
             lifecycleStatus: components["schemas"]["LifecycleStatus"];
             /**
-             * @description The SIP registration state; null until the listener is `Running`.
+             * @description The SIP registration state while the listener is `Running`; null otherwise.
              * @example online
              */
             sipStatus: components["schemas"]["SipStatus"] | null;
