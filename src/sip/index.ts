@@ -1,6 +1,6 @@
-// The SIP layer's public surface: messages, transports, transactions and the stack that ties them.
-// Digest authentication (./digest/) is re-exported here once it is committed.
+// The SIP layer's public surface: messages, digest authentication, transports, transactions and the stack that ties them.
 export * from './message/index.js';
+export * from './digest/index.js';
 export * from './transport/index.js';
 export * from './transaction/index.js';
 export {
