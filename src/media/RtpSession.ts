@@ -1,0 +1,314 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { fail, ok, type Result } from './errors.js';
+import type { FrameSource } from './frameSource.js';
+import { PCMU, findG711Codec, type G711Codec } from './g711.js';
+import { realMediaClock, type MediaClock } from './MediaClock.js';
+import { decodeRtpPacket, type RtpPacket } from './rtpPacket.js';
+import { RtpReceiverStatistics, type RtpReceiveStats } from './RtpReceiverStatistics.js';
+import { RtpSender, type DtmfSendOptions, type PlayOutcome } from './RtpSender.js';
+import { TelephoneEventReceiver, type DtmfDigit } from './TelephoneEventReceiver.js';
+
+export interface RtpEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface RtpSessionOptions {
+  /** Address to bind. Default 127.0.0.1. */
+  address?: string;
+  /** Port to bind. Default 0 (any free port; an even one is tried first, RFC 3550 §11). */
+  port?: number;
+  /** Where to send, from the peer's SDP. Without it, sending waits for the first packet. */
+  remote?: RtpEndpoint;
+  /** Symmetric RTP (RFC 4961): send to where the peer's packets come from. Default true. */
+  symmetric?: boolean;
+  /** Codec to send. Default PCMU. */
+  codec?: G711Codec;
+  /** Payload type to send the codec with, if the peer mapped it to another. Default the codec's static one. */
+  payloadType?: number;
+  /** RFC 4733 telephone-event payload type. Default 101. */
+  telephoneEventPt?: number;
+  ssrc?: number;
+  initialSequenceNumber?: number;
+  initialTimestamp?: number;
+  /** Emit 'rtp-timeout' after this long without a packet (and again after each new silence). 0 = never. Default 0. */
+  rtpTimeoutMs?: number;
+  /** Send encoded silence while nothing plays, once sending has started. Default true. */
+  sendSilenceWhenIdle?: boolean;
+  clock?: MediaClock;
+}
+
+export interface AudioFrameInfo {
+  readonly sequenceNumber: number;
+  readonly timestamp: number;
+  readonly payloadType: number;
+  readonly ssrc: number;
+  readonly marker: boolean;
+  /** Arrival time on the session's clock. */
+  readonly arrivalMs: number;
+}
+
+export interface RtpSessionStats extends RtpReceiveStats {
+  readonly packetsSent: number;
+  /** Payload octets sent. */
+  readonly bytesSent: number;
+  /** Datagrams that were not RTP. */
+  readonly malformed: number;
+  /** RTP packets of a payload type we neither decode nor use (comfort noise, video...). */
+  readonly unknownPayloadType: number;
+  readonly sendErrors: number;
+  /** Frames not sent because the process was too busy to send them in time. */
+  readonly skippedFrames: number;
+}
+
+export interface RtpSessionEvents {
+  audio: [pcm: Int16Array, info: AudioFrameInfo];
+  dtmf: [digit: DtmfDigit];
+  'first-packet': [from: RtpEndpoint & { readonly ssrc: number }];
+  'rtp-timeout': [info: { readonly silentForMs: number }];
+}
+
+/**
+ * One RTP audio stream over UDP: sends paced 20 ms G.711 frames and RFC 4733 digits, receives and
+ * decodes the peer's, and keeps RFC 3550 statistics. Knows nothing of SIP: give it the remote
+ * endpoint and payload types from the SDP (see `negotiateSdp`).
+ *
+ * @example
+ * const opened = await RtpSession.open({ remote: media.remote, codec: media.codec, payloadType: media.payloadType });
+ * if (!opened.ok) return answer(500);
+ * const rtp = opened.value;
+ * rtp.on('dtmf', ({ digit }) => ...);
+ * await rtp.play(prompts.greeting());
+ * await rtp.stop();
+ */
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  private remoteEndpoint: RtpEndpoint | undefined;
+  private latchedSsrc: number | undefined;
+  private readonly statistics = new RtpReceiverStatistics();
+  private readonly dtmfReceiver = new TelephoneEventReceiver();
+  private readonly sender: RtpSender;
+  private readonly clock: MediaClock;
+  private readonly sent = { packets: 0, bytes: 0, errors: 0 };
+  private malformed = 0;
+  private unknownPayloadType = 0;
+  private lastPacketAtMs: number;
+  private timeoutTimer: unknown;
+  /** Set when 'rtp-timeout' fired, cleared by the next packet, so each silence is reported once. */
+  private timeoutReported = false;
+  private closed = false;
+  private readonly local: RtpEndpoint;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly options: RtpSessionOptions,
+  ) {
+    super();
+    this.local = { address: socket.address().address, port: socket.address().port };
+    this.clock = options.clock ?? realMediaClock;
+    this.remoteEndpoint = options.remote;
+    const codec = options.codec ?? PCMU;
+    this.sender = new RtpSender({
+      codec,
+      payloadType: options.payloadType ?? codec.payloadType,
+      telephoneEventPt: options.telephoneEventPt ?? 101,
+      ssrc: options.ssrc ?? randomInt(0, 0xffffffff),
+      initialSequenceNumber: options.initialSequenceNumber,
+      initialTimestamp: options.initialTimestamp,
+      sendSilenceWhenIdle: options.sendSilenceWhenIdle ?? true,
+      clock: this.clock,
+      transmit: (packet, payloadLength) => this.transmit(packet, payloadLength),
+    });
+    this.lastPacketAtMs = this.clock.now();
+    socket.on('message', (message, rinfo) => this.receive(message, rinfo));
+    // An ICMP error on a UDP socket must not crash the call: count it and carry on.
+    socket.on('error', () => this.sent.errors++);
+    this.armTimeout();
+  }
+
+  /** Binds the socket. A port that cannot be bound is an error value. */
+  static async open(options: RtpSessionOptions = {}): Promise<Result<RtpSession>> {
+    const address = options.address ?? '127.0.0.1';
+    const bound = options.port ? await bind(address, options.port) : await bindPreferringEven(address);
+    if (!bound.ok) return bound;
+    return ok(new RtpSession(bound.value, options));
+  }
+
+  /** The bound address and port; still readable after `stop()`. */
+  get localAddress(): string {
+    return this.local.address;
+  }
+
+  get localPort(): number {
+    return this.local.port;
+  }
+
+  /** Where packets go: from the SDP, or latched from the peer's packets. */
+  get remote(): RtpEndpoint | undefined {
+    return this.remoteEndpoint;
+  }
+
+  /** Sets the destination, e.g. after a re-INVITE. Symmetric RTP may still re-latch it. */
+  setRemote(remote: RtpEndpoint): void {
+    this.remoteEndpoint = remote;
+  }
+
+  /** Starts sending (silence, unless something plays) without waiting for `play()`. */
+  startSending(): void {
+    if (!this.closed) this.sender.start();
+  }
+
+  play(source: FrameSource): Promise<PlayOutcome> {
+    if (this.closed) return Promise.resolve('interrupted');
+    return this.sender.play(source);
+  }
+
+  stopPlaying(): void {
+    this.sender.stopPlaying();
+  }
+
+  /** Sends digits (0-9 * # A-D) as RFC 4733 events; a non-digit throws. */
+  sendDtmf(digits: string, options?: DtmfSendOptions): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.sender.sendDtmf(digits, options);
+  }
+
+  stats(): RtpSessionStats {
+    return {
+      ...this.statistics.snapshot(),
+      packetsSent: this.sent.packets,
+      bytesSent: this.sent.bytes,
+      malformed: this.malformed,
+      unknownPayloadType: this.unknownPayloadType,
+      sendErrors: this.sent.errors,
+      skippedFrames: this.sender.skippedFrames,
+    };
+  }
+
+  /** Stops sending, reports a digit still open, and closes the socket. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.sender.stop();
+    this.clock.clearTimeout(this.timeoutTimer);
+    for (const digit of this.dtmfReceiver.flush()) this.emit('dtmf', digit);
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private transmit(packet: Uint8Array, payloadLength: number): boolean {
+    const remote = this.remoteEndpoint;
+    if (this.closed || !remote) return false;
+    this.socket.send(packet, remote.port, remote.address, (error) => {
+      if (error) this.sent.errors++;
+    });
+    this.sent.packets++;
+    this.sent.bytes += payloadLength;
+    return true;
+  }
+
+  private receive(message: Buffer, rinfo: RemoteInfo): void {
+    const arrivalMs = this.clock.now();
+    const decoded = decodeRtpPacket(message);
+    if (!decoded.ok) {
+      this.malformed++;
+      return;
+    }
+    const packet = decoded.value;
+    this.lastPacketAtMs = arrivalMs;
+    this.timeoutReported = false;
+    this.latch(packet, rinfo);
+    const telephoneEvent = packet.payloadType === (this.options.telephoneEventPt ?? 101);
+    const kind = this.statistics.record(
+      { ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, payloadLength: packet.payload.length },
+      arrivalMs,
+      !telephoneEvent,
+    );
+    if (kind === 'duplicate' || kind === 'discarded') return;
+    if (telephoneEvent) {
+      for (const digit of this.dtmfReceiver.receive(packet)) this.emit('dtmf', digit);
+      return;
+    }
+    const codec = this.codecFor(packet.payloadType);
+    if (!codec) {
+      this.unknownPayloadType++;
+      return;
+    }
+    this.emit('audio', codec.decode(packet.payload), {
+      sequenceNumber: packet.sequenceNumber,
+      timestamp: packet.timestamp,
+      payloadType: packet.payloadType,
+      ssrc: packet.ssrc,
+      marker: packet.marker,
+      arrivalMs,
+    });
+  }
+
+  private codecFor(payloadType: number): G711Codec | undefined {
+    if (this.options.payloadType !== undefined && payloadType === this.options.payloadType) return this.options.codec ?? PCMU;
+    return findG711Codec(payloadType);
+  }
+
+  /**
+   * RFC 4961: once the peer's packets arrive, answer to where they come from (the peer may be
+   * behind NAT, or its SDP may name another address). A new SSRC from a new address re-latches,
+   * as when a call is moved to another media server.
+   */
+  private latch(packet: RtpPacket, rinfo: RemoteInfo): void {
+    const first = this.latchedSsrc === undefined;
+    if (!first && packet.ssrc === this.latchedSsrc) return;
+    this.latchedSsrc = packet.ssrc;
+    if (this.options.symmetric ?? true) this.remoteEndpoint = { address: rinfo.address, port: rinfo.port };
+    if (first) this.emit('first-packet', { address: rinfo.address, port: rinfo.port, ssrc: packet.ssrc });
+  }
+
+  private armTimeout(): void {
+    const timeoutMs = this.options.rtpTimeoutMs ?? 0;
+    if (timeoutMs <= 0) return;
+    const check = (): void => {
+      if (this.closed) return;
+      const silentForMs = this.clock.now() - this.lastPacketAtMs;
+      if (silentForMs >= timeoutMs && !this.timeoutReported) {
+        this.timeoutReported = true;
+        for (const digit of this.dtmfReceiver.flush()) this.emit('dtmf', digit);
+        this.emit('rtp-timeout', { silentForMs });
+      }
+      this.timeoutTimer = this.clock.setTimeout(check, silentForMs >= timeoutMs ? timeoutMs : timeoutMs - silentForMs);
+    };
+    this.timeoutTimer = this.clock.setTimeout(check, timeoutMs);
+  }
+}
+
+function bind(address: string, port: number): Promise<Result<Socket>> {
+  return new Promise((resolve) => {
+    const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    const onError = (error: Error): void => {
+      // A socket whose bind failed may already count as closed; closing it again throws.
+      try {
+        socket.close();
+      } catch {
+        /* already closed */
+      }
+      resolve(fail('socket-bind-failed', `${address}:${port}: ${error.message}`));
+    };
+    socket.once('error', onError);
+    socket.bind(port, address, () => {
+      socket.off('error', onError);
+      resolve(ok(socket));
+    });
+  });
+}
+
+/** RTP traditionally takes an even port and RTCP the odd one above (RFC 3550 §11); try a few. */
+async function bindPreferringEven(address: string): Promise<Result<Socket>> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const any = await bind(address, 0);
+    if (!any.ok || any.value.address().port % 2 === 0) return any;
+    const odd = any.value;
+    const even = await bind(address, odd.address().port - 1);
+    odd.close();
+    if (even.ok) return even;
+  }
+  // Every even neighbour was taken: an odd port works just as well for RTP alone.
+  return bind(address, 0);
+}
