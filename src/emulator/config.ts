@@ -23,6 +23,14 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Check every response against openapi.yaml; a mismatch becomes a 500. Default false (tests turn it on). */
   validateResponses?: boolean;
+  /** Run the SIP side (built-in PBX, real listeners). Default true; false gives an API-only emulator whose connections stay Running/registering. */
+  sip?: boolean;
+  /** Built-in PBX port, UDP and TCP. Default 5060; 0 picks a free port. */
+  sipPort?: number;
+  /** Registration lifetime the listeners request, seconds. Default 3600. */
+  registerExpires?: number;
+  /** First retry after a failed registration (doubles up to 60 s), on the emulator clock. Default 5000 ms. */
+  registerRetryMs?: number;
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
   logLevel?: LogLevel;
   logger?: Logger;
@@ -38,6 +46,10 @@ export interface EmulatorConfig {
   agentLimit: number;
   maxBodyBytes: number;
   validateResponses: boolean;
+  sip: boolean;
+  sipPort: number;
+  registerExpires: number;
+  registerRetryMs: number;
   logger: Logger;
 }
 
@@ -49,6 +61,9 @@ export const defaults = {
   restartDelayMs: 5000,
   agentLimit: 100,
   maxBodyBytes: 1024 * 1024,
+  sipPort: 5060,
+  registerExpires: 3600,
+  registerRetryMs: 5000,
 } as const;
 
 function check(condition: boolean, message: string): void {
@@ -69,9 +84,16 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     agentLimit: options.agentLimit ?? defaults.agentLimit,
     maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
     validateResponses: options.validateResponses ?? false,
+    sip: options.sip ?? true,
+    sipPort: options.sipPort ?? defaults.sipPort,
+    registerExpires: options.registerExpires ?? defaults.registerExpires,
+    registerRetryMs: options.registerRetryMs ?? defaults.registerRetryMs,
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
+  check(isPort(config.sipPort), `sipPort must be an integer from 0 to 65535, got ${config.sipPort}`);
+  check(Number.isInteger(config.registerExpires) && config.registerExpires > 0, `registerExpires must be a positive integer (seconds), got ${config.registerExpires}`);
+  check(Number.isFinite(config.registerRetryMs) && config.registerRetryMs > 0, `registerRetryMs must be > 0, got ${config.registerRetryMs}`);
   check(config.clock === 'real' || config.clock === 'virtual', `clock must be 'real' or 'virtual', got '${config.clock}'`);
   check(Number.isFinite(config.provisionDelayMs) && config.provisionDelayMs >= 0, `provisionDelayMs must be >= 0, got ${config.provisionDelayMs}`);
   check(Number.isFinite(config.restartDelayMs) && config.restartDelayMs >= 0, `restartDelayMs must be >= 0, got ${config.restartDelayMs}`);

@@ -12,6 +12,7 @@ import type { HandlerDeps } from './http/handler.js';
 import { packageRoot } from './http/packageRoot.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
+import { SipTraces } from './listener/SipTraces.js';
 
 export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -23,17 +24,22 @@ export interface World {
   faults: FaultRules;
   projects: Projects;
   listeners: ListenerManager;
+  traces: SipTraces;
   app: Hono;
   /** Ports the servers bound, filled in by whoever serves the world. */
   ports: { api: number; sip?: number };
   reset(): Promise<void>;
 }
 
-/** Builds the world from a resolved config. Tests use it directly with `world.app.request()`. */
-export function createWorld(config: EmulatorConfig, factory: ListenerFactory = idleListenerFactory): World {
+/**
+ * Builds the world from a resolved config. Tests use it directly with `world.app.request()`.
+ * `makeFactory` gives the listeners (the SIP ones once the PBX is up); default: idle listeners.
+ */
+export function createWorld(config: EmulatorConfig, makeFactory: (traces: SipTraces) => ListenerFactory = () => idleListenerFactory): World {
   const { logger } = config;
   const clock = createClock(config.clock);
   const events = new EventBus();
+  const traces = new SipTraces();
   const faults = new FaultRules(seededRandom(config.seed));
   const ports: World['ports'] = { api: config.apiPort };
   const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: () => `http://${config.host}:${ports.api}` });
@@ -41,16 +47,17 @@ export function createWorld(config: EmulatorConfig, factory: ListenerFactory = i
     clock, projects, faults, events, logger,
     provisionDelayMs: config.provisionDelayMs,
     restartDelayMs: config.restartDelayMs,
-    factory,
+    factory: makeFactory(traces),
   });
   const reset = async () => {
     await listeners.stopAll();
     projects.clear();
     faults.clear();
+    traces.clear();
     if (clock instanceof VirtualClock) clock.reset();
     events.publish({ type: 'emulator.reset', at: clock.now() });
   };
-  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, control: { reset, ports: () => ({ ...ports }), version } };
+  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, control: { reset, ports: () => ({ ...ports }), version } };
   const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
-  return { config, clock, events, faults, projects, listeners, app, ports, reset };
+  return { config, clock, events, faults, projects, listeners, traces, app, ports, reset };
 }

@@ -5,6 +5,7 @@ import { statusOf } from './core/sipConnections.js';
 import { VirtualClock, type Clock } from './core/clock.js';
 import { resolveConfig, type EmulatorOptions } from './config.js';
 import { createWorld } from './createWorld.js';
+import { createSipListenerFactory } from './listener/sipListener.js';
 import type { EventBus, EmulatorEvent } from './events.js';
 
 /** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
@@ -69,7 +70,12 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
-  const world = createWorld(config);
+  const world = createWorld(
+    config,
+    config.sip
+      ? (traces) => createSipListenerFactory({ logger: config.logger, traces, registerExpires: config.registerExpires, retryMs: config.registerRetryMs })
+      : undefined,
+  );
   const { clock, events, faults, projects, listeners, app, reset } = world;
 
   const server: ServerType = await new Promise((resolve, reject) => {

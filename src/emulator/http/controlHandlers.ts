@@ -46,7 +46,11 @@ export const controlHandlers: Record<string, Handler> = {
   listPbxAccounts: () => ({ failure: controlErrors.sipDisabled() }),
   putPbxAccount: () => ({ failure: controlErrors.sipDisabled() }),
   deletePbxAccount: () => ({ failure: controlErrors.sipDisabled() }),
-  getSipTrace: () => ({ failure: controlErrors.sipDisabled() }),
+  getSipTrace: ({ params }, deps) => {
+    if (!deps.sipEnabled) return { failure: controlErrors.sipDisabled() };
+    if (!deps.projects.findSipConnection(params.id!)) return { failure: controlErrors.connectionNotFound(params.id!) };
+    return { status: 200, body: { items: deps.traces.get(params.id!) ?? [] } };
+  },
 
   /** Server-sent events: one `data:` line of JSON per emulator event, named by its type. */
   getEvents: ({ context }, deps) => ({

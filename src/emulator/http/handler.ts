@@ -5,6 +5,7 @@ import type { Projects } from '../core/projects.js';
 import type { FaultRules } from '../control/FaultRules.js';
 import type { EventBus } from '../events.js';
 import type { ListenerManager } from '../listener/ListenerManager.js';
+import type { SipTraces } from '../listener/SipTraces.js';
 import type { Logger } from '../logger.js';
 
 /** What a handler gets: the request, already checked against its OpenAPI document. */
@@ -26,6 +27,9 @@ export interface HandlerDeps {
   faults: FaultRules;
   events: EventBus;
   logger: Logger;
+  traces: SipTraces;
+  /** False for an API-only emulator: the SIP control operations then answer 503 SipSideDisabled. */
+  sipEnabled: boolean;
   /** Control-plane operations that reach across the emulator (reset, clock, health). */
   control: {
     reset(): Promise<void>;

@@ -64,9 +64,10 @@ export const publicHandlers: Record<string, Handler> = Object.fromEntries(
       return ok(toResource(record));
     });
   },
-  deleteSipConnection: ({ project, params }, { listeners }) =>
+  deleteSipConnection: ({ project, params }, { listeners, traces }) =>
     unwrap(project.sipConnections.delete(params.id!), (record) => {
       listeners.deleted(record);
+      traces.delete(record.id);
       return noContent;
     }),
   refreshSipConnectionStatus: ({ project, params }, { clock }) =>
