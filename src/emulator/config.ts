@@ -31,6 +31,8 @@ export interface EmulatorOptions {
   registerExpires?: number;
   /** First retry after a failed registration (doubles up to 60 s), on the emulator clock. Default 5000 ms. */
   registerRetryMs?: number;
+  /** SIP transaction timers in ms (RFC 3261 T1 500, T2 4000, T4 5000). Shorten them in tests to reach Timer F quickly. */
+  sipTimers?: { T1?: number; T2?: number; T4?: number };
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
   logLevel?: LogLevel;
   logger?: Logger;
@@ -50,6 +52,7 @@ export interface EmulatorConfig {
   sipPort: number;
   registerExpires: number;
   registerRetryMs: number;
+  sipTimers: { T1?: number; T2?: number; T4?: number };
   logger: Logger;
 }
 
@@ -88,6 +91,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     sipPort: options.sipPort ?? defaults.sipPort,
     registerExpires: options.registerExpires ?? defaults.registerExpires,
     registerRetryMs: options.registerRetryMs ?? defaults.registerRetryMs,
+    sipTimers: options.sipTimers ?? {},
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);

@@ -73,7 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const world = createWorld(
     config,
     config.sip
-      ? (traces) => createSipListenerFactory({ logger: config.logger, traces, registerExpires: config.registerExpires, retryMs: config.registerRetryMs })
+      ? (traces) => createSipListenerFactory({ logger: config.logger, traces, registerExpires: config.registerExpires, retryMs: config.registerRetryMs, sipTimers: config.sipTimers })
       : undefined,
   );
   const { clock, events, faults, projects, listeners, app, reset } = world;

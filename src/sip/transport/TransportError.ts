@@ -24,6 +24,8 @@ const explanations: Record<TransportErrorCode, string> = {
 /** A failed send, as a value the caller can branch on (`code`) and log (`message`). */
 export class TransportError extends Error {
   override readonly name = 'TransportError';
+  /** What went wrong, in a few words, without the destination: "connection refused; is a SIP server listening there?" */
+  readonly explanation: string;
 
   constructor(
     readonly code: TransportErrorCode,
@@ -35,6 +37,7 @@ export class TransportError extends Error {
       `SIP transport: cannot send to ${formatEndpoint(destination)}: ${explanations[code]}${detail} [${code}]`,
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.explanation = explanations[code];
   }
 
   /** Maps a Node socket or DNS error onto the codes callers branch on. */

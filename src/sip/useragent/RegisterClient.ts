@@ -1,7 +1,7 @@
 import { DigestClient, parseChallenge, type DigestChallenge } from '../digest/index.js';
 import { createRequest, generateCallId, generateTag, parseNameAddr, parseUri, type SipResponse } from '../message/index.js';
 import type { RequestResult, SipStack } from '../SipStack.js';
-import type { Endpoint } from '../transport/index.js';
+import { TransportError, type Endpoint } from '../transport/index.js';
 import type { Scheduler } from './Scheduler.js';
 
 /** Why a registration attempt failed, in the shape of the vendor's error log: a SIP code and a sentence. */
@@ -107,7 +107,7 @@ export class RegisterClient {
       if (!result.ok) {
         return result.reason === 'timeout'
           ? { code: 408, message: `SIP registration failed: 408 Request Timeout (no answer from ${serverLabel})` }
-          : { code: 503, message: `SIP registration failed: cannot reach ${serverLabel}: ${result.error?.message ?? 'transport error'}` };
+          : { code: 503, message: `SIP registration failed: 503 cannot reach ${serverLabel}: ${result.error instanceof TransportError ? result.error.explanation : (result.error?.message ?? 'transport error')}` };
       }
       const { response } = result;
       if (response.status >= 200 && response.status < 300) return { granted: expires === 0 ? 0 : this.grantedExpires(response, expires) };
