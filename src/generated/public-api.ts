@@ -48,9 +48,9 @@ export interface paths {
         post?: never;
         /**
          * Delete an agent
-         * @description Deletes the agent and, with it, every channel config of the agent (assumed by omnisip:
-         *     they are sub-resources, so a GET afterwards answers 404), and frees a slot against the
-         *     agent limit.
+         * @description Deletes the agent and, with it, every channel config of the agent, and frees a slot
+         *     against the agent limit. Assumed by omnisip: the configs go too, because they are
+         *     sub-resources of the agent (a GET afterwards answers 404).
          *
          *     The agent's **SIP connections are not deleted**: their listeners keep running and keep
          *     their `agentId`, as the docs' troubleshooting table says ("deleted agent still answering
@@ -266,32 +266,32 @@ export interface components {
          *     `PayloadTooLarge` (413), `UnsupportedMediaType` (415), `RequestRateLimitExceeded` (429),
          *     `InternalError` (500), `ServiceUnavailable` (503). A fault rule may send any other code.
          * @example {
-         *       "code": "RequestRateLimitExceeded",
-         *       "description": "Too many requests. Please try again later.",
-         *       "type": 12,
-         *       "numericType": 12
+         *       "code": "ValidationError",
+         *       "description": "'voiceId' is required.",
+         *       "type": 2,
+         *       "numericType": 2
          *     }
          */
         Error: {
             /**
              * @description A stable, machine-readable error code, e.g. `AgentNotFound`.
-             * @example RequestRateLimitExceeded
+             * @example ValidationError
              */
             code: string;
             /**
              * @description A human-readable message; its text may change, so match on `code`.
-             * @example Too many requests. Please try again later.
+             * @example 'voiceId' is required.
              */
             description: string;
             /**
              * @description The error type. omnisip sends the same integer as `numericType`; the vendor's reference
              *     page shows a string (`"failure"`), so both are allowed.
-             * @example 12
+             * @example 2
              */
             type: number | string;
             /**
-             * @description The error type as an integer (ErrorOr's `ErrorType`, assumed; 12 = rate limit).
-             * @example 12
+             * @description The error type as an integer; assumed by omnisip to be ErrorOr's `ErrorType` (12 = rate limit).
+             * @example 2
              */
             numericType: number;
         };
@@ -305,8 +305,9 @@ export interface components {
         ChannelType: "voip" | "sip" | "webrtc" | "websocket";
         /**
          * @description Voice-activity detection (OpenAI Realtime semantics): when the caller has finished
-         *     speaking. The keys are snake_case, as in the API itself. Other keys are accepted and
-         *     stored (assumed: lenient). The docs recommend `{threshold: 0.9, prefix_padding_ms: 400,
+         *     speaking. The keys are snake_case, as in the API itself. Assumed by omnisip: other keys
+         *     are accepted and stored (the provider has more VAD settings than the docs list). The docs
+         *     recommend `{threshold: 0.9, prefix_padding_ms: 400,
          *     silence_duration_ms: 500}`, and about 800 ms of silence for phone calls.
          * @example {
          *       "threshold": 0.9,
@@ -333,7 +334,8 @@ export interface components {
             silence_duration_ms?: number;
         };
         /**
-         * @description Input noise reduction. Other keys are accepted and stored (assumed: lenient).
+         * @description Input noise reduction. Assumed by omnisip: other keys are accepted and stored (the
+         *     provider may have settings the docs do not list).
          * @example {
          *       "type": "nearField"
          *     }
@@ -398,7 +400,8 @@ export interface components {
             [key: string]: string;
         };
         /**
-         * @description A new agent. Unknown top-level fields are accepted and ignored (assumed: lenient).
+         * @description A new agent. Assumed by omnisip: unknown top-level fields are accepted and ignored (the
+         *     docs do not say; lenient, like ASP.NET model binding).
          * @example {
          *       "companionId": "comp_abc123",
          *       "voiceId": "alloy",
@@ -471,8 +474,9 @@ export interface components {
         };
         /**
          * @description Fields to change on an agent; all optional, `{}` changes nothing. Each field present
-         *     replaces the stored one wholesale (assumed for `providerSettings` and `tags`). Unknown
-         *     top-level fields are accepted and ignored (assumed: lenient).
+         *     replaces the stored one wholesale, as the docs say for arrays. Assumed by omnisip: so do
+         *     `providerSettings` and `tags` (the docs do not say whether they are merged), and unknown
+         *     top-level fields are accepted and ignored (lenient, like ASP.NET model binding).
          * @example {
          *       "voiceId": "shimmer"
          *     }
@@ -729,7 +733,8 @@ export interface components {
          * @description A channel config's writable fields, all optional; `{}` registers the channel with no
          *     overrides. The overrides (`functions`, `faqCollections`, `knowledgeBaseId`,
          *     `providerSettings`) replace the agent's own for this channel; fields left out inherit the
-         *     agent's. Unknown top-level fields are accepted and ignored (assumed: lenient).
+         *     agent's. Assumed by omnisip: unknown top-level fields are accepted and ignored (lenient,
+         *     like ASP.NET model binding).
          *
          *     Assumed by omnisip: `humanHandoff` is accepted only on `sip`, `useGreenVideo` only on
          *     `webrtc`; elsewhere they answer 400 `ValidationError` (the docs say not to set them on
@@ -745,7 +750,8 @@ export interface components {
          */
         ChannelConfigPut: {
             /**
-             * @description Live-agent transfer. `sip` only (assumed; 400 elsewhere).
+             * @description Live-agent transfer. Assumed by omnisip: `sip` only, 400 elsewhere (the docs say not to
+             *     set it on other channels).
              * @example {
              *       "enabled": true,
              *       "transferExtension": "200"
@@ -781,7 +787,8 @@ export interface components {
              */
             providerSettings?: components["schemas"]["ProviderSettings"];
             /**
-             * @description Send a chroma-key (green) video stream. `webrtc` only (assumed; 400 elsewhere).
+             * @description Send a chroma-key (green) video stream. Assumed by omnisip: `webrtc` only, 400
+             *     elsewhere (the docs describe it for WebRTC only).
              * @example true
              */
             useGreenVideo?: boolean;
@@ -883,8 +890,9 @@ export interface components {
             created: number;
         } & (unknown & unknown & unknown);
         /**
-         * @description The SIP account the listener registers with, from the telephony provider. Unknown fields
-         *     are accepted and ignored (assumed: lenient).
+         * @description The SIP account the listener registers with, from the telephony provider.
+         *     Assumed by omnisip: unknown fields are accepted and ignored (lenient, like ASP.NET model
+         *     binding).
          * @example {
          *       "server": "sip.your-provider.com",
          *       "port": 5060,
@@ -922,8 +930,8 @@ export interface components {
              */
             password: string;
             /**
-             * @description UDP or TCP, case-insensitive (the docs show `TCP` and document no list). Assumed by
-             *     omnisip: TLS is not emulated, so it answers 400.
+             * @description UDP or TCP, case-insensitive (the docs show `TCP` and document no list).
+             *     Assumed by omnisip: TLS is not emulated, so it answers 400.
              * @example TCP
              */
             transport: string;
@@ -935,8 +943,9 @@ export interface components {
         };
         /**
          * @description SIP account fields to change, all optional. Assumed by omnisip: fields present replace the
-         *     stored ones one by one; a changed field redeploys the listener (it unregisters, goes back
-         *     to `Pending` and registers again). Unknown fields are accepted and ignored.
+         *     stored ones one by one (so a password can change alone); a changed field redeploys the
+         *     listener (it unregisters, goes back to `Pending` and registers again, because new
+         *     credentials only take effect on a new registration); unknown fields are ignored.
          * @example {
          *       "password": "new-sip-password"
          *     }
@@ -968,8 +977,8 @@ export interface components {
              */
             password?: string;
             /**
-             * @description UDP or TCP, case-insensitive (the docs show `TCP` and document no list). Assumed by
-             *     omnisip: TLS is not emulated, so it answers 400.
+             * @description UDP or TCP, case-insensitive (the docs show `TCP` and document no list).
+             *     Assumed by omnisip: TLS is not emulated, so it answers 400.
              * @example TCP
              */
             transport?: string;
@@ -1012,8 +1021,8 @@ export interface components {
              */
             username: string;
             /**
-             * @description UDP or TCP, case-insensitive (the docs show `TCP` and document no list). Assumed by
-             *     omnisip: TLS is not emulated, so it answers 400.
+             * @description UDP or TCP, case-insensitive (the docs show `TCP` and document no list).
+             *     Assumed by omnisip: TLS is not emulated, so it answers 400.
              * @example TCP
              */
             transport: string;
@@ -1024,7 +1033,8 @@ export interface components {
             callerId?: string;
         };
         /**
-         * @description A new SIP connection. Unknown top-level fields are accepted and ignored (assumed: lenient).
+         * @description A new SIP connection. Assumed by omnisip: unknown top-level fields are accepted and
+         *     ignored (lenient, like ASP.NET model binding).
          * @example {
          *       "agentId": "agent_abc123",
          *       "name": "Main Support Line",
@@ -1064,8 +1074,8 @@ export interface components {
             settings: components["schemas"]["SipSettingsCreate"];
         };
         /**
-         * @description Fields to change on a SIP connection, all optional. Unknown top-level fields are accepted
-         *     and ignored (assumed: lenient).
+         * @description Fields to change on a SIP connection, all optional. Assumed by omnisip: unknown top-level
+         *     fields are accepted and ignored (lenient, like ASP.NET model binding).
          * @example {
          *       "name": "Updated Support Line"
          *     }
@@ -1082,7 +1092,8 @@ export interface components {
              */
             agentId?: string;
             /**
-             * @description SIP account fields to change, one by one; a change redeploys the listener (assumed).
+             * @description SIP account fields to change, one by one. Assumed by omnisip: a change redeploys the
+             *     listener (new credentials only take effect on a new registration).
              * @example {
              *       "password": "new-sip-password"
              *     }
