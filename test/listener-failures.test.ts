@@ -25,8 +25,8 @@ describe('listener registration failures', () => {
 
   async function connect(server: string, port: number, transport: string) {
     const headers = { 'X-Api-Key': 'failures', 'Content-Type': 'application/json' };
-    const agent = await (await fetch(`${emulator.url}/public/agents`, { method: 'POST', headers, body: JSON.stringify({ companionId: 'c', voiceId: 'alloy', providerSettings: {} }) })).json();
-    const conn = await (await fetch(`${emulator.url}/public/sip-connections`, {
+    const agent: any = await (await fetch(`${emulator.url}/public/agents`, { method: 'POST', headers, body: JSON.stringify({ companionId: 'c', voiceId: 'alloy', providerSettings: {} }) })).json();
+    const conn: any = await (await fetch(`${emulator.url}/public/sip-connections`, {
       method: 'POST', headers,
       body: JSON.stringify({ agentId: agent.id, settings: { server, port, domain: 'example.test', username: 'u', password: 'p', transport } }),
     })).json();

@@ -25,7 +25,7 @@ describe.skipIf(!available)(available ? 'a listener registers to Kamailio' : `a 
       headers: { 'X-Api-Key': key, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
   }
 
   async function connect(username: string, password: string, transport: string) {
@@ -42,7 +42,7 @@ describe.skipIf(!available)(available ? 'a listener registers to Kamailio' : `a 
     const id = await connect('101', 'secret101', transport);
     const status = await emulator.control.waitForStatus(id, (s) => s.sipStatus === 'online', 15_000);
     expect(status.lifecycleStatus).toBe('Running');
-    const trace = await (await fetch(`${emulator.url}/_emulator/connections/${id}/sip-trace`)).json();
+    const trace = (await (await fetch(`${emulator.url}/_emulator/connections/${id}/sip-trace`)).json()) as any;
     const messages: string[] = trace.items.map((i: { message: string }) => i.message.split('\r\n')[0]);
     expect(messages).toContain('SIP/2.0 401 Unauthorized');
     expect(messages).toContain('SIP/2.0 200 OK');
