@@ -12,11 +12,47 @@ export interface NameAddr {
   params: Record<string, string | null>;
 }
 
+interface NameAddrParts {
+  displayName?: string;
+  uriText: string;
+  params: Record<string, string | null>;
+  bracketed: boolean;
+}
+
+/** RFC 3261 §25.1 absoluteURI, loosely: a scheme, a colon, and no whitespace or angle brackets. */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>]+$/;
+
 /**
  * Parses `"Alice" <sip:alice@atlanta.com>;tag=1928301774`, `Bob <sip:bob@b.com>` or the addr-spec
- * form `sip:carol@c.com;tag=x`. The `*` of a wildcard Contact is not a name-addr: callers handle it.
+ * form `sip:carol@c.com;tag=x`. Only sip, sips and tel URIs parse; the `*` of a wildcard Contact is
+ * not a name-addr: callers handle it.
  */
 export function parseNameAddr(text: string): NameAddr | undefined {
+  const parts = splitNameAddr(text);
+  if (parts === undefined) return undefined;
+  const uri = parseUri(parts.uriText);
+  // RFC 3261 §20.10: a URI with '?' (headers) must be in angle brackets.
+  if (uri === undefined || (!parts.bracketed && Object.keys(uri.headers).length > 0)) return undefined;
+  const { displayName, params } = parts;
+  return displayName === undefined ? { uri, params } : { displayName, uri, params };
+}
+
+/** Always writes the `<uri>` form, so URI parameters never read as header parameters. */
+export function formatNameAddr(value: NameAddr): string {
+  const name = value.displayName !== undefined && value.displayName !== '' ? `${quote(value.displayName)} ` : '';
+  return `${name}<${formatUri(value.uri)}>${formatParams(value.params)}`;
+}
+
+/**
+ * Whether `text` is a well-formed name-addr or addr-spec with any URI scheme (RFC 4475 §3.1.1.12:
+ * `To: isbn:2983792873` is a valid message), and the header params it carries.
+ */
+export function readNameAddrParams(text: string): Record<string, string | null> | undefined {
+  const parts = splitNameAddr(text);
+  return parts !== undefined && ABSOLUTE_URI.test(parts.uriText) ? parts.params : undefined;
+}
+
+function splitNameAddr(text: string): NameAddrParts | undefined {
   const trimmed = text.trim();
   let displayName: string | undefined;
   let rest = trimmed;
@@ -31,8 +67,8 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     const open = trimmed.indexOf('<');
     if (open !== -1) {
       const name = trimmed.slice(0, open).trim();
-      // An unquoted display name is a run of tokens (RFC 3261 §25.1); anything with quotes is garbage.
-      if (name.includes('"') || /[<>;,]/.test(name)) return undefined;
+      // An unquoted display name is a run of tokens (RFC 3261 §25.1); quotes or separators are garbage.
+      if (/["<>;,]/.test(name)) return undefined;
       if (name !== '') displayName = name.replace(/\s+/g, ' ');
       rest = trimmed.slice(open);
     }
@@ -41,24 +77,16 @@ export function parseNameAddr(text: string): NameAddr | undefined {
   if (rest.startsWith('<')) {
     const close = rest.indexOf('>');
     if (close === -1) return undefined;
-    const uri = parseUri(rest.slice(1, close));
-    if (uri === undefined) return undefined;
     const params = parseParams(rest.slice(close + 1));
     if (params === undefined) return undefined;
-    return displayName === undefined ? { uri, params } : { displayName, uri, params };
+    const parts: NameAddrParts = { uriText: rest.slice(1, close).trim(), params, bracketed: true };
+    if (displayName !== undefined) parts.displayName = displayName;
+    return parts;
   }
 
   // RFC 3261 §20.10: without angle brackets, everything after the first ';' is a header parameter.
   const semi = rest.indexOf(';');
-  const uri = parseUri(semi === -1 ? rest : rest.slice(0, semi));
-  if (uri === undefined || Object.keys(uri.headers).length > 0) return undefined;
   const params = parseParams(semi === -1 ? '' : rest.slice(semi));
   if (params === undefined) return undefined;
-  return { uri, params };
-}
-
-/** Always writes the `<uri>` form, so URI parameters never read as header parameters. */
-export function formatNameAddr(value: NameAddr): string {
-  const name = value.displayName !== undefined && value.displayName !== '' ? `${quote(value.displayName)} ` : '';
-  return `${name}<${formatUri(value.uri)}>${formatParams(value.params)}`;
+  return { uriText: (semi === -1 ? rest : rest.slice(0, semi)).trim(), params, bracketed: false };
 }

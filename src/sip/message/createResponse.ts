@@ -1,6 +1,6 @@
 import { toBody } from './createRequest.js';
 import { splitOutside } from './grammar.js';
-import { parseNameAddr } from './NameAddr.js';
+import { readNameAddrParams } from './NameAddr.js';
 import { reasonPhrase } from './reasonPhrase.js';
 import { SipHeaders } from './SipHeaders.js';
 import type { SipRequest, SipResponse } from './SipMessage.js';
@@ -44,9 +44,9 @@ function copy(from: SipHeaders, to: SipHeaders, name: string): void {
 }
 
 function hasTag(to: string): boolean {
-  const parsed = parseNameAddr(to);
-  if (parsed !== undefined) return parsed.params['tag'] !== undefined;
-  // Unparseable To (another URI scheme): look for a tag among the parameters after the URI.
+  const params = readNameAddrParams(to);
+  if (params !== undefined) return Object.keys(params).some((name) => name.toLowerCase() === 'tag');
+  // A To the parser could not read (the request was answerable anyway): look for a tag after the URI.
   const afterUri = to.includes('>') ? to.slice(to.lastIndexOf('>') + 1) : to;
   return splitOutside(afterUri, ';').slice(1).some((p) => /^\s*tag\s*=/i.test(p));
 }

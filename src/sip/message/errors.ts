@@ -30,6 +30,6 @@ export const parseErrors = {
 
 /** Peer text quoted in an error is cut short: it ends up in a reason phrase and in logs. */
 function clip(text: string): string {
-  const printable = text.replace(/[\x00-\x1f\x7f]/g, '?');
+  const printable = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return printable.length > 40 ? `${printable.slice(0, 40)}...` : printable;
 }

@@ -1,7 +1,7 @@
 import { parseCSeq } from './CSeq.js';
 import { parseErrors } from './errors.js';
 import { isToken } from './grammar.js';
-import { parseNameAddr } from './NameAddr.js';
+import { readNameAddrParams } from './NameAddr.js';
 import { SipHeaders } from './SipHeaders.js';
 import type { SipMessage, SipRequest } from './SipMessage.js';
 import { parseVia } from './Via.js';
@@ -154,15 +154,15 @@ function checkHeaders(message: SipMessage): string | undefined {
     if (headers.getLines(name).length > 1) return parseErrors.duplicateHeader(name);
   }
   if (parseVia(headers.get('Via') ?? '') === undefined) return parseErrors.badHeader('Via');
-  if (parseNameAddr(headers.get('From') ?? '') === undefined) return parseErrors.badHeader('From');
-  if (parseNameAddr(headers.get('To') ?? '') === undefined) return parseErrors.badHeader('To');
+  if (readNameAddrParams(headers.get('From') ?? '') === undefined) return parseErrors.badHeader('From');
+  if (readNameAddrParams(headers.get('To') ?? '') === undefined) return parseErrors.badHeader('To');
   const cseqText = headers.get('CSeq') ?? '';
   const cseq = parseCSeq(cseqText);
   if (cseq === undefined) return parseErrors.badCSeq(cseqText);
   // RFC 3261 §8.1.1.5: the CSeq method MUST match that of the request.
   if (message.type === 'request' && cseq.method !== message.method) return parseErrors.cseqMethodMismatch(cseq.method, message.method);
   const maxForwards = headers.get('Max-Forwards');
-  if (maxForwards !== undefined && !(/^\d{1,3}$/.test(maxForwards) && Number(maxForwards) <= 255)) return parseErrors.badMaxForwards(maxForwards);
+  if (maxForwards !== undefined && !(/^\d{1,10}$/.test(maxForwards) && Number(maxForwards) <= 255)) return parseErrors.badMaxForwards(maxForwards);
   return undefined;
 }
 
