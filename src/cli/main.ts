@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
+import { contractsCommand, contractsHelp } from './contractsCommand.js';
 import { startCommand, startHelp } from './startCommand.js';
 
 type Command = { run(argv: string[]): Promise<number>; summary: string; help: string };
 
 const commands: Record<string, Command> = {
   start: { run: startCommand, summary: 'start the emulator (public API, control API, docs)', help: startHelp },
+  contracts: { run: (argv) => contractsCommand(argv), summary: 'run the contract suite against omnisip or the live API', help: contractsHelp },
 };
 
 function mainHelp(): string {

@@ -9,6 +9,8 @@ API docs at /docs. Prints one line when ready. Stop it with Ctrl-C.
 
 Options:
   --api-port <port>            REST API port (default 4010; 0 picks a free port)
+  --sip-port <port>            built-in PBX port, UDP and TCP (default 5060; 0 picks a free port)
+  --no-sip                     API only: no PBX, no SIP listeners (connections stay Running/registering)
   --host <address>             address to bind (default 127.0.0.1)
   --clock <real|virtual>       real time (default), or virtual time moved by POST /_emulator/clock/advance
   --provision-delay-ms <ms>    how long a new SIP connection stays Pending (default 2000)
@@ -28,6 +30,8 @@ Example:
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     'api-port': { type: 'string' },
+    'sip-port': { type: 'string' },
+    'no-sip': { type: 'boolean' },
     host: { type: 'string' },
     clock: { type: 'string' },
     'provision-delay-ms': { type: 'string' },
@@ -49,6 +53,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   const fromFile: EmulatorOptions = values.config ? readConfigFile(values.config) : {};
   const fromArgs: EmulatorOptions = {
     apiPort: toInteger('api-port', values['api-port'], { max: 65535 }),
+    sipPort: toInteger('sip-port', values['sip-port'], { max: 65535 }),
+    sip: values['no-sip'] ? false : undefined,
     host: values.host,
     clock,
     provisionDelayMs: toInteger('provision-delay-ms', values['provision-delay-ms']),
