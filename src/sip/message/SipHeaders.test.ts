@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SipHeaders } from './SipHeaders.js';
 
@@ -124,6 +125,12 @@ describe('SipHeaders', () => {
     copy.append('To', 't');
     expect(h.entries()).toEqual([['Via', 'a, b']]);
     expect(copy.entries()).toEqual([['Via', 'b'], ['To', 't']]);
+  });
+
+  it('shows its lines in JSON and in console output', () => {
+    const h = new SipHeaders([['i', 'abc'], ['Via', 'x']]);
+    expect(JSON.parse(JSON.stringify({ headers: h }))).toEqual({ headers: [['Call-ID', 'abc'], ['Via', 'x']] });
+    expect(inspect(h)).toBe('SipHeaders [["Call-ID","abc"],["Via","x"]]');
   });
 
   it('refuses header injection and invalid names (programmer errors)', () => {

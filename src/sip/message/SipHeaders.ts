@@ -132,6 +132,15 @@ export class SipHeaders {
     return copy;
   }
 
+  /** JSON.stringify of a message (traces, snapshots) shows the header lines, not `{}`. */
+  toJSON(): Array<[string, string]> {
+    return this.entries();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `SipHeaders ${JSON.stringify(this.entries())}`;
+  }
+
   #findLastIndex(key: string): number {
     for (let i = this.#lines.length - 1; i >= 0; i--) {
       if (this.#lines[i]?.key === key) return i;

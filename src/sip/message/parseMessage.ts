@@ -18,7 +18,9 @@ export type ParseResult =
 /** Limits that keep hostile input cheap: beyond them parseMessage returns an error. */
 export const PARSER_LIMITS = {
   maxMessageBytes: 64 * 1024,
+  /** physical lines after the start line, continuation lines included */
   maxHeaderLines: 256,
+  /** per line, and per header once folded lines are joined */
   maxHeaderLineBytes: 8 * 1024,
 } as const;
 
