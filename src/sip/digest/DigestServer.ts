@@ -5,7 +5,10 @@ import { computeDigestResponse, type DigestAlgorithm } from './digestAlgorithm.j
 
 export interface DigestServerOptions {
   realm: string;
-  /** offered in this order after sorting SHA-256 first; default both */
+  /**
+   * Offered SHA-256 first; default both. SIPp 3.6 answers only the first WWW-Authenticate and only
+   * MD5 ("createAuthHeader: authentication must use MD5"), so a peer like it needs ['MD5'].
+   */
   algorithms?: DigestAlgorithm[];
   /** offer qop="auth"; default true */
   qop?: boolean;
