@@ -11,7 +11,7 @@ let emulator: RunningEmulator;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiPort: 0, clock: 'virtual', logLevel: 'silent', validateResponses: true, seed: 1 });
+  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', logLevel: 'silent', validateResponses: true, seed: 1 });
   dir = mkdtempSync(join(tmpdir(), 'omnisip-contracts-'));
 });
 afterAll(async () => {
