@@ -1,0 +1,249 @@
+import type { DigestAlgorithm } from '../../sip/digest/index.js';
+import {
+  createNetworkTransport,
+  DEFAULT_T1,
+  parseNameAddr,
+  parseUri,
+  SipStack,
+  type Endpoint,
+  type RequestContext,
+  type ServerTransaction,
+  type SipRequest,
+  type SipTraceEntry,
+  type SipTransport,
+  type TransactionTimers,
+  type TransportProtocol,
+} from '../../sip/index.js';
+import type { FaultRules } from '../control/FaultRules.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { AccountDirectory, type AccountCredentials } from './AccountDirectory.js';
+import { Authenticator } from './Authenticator.js';
+import { FaultyTransport } from './FaultyTransport.js';
+import { faultResponse } from './faultResponse.js';
+import { LocationService, type PbxClock } from './LocationService.js';
+import { pbxResponse } from './pbxResponse.js';
+import { Proxy } from './Proxy.js';
+import { Registrar } from './Registrar.js';
+import { serves } from './serves.js';
+
+export interface PbxOptions {
+  /** Binding expiry and nonce lifetime read it (the emulator's clock). Default Date.now. */
+  clock?: PbxClock;
+  /** Fault rules checked on each incoming request (`target: 'sip'`, `direction: 'in'`). */
+  faults?: Pick<FaultRules, 'check'>;
+  logger?: Logger;
+  /** Seeded random source for `dropRate`. Default Math.random. */
+  random?: () => number;
+  onTrace?: (entry: SipTraceEntry) => void;
+  /** Seconds; shorter registrations get 423 with Min-Expires. Default 60. */
+  minExpires?: number;
+  /** Seconds; longer registrations are granted this. Default 3600. */
+  maxExpires?: number;
+  /** Accounts from the configuration, e.g. the handoff target `{ username: '200', password: 'human' }`. */
+  accounts?: AccountCredentials[];
+  /** Digest challenge: algorithms (default SHA-256 and MD5), qop=auth (default on), nonce lifetime (default 5 min). */
+  digest?: { algorithms?: DigestAlgorithm[]; qop?: boolean; nonceLifetimeMs?: number };
+  /** RFC 3261 T1/T2/T4, ms; shorter in tests. */
+  sipTimers?: Partial<TransactionTimers>;
+  /** Proxy Timer C, ms (default 181 s). */
+  timerC?: number;
+  /** Probability that a UDP message is lost, in and out. Default 0. */
+  dropRate?: number;
+}
+
+export interface PbxStartOptions extends PbxOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Both protocols share it; 0 (default) picks a free port. */
+  port?: number;
+  /** Default both. */
+  transports?: TransportProtocol[];
+}
+
+/** Methods a SIP element may meet (RFC 3261 and the extensions softphones use); anything else gets 501. */
+const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
+/** What the PBX accepts, as a registrar or by proxying; PUBLISH (no presence server) gets 405. */
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, INFO, REFER, MESSAGE, UPDATE';
+
+/**
+ * The built-in PBX: registrar, location service and record-routing proxy over one SIP stack, with
+ * the emulator's fault hooks. Connections whose server is a name register here; softphones and the
+ * handoff target register here too, and calls between them go through the proxy.
+ *
+ * @example
+ * const pbx = await Pbx.start({ port: 0, clock, faults, logger, random, accounts: [{ username: '200', password: 'human' }] });
+ * pbx.mirror('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
+ * console.log(pbx.ports.udp, pbx.accounts.list());
+ * await pbx.close();
+ */
+export class Pbx {
+  readonly accounts: AccountDirectory;
+  readonly location: LocationService;
+  readonly host: string;
+  private readonly transport: FaultyTransport;
+  private readonly stack: SipStack;
+  private readonly registrar: Registrar;
+  private readonly proxy: Proxy;
+  private readonly logger: Logger;
+  private readonly minExpires: number;
+  private readonly delays = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Opens UDP and TCP on host:port and starts the PBX there. */
+  static async start(options: PbxStartOptions = {}): Promise<Pbx> {
+    const transport = await createNetworkTransport({ address: options.host ?? '127.0.0.1', port: options.port ?? 0, protocols: options.transports ?? ['UDP', 'TCP'] });
+    return new Pbx(transport, options);
+  }
+
+  /** Starts the PBX on a transport it then owns, e.g. one of a memory network in tests. */
+  static create(transport: SipTransport, options: PbxOptions = {}): Pbx {
+    return new Pbx(transport, options);
+  }
+
+  private constructor(transport: SipTransport, private readonly options: PbxOptions) {
+    const clock = options.clock ?? { now: () => Date.now() };
+    this.logger = options.logger ?? silentLogger;
+    this.host = transport.address;
+    this.transport = new FaultyTransport(transport, options.random ?? Math.random);
+    if (options.dropRate !== undefined) this.transport.setDropRate(options.dropRate);
+    this.minExpires = options.minExpires ?? 60;
+    const maxExpires = options.maxExpires ?? 3600;
+    if (!(this.minExpires >= 1 && maxExpires >= this.minExpires)) throw new RangeError(`PBX: need 1 <= minExpires <= maxExpires, got ${this.minExpires} and ${maxExpires}`);
+    this.location = new LocationService(clock);
+    this.accounts = new AccountDirectory(this.location, options.accounts);
+    this.stack = new SipStack({
+      transport: this.transport,
+      ...(options.sipTimers && { timers: options.sipTimers }),
+      ...(options.onTrace && { onTrace: options.onTrace }),
+      onWarning: (message) => this.logger.warn(`PBX: ${message}`),
+    });
+    this.registrar = new Registrar({
+      accounts: this.accounts,
+      location: this.location,
+      authenticator: new Authenticator({ clock, ...options.digest }),
+      clock,
+      logger: this.logger,
+      policy: { minExpires: this.minExpires, maxExpires, defaultExpires: maxExpires },
+    });
+    this.proxy = new Proxy({
+      stack: this.stack,
+      accounts: this.accounts,
+      location: this.location,
+      logger: this.logger,
+      T1: options.sipTimers?.T1 ?? DEFAULT_T1,
+      ...(options.timerC !== undefined && { timerC: options.timerC }),
+    });
+    this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));
+    this.stack.onStrayResponse((response) => this.proxy.forwardStrayResponse(response));
+  }
+
+  /** The bound ports; undefined for a protocol that is off. */
+  get ports(): { udp: number | undefined; tcp: number | undefined } {
+    return { udp: this.transport.udpPort, tcp: this.transport.tcpPort };
+  }
+
+  /** Where a listener sends its REGISTER for a server name the PBX serves. */
+  endpoint(protocol: TransportProtocol): Endpoint {
+    const port = protocol === 'UDP' ? this.transport.udpPort : this.transport.tcpPort;
+    if (port === undefined) throw new Error(`PBX: ${protocol} is not enabled; start the PBX with transports including ${protocol}`);
+    return { protocol, address: this.host, port };
+  }
+
+  serves(server: string): boolean {
+    return serves(server);
+  }
+
+  mirror(connectionId: string, credentials: { username: string; domain: string; password: string }): void {
+    this.accounts.mirror(connectionId, credentials);
+  }
+
+  unmirror(connectionId: string): void {
+    this.accounts.unmirror(connectionId);
+  }
+
+  /** The "PBX down" fault: while down, every message in and out is dropped. */
+  setDown(down: boolean): void {
+    if (down !== this.transport.isDown) this.logger.info(`PBX: ${down ? 'down (dropping every SIP message)' : 'up again'}`);
+    this.transport.setDown(down);
+  }
+
+  /** Probability in [0, 1] that a UDP message is lost, each way. */
+  setDropRate(rate: number): void {
+    this.transport.setDropRate(rate);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.delays) clearTimeout(timer);
+    this.delays.clear();
+    this.proxy.close();
+    await this.stack.close();
+  }
+
+  /** Fault rules first: they stand in for the PBX misbehaving, so they act before anything else does. */
+  private receive(request: SipRequest, tx: ServerTransaction | undefined, context: RequestContext): void {
+    const hit = this.checkFault(request);
+    if (hit === undefined) return this.dispatch(request, tx, context);
+    const { rule, action } = hit;
+    const label = `${request.method} ${request.uri} from ${context.source.address}:${context.source.port}/${context.source.protocol}: fault rule ${rule.id}`;
+    switch (action.type) {
+      case 'drop':
+        this.logger.info(`${label} dropped the request`);
+        return;
+      case 'respond':
+        this.logger.info(`${label} answers ${action.status}`);
+        if (tx !== undefined) tx.respond(faultResponse(request, action, this.minExpires));
+        return;
+      case 'delay':
+        this.logger.info(`${label} delays it by ${action.ms} ms`);
+        return this.later(action.ms, request, tx, context);
+      default:
+        this.logger.warn(`${label}: action "${action.type}" does not apply to SIP messages; ignored`);
+        return this.dispatch(request, tx, context);
+    }
+  }
+
+  private checkFault(request: SipRequest): ReturnType<FaultRules['check']> {
+    const { faults } = this.options;
+    // The stack answers a CANCEL itself; by the time we see one, there is nothing left to fault.
+    if (faults === undefined || request.method === 'CANCEL') return undefined;
+    const account = request.method === 'REGISTER' ? parseNameAddr(request.headers.get('From') ?? '')?.uri.user : parseUri(request.uri)?.user;
+    const connectionId = account === undefined ? undefined : this.accounts.connectionIdsFor(account)[0];
+    return faults.check({ target: 'sip', method: request.method, direction: 'in', ...(account !== undefined && { account }), ...(connectionId !== undefined && { connectionId }) });
+  }
+
+  /** A delayed request is handled later (real time, like the SIP timers); a CANCEL meanwhile ends an INVITE with 487. */
+  private later(ms: number, request: SipRequest, tx: ServerTransaction | undefined, context: RequestContext): void {
+    let cancelled = false;
+    tx?.onCancel(() => {
+      cancelled = true;
+      tx.respond(pbxResponse(request, 487));
+    });
+    const timer = setTimeout(() => {
+      this.delays.delete(timer);
+      if (!cancelled) this.dispatch(request, tx, context);
+    }, ms);
+    this.delays.add(timer);
+  }
+
+  private dispatch(request: SipRequest, tx: ServerTransaction | undefined, context: RequestContext): void {
+    if (request.method === 'ACK') return this.proxy.forwardAck(request);
+    if (tx === undefined) return;
+    const label = `${request.method} ${request.uri} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
+    const reject = (status: number, why: string, headers: Array<[string, string]> = []): void => {
+      this.logger.info(`${label} → ${status}: ${why}`);
+      tx.respond(pbxResponse(request, status, undefined, headers));
+    };
+    // §8.2.1: a method nobody here knows is 501; a known one the PBX does not offer is 405 with Allow.
+    if (!KNOWN_METHODS.has(request.method)) return reject(501, `unknown method ${request.method}`, [['Allow', ALLOW]]);
+    // A CANCEL matching an INVITE was answered by the stack; this one matches nothing (§9.2).
+    if (request.method === 'CANCEL') return reject(481, 'CANCEL matches no pending INVITE');
+    if (request.method === 'PUBLISH') return reject(405, 'the PBX has no presence server', [['Allow', ALLOW]]);
+    const local = request.method === 'REGISTER' || (request.method === 'OPTIONS' && parseUri(request.uri)?.user === undefined && !request.headers.has('Route'));
+    if (!local) return this.proxy.forward(request, tx, context);
+    // §8.2.2.3: the PBX as a UAS supports no extension a request could Require.
+    const required = request.headers.getAll('Require');
+    if (required.length > 0) return reject(420, `unsupported Require: ${required.join(', ')}`, [['Unsupported', required.join(', ')]]);
+    if (request.method === 'REGISTER') return this.registrar.handle(request, tx, context);
+    // §11.2: what the PBX offers, so a softphone's keep-alive or capability query gets an answer.
+    tx.respond(pbxResponse(request, 200, undefined, [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', '']]));
+  }
+}

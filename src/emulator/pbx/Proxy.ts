@@ -1,0 +1,208 @@
+import {
+  formatUri,
+  parseNameAddr,
+  parseUri,
+  parseVia,
+  type RequestContext,
+  type ServerTransaction,
+  type SipRequest,
+  type SipResponse,
+  type SipStack,
+  type SipUri,
+  type TransportProtocol,
+} from '../../sip/index.js';
+import type { Logger } from '../logger.js';
+import type { AccountDirectory } from './AccountDirectory.js';
+import type { LocationService } from './LocationService.js';
+import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
+import { pbxResponse } from './pbxResponse.js';
+import { ProxyBranch } from './ProxyBranch.js';
+import { serves } from './serves.js';
+
+export interface ProxyOptions {
+  stack: SipStack;
+  accounts: AccountDirectory;
+  location: LocationService;
+  logger: Logger;
+  /** RFC 3261 T1 of the stack, ms. */
+  T1: number;
+  /** Timer C, ms; default 181 s (§16.6 step 11: it MUST be greater than 3 minutes). */
+  timerC?: number;
+}
+
+/** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+
+type Target = { ok: true; uri: string; hop: NextHop } | { ok: false; status: number; reason?: string; why: string };
+
+/**
+ * The stateful, record-routing proxy of RFC 3261 §16. An out-of-dialog request for one of our
+ * accounts goes to its most recently refreshed binding (no parallel forking: one target keeps the
+ * call flow readable, and every softphone here registers one contact). In-dialog requests follow
+ * their Route set (loose routing, §16.4), so calls work across mixed UDP and TCP legs.
+ */
+export class Proxy {
+  private readonly branches = new Set<ProxyBranch>();
+  private readonly timerC: number;
+
+  constructor(private readonly options: ProxyOptions) {
+    this.timerC = options.timerC ?? 181_000;
+  }
+
+  /** Forwards a request statefully, answering the caller when it cannot (404, 480, 483, 420...). */
+  forward(request: SipRequest, tx: ServerTransaction, context: RequestContext): void {
+    const label = `${request.method} ${request.uri} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
+    const reject = (status: number, why: string, reason?: string, headers: Array<[string, string]> = []): void => {
+      this.options.logger.info(`${label} → ${status}: ${why}`);
+      tx.respond(pbxResponse(request, status, reason, headers));
+    };
+    // §16.3 step 3: Max-Forwards 0 means the request may go no further.
+    const maxForwards = readMaxForwards(request);
+    if (maxForwards === undefined) return reject(400, 'Max-Forwards is not a number', 'Invalid Max-Forwards');
+    if (maxForwards <= 0) return reject(483, 'Max-Forwards reached 0');
+    // §16.3 step 5: we support no extension a proxy must understand.
+    const proxyRequire = request.headers.getAll('Proxy-Require');
+    if (proxyRequire.length > 0) return reject(420, `unsupported Proxy-Require: ${proxyRequire.join(', ')}`, undefined, [['Unsupported', proxyRequire.join(', ')]]);
+
+    const forwarded = prepareForwarding(request, maxForwards, (uri) => this.designatesUs(uri));
+    const target = this.target(forwarded);
+    if (!target.ok) return reject(target.status, target.why, target.reason);
+    forwarded.uri = target.uri;
+    if (DIALOG_CREATING.has(request.method) && !hasToTag(request)) this.recordRoute(forwarded, context.source.protocol, target.hop.destination.protocol);
+
+    if (!hasToTag(request)) this.options.logger.info(`${label} → forwarded to ${target.uri} (${describeHop(target.hop)})`);
+    const branch = new ProxyBranch(tx, forwarded, target.hop, {
+      stack: this.options.stack,
+      logger: this.options.logger,
+      T1: this.options.T1,
+      timerC: this.timerC,
+      label,
+      done: () => this.branches.delete(branch),
+    });
+    this.branches.add(branch);
+    branch.start();
+  }
+
+  /** An ACK for a 2xx is a transaction of its own: forwarded statelessly (§16.11), never answered. */
+  forwardAck(request: SipRequest): void {
+    const maxForwards = readMaxForwards(request);
+    if (maxForwards === undefined || maxForwards <= 0) return;
+    const forwarded = prepareForwarding(request, maxForwards, (uri) => this.designatesUs(uri));
+    const target = this.target(forwarded);
+    if (!target.ok) {
+      this.options.logger.info(`ACK ${request.uri} dropped: ${target.why}`);
+      return;
+    }
+    forwarded.uri = target.uri;
+    const { stack, logger } = this.options;
+    stack.prependVia(forwarded, target.hop.destination.protocol);
+    stack.sendStateless(forwarded, target.hop.destination, target.hop.flowId).catch((error: unknown) => {
+      logger.warn(`ACK ${request.uri} could not be forwarded to ${describeHop(target.hop)}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /**
+   * A 2xx for an INVITE whose client transaction has ended (after Timer M): forwarded statelessly
+   * to the next Via (§16.11 / §18.2.2), so the caller can still ACK it.
+   */
+  forwardStrayResponse(response: SipResponse): void {
+    const headers = response.headers.clone();
+    headers.removeFirst('Via');
+    const via = parseVia(headers.get('Via') ?? '');
+    if (via === undefined) return;
+    const protocol: TransportProtocol = via.transport === 'TCP' ? 'TCP' : 'UDP';
+    const rport = via.params.rport ? Number(via.params.rport) : undefined;
+    const destination = { protocol, address: via.params.received ?? via.host, port: rport ?? via.port ?? 5060 };
+    this.options.stack.sendStateless({ ...response, headers }, destination).catch(() => undefined);
+  }
+
+  /** Whether a URI names this proxy: our address and port (what we put in Record-Route), or any name we serve. */
+  designatesUs(uri: SipUri): boolean {
+    if (serves(uri.host)) return true;
+    const transport = this.options.stack.transport;
+    const port = uri.port ?? 5060;
+    return uri.host.toLowerCase() === transport.address.toLowerCase() && (port === transport.udpPort || port === transport.tcpPort);
+  }
+
+  /** Stops every pending branch's timers; the stack's close ends their transactions. */
+  close(): void {
+    for (const branch of [...this.branches]) branch.stop();
+  }
+
+  /** §16.5: the target: the top Route after ours, else the Request-URI, looked up in the location service when it is in our domain. */
+  private target(request: SipRequest): Target {
+    const route = request.headers.get('Route');
+    if (route !== undefined) {
+      const next = parseNameAddr(route);
+      if (next === undefined) return { ok: false, status: 400, reason: 'Invalid Route', why: `unparseable Route ${route}` };
+      return { ok: true, uri: request.uri, hop: nextHopForUri(next.uri, this.options.location, formatUri(next.uri)) };
+    }
+    const uri = parseUri(request.uri);
+    if (uri === undefined || uri.scheme === 'tel') return { ok: false, status: 416, why: `cannot route to ${request.uri}: only sip: URIs are routed` };
+    if (!this.inOurDomain(uri)) return { ok: true, uri: request.uri, hop: nextHopForUri(uri, this.options.location, request.uri) };
+    const user = uri.user;
+    if (user === undefined) return { ok: false, status: 404, why: 'the Request-URI names no extension' };
+    if (!this.options.accounts.has(user)) return { ok: false, status: 404, why: `no account "${user}"` };
+    const binding = this.options.location.bindings(user)[0];
+    if (binding === undefined) return { ok: false, status: 480, why: `account "${user}" has no live registration` };
+    return { ok: true, uri: binding.contact, hop: nextHopForBinding(binding) };
+  }
+
+  /** Our domain: any name we serve, or our own address (with our port, or none). */
+  private inOurDomain(uri: SipUri): boolean {
+    if (serves(uri.host)) return true;
+    return uri.port === undefined ? uri.host.toLowerCase() === this.options.stack.transport.address.toLowerCase() : this.designatesUs(uri);
+  }
+
+  /**
+   * §16.6 step 4. When the two legs use different transports, two entries (one per leg, as
+   * Kamailio's double record-routing does): each side then reaches us over its own transport.
+   */
+  private recordRoute(request: SipRequest, inbound: TransportProtocol, outbound: TransportProtocol): void {
+    if (inbound !== outbound) request.headers.prepend('Record-Route', this.recordRouteValue(inbound));
+    request.headers.prepend('Record-Route', this.recordRouteValue(outbound));
+  }
+
+  private recordRouteValue(protocol: TransportProtocol): string {
+    return `<sip:${this.options.stack.viaHost(protocol)};transport=${protocol.toLowerCase()};lr>`;
+  }
+}
+
+/**
+ * A copy of the request ready to forward (§16.6 steps 1-3 and §16.4): Max-Forwards decremented,
+ * a strict router's Request-URI restored, and our own Route entries removed.
+ */
+function prepareForwarding(request: SipRequest, maxForwards: number, designatesUs: (uri: SipUri) => boolean): SipRequest {
+  const forwarded: SipRequest = { type: 'request', method: request.method, uri: request.uri, headers: request.headers.clone(), body: request.body };
+  forwarded.headers.set('Max-Forwards', maxForwards - 1);
+  // §16.4: a Request-URI that is our Record-Route value came from a strict router: the real target is the last Route.
+  const requestUri = parseUri(forwarded.uri);
+  const routes = forwarded.headers.getAll('Route');
+  const last = routes[routes.length - 1];
+  if (requestUri !== undefined && requestUri.user === undefined && designatesUs(requestUri) && last !== undefined) {
+    const target = parseNameAddr(last);
+    if (target !== undefined) {
+      forwarded.uri = formatUri(target.uri);
+      forwarded.headers.remove('Route');
+      for (const route of routes.slice(0, -1)) forwarded.headers.append('Route', route);
+    }
+  }
+  // §16.4: the first Route value that indicates this proxy MUST be removed (two with double record-routing).
+  for (let top = forwarded.headers.get('Route'); top !== undefined; top = forwarded.headers.get('Route')) {
+    const uri = parseNameAddr(top)?.uri;
+    if (uri === undefined || !designatesUs(uri)) break;
+    forwarded.headers.removeFirst('Route');
+  }
+  return forwarded;
+}
+
+function readMaxForwards(request: SipRequest): number | undefined {
+  const value = request.headers.get('Max-Forwards');
+  if (value === undefined) return 70;
+  return /^\d{1,3}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
+function hasToTag(request: SipRequest): boolean {
+  const to = parseNameAddr(request.headers.get('To') ?? '');
+  return to?.params.tag !== undefined;
+}

@@ -1,0 +1,108 @@
+import { parseCSeq, parseNameAddr, type RequestContext, type ServerTransaction, type SipRequest } from '../../sip/index.js';
+import type { Logger } from '../logger.js';
+import type { AccountDirectory } from './AccountDirectory.js';
+import type { Authenticator } from './Authenticator.js';
+import type { Binding, LocationService, LocationUpdate, PbxClock } from './LocationService.js';
+import { pbxResponse } from './pbxResponse.js';
+import { readContacts, type ExpiryPolicy } from './readContacts.js';
+
+export interface RegistrarOptions {
+  accounts: AccountDirectory;
+  location: LocationService;
+  authenticator: Authenticator;
+  clock: PbxClock;
+  logger: Logger;
+  policy: ExpiryPolicy;
+}
+
+/**
+ * The registrar of RFC 3261 §10.3. It serves every domain (DESIGN.md): the Request-URI's domain is
+ * not checked, and accounts are keyed by user name alone.
+ */
+export class Registrar {
+  constructor(private readonly options: RegistrarOptions) {}
+
+  handle(request: SipRequest, tx: ServerTransaction, context: RequestContext): void {
+    const { accounts, authenticator, logger } = this.options;
+    const to = parseNameAddr(request.headers.get('To') ?? '');
+    const aorUser = to?.uri.user;
+    const label = `REGISTER ${aorUser ?? '?'}@${to?.uri.host ?? '?'} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
+    const answer = (status: number, reason?: string, headers: Array<[string, string | number]> = []): void => tx.respond(pbxResponse(request, status, reason, headers));
+    // Why rejected, for the log; the response's reason phrase stays the standard one where clients match on it.
+    const reject = (status: number, why: string, reason?: string, headers: Array<[string, string | number]> = [], level: 'info' | 'warn' = 'info'): void => {
+      logger[level](`${label} → ${status}: ${why}`);
+      answer(status, reason, headers);
+    };
+    if (to === undefined) return reject(400, 'unparseable To header', 'Invalid To');
+
+    // The realm is the request's domain (To host), as Kamailio's www_challenge("$td") does: it is
+    // the domain the user typed next to the password (the connection's `domain`), which softphones
+    // show and some use to pick credentials; the PBX serves every domain, so it has no realm of its own.
+    const realm = to.uri.host;
+    const challenge = (stale = false): Array<[string, string]> => authenticator.challenge(realm, { stale }).map((value) => ['WWW-Authenticate', value]);
+    const auth = authenticator.authenticate(request, realm, (username) => accounts.credentialsFor(username));
+    switch (auth.kind) {
+      case 'missing':
+        return reject(401, `challenged for credentials (realm "${realm}")`, undefined, challenge());
+      case 'malformed':
+        return reject(400, 'the Authorization header is not valid Digest credentials for this challenge', 'Malformed Authorization', [], 'warn');
+      case 'unknown':
+        return reject(403, `no account "${auth.username}"; add it with PUT /_emulator/pbx/accounts/${auth.username} or create a SIP connection with that username`, 'Unknown account', [], 'warn');
+      case 'invalid':
+        // A fresh challenge rather than 403, as Kamailio does: the vendor's error log shows "401 Unauthorized" for bad credentials.
+        return reject(401, `wrong password for account "${auth.username}"; check the connection's password or the account set through /_emulator/pbx/accounts`, undefined, challenge(), 'warn');
+      case 'stale':
+        return reject(401, 'nonce expired, challenged again with stale=true', undefined, challenge(true));
+      case 'ok':
+        break;
+    }
+    // §10.3 step 4: the authenticated user may only change its own bindings.
+    if (auth.username !== aorUser) {
+      return reject(403, `account "${auth.username}" may not register address-of-record "${aorUser ?? ''}"`, 'Not Authorized For This Address-of-Record', [], 'warn');
+    }
+    this.bind(request, aorUser, context, label, reject, answer);
+  }
+
+  /** §10.3 steps 6-8: apply the Contacts and answer 200 with every current binding. */
+  private bind(
+    request: SipRequest,
+    username: string,
+    context: RequestContext,
+    label: string,
+    reject: (status: number, why: string, reason?: string, headers?: Array<[string, string | number]>) => void,
+    answer: (status: number, reason?: string, headers?: Array<[string, string | number]>) => void,
+  ): void {
+    const { location, logger, policy, clock } = this.options;
+    const contacts = readContacts(request, policy);
+    if (contacts.kind === 'reject') return reject(contacts.status, contacts.reason.toLowerCase(), contacts.reason);
+    if (contacts.kind === 'too-brief') return reject(423, `requested lifetime below ${contacts.minExpires} s`, undefined, [['Min-Expires', contacts.minExpires]]);
+
+    const callId = request.headers.get('Call-ID') ?? '';
+    const cseq = parseCSeq(request.headers.get('CSeq') ?? '')?.seq ?? 0;
+    let result: LocationUpdate = { ok: true, bindings: location.bindings(username) };
+    if (contacts.kind === 'remove-all') result = location.removeAll(username, { callId, cseq });
+    if (contacts.kind === 'update') result = location.update(username, contacts.contacts, { callId, cseq, transport: context.source.protocol, source: context.source, flowId: context.flowId });
+    if (!result.ok) {
+      // §10.3 step 7 says only that the request fails; 500 (not 400) because the request itself is well formed, it is just older than the binding.
+      return reject(500, `CSeq ${cseq} is not above that of the binding ${result.contact} for the same Call-ID (out of order)`, 'Out Of Order CSeq');
+    }
+    const now = clock.now();
+    const headers: Array<[string, string | number]> = result.bindings.map((b) => ['Contact', formatBinding(b, now)]);
+    // §10.3 step 8: the response SHOULD include a Date header.
+    headers.push(['Date', new Date(now).toUTCString()]);
+    answer(200, undefined, headers);
+    if (contacts.kind === 'fetch') return;
+    logger.info(`${label} → 200, ${describeChange(contacts.kind === 'remove-all' ? [] : contacts.contacts.map((c) => c.expires))}`);
+  }
+}
+
+function formatBinding(binding: Binding, now: number): string {
+  const expires = Math.max(0, Math.round((binding.expiresAt - now) / 1000));
+  return `<${binding.contact}>;expires=${expires}${binding.q === undefined ? '' : `;q=${binding.q}`}`;
+}
+
+function describeChange(expires: number[]): string {
+  if (expires.length === 0) return 'all bindings removed';
+  if (expires.length === 1) return `expires ${expires[0]}`;
+  return `expires ${expires.join(', ')} (${expires.length} contacts)`;
+}
