@@ -67,7 +67,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  (clock ${options.clock ?? 'real'}, seed ${emulator.seed})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, seed ${emulator.seed})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -31,6 +31,10 @@ export interface EmulatorOptions {
   registerExpires?: number;
   /** First retry after a failed registration (doubles up to 60 s), on the emulator clock. Default 5000 ms. */
   registerRetryMs?: number;
+  /** Extra accounts on the built-in PBX (softphones, the human handoff target `200`). Connections' credentials are mirrored without this. */
+  pbxAccounts?: Array<{ username: string; password: string; domain?: string }>;
+  /** Digest algorithms the PBX challenges with, in order. Default MD5 then SHA-256: SIPp and many phones read only the first challenge and know only MD5. */
+  digestAlgorithms?: Array<'MD5' | 'SHA-256'>;
   /** SIP transaction timers in ms (RFC 3261 T1 500, T2 4000, T4 5000). Shorten them in tests to reach Timer F quickly. */
   sipTimers?: { T1?: number; T2?: number; T4?: number };
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
@@ -53,6 +57,8 @@ export interface EmulatorConfig {
   registerExpires: number;
   registerRetryMs: number;
   sipTimers: { T1?: number; T2?: number; T4?: number };
+  pbxAccounts: Array<{ username: string; password: string; domain?: string }>;
+  digestAlgorithms: Array<'MD5' | 'SHA-256'>;
   logger: Logger;
 }
 
@@ -92,12 +98,16 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     registerExpires: options.registerExpires ?? defaults.registerExpires,
     registerRetryMs: options.registerRetryMs ?? defaults.registerRetryMs,
     sipTimers: options.sipTimers ?? {},
+    pbxAccounts: options.pbxAccounts ?? [],
+    digestAlgorithms: options.digestAlgorithms ?? ['MD5', 'SHA-256'],
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
   check(isPort(config.sipPort), `sipPort must be an integer from 0 to 65535, got ${config.sipPort}`);
   check(Number.isInteger(config.registerExpires) && config.registerExpires > 0, `registerExpires must be a positive integer (seconds), got ${config.registerExpires}`);
   check(Number.isFinite(config.registerRetryMs) && config.registerRetryMs > 0, `registerRetryMs must be > 0, got ${config.registerRetryMs}`);
+  check(config.pbxAccounts.every((a) => typeof a?.username === 'string' && a.username !== '' && typeof a.password === 'string'), 'pbxAccounts must be a list of {username, password, domain?}');
+  check(config.digestAlgorithms.length > 0 && config.digestAlgorithms.every((a) => a === 'MD5' || a === 'SHA-256'), `digestAlgorithms must list MD5 and/or SHA-256, got ${JSON.stringify(config.digestAlgorithms)}`);
   check(config.clock === 'real' || config.clock === 'virtual', `clock must be 'real' or 'virtual', got '${config.clock}'`);
   check(Number.isFinite(config.provisionDelayMs) && config.provisionDelayMs >= 0, `provisionDelayMs must be >= 0, got ${config.provisionDelayMs}`);
   check(Number.isFinite(config.restartDelayMs) && config.restartDelayMs >= 0, `restartDelayMs must be >= 0, got ${config.restartDelayMs}`);

@@ -13,6 +13,7 @@ import { packageRoot } from './http/packageRoot.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
 import { SipTraces } from './listener/SipTraces.js';
+import type { Pbx } from './pbx/index.js';
 
 export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -28,6 +29,8 @@ export interface World {
   app: Hono;
   /** Ports the servers bound, filled in by whoever serves the world. */
   ports: { api: number; sip?: number };
+  /** The built-in PBX, set by startEmulator once it is listening. */
+  pbx: Pbx | undefined;
   reset(): Promise<void>;
 }
 
@@ -54,10 +57,12 @@ export function createWorld(config: EmulatorConfig, makeFactory: (traces: SipTra
     projects.clear();
     faults.clear();
     traces.clear();
+    world.pbx?.accounts.reset();
     if (clock instanceof VirtualClock) clock.reset();
     events.publish({ type: 'emulator.reset', at: clock.now() });
   };
-  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, control: { reset, ports: () => ({ ...ports }), version } };
+  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, pbx: () => world.pbx, control: { reset: () => world.reset(), ports: () => ({ ...ports }), version } };
   const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
-  return { config, clock, events, faults, projects, listeners, traces, app, ports, reset };
+  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, reset };
+  return world;
 }

@@ -5,7 +5,11 @@ import { statusOf } from './core/sipConnections.js';
 import { VirtualClock, type Clock } from './core/clock.js';
 import { resolveConfig, type EmulatorOptions } from './config.js';
 import { createWorld } from './createWorld.js';
-import { createSipListenerFactory } from './listener/sipListener.js';
+import { createSipListenerFactory, type PbxForListeners } from './listener/sipListener.js';
+import { seededRandom } from './control/random.js';
+import type { EmulatorConfig } from './config.js';
+import type { World } from './createWorld.js';
+import { Pbx } from './pbx/index.js';
 import type { EventBus, EmulatorEvent } from './events.js';
 
 /** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
@@ -28,7 +32,7 @@ export interface RunningEmulator {
   /** Base URL of the REST API, e.g. `http://127.0.0.1:4010`. */
   readonly url: string;
   /** Ports actually bound (useful with port 0). */
-  readonly ports: { api: number };
+  readonly ports: { api: number; sip?: number };
   readonly seed: number;
   readonly control: EmulatorControl;
   close(): Promise<void>;
@@ -54,7 +58,7 @@ export interface RunningEmulator {
   /** Base URL of the REST API, e.g. `http://127.0.0.1:4010`. */
   readonly url: string;
   /** Ports actually bound (useful with port 0). */
-  readonly ports: { api: number };
+  readonly ports: { api: number; sip?: number };
   readonly seed: number;
   readonly control: EmulatorControl;
   close(): Promise<void>;
@@ -73,18 +77,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const world = createWorld(
     config,
     config.sip
-      ? (traces) => createSipListenerFactory({ logger: config.logger, traces, registerExpires: config.registerExpires, retryMs: config.registerRetryMs, sipTimers: config.sipTimers })
+      ? (traces) => createSipListenerFactory({ logger: config.logger, traces, pbx: lazyPbx(() => world.pbx), registerExpires: config.registerExpires, retryMs: config.registerRetryMs, sipTimers: config.sipTimers })
       : undefined,
   );
   const { clock, events, faults, projects, listeners, app, reset } = world;
+  if (config.sip) {
+    world.pbx = await startPbx(config, world);
+    world.ports.sip = world.pbx.ports.udp ?? world.pbx.ports.tcp;
+  }
 
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.apiPort }, () => resolve(s));
-    s.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE'
-        ? `omnisip: port ${config.apiPort} on ${config.host} is already in use. Stop the other process, or pick another port with --api-port (0 picks a free one).`
-        : `omnisip: cannot listen on ${config.host}:${config.apiPort}: ${error.message}`)),
-    );
+  const server: ServerType = await listen(app, config).catch(async (error: Error) => {
+    await world.pbx?.close();
+    throw error;
   });
   const apiPort = (server.address() as AddressInfo).port;
   world.ports.api = apiPort;
@@ -120,13 +124,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let closed = false;
   return {
     url,
-    ports: { api: apiPort },
+    ports: { ...world.ports },
     seed: config.seed,
     control,
     async close() {
       if (closed) return;
       closed = true;
       await listeners.close();
+      await world.pbx?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive and SSE connections would hold close() open forever.
@@ -134,4 +139,54 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       });
     },
   };
+}
+
+/** Listeners are built before the PBX listens; they reach it through this, once they start. */
+function lazyPbx(get: () => Pbx | undefined): PbxForListeners {
+  const pbx = () => {
+    const current = get();
+    if (!current) throw new Error('omnisip: a listener started before the built-in PBX was listening');
+    return current;
+  };
+  return {
+    serves: (server) => pbx().serves(server),
+    endpoint: (protocol) => pbx().endpoint(protocol),
+    mirror: (id, account) => pbx().mirror(id, account),
+    unmirror: (id) => get()?.unmirror(id),
+  };
+}
+
+async function startPbx(config: EmulatorConfig, world: World): Promise<Pbx> {
+  try {
+    const pbx = await Pbx.start({
+      host: config.host,
+      port: config.sipPort,
+      clock: world.clock,
+      faults: world.faults,
+      logger: config.logger,
+      // Its own stream, so SIP loss does not shift the API's fault draws for the same seed.
+      random: seededRandom(config.seed ^ 0x5eed),
+      accounts: config.pbxAccounts,
+      digest: { algorithms: config.digestAlgorithms },
+      sipTimers: config.sipTimers,
+    });
+    config.logger.info(`built-in PBX listening on ${config.host}:${pbx.ports.udp} (UDP and TCP); it serves every server name that is not an IP address or localhost`);
+    return pbx;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as { code?: string }).code;
+    throw new Error(code === 'EADDRINUSE'
+      ? `omnisip: SIP port ${config.sipPort} on ${config.host} is already in use (another PBX or softphone?). Stop it, or pick another port with --sip-port (0 picks a free one).`
+      : `omnisip: cannot start the built-in PBX on ${config.host}:${config.sipPort}: ${(error as Error).message}`);
+  }
+}
+
+function listen(app: World['app'], config: EmulatorConfig): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.apiPort }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === 'EADDRINUSE'
+        ? `omnisip: port ${config.apiPort} on ${config.host} is already in use. Stop the other process, or pick another port with --api-port (0 picks a free one).`
+        : `omnisip: cannot listen on ${config.host}:${config.apiPort}: ${error.message}`)),
+    );
+  });
 }

@@ -15,5 +15,7 @@ export const controlErrors = {
     failure(404, 'SipConnectionNotFound', ErrorType.NotFound, `SIP connection '${id}' does not exist in any project.`),
   sipDisabled: () =>
     failure(503, 'SipSideDisabled', 0, 'The SIP side (built-in PBX and listeners) is not running in this emulator: it was started API-only. Start it without --no-sip to use the PBX and SIP traces.'),
+  pbxAccountNotFound: (username: string) =>
+    failure(404, 'PbxAccountNotFound', ErrorType.NotFound, `PBX account '${username}' was not found. GET /_emulator/pbx/accounts lists them; PUT one to create it.`),
   invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
 };

@@ -3,7 +3,13 @@ import type { FaultRuleCreate } from '../../generated/index.js';
 import { VirtualClock } from '../core/clock.js';
 import { controlErrors } from '../control/errors.js';
 import type { EmulatorEvent } from '../events.js';
-import type { Handler, HandlerDeps } from './handler.js';
+import type { Pbx } from '../pbx/index.js';
+import type { Handler, HandlerDeps, HandlerOutput } from './handler.js';
+
+const withPbx = (deps: HandlerDeps, then: (pbx: Pbx) => HandlerOutput): HandlerOutput => {
+  const pbx = deps.pbx();
+  return pbx ? then(pbx) : { failure: controlErrors.sipDisabled() };
+};
 
 const clockView = ({ clock }: HandlerDeps) => {
   const pending = clock.pendingTimers();
@@ -43,9 +49,15 @@ export const controlHandlers: Record<string, Handler> = {
   deleteFault: ({ params }, deps) => (deps.faults.remove(params.faultId!) ? { status: 204 } : { failure: controlErrors.faultNotFound(params.faultId!) }),
 
   // The SIP side answers these; API-only emulators (`sip: false`) say why they cannot.
-  listPbxAccounts: () => ({ failure: controlErrors.sipDisabled() }),
-  putPbxAccount: () => ({ failure: controlErrors.sipDisabled() }),
-  deletePbxAccount: () => ({ failure: controlErrors.sipDisabled() }),
+  listPbxAccounts: (_input, deps) => withPbx(deps, (pbx) => ({ status: 200, body: { items: pbx.accounts.list() } })),
+  putPbxAccount: ({ params, body }, deps) =>
+    withPbx(deps, (pbx) => {
+      const { password, domain } = body as { password: string; domain?: string };
+      deps.logger.info(`PBX account ${params.username} set through the control API (overrides the connection's mirrored credentials)`);
+      return { status: 200, body: pbx.accounts.put(params.username!, { password, ...(domain !== undefined ? { domain } : {}) }) };
+    }),
+  deletePbxAccount: ({ params }, deps) =>
+    withPbx(deps, (pbx) => (pbx.accounts.delete(params.username!) ? { status: 204 } : { failure: controlErrors.pbxAccountNotFound(params.username!) })),
   getSipTrace: ({ params }, deps) => {
     if (!deps.sipEnabled) return { failure: controlErrors.sipDisabled() };
     if (!deps.projects.findSipConnection(params.id!)) return { failure: controlErrors.connectionNotFound(params.id!) };

@@ -6,6 +6,7 @@ import type { FaultRules } from '../control/FaultRules.js';
 import type { EventBus } from '../events.js';
 import type { ListenerManager } from '../listener/ListenerManager.js';
 import type { SipTraces } from '../listener/SipTraces.js';
+import type { Pbx } from '../pbx/index.js';
 import type { Logger } from '../logger.js';
 
 /** What a handler gets: the request, already checked against its OpenAPI document. */
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   traces: SipTraces;
   /** False for an API-only emulator: the SIP control operations then answer 503 SipSideDisabled. */
   sipEnabled: boolean;
+  /** The built-in PBX, once started (absent in API-only emulators and socket-free tests). */
+  pbx: () => Pbx | undefined;
   /** Control-plane operations that reach across the emulator (reset, clock, health). */
   control: {
     reset(): Promise<void>;
