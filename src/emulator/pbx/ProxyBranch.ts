@@ -111,6 +111,7 @@ export class ProxyBranch {
     this.timerC = setTimeout(() => {
       if (this.answered) return;
       if (this.provisional) {
+        this.options.logger.info(`${this.options.label}: Timer C fired after ${this.options.timerC} ms without a final response; cancelling the branch`);
         this.cancelled = true;
         this.sendCancel();
         this.cancelWait = setTimeout(() => this.answer(408, 'Timer C fired and the CANCEL got no final response'), 64 * this.options.T1);
