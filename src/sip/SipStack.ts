@@ -13,16 +13,15 @@ import {
   type Via,
 } from './message/index.js';
 import {
-  InviteClientTransaction,
   InviteServerTransaction,
-  NonInviteClientTransaction,
   NonInviteServerTransaction,
   clientTransactionKey,
   resolveTimers,
   responseTransactionKey,
   serverTransactionKey,
+  startClientTransaction,
   type ClientTransaction,
-  type ClientTransactionUser,
+  type ClientTransactionResult,
   type ServerTransaction,
   type TransactionTimers,
 } from './transaction/index.js';
@@ -60,7 +59,7 @@ export interface SipStackOptions {
   viaAddress?: string;
 }
 
-export type RequestResult = { ok: true; response: SipResponse } | { ok: false; reason: 'timeout' | 'transport'; error?: Error };
+export type RequestResult = ClientTransactionResult;
 
 export interface RequestHandlers {
   onProvisional?(response: SipResponse): void;
@@ -144,42 +143,36 @@ export class SipStack {
     if (!request.headers.has('Max-Forwards')) request.headers.set('Max-Forwards', 70);
     if (this.options.userAgent && !request.headers.has('User-Agent')) request.headers.set('User-Agent', this.options.userAgent);
     const key = clientTransactionKey(branch, request.method);
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (result: RequestResult): void => {
-        if (settled) return;
-        settled = true;
-        resolve(result);
-      };
-      const user: ClientTransactionUser = {
-        provisional: (response) => handlers.onProvisional?.(response),
-        final: (response) => settle({ ok: true, response }),
-        retransmitted2xx: (response) => handlers.onRetransmitted2xx?.(response),
-        timeout: () => settle({ ok: false, reason: 'timeout' }),
-        transportError: (error) => {
-          this.warn(`SIP stack: ${request.method} ${request.uri} failed: ${error.message}`);
-          settle({ ok: false, reason: 'transport', error });
+    const { transaction, result } = startClientTransaction(
+      request,
+      { reliable: destination.protocol === 'TCP', timers: this.timers, send: (message) => this.send(message, destination, handlers.flowId) },
+      {
+        ...handlers,
+        onTransportError: (error) => this.warn(`SIP stack: ${request.method} ${request.uri} failed: ${error.message}`),
+        // Send failures surface asynchronously, so `transaction` is registered by the time this runs.
+        onTerminated: () => {
+          if (this.clients.get(key) === transaction) this.clients.delete(key);
         },
-        terminated: () => {
-          if (this.clients.get(key) === tx) this.clients.delete(key);
-          settle({ ok: false, reason: 'transport', error: new Error('SipStack: closed before a final response') });
-        },
-      };
-      const txOptions = {
-        reliable: destination.protocol === 'TCP',
-        timers: this.timers,
-        send: (message: SipMessage) => this.send(message, destination, handlers.flowId),
-      };
-      const tx: ClientTransaction =
-        request.method === 'INVITE' ? new InviteClientTransaction(request, txOptions, user) : new NonInviteClientTransaction(request, txOptions, user);
-      this.clients.set(key, tx);
-      tx.start();
-    });
+      },
+    );
+    this.clients.set(key, transaction);
+    return result;
   }
 
   /** Sends a message outside any transaction (an ACK for 2xx, a proxy's stateless forward); rejects with a TransportError. */
   sendStateless(message: SipMessage, destination: Endpoint, flowId?: string): Promise<void> {
     return this.send(message, destination, flowId);
+  }
+
+  /**
+   * Puts a new Via of this stack on top of `request` (fresh branch, rport) and returns the branch.
+   * For requests sent with sendStateless, such as the ACK for a 2xx, which is a transaction of its own (§17.1.1.3).
+   */
+  prependVia(request: SipRequest, protocol: TransportProtocol): string {
+    // RFC 3261 §8.1.1.7: the branch MUST start with the magic cookie and be unique per transaction.
+    const branch = generateBranch();
+    request.headers.prepend('Via', `SIP/2.0/${protocol} ${this.viaHost(protocol)};branch=${branch};rport`);
+    return branch;
   }
 
   /** Where to send a response per RFC 3261 §18.2.2 + RFC 3581 (flow if reliable and open; received/rport). */
@@ -309,17 +302,6 @@ export class SipStack {
     this.send(this.withServerHeader(createResponse(request, status, phrase)), route.destination, route.flowId).catch((error: unknown) =>
       this.warn(`SIP stack: could not send ${status}: ${error instanceof Error ? error.message : String(error)}`),
     );
-  }
-
-  /**
-   * Puts a new Via of this stack on top of `request` (fresh branch, rport) and returns the branch.
-   * For requests sent with sendStateless, such as the ACK for a 2xx, which is a transaction of its own (§17.1.1.3).
-   */
-  prependVia(request: SipRequest, protocol: TransportProtocol): string {
-    // RFC 3261 §8.1.1.7: the branch MUST start with the magic cookie and be unique per transaction.
-    const branch = generateBranch();
-    request.headers.prepend('Via', `SIP/2.0/${protocol} ${this.viaHost(protocol)};branch=${branch};rport`);
-    return branch;
   }
 
   /** Returns the branch of the Via the request will carry. */

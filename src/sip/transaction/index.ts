@@ -7,3 +7,4 @@ export { resolveTimers, DEFAULT_T1, DEFAULT_T2, DEFAULT_T4, type TransactionTime
 export { clientTransactionKey, responseTransactionKey, serverTransactionKey, MAGIC_COOKIE } from './transactionKeys.js';
 export { createAck } from './createAck.js';
 export { createCancel } from './createCancel.js';
+export { startClientTransaction, type ClientTransactionHandlers, type ClientTransactionResult } from './startClientTransaction.js';
