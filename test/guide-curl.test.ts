@@ -116,10 +116,8 @@ let emulator: RunningEmulator;
 const examples = extractCurlExamples(readFileSync(guidePath, 'utf8'), { NAPSTER_API_KEY: apiKey });
 
 beforeAll(async () => {
-  // API-only (`sip: false`): the built-in PBX is not wired into startEmulator yet, and without it
-  // a listener would look up sip.your-provider.com on the real network. Once it is, use
-  // `sipPort: 0` instead; the status check below already accepts `online`.
-  emulator = await startEmulator({ apiPort: 0, sip: false, sipPort: 0, clock: 'virtual', provisionDelayMs, logLevel: 'silent', validateResponses: true, seed: 7 });
+  // The built-in PBX (on an ephemeral loopback port) serves the guide's sip.your-provider.com.
+  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', provisionDelayMs, logLevel: 'silent', validateResponses: true, seed: 7 });
 });
 afterAll(() => emulator?.close());
 
@@ -188,6 +186,13 @@ describe("the SIP guide's curl examples", () => {
     nearNow(refreshedBody.status.lastRefreshed);
     expect(refreshedBody.created).toBe(connectionBody.created);
 
+    // Registration with the built-in PBX runs on real sockets: wait for it, then the guide's answer.
+    await emulator.control.waitForStatus(connectionBody.id, (s) => s.sipStatus === 'online', 5000);
+    const online = await curl(status!, ids);
+    const onlineBody = online.body as { status: { lastRefreshed: number }; created: number };
+    expect(online.body).toEqual({ ...(status!.response as object), status: { ...(status!.response as { status: object }).status, lastRefreshed: onlineBody.status.lastRefreshed }, created: connectionBody.created });
+    nearNow(onlineBody.status.lastRefreshed);
+
     const log = await curl(errors!, ids);
     expect(log.status).toBe(200);
     expect(Array.isArray(log.body)).toBe(true);
@@ -200,7 +205,7 @@ describe("the SIP guide's curl examples", () => {
 
     const listed = await curl(list!, ids);
     expect(listed.status).toBe(200);
-    expect(listed.body).toMatchObject({ items: [{ id: connectionBody.id, agentId: agentBody.id, name: 'Main Support Line' }], filteredCount: 1, totalCount: 1, pageIndex: 0 });
+    expect(listed.body).toMatchObject({ items: [{ id: connectionBody.id, agentId: agentBody.id, name: 'Main Support Line', status: { lifecycleStatus: 'Running', sipStatus: 'online' } }], filteredCount: 1, totalCount: 1, pageIndex: 0 });
 
     const renamed = await curl(rename!, ids);
     expect(renamed.status).toBe(200);
