@@ -1,0 +1,37 @@
+import os from 'node:os';
+
+/** What a reader needs to judge a benchmark number: when, on what, with which Node. */
+export interface MachineInfo {
+  /** ISO-8601 UTC timestamp of the run. */
+  date: string;
+  /** CPUs this process may use (respects CPU affinity, like `nproc`). */
+  nproc: number;
+  cpuModel: string;
+  totalMemoryBytes: number;
+  nodeVersion: string;
+  platform: string;
+  osRelease: string;
+  arch: string;
+}
+
+export function machineInfo(now: Date = new Date()): MachineInfo {
+  return {
+    date: now.toISOString(),
+    nproc: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    totalMemoryBytes: os.totalmem(),
+    nodeVersion: process.version,
+    platform: os.platform(),
+    osRelease: os.release(),
+    arch: os.arch(),
+  };
+}
+
+/** One line for a report header, e.g. "2 CPUs (Intel Xeon), 23.5 GiB, Node v20.20.2, linux x64". */
+export function describeMachine(info: MachineInfo): string {
+  return `${info.nproc} CPUs (${info.cpuModel}), ${formatGiB(info.totalMemoryBytes)} RAM, Node ${info.nodeVersion}, ${info.platform} ${info.arch}`;
+}
+
+export function formatGiB(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartProcessOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** 'ignore' (default) sends stdout to /dev/null so a chatty server costs the benchmark nothing. */
+  stdout?: 'ignore' | 'pipe';
+}
+
+/** A child process the benchmark owns and stops by PID. */
+export interface StartedProcess {
+  readonly pid: number;
+  /** Piped stdout when `stdout: 'pipe'` was asked for, otherwise null. */
+  readonly stdout: Readable | null;
+  /** Resolves once the process has exited, whoever ended it. */
+  readonly exited: Promise<ProcessExit>;
+  /** The last few KiB of stderr, to explain an early exit. */
+  stderrTail(): string;
+  /** SIGTERM to the PID, then SIGKILL if it is still alive after `graceMs` (default 5000). */
+  stop(options?: { graceMs?: number }): Promise<ProcessExit>;
+}
+
+const stderrLimit = 4096;
+/** Children still running; killed when the benchmark exits so a failed run leaves no server behind. */
+const running = new Set<number>();
+let exitHookInstalled = false;
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    // ESRCH: it exited between our check and the signal, which is what we wanted anyway.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of running) signalPid(pid, 'SIGKILL');
+  });
+}
+
+/**
+ * Spawns `command` without a shell, so the PID is the server's own and stopping it stops the server.
+ *
+ * @example
+ * const server = startProcess(process.execPath, ['dist/src/cli/main.js', 'start']);
+ * await server.stop();
+ */
+export function startProcess(command: string, args: readonly string[], options: StartProcessOptions = {}): StartedProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'],
+  });
+  const pid = child.pid;
+  let stderr = '';
+  // Without a listener, a spawn or signal failure would be an uncaught exception; keep it for stderrTail().
+  child.on('error', (error) => {
+    stderr = `${stderr}${error.message}\n`.slice(-stderrLimit);
+  });
+  // spawn reports ENOENT/EACCES asynchronously but leaves pid undefined at once: a wrong path is a setup bug.
+  if (pid === undefined) throw new Error(`startProcess: could not start '${command}': check that it exists and is executable`);
+  installExitHook();
+  running.add(pid);
+
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-stderrLimit);
+  });
+  let exit: ProcessExit | undefined;
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running.delete(pid);
+      exit = { code, signal };
+      resolve(exit);
+    });
+  });
+
+  return {
+    pid,
+    stdout: child.stdout,
+    exited,
+    stderrTail: () => stderr,
+    stop({ graceMs = 5000 } = {}) {
+      if (exit) return Promise.resolve(exit);
+      signalPid(pid, 'SIGTERM');
+      const escalate = setTimeout(() => signalPid(pid, 'SIGKILL'), graceMs);
+      return exited.finally(() => clearTimeout(escalate));
+    },
+  };
+}
