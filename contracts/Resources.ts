@@ -18,7 +18,7 @@ export class Resources {
   constructor(private readonly ctx: ContractContext) {}
 
   /** Creates an agent (the reference's minimal body unless given) and returns it. */
-  async createAgent(body: AgentCreate = minimalAgentBody(this.ctx.companionId), { key, headers }: { key?: string; headers?: Record<string, string> } = {}): Promise<JsonObject & { id: string }> {
+  async createAgent(body: AgentCreate & Record<string, unknown> = minimalAgentBody(this.ctx.companionId), { key, headers }: { key?: string; headers?: Record<string, string> } = {}): Promise<JsonObject & { id: string }> {
     const res = await this.ctx.request('POST', '/public/agents', { body, ...(key ? { key } : {}), ...(headers ? { headers } : {}) });
     const agent = successObject(this.ctx, res, 'POST /public/agents');
     const id = assertId(this.ctx, agent.id, 'agent', 'the agent id');

@@ -102,7 +102,7 @@ export const errorCases: ContractCase[] = [
     name: 'ignores unknown top-level fields in request bodies',
     skip: assumption('unknown fields are accepted and ignored, api-facts.md conflict 24'),
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent({ ...minimalAgentBody(ctx.companionId), favouriteColour: 'teal' } as never);
+      const agent = await r.createAgent({ ...minimalAgentBody(ctx.companionId), favouriteColour: 'teal' });
       assert.equal(agent.favouriteColour, undefined, 'an unknown field is not stored');
       const config = await r.putChannel(agent.id, 'sip', { ...guideHandoff, priority: 'high' });
       assert.equal(config.priority, undefined, 'an unknown field is not stored');
