@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCancel, createMemoryNetwork, parseNameAddr, parseVia, type MemoryNetwork } from '../../sip/index.js';
 import { createLogger } from '../logger.js';
 import { Pbx, type PbxOptions } from './Pbx.js';
-import { settle, TestPhone, uacDialog, uasDialog, type Received } from './phone.case.js';
+import { settle, TestPhone, uacDialog, uasDialog } from './phone.case.js';
 
 const PBX = { address: '127.0.0.1', port: 5060 };
 
@@ -36,16 +36,6 @@ afterEach(async () => {
   vi.useRealTimers();
   await Promise.all([alice.close(), bob.close(), pbx.close()]);
 });
-
-/** Waits (on the memory network's microtasks) until the phone has received a request of that method. */
-async function receivedBy(phone: TestPhone, method: string): Promise<Received> {
-  for (let i = 0; i < 100; i++) {
-    const found = phone.received.find((r) => r.request.method === method);
-    if (found) return found;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`${phone.options.username} never received ${method}`);
-}
 
 describe('Proxy: routing an INVITE to an extension', () => {
   it('answers 404 for an unknown extension', async () => {
@@ -84,7 +74,7 @@ describe('Proxy: routing an INVITE to an extension', () => {
     expect(provisional).toEqual([100, 180]);
 
     // What the callee saw: its contact as Request-URI, both Vias, one hop less, double Record-Route (TCP leg on top), on its flow.
-    const atBob = await receivedBy(bob, 'INVITE');
+    const atBob = await bob.next('INVITE');
     const forwarded = atBob.request;
     expect(forwarded.uri).toBe('sip:202@127.0.0.3:5064;transport=tcp');
     expect(forwarded.headers.getAll('Via').map((v) => parseVia(v)?.host)).toEqual(['127.0.0.1', '127.0.0.2']);
@@ -98,7 +88,7 @@ describe('Proxy: routing an INVITE to an extension', () => {
 
     const callerDialog = uacDialog(invite, result.response);
     const ack = await alice.sendAck(callerDialog);
-    const ackAtBob = await receivedBy(bob, 'ACK');
+    const ackAtBob = await bob.next('ACK');
     expect(ackAtBob.tx).toBeUndefined();
     expect(ackAtBob.request.uri).toBe('sip:202@127.0.0.3:5064;transport=tcp');
     expect(ackAtBob.request.headers.getAll('Route')).toEqual([]);
@@ -108,7 +98,7 @@ describe('Proxy: routing an INVITE to an extension', () => {
     const bye = bob.buildInDialog(calleeDialog, 'BYE');
     const byeResult = await bob.send(bye);
     expect(byeResult.ok && byeResult.response.status).toBe(200);
-    const byeAtAlice = await receivedBy(alice, 'BYE');
+    const byeAtAlice = await alice.next('BYE');
     expect(byeAtAlice.request.uri).toBe('sip:101@127.0.0.2:5062');
     expect(byeAtAlice.context.source.protocol).toBe('UDP');
     expect(byeAtAlice.request.headers.getAll('Route')).toEqual([]);
@@ -125,7 +115,7 @@ describe('Proxy: routing an INVITE to an extension', () => {
       for (const method of ['MESSAGE', 'OPTIONS']) {
         const answered = await alice.send(alice.buildRequest(method, 'sip:200@sip.your-provider.com'));
         expect(answered.ok && answered.response.status).toBe(200);
-        const seen = await receivedBy(carol, method);
+        const seen = await carol.next(method);
         expect(seen.request.headers.has('Record-Route')).toBe(false);
       }
     } finally {
@@ -148,7 +138,7 @@ describe('Proxy: routing an INVITE to an extension', () => {
     expect(cancel.ok && cancel.response.status).toBe(200);
     const final = await answer;
     expect(final.ok && final.response.status).toBe(487);
-    expect((await receivedBy(bob, 'INVITE')).tx?.state).not.toBe('Proceeding');
+    expect((await bob.next('INVITE')).tx?.state).not.toBe('Proceeding');
   });
 });
 

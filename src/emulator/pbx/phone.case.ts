@@ -66,6 +66,7 @@ export class TestPhone {
   readonly fromTag = generateTag();
   cseq = 0;
   private handler: (r: Received) => void = () => undefined;
+  private readonly waiters: Array<{ method: string; resolve: (r: Received) => void }> = [];
 
   /** A phone on the memory network at address:port. */
   static on(network: MemoryNetwork, address: string, port: number, options: PhoneOptions): TestPhone {
@@ -82,7 +83,18 @@ export class TestPhone {
       const r = { request, tx, context };
       this.received.push(r);
       this.handler(r);
+      for (const waiter of this.waiters.filter((w) => w.method === request.method)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(r);
+      }
     });
+  }
+
+  /** The first request of that method this phone received, waiting for it if need be. */
+  next(method: string): Promise<Received> {
+    const found = this.received.find((r) => r.request.method === method);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ method, resolve }));
   }
 
   get pbx(): Endpoint {
