@@ -14,6 +14,7 @@ import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
 import { SipTraces } from './listener/SipTraces.js';
 import type { Pbx } from './pbx/index.js';
+import type { CallControl } from './control/CallControl.js';
 
 export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -31,6 +32,8 @@ export interface World {
   ports: { api: number; sip?: number };
   /** The built-in PBX, set by startEmulator once it is listening. */
   pbx: Pbx | undefined;
+  /** Softphones and calls, set by startEmulator with the SIP side. */
+  calls: CallControl | undefined;
   reset(): Promise<void>;
 }
 
@@ -61,8 +64,8 @@ export function createWorld(config: EmulatorConfig, makeFactory: (traces: SipTra
     if (clock instanceof VirtualClock) clock.reset();
     events.publish({ type: 'emulator.reset', at: clock.now() });
   };
-  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, pbx: () => world.pbx, control: { reset: () => world.reset(), ports: () => ({ ...ports }), version } };
+  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, pbx: () => world.pbx, calls: () => world.calls, control: { reset: () => world.reset(), ports: () => ({ ...ports }), version } };
   const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
-  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, reset };
+  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, calls: undefined, reset };
   return world;
 }

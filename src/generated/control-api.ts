@@ -211,6 +211,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/softphones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the emulator's softphones */
+        get: operations["listSoftphones"];
+        put?: never;
+        /**
+         * Start a softphone registered on the built-in PBX
+         * @description Starts a SIP softphone inside the emulator and registers it on the built-in PBX under
+         *     `username` (the PBX account is created with `password` if it does not exist). It answers
+         *     incoming calls with `autoAnswer.status` after `autoAnswer.afterMs`, e.g. the human at
+         *     extension `200` that a handoff transfers callers to (200), or a busy one (486).
+         */
+        post: operations["createSoftphone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/softphones/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop a softphone
+         * @description Hangs up its calls, unregisters it and stops it.
+         */
+        delete: operations["deleteSoftphone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every call the emulator has seen
+         * @description Calls placed by emulator softphones and calls answered by listeners, newest last.
+         */
+        get: operations["listCalls"];
+        put?: never;
+        /**
+         * Place a test call
+         * @description An emulator softphone named `from` calls extension `to` through the built-in PBX, e.g. an
+         *     agent's SIP connection username. Answers at once with the call in state `ringing`; follow
+         *     it with GET /_emulator/calls/{callId} or the `call.state` events.
+         */
+        post: operations["createCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls/{callId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inspect a call
+         * @description State, timeline (SIP messages, state changes, agent turns), RTP counts and transfer outcome.
+         */
+        get: operations["getCall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls/{callId}/dtmf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Press keys as the caller
+         * @description When the caller is an emulator softphone, it sends the digits (RFC 4733 events, or SIP INFO
+         *     with `method: info`). For any other caller (an outside phone), the digits are given to the
+         *     agent as if it had heard them.
+         */
+        post: operations["sendCallDtmf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls/{callId}/utterances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say something as the caller
+         * @description A simulated caller utterance, given to the agent as recognised text, so that scenarios need
+         *     no speech recognition. An utterance asking for a person triggers the handoff when the SIP
+         *     channel config enables it.
+         */
+        post: operations["sendCallUtterance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls/{callId}/tone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Play a tone as the caller
+         * @description The caller's softphone sends a tone burst (real RTP audio), then silence; the agent hears it as speech.
+         */
+        post: operations["playCallTone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls/{callId}/hangup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hang up a call
+         * @description The emulator's end of the call hangs up (BYE, or CANCEL while ringing).
+         */
+        post: operations["hangupCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/calls/{callId}/pcap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a call as pcap
+         * @description The call's SIP messages and RTP packets as the emulator sent and received them, for Wireshark, tshark or sngrep.
+         */
+        get: operations["getCallPcap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -919,6 +1113,460 @@ export interface components {
              */
             items: components["schemas"]["SipTraceEntry"][];
         };
+        /**
+         * @description How a softphone answers incoming calls.
+         * @example {
+         *       "status": 486
+         *     }
+         */
+        AutoAnswer: {
+            /**
+             * @description The final answer: 200 answers; 486, 603 and others refuse. 180 rings forever (no answer). Default 200.
+             * @example 200
+             */
+            status?: number;
+            /**
+             * @description Ringing time before the answer, real milliseconds. Default 0.
+             * @example 0
+             */
+            afterMs?: number;
+        };
+        /**
+         * @description A softphone to start on the built-in PBX.
+         * @example {
+         *       "username": "200",
+         *       "password": "human",
+         *       "autoAnswer": {
+         *         "status": 200
+         *       }
+         *     }
+         */
+        SoftphoneCreate: {
+            /**
+             * @description Its extension on the PBX, e.g. `200`.
+             * @example 200
+             */
+            username: string;
+            /**
+             * @description Its PBX password (write-only). Default a random one; the PBX account is created with it when absent.
+             * @example human
+             */
+            password?: string;
+            /**
+             * @description How it registers and calls. Default UDP.
+             * @example UDP
+             */
+            transport?: components["schemas"]["Transport"];
+            /**
+             * @description How it answers incoming calls. Default answer (200) at once.
+             * @example {
+             *       "status": 200
+             *     }
+             */
+            autoAnswer?: components["schemas"]["AutoAnswer"];
+        };
+        /**
+         * @description A softphone running inside the emulator.
+         * @example {
+         *       "username": "200",
+         *       "transport": "UDP",
+         *       "registered": true,
+         *       "autoAnswer": {
+         *         "status": 200,
+         *         "afterMs": 0
+         *       }
+         *     }
+         */
+        Softphone: {
+            /**
+             * @description Its extension on the PBX.
+             * @example 200
+             */
+            username: string;
+            /**
+             * @description How it registers and calls.
+             * @example UDP
+             */
+            transport: components["schemas"]["Transport"];
+            /**
+             * @description Whether the PBX holds its registration.
+             * @example true
+             */
+            registered: boolean;
+            /**
+             * @description How it answers incoming calls.
+             * @example {
+             *       "status": 200,
+             *       "afterMs": 0
+             *     }
+             */
+            autoAnswer: components["schemas"]["AutoAnswer"];
+        };
+        /**
+         * @description The emulator's softphones.
+         * @example {
+         *       "items": []
+         *     }
+         */
+        SoftphoneList: {
+            /**
+             * @description The softphones.
+             * @example []
+             */
+            items: components["schemas"]["Softphone"][];
+        };
+        /**
+         * @description A test call to place.
+         * @example {
+         *       "from": "caller",
+         *       "to": "your-sip-username"
+         *     }
+         */
+        CallCreate: {
+            /**
+             * @description The calling softphone's user name; started for this call if it does not run.
+             * @example caller
+             */
+            from: string;
+            /**
+             * @description The extension to call on the built-in PBX, e.g. a SIP connection's username.
+             * @example your-sip-username
+             */
+            to: string;
+            /**
+             * @description The caller's transport when it is started for this call. Default UDP.
+             * @example UDP
+             */
+            transport?: components["schemas"]["Transport"];
+        };
+        /**
+         * @description Keys to press.
+         * @example {
+         *       "digits": "0"
+         *     }
+         */
+        CallDtmf: {
+            /**
+             * @description The keys, e.g. `0` for the handoff.
+             * @example 0
+             */
+            digits: string;
+            /**
+             * @description RFC 4733 telephone-events in the RTP stream (default), or SIP INFO `application/dtmf-relay`.
+             * @example rfc4733
+             * @enum {string}
+             */
+            method?: "rfc4733" | "info";
+        };
+        /**
+         * @description What the caller says, as recognised text.
+         * @example {
+         *       "text": "I want to talk to a human"
+         *     }
+         */
+        CallUtterance: {
+            /**
+             * @description The utterance.
+             * @example I want to talk to a human
+             */
+            text: string;
+        };
+        /**
+         * @description A tone burst the caller plays.
+         * @example {
+         *       "frequency": 440,
+         *       "durationMs": 800
+         *     }
+         */
+        CallTone: {
+            /**
+             * @description Hz.
+             * @example 440
+             */
+            frequency: number;
+            /**
+             * @description Length of the burst, ms.
+             * @example 800
+             */
+            durationMs: number;
+            /**
+             * @description Peak amplitude, fraction of full scale. Default 0.5 (loud enough for the default turn detection).
+             * @example 0.5
+             */
+            amplitude?: number;
+        };
+        /**
+         * @description `ringing` until answered, `active` while up, `transferring` during a handoff, `ended` after.
+         * @example active
+         * @enum {string}
+         */
+        CallState: "ringing" | "active" | "transferring" | "ended";
+        /**
+         * @description One thing that happened on a call.
+         * @example {
+         *       "at": 1710000010000,
+         *       "kind": "agent",
+         *       "text": "said greeting (call answered)"
+         *     }
+         */
+        TimelineEntry: {
+            /**
+             * @description When, wall-clock milliseconds (calls run in real time).
+             * @example 1710000010000
+             */
+            at: number;
+            /**
+             * @description What kind of event.
+             * @example agent
+             * @enum {string}
+             */
+            kind: "sip" | "state" | "agent" | "caller" | "media" | "transfer" | "error";
+            /**
+             * @description What happened.
+             * @example said greeting (call answered)
+             */
+            text: string;
+        };
+        /**
+         * @description A call, without its timeline.
+         * @example {
+         *       "id": "call_k3j2h1g0f9e8d7c6b5a4z9y8",
+         *       "callId": "3c26e8f5a1@127.0.0.1",
+         *       "connectionId": "sipconn_abc123def456ghi789jk",
+         *       "from": "caller",
+         *       "to": "your-sip-username",
+         *       "state": "active",
+         *       "startedAt": 1710000009000,
+         *       "answeredAt": 1710000009500,
+         *       "endedAt": null,
+         *       "endReason": null
+         *     }
+         */
+        CallSummary: {
+            /**
+             * @description The call's id in the control API.
+             * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+             */
+            id: string;
+            /**
+             * @description The SIP Call-ID.
+             * @example 3c26e8f5a1@127.0.0.1
+             */
+            callId: string;
+            /**
+             * @description The SIP connection whose listener handled the call, if one did.
+             * @example sipconn_abc123def456ghi789jk
+             */
+            connectionId: string | null;
+            /**
+             * @description The caller (user part of From).
+             * @example caller
+             */
+            from: string;
+            /**
+             * @description The called extension (user part of To).
+             * @example your-sip-username
+             */
+            to: string;
+            /**
+             * @description Where the call is.
+             * @example active
+             */
+            state: components["schemas"]["CallState"];
+            /**
+             * @description When the INVITE was sent or received, wall-clock ms.
+             * @example 1710000009000
+             */
+            startedAt: number;
+            /**
+             * @description When it was answered, or null.
+             * @example 1710000009500
+             */
+            answeredAt: number | null;
+            /**
+             * @description When it ended, or null.
+             * @example null
+             */
+            endedAt: number | null;
+            /**
+             * @description Why it ended (BYE from whom, a SIP status, transferred, no RTP), or null.
+             * @example null
+             */
+            endReason: string | null;
+        };
+        /**
+         * @description A call with everything the emulator knows of it.
+         * @example {
+         *       "id": "call_k3j2h1g0f9e8d7c6b5a4z9y8",
+         *       "callId": "3c26e8f5a1@127.0.0.1",
+         *       "connectionId": "sipconn_abc123def456ghi789jk",
+         *       "from": "caller",
+         *       "to": "your-sip-username",
+         *       "state": "active",
+         *       "startedAt": 1710000009000,
+         *       "answeredAt": 1710000009500,
+         *       "endedAt": null,
+         *       "endReason": null,
+         *       "agentTurns": [
+         *         {
+         *           "at": 1710000009500,
+         *           "said": "greeting"
+         *         }
+         *       ],
+         *       "rtp": null,
+         *       "transfer": null,
+         *       "timeline": []
+         *     }
+         */
+        Call: {
+            /**
+             * @description The call's id in the control API.
+             * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+             */
+            id: string;
+            /**
+             * @description The SIP Call-ID.
+             * @example 3c26e8f5a1@127.0.0.1
+             */
+            callId: string;
+            /**
+             * @description The SIP connection whose listener handled the call, if one did.
+             * @example sipconn_abc123def456ghi789jk
+             */
+            connectionId: string | null;
+            /**
+             * @description The caller (user part of From).
+             * @example caller
+             */
+            from: string;
+            /**
+             * @description The called extension (user part of To).
+             * @example your-sip-username
+             */
+            to: string;
+            /**
+             * @description Where the call is.
+             * @example active
+             */
+            state: components["schemas"]["CallState"];
+            /**
+             * @description When the INVITE was sent or received, wall-clock ms.
+             * @example 1710000009000
+             */
+            startedAt: number;
+            /**
+             * @description When it was answered, or null.
+             * @example 1710000009500
+             */
+            answeredAt: number | null;
+            /**
+             * @description When it ended, or null.
+             * @example null
+             */
+            endedAt: number | null;
+            /**
+             * @description Why it ended (BYE from whom, a SIP status, transferred, no RTP), or null.
+             * @example null
+             */
+            endReason: string | null;
+            /**
+             * @description What the agent heard and said, in order.
+             * @example [
+             *       {
+             *         "at": 1710000010000,
+             *         "said": "greeting"
+             *       }
+             *     ]
+             */
+            agentTurns: {
+                /**
+                 * @description When, wall-clock ms.
+                 * @example 1710000010000
+                 */
+                at: number;
+                /**
+                 * @description What the agent heard (speech, DTMF, an utterance).
+                 * @example DTMF 0
+                 */
+                heard?: string;
+                /**
+                 * @description The prompt the agent played.
+                 * @example transferring
+                 */
+                said?: string;
+            }[];
+            /**
+             * @description RTP counts of the emulator's end of the call, or null before media.
+             * @example {
+             *       "packetsSent": 250,
+             *       "packetsReceived": 248,
+             *       "packetsLost": 0,
+             *       "jitterMs": 0.4
+             *     }
+             */
+            rtp: null | {
+                /**
+                 * @description RTP packets sent.
+                 * @example 250
+                 */
+                packetsSent: number;
+                /**
+                 * @description RTP packets received.
+                 * @example 248
+                 */
+                packetsReceived: number;
+                /**
+                 * @description Packets lost (sequence gaps).
+                 * @example 0
+                 */
+                packetsLost: number;
+                /**
+                 * @description Interarrival jitter (RFC 3550), ms.
+                 * @example 0.4
+                 */
+                jitterMs: number;
+            };
+            /**
+             * @description The handoff, if the agent started one.
+             * @example null
+             */
+            transfer: null | {
+                /**
+                 * @description The Refer-To target.
+                 * @example sip:200@your-provider.com
+                 */
+                target: string;
+                /**
+                 * @description Final SIP status of the transfer (REFER refusal or NOTIFY sipfrag), null while pending.
+                 * @example 200
+                 */
+                status: number | null;
+                /**
+                 * @description How it went.
+                 * @example succeeded
+                 * @enum {string}
+                 */
+                outcome: "pending" | "succeeded" | "failed";
+            };
+            /**
+             * @description Everything that happened, oldest first.
+             * @example []
+             */
+            timeline: components["schemas"]["TimelineEntry"][];
+        };
+        /**
+         * @description Calls, oldest first.
+         * @example {
+         *       "items": []
+         *     }
+         */
+        CallList: {
+            /**
+             * @description The calls.
+             * @example []
+             */
+            items: components["schemas"]["CallSummary"][];
+        };
     };
     responses: {
         /**
@@ -975,6 +1623,57 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description No call with this id (calls are forgotten on reset). */
+        CallNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "CallNotFound",
+                 *       "description": "Call 'call_k3j2h1g0f9e8d7c6b5a4z9y8' was not found. GET /_emulator/calls lists them.",
+                 *       "type": 4,
+                 *       "numericType": 4
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The call has ended, or this action needs the caller to be an emulator softphone. */
+        CallNotActive: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "CallEnded",
+                 *       "description": "Call 'call_k3j2h1g0f9e8d7c6b5a4z9y8' has ended.",
+                 *       "type": 3,
+                 *       "numericType": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No softphone with this user name. */
+        SoftphoneNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "SoftphoneNotFound",
+                 *       "description": "Softphone '200' was not found. GET /_emulator/softphones lists them.",
+                 *       "type": 4,
+                 *       "numericType": 4
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -982,6 +1681,11 @@ export interface components {
          * @example your-sip-username
          */
         Username: string;
+        /**
+         * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+         * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+         */
+        CallId: string;
     };
     requestBodies: never;
     headers: never;
@@ -1358,6 +2062,359 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+        };
+    };
+    listSoftphones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every softphone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoftphoneList"];
+                };
+            };
+            503: components["responses"]["SipSideDisabled"];
+        };
+    };
+    createSoftphone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "username": "200",
+                 *       "password": "human",
+                 *       "autoAnswer": {
+                 *         "status": 200
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SoftphoneCreate"];
+            };
+        };
+        responses: {
+            /** @description The softphone, registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Softphone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description A softphone with this user name already runs, or it could not register. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SoftphoneExists",
+                     *       "description": "A softphone '200' already runs. DELETE /_emulator/softphones/200 first.",
+                     *       "type": 3,
+                     *       "numericType": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["SipSideDisabled"];
+        };
+    };
+    deleteSoftphone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account's user name (a SIP connection's `settings.username`).
+                 * @example your-sip-username
+                 */
+                username: components["parameters"]["Username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stopped. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["SoftphoneNotFound"];
+            503: components["responses"]["SipSideDisabled"];
+        };
+    };
+    listCalls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calls, without their timelines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallList"];
+                };
+            };
+        };
+    };
+    createCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "from": "caller",
+                 *       "to": "your-sip-username"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallCreate"];
+            };
+        };
+        responses: {
+            /** @description The call, ringing. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["SipSideDisabled"];
+        };
+    };
+    getCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            404: components["responses"]["CallNotFound"];
+        };
+    };
+    sendCallDtmf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "digits": "0"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallDtmf"];
+            };
+        };
+        responses: {
+            /** @description Sent; the call as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["CallNotFound"];
+            409: components["responses"]["CallNotActive"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    sendCallUtterance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "I want to talk to a human"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallUtterance"];
+            };
+        };
+        responses: {
+            /** @description Heard; the call as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["CallNotFound"];
+            409: components["responses"]["CallNotActive"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    playCallTone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "frequency": 440,
+                 *       "durationMs": 800
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallTone"];
+            };
+        };
+        responses: {
+            /** @description Playing; the call as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["CallNotFound"];
+            409: components["responses"]["CallNotActive"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    hangupCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hanging up; the call as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            404: components["responses"]["CallNotFound"];
+            409: components["responses"]["CallNotActive"];
+        };
+    };
+    getCallPcap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A pcap file (LINKTYPE_RAW, IPv4). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.tcpdump.pcap": string;
+                };
+            };
+            404: components["responses"]["CallNotFound"];
         };
     };
 }

@@ -81,3 +81,14 @@ export type PbxContact = ControlSchemas['PbxContact'];
 export type SipTrace = ControlSchemas['SipTrace'];
 export type SipTraceEntry = ControlSchemas['SipTraceEntry'];
 export type SipTransport = ControlSchemas['Transport'];
+
+// Control API: calls and softphones
+export type Call = ControlSchemas['Call'];
+export type CallSummary = ControlSchemas['CallSummary'];
+export type CallCreate = ControlSchemas['CallCreate'];
+export type CallDtmf = ControlSchemas['CallDtmf'];
+export type CallUtterance = ControlSchemas['CallUtterance'];
+export type CallTone = ControlSchemas['CallTone'];
+export type Softphone = ControlSchemas['Softphone'];
+export type SoftphoneCreate = ControlSchemas['SoftphoneCreate'];
+export type AutoAnswer = ControlSchemas['AutoAnswer'];

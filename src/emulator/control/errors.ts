@@ -17,5 +17,16 @@ export const controlErrors = {
     failure(503, 'SipSideDisabled', 0, 'The SIP side (built-in PBX and listeners) is not running in this emulator: it was started API-only. Start it without --no-sip to use the PBX and SIP traces.'),
   pbxAccountNotFound: (username: string) =>
     failure(404, 'PbxAccountNotFound', ErrorType.NotFound, `PBX account '${username}' was not found. GET /_emulator/pbx/accounts lists them; PUT one to create it.`),
+  callNotFound: (id: string) =>
+    failure(404, 'CallNotFound', ErrorType.NotFound, `Call '${id}' was not found. GET /_emulator/calls lists them (calls are forgotten on reset).`),
+  callEnded: (id: string) => failure(409, 'CallEnded', ErrorType.Conflict, `Call '${id}' has ended.`),
+  callerNotEmulated: (id: string) =>
+    failure(409, 'CallerNotEmulated', ErrorType.Conflict, `Call '${id}' was not placed by an omnisip softphone, so omnisip cannot play audio as its caller. Send an utterance instead.`),
+  softphoneNotFound: (username: string) =>
+    failure(404, 'SoftphoneNotFound', ErrorType.NotFound, `Softphone '${username}' was not found. GET /_emulator/softphones lists them.`),
+  softphoneExists: (username: string) =>
+    failure(409, 'SoftphoneExists', ErrorType.Conflict, `A softphone '${username}' already runs. DELETE /_emulator/softphones/${username} first.`),
+  softphoneFailed: (username: string, why: string) =>
+    failure(409, 'SoftphoneNotRegistered', ErrorType.Conflict, `Softphone '${username}' could not register on the built-in PBX: ${why}`),
   invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
 };

@@ -4,11 +4,22 @@ import { VirtualClock } from '../core/clock.js';
 import { controlErrors } from '../control/errors.js';
 import type { EmulatorEvent } from '../events.js';
 import type { Pbx } from '../pbx/index.js';
+import type { CallControl } from '../control/CallControl.js';
+import { success, type Result } from '../core/result.js';
+import type { CallCreate, CallDtmf, CallTone, CallUtterance, SoftphoneCreate } from '../../generated/index.js';
 import type { Handler, HandlerDeps, HandlerOutput } from './handler.js';
 
 const withPbx = (deps: HandlerDeps, then: (pbx: Pbx) => HandlerOutput): HandlerOutput => {
   const pbx = deps.pbx();
   return pbx ? then(pbx) : { failure: controlErrors.sipDisabled() };
+};
+
+const withCalls = async (deps: HandlerDeps, then: (calls: CallControl) => Promise<Result<unknown>> | Result<unknown>, status = 200): Promise<HandlerOutput> => {
+  const calls = deps.calls();
+  if (!calls) return { failure: controlErrors.sipDisabled() };
+  const result = await then(calls);
+  if (!result.ok) return { failure: result.error };
+  return result.value === undefined ? { status: 204 } : { status, body: result.value };
 };
 
 const clockView = ({ clock }: HandlerDeps) => {
@@ -62,6 +73,30 @@ export const controlHandlers: Record<string, Handler> = {
     if (!deps.sipEnabled) return { failure: controlErrors.sipDisabled() };
     if (!deps.projects.findSipConnection(params.id!)) return { failure: controlErrors.connectionNotFound(params.id!) };
     return { status: 200, body: { items: deps.traces.get(params.id!) ?? [] } };
+  },
+
+  createSoftphone: ({ body }, deps) => withCalls(deps, (calls) => calls.createSoftphone(body as SoftphoneCreate), 201),
+  listSoftphones: (_input, deps) => withCalls(deps, (calls) => success({ items: calls.listSoftphones() })),
+  deleteSoftphone: ({ params }, deps) => withCalls(deps, (calls) => calls.deleteSoftphone(params.username!)),
+  createCall: ({ body }, deps) => withCalls(deps, (calls) => calls.createCall(body as CallCreate), 201),
+  // Reading calls works without the SIP side: there are simply none.
+  listCalls: (_input, deps) => ({ status: 200, body: { items: deps.calls()?.listCalls() ?? [] } }),
+  getCall: ({ params }, deps) => {
+    const calls = deps.calls();
+    if (!calls) return { failure: controlErrors.callNotFound(params.callId!) };
+    const result = calls.getCall(params.callId!);
+    return result.ok ? { status: 200, body: result.value } : { failure: result.error };
+  },
+  sendCallDtmf: ({ params, body }, deps) => withCalls(deps, (calls) => calls.sendDtmf(params.callId!, body as CallDtmf), 202),
+  sendCallUtterance: ({ params, body }, deps) => withCalls(deps, (calls) => calls.sendUtterance(params.callId!, body as CallUtterance), 202),
+  playCallTone: ({ params, body }, deps) => withCalls(deps, (calls) => calls.playTone(params.callId!, body as CallTone), 202),
+  hangupCall: ({ params }, deps) => withCalls(deps, (calls) => calls.hangup(params.callId!), 202),
+  getCallPcap: ({ params, context }, deps) => {
+    const calls = deps.calls();
+    if (!calls) return { failure: controlErrors.callNotFound(params.callId!) };
+    const result = calls.pcap(params.callId!);
+    if (!result.ok) return { failure: result.error };
+    return { response: context.body(new Uint8Array(result.value), 200, { 'Content-Type': 'application/vnd.tcpdump.pcap', 'Content-Disposition': `attachment; filename="${params.callId}.pcap"` }) };
   },
 
   /** Server-sent events: one `data:` line of JSON per emulator event, named by its type. */

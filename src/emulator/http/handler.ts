@@ -7,6 +7,7 @@ import type { EventBus } from '../events.js';
 import type { ListenerManager } from '../listener/ListenerManager.js';
 import type { SipTraces } from '../listener/SipTraces.js';
 import type { Pbx } from '../pbx/index.js';
+import type { CallControl } from '../control/CallControl.js';
 import type { Logger } from '../logger.js';
 
 /** What a handler gets: the request, already checked against its OpenAPI document. */
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   sipEnabled: boolean;
   /** The built-in PBX, once started (absent in API-only emulators and socket-free tests). */
   pbx: () => Pbx | undefined;
+  /** Softphones and calls, once the SIP side runs. */
+  calls: () => CallControl | undefined;
   /** Control-plane operations that reach across the emulator (reset, clock, health). */
   control: {
     reset(): Promise<void>;

@@ -1,0 +1,118 @@
+import { newId } from './ids.js';
+
+export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
+
+export type TimelineKind = 'sip' | 'state' | 'agent' | 'caller' | 'media' | 'transfer' | 'error';
+
+export interface TimelineEntry {
+  /** Milliseconds since the epoch (real time: calls run in real time). */
+  at: number;
+  kind: TimelineKind;
+  text: string;
+}
+
+export interface TransferOutcome {
+  target: string;
+  /** Final SIP status of the transfer (from the REFER, or the NOTIFY sipfrag), null while pending. */
+  status: number | null;
+  outcome: 'pending' | 'succeeded' | 'failed';
+}
+
+export interface RtpCounts {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number;
+}
+
+/** What the control API shows of a call: every call the emulator sees, a listener's or a softphone's. */
+export interface CallRecord {
+  id: string;
+  /** The SIP Call-ID: a call between an emulator softphone and a listener is one record, seen from both ends. */
+  callId: string;
+  /** The listener (SIP connection) that handled it, if one did. */
+  connectionId: string | null;
+  from: string;
+  to: string;
+  state: CallState;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  agentTurns: Array<{ at: number; heard?: string; said?: string }>;
+  rtp: RtpCounts | null;
+  transfer: TransferOutcome | null;
+  timeline: TimelineEntry[];
+}
+
+/** A call keeps at most this many timeline entries (SIP retransmissions of a long call add up). */
+export const timelineLimit = 2000;
+
+/** Every call the emulator has seen since start or reset. Pure data; listeners and softphones fill it in. */
+export class Calls {
+  private readonly byId = new Map<string, CallRecord>();
+  private readonly byCallId = new Map<string, CallRecord>();
+
+  /** The record of this SIP Call-ID, created on first sight. */
+  open(init: { callId: string; from: string; to: string; connectionId?: string | null; at: number }): CallRecord {
+    const existing = this.byCallId.get(init.callId);
+    if (existing) {
+      if (init.connectionId && !existing.connectionId) existing.connectionId = init.connectionId;
+      return existing;
+    }
+    const record: CallRecord = {
+      id: newId('call'),
+      callId: init.callId,
+      connectionId: init.connectionId ?? null,
+      from: init.from,
+      to: init.to,
+      state: 'ringing',
+      startedAt: init.at,
+      answeredAt: null,
+      endedAt: null,
+      endReason: null,
+      agentTurns: [],
+      rtp: null,
+      transfer: null,
+      timeline: [],
+    };
+    this.byId.set(record.id, record);
+    this.byCallId.set(record.callId, record);
+    return record;
+  }
+
+  get(id: string): CallRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  findByCallId(callId: string): CallRecord | undefined {
+    return this.byCallId.get(callId);
+  }
+
+  list(): CallRecord[] {
+    return [...this.byId.values()];
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.byCallId.clear();
+  }
+}
+
+export function addTimeline(record: CallRecord, kind: TimelineKind, text: string, at: number): void {
+  record.timeline.push({ at, kind, text });
+  if (record.timeline.length > timelineLimit) record.timeline.splice(0, record.timeline.length - timelineLimit);
+}
+
+/** Moves a call to a new state, recording it; `ended` is final. Returns false when nothing changed. */
+export function setCallState(record: CallRecord, state: CallState, at: number, reason?: string): boolean {
+  if (record.state === state || record.state === 'ended') return false;
+  record.state = state;
+  if (state === 'active' && record.answeredAt === null) record.answeredAt = at;
+  if (state === 'ended') {
+    record.endedAt = at;
+    record.endReason = reason ?? null;
+  }
+  addTimeline(record, 'state', reason ? `${state} (${reason})` : state, at);
+  return true;
+}
