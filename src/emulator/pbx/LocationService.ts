@@ -1,4 +1,4 @@
-import { formatEndpoint, parseUri, type Endpoint, type TransportProtocol } from '../../sip/index.js';
+import { parseUri, type Endpoint, type TransportProtocol } from '../../sip/index.js';
 
 /** The clock bindings expire on: the emulator's clock, so a virtual clock can jump past an expiry. */
 export interface PbxClock {
@@ -123,11 +123,6 @@ export class LocationService {
       if (found) return found;
     }
     return undefined;
-  }
-
-  /** A readable description for log lines: `sip:101@127.0.0.1:5070 via UDP 127.0.0.1:5070`. */
-  static describe(binding: Binding): string {
-    return `${binding.contact} via ${formatEndpoint(binding.source)}`;
   }
 
   private live(username: string): Binding[] {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryNetwork, type MemoryNetwork, type RequestResult, type SipResponse } from '../../sip/index.js';
+import { createCancel, createMemoryNetwork, type MemoryNetwork, type RequestResult, type SipResponse } from '../../sip/index.js';
 import { FaultRules } from '../control/FaultRules.js';
 import { seededRandom } from '../control/random.js';
 import { createLogger } from '../logger.js';
@@ -138,6 +138,21 @@ describe('Pbx fault hooks', () => {
     expect(result.ok && result.response.status).toBe(200);
   });
 
+  it('answers 487 to an INVITE cancelled while a delay rule holds it, and never forwards it', async () => {
+    vi.useFakeTimers();
+    faults.add({ match: { target: 'sip', method: 'INVITE' }, action: { type: 'delay', ms: 5_000 } });
+    const p = phone('101');
+    const invite = p.buildRequest('INVITE', 'sip:102@sip.your-provider.com');
+    const answer = p.send(invite);
+    await advance(1_000);
+    const cancel = await p.send(createCancel(invite));
+    expect(cancel.ok && cancel.response.status).toBe(200);
+    const final = await settle(answer, advance);
+    expect(final.ok && final.response.status).toBe(487);
+    await advance(5_000);
+    expect(logs.some((l) => l.includes('INVITE sip:102@sip.your-provider.com from 127.0.0.2:5062/UDP →'))).toBe(false);
+  });
+
   it('drops everything while down, and serves again once up', async () => {
     vi.useFakeTimers();
     const p = phone('101');
@@ -147,6 +162,21 @@ describe('Pbx fault hooks', () => {
     pbx.setDown(false);
     expect(statuses(await settle(p.register(), advance))).toEqual([401, 200]);
     expect(logs).toContain('[omnisip] PBX: down (dropping every SIP message)');
+  });
+});
+
+describe('Pbx.reset', () => {
+  it('goes back to configured accounts, up and lossless', async () => {
+    await pbx.close();
+    pbx = startPbx({ accounts: [{ username: '200', password: 'human' }] });
+    pbx.accounts.put('300', { password: 'x' });
+    pbx.setDown(true);
+    pbx.setDropRate(1);
+    pbx.reset();
+    expect(pbx.accounts.list().map((a) => a.username)).toEqual(['200']);
+    const human = TestPhone.on(network, '127.0.0.7', 5062, { username: '200', password: 'human', pbx: PBX });
+    phones.push(human);
+    expect(statuses(await human.register())).toEqual([401, 200]);
   });
 });
 

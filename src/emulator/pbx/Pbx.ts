@@ -171,6 +171,13 @@ export class Pbx {
     this.transport.setDropRate(rate);
   }
 
+  /** Back to a fresh PBX between tests: configured accounts only, no registrations, up, no loss. */
+  reset(): void {
+    this.accounts.reset();
+    this.setDown(false);
+    this.transport.setDropRate(this.options.dropRate ?? 0);
+  }
+
   async close(): Promise<void> {
     for (const timer of this.delays) clearTimeout(timer);
     this.delays.clear();
@@ -212,14 +219,18 @@ export class Pbx {
 
   /** A delayed request is handled later (real time, like the SIP timers); a CANCEL meanwhile ends an INVITE with 487. */
   private later(ms: number, request: SipRequest, tx: ServerTransaction | undefined, context: RequestContext): void {
-    let cancelled = false;
+    let state: 'waiting' | 'cancelled' | 'dispatched' = 'waiting';
     tx?.onCancel(() => {
-      cancelled = true;
+      // Once dispatched, the proxy's own CANCEL handling takes over.
+      if (state !== 'waiting') return;
+      state = 'cancelled';
       tx.respond(pbxResponse(request, 487));
     });
     const timer = setTimeout(() => {
       this.delays.delete(timer);
-      if (!cancelled) this.dispatch(request, tx, context);
+      if (state !== 'waiting') return;
+      state = 'dispatched';
+      this.dispatch(request, tx, context);
     }, ms);
     this.delays.add(timer);
   }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCancel, createMemoryNetwork, parseNameAddr, parseVia, type MemoryNetwork } from '../../sip/index.js';
+import { createCancel, createMemoryNetwork, formatUri, parseNameAddr, parseVia, type MemoryNetwork } from '../../sip/index.js';
 import { createLogger } from '../logger.js';
 import { Pbx, type PbxOptions } from './Pbx.js';
 import { settle, TestPhone, uacDialog, uasDialog } from './phone.case.js';
@@ -139,6 +139,36 @@ describe('Proxy: routing an INVITE to an extension', () => {
     const final = await answer;
     expect(final.ok && final.response.status).toBe(487);
     expect((await bob.next('INVITE')).tx?.state).not.toBe('Proceeding');
+  });
+});
+
+describe('Proxy: route processing (RFC 3261 §16.4)', () => {
+  it('removes a preloaded Route to itself and routes on the Request-URI', async () => {
+    bob.onRequest((r) => r.request.method === 'INVITE' && bob.answer(r, 200));
+    const invite = alice.buildRequest('INVITE', 'sip:202@sip.your-provider.com');
+    invite.headers.append('Route', '<sip:127.0.0.1:5060;lr>');
+    const result = await alice.send(invite);
+    expect(result.ok && result.response.status).toBe(200);
+    expect((await bob.next('INVITE')).request.headers.getAll('Route')).toEqual([]);
+  });
+
+  it('restores the Request-URI of a request from a strict router', async () => {
+    bob.onRequest((r) => r.request.method === 'INVITE' && bob.answer(r, 200));
+    alice.onRequest((r) => r.request.method === 'BYE' && alice.answer(r, 200, 'caller-tag'));
+    const result = await alice.send(alice.buildRequest('INVITE', 'sip:202@sip.your-provider.com'));
+    expect(result.ok && result.response.status).toBe(200);
+    const dialog = uasDialog((await bob.next('INVITE')).request);
+    // A strict router (RFC 2543) puts the first route in the Request-URI and the remote target last in Route.
+    const [first, ...rest] = dialog.routeSet;
+    const ours = parseNameAddr(first ?? '')?.uri;
+    if (ours === undefined) throw new Error('no Record-Route');
+    const strict = bob.buildInDialog({ ...dialog, remoteTarget: formatUri(ours), routeSet: [...rest, `<${dialog.remoteTarget}>`] }, 'BYE');
+    expect(strict.uri).toBe('sip:127.0.0.1:5060;transport=tcp;lr');
+    const bye = await bob.send(strict);
+    expect(bye.ok && bye.response.status).toBe(200);
+    const atAlice = await alice.next('BYE');
+    expect(atAlice.request.uri).toBe('sip:101@127.0.0.2:5062');
+    expect(atAlice.request.headers.getAll('Route')).toEqual([]);
   });
 });
 
