@@ -1,0 +1,171 @@
+import { DigestClient, type DigestChallenge } from '../digest/index.js';
+import { createRequest, formatNameAddr, generateCallId, generateTag, parseNameAddr, parseUri, type SipRequest, type SipResponse } from '../message/index.js';
+import { createCancel } from '../transaction/index.js';
+import type { Endpoint } from '../transport/index.js';
+import { answerChallenge } from './answerChallenge.js';
+import { Dialog, type DialogHost } from './Dialog.js';
+import { createUacDialogState, tagOf } from './DialogState.js';
+
+export interface InviteOptions {
+  /** The Request-URI: whom to call, e.g. `sip:101@127.0.0.1`. */
+  target: string;
+  /** Our identity (URI or name-addr); a tag is added. */
+  from: string;
+  /** The callee's identity; default the target. */
+  to?: string;
+  /** Where the INVITE goes: the callee, or the proxy that serves it. Later requests follow the dialog's route set. */
+  destination: Endpoint;
+  /** Our SDP offer. Without it the callee offers in its 200 and `answer` builds the answer for the ACK. */
+  sdp?: string;
+  answer?: (offer: string, response: SipResponse) => string;
+  /** For a proxy or callee that challenges (401/407); default the user agent's. */
+  credentials?: { username: string; password: string };
+  headers?: Array<[string, string | number]>;
+  /** Each 1xx (100 Trying, 180 Ringing, 183 with early media). */
+  onProvisional?: (response: SipResponse) => void;
+}
+
+/** What came of an INVITE: a confirmed dialog, or the failure status (408 when nothing answered, 503 when unreachable). */
+export type InviteResult = { ok: true; dialog: Dialog; response: SipResponse } | { ok: false; status: number; reason: string; response?: SipResponse };
+
+/**
+ * An INVITE we sent (UAC, RFC 3261 §13.2): provisional responses are reported, a 2xx is ACKed
+ * (and ACKed again when it is retransmitted) and gives the Dialog, a 401/407 is answered once with
+ * digest credentials, and `cancel()` sends CANCEL once a provisional response has come (§9.1).
+ * Built by `UserAgent.invite`.
+ */
+export class OutgoingInvite {
+  readonly callId = generateCallId();
+  /** The final outcome; never rejects. */
+  readonly result: Promise<InviteResult>;
+  private readonly from: string;
+  private readonly to: string;
+  private readonly digest: DigestClient | undefined;
+  private readonly dialogs = new Map<string, Dialog>();
+  private current: SipRequest | undefined;
+  private provisional = false;
+  private cancelling: 'no' | 'requested' | 'sent' = 'no';
+  private settled = false;
+  private settle!: (result: InviteResult) => void;
+  private cancelGuard: ReturnType<typeof setTimeout> | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly host: DialogHost,
+    private readonly options: InviteOptions,
+  ) {
+    // Checked here, so that a bad argument throws at the call site rather than in the promise.
+    if (parseUri(options.target) === undefined) throw new TypeError(`UserAgent.invite: target ${JSON.stringify(options.target)} is not a SIP URI`);
+    this.from = withTag(options.from, generateTag());
+    this.to = asNameAddr(options.to ?? options.target);
+    const { credentials } = options;
+    this.digest = credentials === undefined ? host.digest : new DigestClient(credentials.username, credentials.password);
+    this.result = new Promise((resolve) => {
+      this.settle = (result) => {
+        if (this.settled) return;
+        this.settled = true;
+        clearTimeout(this.cancelGuard);
+        resolve(result);
+      };
+    });
+    void this.run().then((result) => this.settle(result));
+  }
+
+  /** Hangs up before the answer. The CANCEL waits for a provisional response (§9.1); the result then is 487. */
+  cancel(): void {
+    if (this.settled || this.cancelling !== 'no') return;
+    this.cancelling = 'requested';
+    if (this.provisional) this.sendCancel();
+  }
+
+  private async run(): Promise<InviteResult> {
+    const { options, from, to } = this;
+    const { destination, sdp } = options;
+    let credentials: [string, string] | undefined;
+    let answered: DigestChallenge | undefined;
+    for (let cseq = 1; ; cseq++) {
+      if (this.cancelling !== 'no') return { ok: false, status: 487, reason: 'Request Terminated (cancelled before it was sent)' };
+      const invite = createRequest({
+        method: 'INVITE',
+        uri: options.target,
+        headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', `${cseq} INVITE`], ['Contact', this.host.contact], ['Allow', this.host.allow], ...(options.headers ?? []), ...(credentials ? [credentials] : [])],
+        ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
+      });
+      this.current = invite;
+      this.provisional = false;
+      const result = await this.host.stack.request(invite, destination, {
+        onProvisional: (response) => this.onProvisional(response),
+        onRetransmitted2xx: (response) => this.onAnother2xx(invite, response),
+      });
+      if (!result.ok) {
+        return result.reason === 'timeout'
+          ? { ok: false, status: 408, reason: 'Request Timeout (no final response)' }
+          : { ok: false, status: 503, reason: `Service Unavailable (${result.error?.message ?? 'transport failure'})` };
+      }
+      const { response } = result;
+      if (response.status >= 200 && response.status < 300) return this.established(invite, response);
+      if ((response.status === 401 || response.status === 407) && this.digest !== undefined) {
+        const reply = answerChallenge(response, this.digest, 'INVITE', options.target);
+        // A second challenge refuses the credentials, unless it only says the nonce went stale.
+        if (reply !== undefined && (answered === undefined || reply.challenge.stale === true)) {
+          credentials = reply.header;
+          answered = reply.challenge;
+          continue;
+        }
+      }
+      return { ok: false, status: response.status, reason: response.reason, response };
+    }
+  }
+
+  private established(invite: SipRequest, response: SipResponse): InviteResult {
+    const dialog = this.createDialog(invite, response);
+    if (this.cancelling === 'no') return { ok: true, dialog, response };
+    // The 200 crossed our CANCEL: the call exists, so it is ended the way a call is (§15).
+    void dialog.bye();
+    return { ok: false, status: 487, reason: 'Request Terminated (answered while cancelling; ended with BYE)', response };
+  }
+
+  private createDialog(invite: SipRequest, response: SipResponse): Dialog {
+    const dialog = new Dialog(this.host, createUacDialogState(invite, response, this.options.destination.protocol), this.digest);
+    this.dialogs.set(tagOf(response.headers.get('To') ?? '') ?? '', dialog);
+    this.host.adopt(dialog);
+    dialog.acknowledge(invite, response, this.options.answer);
+    return dialog;
+  }
+
+  /** A 2xx after the first: a retransmission (our ACK was lost), or another fork's answer (§13.2.2.4). */
+  private onAnother2xx(invite: SipRequest, response: SipResponse): void {
+    const known = this.dialogs.get(tagOf(response.headers.get('To') ?? '') ?? '');
+    if (known !== undefined) return known.reacknowledge(response);
+    // A second fork answered: ACK it, then hang it up, since the call already has its dialog.
+    void this.createDialog(invite, response).bye();
+  }
+
+  private onProvisional(response: SipResponse): void {
+    this.provisional = true;
+    if (this.cancelling === 'requested') this.sendCancel();
+    this.options.onProvisional?.(response);
+  }
+
+  private sendCancel(): void {
+    const invite = this.current;
+    if (invite === undefined || this.cancelling === 'sent') return;
+    this.cancelling = 'sent';
+    void this.host.stack.request(createCancel(invite), this.options.destination);
+    // §9.1: without a final response within 64*T1 of the CANCEL, the INVITE counts as cancelled.
+    this.cancelGuard = setTimeout(() => this.settle({ ok: false, status: 487, reason: 'Request Terminated (no final response after CANCEL)' }), 64 * this.host.timers.T1);
+  }
+}
+
+/** A From value with our tag; a bare URI gets angle brackets. Throws on garbage: a programmer error. */
+function withTag(identity: string, tag: string): string {
+  const parsed = parseNameAddr(identity);
+  if (parsed === undefined) throw new TypeError(`UserAgent.invite: from ${JSON.stringify(identity)} is not a SIP URI or name-addr`);
+  return formatNameAddr({ ...parsed, params: { ...parsed.params, tag } });
+}
+
+function asNameAddr(identity: string): string {
+  const parsed = parseNameAddr(identity);
+  if (parsed === undefined) throw new TypeError(`UserAgent.invite: ${JSON.stringify(identity)} is not a SIP URI or name-addr`);
+  return formatNameAddr(parsed);
+}
