@@ -28,6 +28,8 @@ export type Authentication =
  * Digest authentication for the registrar (RFC 3261 §22.4, RFC 7616, RFC 8760). One DigestServer
  * per realm, all sharing one secret so a nonce stays valid whichever realm object checks it; the
  * nonces are stateless (signed time stamps), so retransmissions and prompt retries stay valid.
+ * The credentials' `uri` is not compared with the Request-URI (RFC 7616 §3.4.6 says SHOULD):
+ * clients disagree on its exact form (port, parameters), and it is inside the hashed response anyway.
  */
 export class Authenticator {
   private readonly servers = new Map<string, DigestServer>();

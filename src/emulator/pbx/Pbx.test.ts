@@ -59,6 +59,21 @@ describe('Pbx as a UAS', () => {
     expect(result.response.headers.get('Server')).toBe('omnisip-pbx');
   });
 
+  it('answers OPTIONS itself when the only Route is its own (outbound proxy), and proxies it otherwise', async () => {
+    const p = phone('101');
+    const viaUs = p.buildRequest('OPTIONS', 'sip:sip.your-provider.com');
+    viaUs.headers.append('Route', '<sip:127.0.0.1:5060;lr>');
+    const local = await p.send(viaUs);
+    expect(local.ok && [local.response.status, local.response.headers.get('Server')]).toEqual([200, 'omnisip-pbx']);
+    const elsewhere = p.buildRequest('OPTIONS', 'sip:sip.your-provider.com');
+    elsewhere.headers.append('Route', '<sip:127.0.0.1:5999;lr>');
+    // Routed on to 127.0.0.1:5999, where nobody listens: the caller's Timer F fires (the proxy's 408 would come as late).
+    vi.useFakeTimers();
+    const routed = await settle(p.send(elsewhere), advance);
+    expect(routed.ok ? routed.response.status : routed.reason).toBe('timeout');
+    expect(logs).toContain('[omnisip] OPTIONS sip:sip.your-provider.com from 127.0.0.2:5062/UDP → forwarded to sip:sip.your-provider.com (UDP 127.0.0.1:5999)');
+  });
+
   it('answers a method it knows but does not offer with 405 and Allow, and an unknown one with 501', async () => {
     const p = phone('101');
     const publish = await p.send(p.buildRequest('PUBLISH', 'sip:101@sip.your-provider.com'));

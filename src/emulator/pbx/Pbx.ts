@@ -208,6 +208,14 @@ export class Pbx {
     }
   }
 
+  /** No Route, or only Routes to us (a phone that uses the PBX as its outbound proxy preloads one). */
+  private routesEndHere(request: SipRequest): boolean {
+    return request.headers.getAll('Route').every((route) => {
+      const uri = parseNameAddr(route)?.uri;
+      return uri !== undefined && this.proxy.designatesUs(uri);
+    });
+  }
+
   private checkFault(request: SipRequest): ReturnType<FaultRules['check']> {
     const { faults } = this.options;
     // The stack answers a CANCEL itself; by the time we see one, there is nothing left to fault.
@@ -248,7 +256,7 @@ export class Pbx {
     // A CANCEL matching an INVITE was answered by the stack; this one matches nothing (§9.2).
     if (request.method === 'CANCEL') return reject(481, 'CANCEL matches no pending INVITE');
     if (request.method === 'PUBLISH') return reject(405, 'the PBX has no presence server', [['Allow', ALLOW]]);
-    const local = request.method === 'REGISTER' || (request.method === 'OPTIONS' && parseUri(request.uri)?.user === undefined && !request.headers.has('Route'));
+    const local = request.method === 'REGISTER' || (request.method === 'OPTIONS' && parseUri(request.uri)?.user === undefined && this.routesEndHere(request));
     if (!local) return this.proxy.forward(request, tx, context);
     // §8.2.2.3: the PBX as a UAS supports no extension a request could Require.
     const required = request.headers.getAll('Require');

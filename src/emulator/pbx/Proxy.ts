@@ -64,7 +64,7 @@ export class Proxy {
     const proxyRequire = request.headers.getAll('Proxy-Require');
     if (proxyRequire.length > 0) return reject(420, `unsupported Proxy-Require: ${proxyRequire.join(', ')}`, undefined, [['Unsupported', proxyRequire.join(', ')]]);
 
-    const forwarded = prepareForwarding(request, maxForwards, (uri) => this.designatesUs(uri));
+    const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
     const target = this.target(forwarded);
     if (!target.ok) return reject(target.status, target.why, target.reason);
     forwarded.uri = target.uri;
@@ -87,7 +87,7 @@ export class Proxy {
   forwardAck(request: SipRequest): void {
     const maxForwards = readMaxForwards(request);
     if (maxForwards === undefined || maxForwards <= 0) return;
-    const forwarded = prepareForwarding(request, maxForwards, (uri) => this.designatesUs(uri));
+    const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
     const target = this.target(forwarded);
     if (!target.ok) {
       this.options.logger.info(`ACK ${request.uri} dropped: ${target.why}`);
@@ -118,7 +118,11 @@ export class Proxy {
 
   /** Whether a URI names this proxy: our address and port (what we put in Record-Route), or any name we serve. */
   designatesUs(uri: SipUri): boolean {
-    if (serves(uri.host)) return true;
+    return serves(uri.host) || this.isRecordRouteUri(uri);
+  }
+
+  /** Our address and one of our ports: the URIs we put in Record-Route. */
+  private isRecordRouteUri(uri: SipUri): boolean {
     const transport = this.options.stack.transport;
     const port = uri.port ?? 5060;
     return uri.host.toLowerCase() === transport.address.toLowerCase() && (port === transport.udpPort || port === transport.tcpPort);
@@ -172,14 +176,14 @@ export class Proxy {
  * A copy of the request ready to forward (§16.6 steps 1-3 and §16.4): Max-Forwards decremented,
  * a strict router's Request-URI restored, and our own Route entries removed.
  */
-function prepareForwarding(request: SipRequest, maxForwards: number, designatesUs: (uri: SipUri) => boolean): SipRequest {
+function prepareForwarding(request: SipRequest, maxForwards: number, isRecordRouteUri: (uri: SipUri) => boolean, designatesUs: (uri: SipUri) => boolean): SipRequest {
   const forwarded: SipRequest = { type: 'request', method: request.method, uri: request.uri, headers: request.headers.clone(), body: request.body };
   forwarded.headers.set('Max-Forwards', maxForwards - 1);
   // §16.4: a Request-URI that is our Record-Route value came from a strict router: the real target is the last Route.
   const requestUri = parseUri(forwarded.uri);
   const routes = forwarded.headers.getAll('Route');
   const last = routes[routes.length - 1];
-  if (requestUri !== undefined && requestUri.user === undefined && designatesUs(requestUri) && last !== undefined) {
+  if (requestUri !== undefined && requestUri.user === undefined && isRecordRouteUri(requestUri) && last !== undefined) {
     const target = parseNameAddr(last);
     if (target !== undefined) {
       forwarded.uri = formatUri(target.uri);
