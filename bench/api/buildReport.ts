@@ -1,0 +1,85 @@
+import type { MachineInfo } from '../lib/index.js';
+import type { CaseName } from './loadCases.js';
+import type { ColdStart } from './measureColdStarts.js';
+import type { LoadResult } from './runLoad.js';
+
+/** The issue's targets for omnisip against `prism mock` on the same machine. */
+export const targets = {
+  /** omnisip requests/s ÷ Prism requests/s, per case. */
+  throughputRatio: 10,
+  /** Prism median cold start ÷ omnisip median cold start. */
+  coldStartSpeedup: 5,
+  /** omnisip p99 latency, per case, strictly below. */
+  p99Ms: 5,
+} as const;
+
+export interface CaseReport {
+  name: CaseName;
+  title: string;
+  omnisip: LoadResult;
+  prism: LoadResult;
+  /** omnisip ÷ Prism requests per second. */
+  throughputRatio: number;
+}
+
+export interface TargetCheck {
+  check: string;
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface BenchSettings {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  coldStartRepetitions: number;
+  omnisipVersion: string;
+  gitCommit: string;
+  prismVersion: string;
+}
+
+export interface ApiBenchReport {
+  benchmark: 'api';
+  machine: MachineInfo;
+  settings: BenchSettings;
+  coldStart: { omnisip: ColdStart; prism: ColdStart; /** Prism ÷ omnisip, medians. */ speedup: number };
+  cases: CaseReport[];
+  checks: TargetCheck[];
+  /** True when every check passed. */
+  pass: boolean;
+}
+
+export interface ReportInput {
+  machine: MachineInfo;
+  settings: BenchSettings;
+  coldStart: { omnisip: ColdStart; prism: ColdStart };
+  cases: Omit<CaseReport, 'throughputRatio'>[];
+}
+
+const times = (x: number) => `${x.toFixed(1)}×`;
+
+/** Computes the ratios and checks each target; a measurement that is missing counts as a miss. */
+export function buildReport(input: ReportInput): ApiBenchReport {
+  const speedup = input.coldStart.prism.medianMs / input.coldStart.omnisip.medianMs;
+  const cases = input.cases.map((c) => ({ ...c, throughputRatio: c.prism.requestsPerSecond > 0 ? c.omnisip.requestsPerSecond / c.prism.requestsPerSecond : Number.POSITIVE_INFINITY }));
+  const checks: TargetCheck[] = [
+    {
+      check: 'cold start, Prism ÷ omnisip (medians)',
+      target: `≥ ${targets.coldStartSpeedup}×`,
+      measured: `${times(speedup)} (${input.coldStart.prism.medianMs.toFixed(0)} ms ÷ ${input.coldStart.omnisip.medianMs.toFixed(0)} ms)`,
+      pass: speedup >= targets.coldStartSpeedup,
+    },
+  ];
+  for (const c of cases) {
+    const p99 = c.omnisip.latency?.p99;
+    const failures = c.omnisip.non2xx + c.omnisip.errors + c.omnisip.timeouts;
+    checks.push(
+      { check: `${c.title}: throughput, omnisip ÷ Prism`, target: `≥ ${targets.throughputRatio}×`, measured: times(c.throughputRatio), pass: c.throughputRatio >= targets.throughputRatio },
+      { check: `${c.title}: omnisip p99`, target: `< ${targets.p99Ms} ms`, measured: p99 === undefined ? 'no 2xx answer' : `${p99.toFixed(2)} ms`, pass: p99 !== undefined && p99 < targets.p99Ms },
+      // A fast 409 or a dropped connection is not throughput: the numbers above only mean something if this is 0.
+      { check: `${c.title}: omnisip non-2xx, errors, timeouts`, target: '0', measured: String(failures), pass: failures === 0 },
+    );
+  }
+  return { benchmark: 'api', machine: input.machine, settings: input.settings, coldStart: { ...input.coldStart, speedup }, cases, checks, pass: checks.every((c) => c.pass) };
+}

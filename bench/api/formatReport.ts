@@ -1,0 +1,61 @@
+import { describeMachine } from '../lib/index.js';
+import type { ApiBenchReport } from './buildReport.js';
+import type { LoadResult } from './runLoad.js';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
+const ratio = (n: number) => `${n.toFixed(1)}×`;
+const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ')).join('\n');
+}
+
+/** The console report: results table, cold starts, then one PASS/MISS line per target. */
+export function formatText(report: ApiBenchReport): string {
+  const { settings: s, coldStart } = report;
+  const rows = [
+    ['case', 'omnisip req/s', 'prism req/s', 'omnisip÷prism', 'omnisip p99', 'prism p99', 'non-2xx/errors omnisip', 'prism'],
+    ...report.cases.map((c) => [c.title, int(c.omnisip.requestsPerSecond), int(c.prism.requestsPerSecond), ratio(c.throughputRatio), ms(c.omnisip.latency?.p99), ms(c.prism.latency?.p99), String(failures(c.omnisip)), String(failures(c.prism))]),
+  ];
+  const cold = table([
+    ['cold start (spawn → first 2xx)', 'omnisip', 'prism', 'prism÷omnisip'],
+    [`median of ${s.coldStartRepetitions}`, `${coldStart.omnisip.medianMs.toFixed(0)} ms`, `${coldStart.prism.medianMs.toFixed(0)} ms`, ratio(coldStart.speedup)],
+  ]);
+  return [
+    `omnisip API benchmark, ${report.machine.date}`,
+    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc})`,
+    `omnisip ${s.omnisipVersion} (${s.gitCommit}) vs @stoplight/prism-cli ${s.prismVersion} mock, same openapi.yaml`,
+    `load: autocannon in this process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process`,
+    '',
+    table(rows),
+    '',
+    cold,
+    '',
+    ...report.checks.map((c) => `${c.pass ? 'PASS' : 'MISS'}  ${c.check}: ${c.measured} (target ${c.target})`),
+    '',
+    report.pass ? 'All targets met.' : 'Some targets missed (MISS above).',
+  ].join('\n');
+}
+
+/** The README's Performance table for this run, with the date, machine and command to reproduce it. */
+export function formatMarkdown(report: ApiBenchReport): string {
+  const { settings: s, coldStart } = report;
+  const lines = [
+    `### REST API vs \`prism mock\` (${report.machine.date.slice(0, 10)})`,
+    '',
+    `Measured ${report.machine.date} on ${describeMachine(report.machine)}; omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
+    `autocannon with ${s.connections} connections, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per case; cold start is the median of ${s.coldStartRepetitions}.`,
+    'Reproduce with `npm run bench:api`.',
+    '',
+    '| Case | omnisip req/s | Prism req/s | omnisip ÷ Prism | omnisip p99 | Prism p99 |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...report.cases.map((c) => `| \`${c.title}\` | ${int(c.omnisip.requestsPerSecond)} | ${int(c.prism.requestsPerSecond)} | ${ratio(c.throughputRatio)} | ${ms(c.omnisip.latency?.p99)} | ${ms(c.prism.latency?.p99)} |`),
+    '',
+    '| Cold start (spawn → first answer) | omnisip | Prism | Prism ÷ omnisip |',
+    '|---|---:|---:|---:|',
+    `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,74 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { formatMarkdown, formatText } from './formatReport.js';
+import { runApiBenchmark } from './runApiBenchmark.js';
+
+const usage = `Usage: npm run bench:api [-- options]
+
+Benchmarks omnisip's REST API against 'prism mock openapi.yaml' on this machine: cold start
+(spawn → first answer, median), then requests/s and p99 with autocannon per case.
+Writes bench/results/api-<timestamp>.json and .md (the README table). Needs 'npm run build'.
+
+Options:
+  --duration <s>      measured seconds per case (default 10)
+  --warmup <s>        warm-up seconds per case (default 2)
+  --connections <n>   autocannon connections (default 50)
+  --reps <n>          cold starts per server (default 5)
+  --profile           run the omnisip server under load with --cpu-prof (profiles in bench/results/profiles)
+  --strict            exit 1 when a target is missed (default: only when the run itself fails)
+`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`bench:api: --${name} must be a positive integer, got '${value}'\n\n${usage}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      reps: { type: 'string' },
+      profile: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  // Compiled to dist/bench/api/run.js; the repository root is three levels up.
+  const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+  const resultsDir = join(root, 'bench/results');
+  const result = await runApiBenchmark({
+    root,
+    connections: positive('connections', values.connections, 50),
+    durationSeconds: positive('duration', values.duration, 10),
+    warmupSeconds: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 2),
+    coldStartRepetitions: positive('reps', values.reps, 5),
+    profileDir: values.profile ? join(resultsDir, 'profiles') : undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (!result.ok) {
+    process.stderr.write(`bench:api failed: ${result.reason}\n`);
+    return 1;
+  }
+  const { report } = result;
+  mkdirSync(resultsDir, { recursive: true });
+  const base = join(resultsDir, `api-${report.machine.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, `${formatMarkdown(report)}\n`);
+  process.stdout.write(`\n${formatText(report)}\n\nwrote ${relative(root, base)}.json and .md\n`);
+  return report.pass || !values.strict ? 0 : 1;
+}
+
+process.exitCode = await main();

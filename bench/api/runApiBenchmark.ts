@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machineInfo } from '../lib/index.js';
+import { buildReport, type ApiBenchReport, type CaseReport } from './buildReport.js';
+import { loadCases } from './loadCases.js';
+import { measureColdStarts } from './measureColdStarts.js';
+import { runLoad, type LoadOptions, type LoadResult } from './runLoad.js';
+import { omnisipServer, prismServer, type ServerName, type ServerUnderTest } from './servers.js';
+import { startServer } from './startServer.js';
+
+export interface ApiBenchmarkOptions {
+  /** The repository root: dist/, openapi.yaml and node_modules/ are found from here. */
+  root: string;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  coldStartRepetitions: number;
+  /** When set, the omnisip server under load runs with `--cpu-prof` and writes its profile here. */
+  profileDir?: string;
+  /** Progress lines (the report itself is returned). */
+  log: (line: string) => void;
+}
+
+export type ApiBenchmarkResult = { ok: true; report: ApiBenchReport } | { ok: false; reason: string };
+
+/** Big enough that 50 connections creating agents for 12 s never reach 409 AgentLimitExceeded. */
+const agentLimit = 10_000_000;
+
+const readVersion = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+
+function gitCommit(root: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown commit';
+  }
+}
+
+type CaseResults = Map<string, LoadResult>;
+
+/** One long-lived server, every load case against it in turn, then stopped by PID. */
+async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions, load: LoadOptions): Promise<{ ok: true; results: CaseResults } | { ok: false; reason: string }> {
+  const started = await startServer(server, { cwd: options.root });
+  if (!started.ok) return started;
+  const results: CaseResults = new Map();
+  try {
+    for (const loadCase of loadCases) {
+      const prepared = await loadCase.prepare(started.baseUrl);
+      if (!prepared.ok) return { ok: false, reason: `${server.name}, ${loadCase.title}: setup failed: ${prepared.reason}` };
+      const { method, path, apiKey, body } = prepared.prepared;
+      const headers: Record<string, string> = { 'X-Api-Key': apiKey, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+      const result = await runLoad({ url: `${started.baseUrl}${path}`, method, headers, body }, load);
+      options.log(`${server.name.padEnd(7)} ${loadCase.title}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.latency?.p99.toFixed(2) ?? 'n/a'} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+      results.set(loadCase.name, result);
+    }
+  } finally {
+    await started.process.stop();
+  }
+  return { ok: true, results };
+}
+
+/**
+ * The issue's benchmark in one run: cold starts, then throughput and p99 per case, omnisip and
+ * `prism mock` on the same openapi.yaml, on this machine.
+ */
+export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<ApiBenchmarkResult> {
+  const { root } = options;
+  if (!existsSync(join(root, 'dist/src/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/src/cli/main.js')}: run 'npm run build' first` };
+  const machine = machineInfo();
+  const coldServers: Record<ServerName, ServerUnderTest> = { omnisip: omnisipServer(root), prism: prismServer(root) };
+  options.log(`cold start: ${options.coldStartRepetitions} × each, alternating`);
+  const cold = await measureColdStarts(coldServers, options.coldStartRepetitions, root);
+  if (!cold.ok) return cold;
+  for (const [name, c] of Object.entries(cold.byServer)) options.log(`${name.padEnd(7)} cold starts: ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms`);
+
+  const load: LoadOptions = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
+  const profileFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  const omnisip = await loadServer(omnisipServer(root, { agentLimit, nodeFlags: profileFlags }), options, load);
+  if (!omnisip.ok) return omnisip;
+  const prism = await loadServer(prismServer(root), options, load);
+  if (!prism.ok) return prism;
+
+  const cases: Omit<CaseReport, 'throughputRatio'>[] = loadCases.map((c) => ({ name: c.name, title: c.title, omnisip: omnisip.results.get(c.name)!, prism: prism.results.get(c.name)! }));
+  const settings = {
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    coldStartRepetitions: options.coldStartRepetitions,
+    omnisipVersion: readVersion(join(root, 'package.json')),
+    gitCommit: gitCommit(root),
+    prismVersion: readVersion(join(root, 'node_modules/@stoplight/prism-cli/package.json')),
+  };
+  return { ok: true, report: buildReport({ machine, settings, coldStart: cold.byServer, cases }) };
+}

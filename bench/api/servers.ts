@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+
+export type ServerName = 'omnisip' | 'prism';
+
+/** How to start one of the two servers on a given port; both serve the same openapi.yaml. */
+export interface ServerUnderTest {
+  name: ServerName;
+  command: string;
+  args(port: number): string[];
+}
+
+export interface OmnisipServerOptions {
+  /** High enough that the create-agent case never meets the 409 AgentLimitExceeded cap. */
+  agentLimit?: number;
+  /** Extra Node flags, e.g. `--cpu-prof` to profile the server under load. */
+  nodeFlags?: string[];
+}
+
+/** `omnisip start` from the build in dist/, API only and silent, as a user would run it. */
+export function omnisipServer(root: string, options: OmnisipServerOptions = {}): ServerUnderTest {
+  const limit = options.agentLimit === undefined ? [] : ['--agent-limit', String(options.agentLimit)];
+  return {
+    name: 'omnisip',
+    command: process.execPath,
+    args: (port) => [...(options.nodeFlags ?? []), join(root, 'dist/src/cli/main.js'), 'start', '--api-port', String(port), '--no-sip', '--log-level', 'silent', ...limit],
+  };
+}
+
+/**
+ * `prism mock openapi.yaml` with its defaults. Node runs Prism's entry script directly instead of the
+ * `.bin` shim so that the PID we stop is Prism's own.
+ */
+export function prismServer(root: string): ServerUnderTest {
+  return {
+    name: 'prism',
+    command: process.execPath,
+    args: (port) => [join(root, 'node_modules/@stoplight/prism-cli/dist/index.js'), 'mock', join(root, 'openapi.yaml'), '--port', String(port), '--host', '127.0.0.1'],
+  };
+}

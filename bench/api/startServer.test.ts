@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { measureColdStarts } from './measureColdStarts.js';
+import type { ServerName, ServerUnderTest } from './servers.js';
+import { benchApiKey, readinessPath, startServer } from './startServer.js';
+
+/** A stand-in API server: like the real ones, it wants an API key and only starts listening after some work. */
+const fakeApiScript = `
+const http = require('node:http');
+const port = Number(process.argv[1]);
+setTimeout(() => {
+  http.createServer((req, res) => {
+    if (!req.headers['x-api-key']) return res.writeHead(401).end();
+    res.writeHead(req.url === '/public/agents' ? 200 : 404, { 'Content-Type': 'application/json' }).end('{"items":[]}');
+  }).listen(port, '127.0.0.1');
+}, 20);
+`;
+
+const fake = (name: ServerName, script = fakeApiScript): ServerUnderTest => ({ name, command: process.execPath, args: (port) => ['-e', script, String(port)] });
+
+describe('startServer', () => {
+  it('measures spawn to the first 2xx answer of GET /public/agents and hands back a running server', async () => {
+    const started = await startServer(fake('omnisip'), { cwd: process.cwd() });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    expect(started.readyMs).toBeGreaterThanOrEqual(20);
+    const answer = await fetch(`${started.baseUrl}${readinessPath}`, { headers: { 'X-Api-Key': benchApiKey } });
+    expect(answer.status).toBe(200);
+    expect(await started.process.stop()).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('reports a server that dies before answering, with its stderr', async () => {
+    const started = await startServer(fake('prism', 'console.error("listen EADDRINUSE 127.0.0.1"); process.exit(1)'), { cwd: process.cwd() });
+    expect(started.ok).toBe(false);
+    expect(!started.ok && started.reason).toMatch(/^prism did not answer \/public\/agents: .*prism exited \(code 1, signal null\)[^]*its stderr:\nlisten EADDRINUSE/);
+  });
+
+  it('gives up on a server that never answers 2xx, and stops it', async () => {
+    const started = await startServer(fake('omnisip', 'require("node:http").createServer((q, s) => s.writeHead(503).end()).listen(Number(process.argv[1]), "127.0.0.1")'), { cwd: process.cwd(), timeoutMs: 300 });
+    expect(!started.ok && started.reason).toMatch(/not ready after 300 ms \(last: HTTP 503\)/);
+  });
+});
+
+describe('measureColdStarts', () => {
+  it('starts and stops each server the given number of times and reports the median', async () => {
+    const result = await measureColdStarts({ omnisip: fake('omnisip'), prism: fake('prism') }, 3, process.cwd());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    for (const cold of Object.values(result.byServer)) {
+      expect(cold.samplesMs).toHaveLength(3);
+      expect(cold.medianMs).toBe([...cold.samplesMs].sort((a, b) => a - b)[1]);
+    }
+  });
+});
