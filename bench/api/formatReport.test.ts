@@ -20,6 +20,7 @@ describe('formatText', () => {
     expect(text).toContain('2026-11-24T20:00:00.000Z');
     expect(text).toContain('2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2');
     expect(text).toContain('50 connections, 2 s warm-up + 10 s per case');
+    expect(text).toContain('load average at start 0.5, 0.25, 0.1');
   });
 
   it('shows per case both servers, the ratio and both p99s', () => {
@@ -41,6 +42,7 @@ describe('formatMarkdown', () => {
     const md = formatMarkdown(report);
     expect(md).toContain('(2026-11-24)');
     expect(md).toContain('2 CPUs (Xeon), 24.0 GiB RAM');
+    expect(md).toContain('load average 0.5 at start');
     expect(md).toContain('`npm run bench:api`');
     expect(md).toContain('| `GET /public/sip-connections/{id}` | 21,000 | 1,500 | 14.0× | 3.25 ms | 120.50 ms |');
     expect(md).toContain('| median of 5 | 125 ms | 950 ms | 7.6× |');

@@ -25,7 +25,7 @@ export function formatText(report: ApiBenchReport): string {
   ]);
   return [
     `omnisip API benchmark, ${report.machine.date}`,
-    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc})`,
+    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}) vs @stoplight/prism-cli ${s.prismVersion} mock, same openapi.yaml`,
     `load: autocannon in this process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process`,
     '',
@@ -45,7 +45,7 @@ export function formatMarkdown(report: ApiBenchReport): string {
   const lines = [
     `### REST API vs \`prism mock\` (${report.machine.date.slice(0, 10)})`,
     '',
-    `Measured ${report.machine.date} on ${describeMachine(report.machine)}; omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
+    `Measured ${report.machine.date} on ${describeMachine(report.machine)} (1-minute load average ${report.machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
     `autocannon with ${s.connections} connections, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per case; cold start is the median of ${s.coldStartRepetitions}.`,
     'Reproduce with `npm run bench:api`.',
     '',

@@ -17,5 +17,5 @@ export function loadResult(requestsPerSecond: number, p99: number | undefined, e
   };
 }
 
-export const machine = { date: '2026-11-24T20:00:00.000Z', nproc: 2, cpuModel: 'Xeon', totalMemoryBytes: 24 * 2 ** 30, nodeVersion: 'v20.20.2', platform: 'linux', osRelease: '6', arch: 'x64' };
+export const machine = { date: '2026-11-24T20:00:00.000Z', nproc: 2, cpuModel: 'Xeon', totalMemoryBytes: 24 * 2 ** 30, nodeVersion: 'v20.20.2', platform: 'linux', osRelease: '6', arch: 'x64', loadAverage: [0.5, 0.25, 0.1] as [number, number, number] };
 export const settings = { connections: 50, durationSeconds: 10, warmupSeconds: 2, coldStartRepetitions: 5, omnisipVersion: '0.1.0', gitCommit: 'abc1234', prismVersion: '5.14.2' };

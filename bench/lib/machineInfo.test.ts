@@ -10,10 +10,11 @@ describe('machineInfo', () => {
     expect(info.totalMemoryBytes).toBe(os.totalmem());
     expect(info.nodeVersion).toBe(process.version);
     expect(info.cpuModel.length).toBeGreaterThan(0);
+    expect(info.loadAverage).toHaveLength(3);
   });
 
   it('describes the machine in one line a README can quote', () => {
-    const line = describeMachine({ date: '', nproc: 2, cpuModel: 'Xeon', totalMemoryBytes: 24 * 2 ** 30, nodeVersion: 'v20.1.0', platform: 'linux', osRelease: '6', arch: 'x64' });
+    const line = describeMachine({ date: '', nproc: 2, cpuModel: 'Xeon', totalMemoryBytes: 24 * 2 ** 30, nodeVersion: 'v20.1.0', platform: 'linux', osRelease: '6', arch: 'x64', loadAverage: [0, 0, 0] });
     expect(line).toBe('2 CPUs (Xeon), 24.0 GiB RAM, Node v20.1.0, linux x64');
     expect(formatGiB(1.5 * 2 ** 30)).toBe('1.5 GiB');
   });

@@ -12,6 +12,8 @@ export interface MachineInfo {
   platform: string;
   osRelease: string;
   arch: string;
+  /** 1, 5 and 15 minute load averages when measured: other work on the machine skews every number. */
+  loadAverage: [number, number, number];
 }
 
 export function machineInfo(now: Date = new Date()): MachineInfo {
@@ -24,10 +26,11 @@ export function machineInfo(now: Date = new Date()): MachineInfo {
     platform: os.platform(),
     osRelease: os.release(),
     arch: os.arch(),
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) as [number, number, number],
   };
 }
 
-/** One line for a report header, e.g. "2 CPUs (Intel Xeon), 23.5 GiB, Node v20.20.2, linux x64". */
+/** One line for a report header, e.g. "2 CPUs (Intel Xeon), 23.5 GiB RAM, Node v20.20.2, linux x64". */
 export function describeMachine(info: MachineInfo): string {
   return `${info.nproc} CPUs (${info.cpuModel}), ${formatGiB(info.totalMemoryBytes)} RAM, Node ${info.nodeVersion}, ${info.platform} ${info.arch}`;
 }
