@@ -57,7 +57,7 @@ export class OutgoingInvite {
     // Checked here, so that a bad argument throws at the call site rather than in the promise.
     if (parseUri(options.target) === undefined) throw new TypeError(`UserAgent.invite: target ${JSON.stringify(options.target)} is not a SIP URI`);
     this.from = withTag(options.from, generateTag());
-    this.to = asNameAddr(options.to ?? options.target);
+    this.to = asNameAddr(options.to ?? `<${options.target}>`);
     const { credentials } = options;
     this.digest = credentials === undefined ? host.digest : new DigestClient(credentials.username, credentials.password);
     this.result = new Promise((resolve) => {

@@ -55,7 +55,9 @@ export class UserAgent implements DialogHost {
     readonly stack: SipStack,
     private readonly options: UserAgentOptions,
   ) {
-    const contact = parseNameAddr(options.contact);
+    // A bare URI is wrapped first: its `;transport=tcp` belongs to the URI, not to the header (§20.10).
+    const text = options.contact.trim();
+    const contact = parseNameAddr(/^["<]/.test(text) || /^[^<]*\s</.test(text) ? text : `<${text}>`);
     if (contact === undefined) throw new TypeError(`UserAgent: contact ${JSON.stringify(options.contact)} is not a SIP URI`);
     this.contact = formatNameAddr(contact);
     this.timers = resolveTimers(options.timers);
