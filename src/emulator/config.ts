@@ -35,6 +35,10 @@ export interface EmulatorOptions {
   pbxAccounts?: Array<{ username: string; password: string; domain?: string }>;
   /** Digest algorithms the PBX challenges with, in order. Default MD5 then SHA-256: SIPp and many phones read only the first challenge and know only MD5. */
   digestAlgorithms?: Array<'MD5' | 'SHA-256'>;
+  /** Simultaneous SIP calls per project; the next caller hears "no agents available". Default 5 (the vendor's documented limit). */
+  maxConcurrentCalls?: number;
+  /** A call with no RTP from the caller for this long is ended. Default 30000 ms. */
+  rtpTimeoutMs?: number;
   /** SIP transaction timers in ms (RFC 3261 T1 500, T2 4000, T4 5000). Shorten them in tests to reach Timer F quickly. */
   sipTimers?: { T1?: number; T2?: number; T4?: number };
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
@@ -58,6 +62,8 @@ export interface EmulatorConfig {
   registerRetryMs: number;
   sipTimers: { T1?: number; T2?: number; T4?: number };
   pbxAccounts: Array<{ username: string; password: string; domain?: string }>;
+  maxConcurrentCalls: number;
+  rtpTimeoutMs: number;
   digestAlgorithms: Array<'MD5' | 'SHA-256'>;
   logger: Logger;
 }
@@ -99,6 +105,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     registerRetryMs: options.registerRetryMs ?? defaults.registerRetryMs,
     sipTimers: options.sipTimers ?? {},
     pbxAccounts: options.pbxAccounts ?? [],
+    maxConcurrentCalls: options.maxConcurrentCalls ?? 5,
+    rtpTimeoutMs: options.rtpTimeoutMs ?? 30_000,
     digestAlgorithms: options.digestAlgorithms ?? ['MD5', 'SHA-256'],
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
@@ -108,6 +116,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isFinite(config.registerRetryMs) && config.registerRetryMs > 0, `registerRetryMs must be > 0, got ${config.registerRetryMs}`);
   check(config.pbxAccounts.every((a) => typeof a?.username === 'string' && a.username !== '' && typeof a.password === 'string'), 'pbxAccounts must be a list of {username, password, domain?}');
   check(config.digestAlgorithms.length > 0 && config.digestAlgorithms.every((a) => a === 'MD5' || a === 'SHA-256'), `digestAlgorithms must list MD5 and/or SHA-256, got ${JSON.stringify(config.digestAlgorithms)}`);
+  check(Number.isInteger(config.maxConcurrentCalls) && config.maxConcurrentCalls >= 0, `maxConcurrentCalls must be an integer >= 0, got ${config.maxConcurrentCalls}`);
+  check(Number.isFinite(config.rtpTimeoutMs) && config.rtpTimeoutMs >= 0, `rtpTimeoutMs must be >= 0, got ${config.rtpTimeoutMs}`);
   check(config.clock === 'real' || config.clock === 'virtual', `clock must be 'real' or 'virtual', got '${config.clock}'`);
   check(Number.isFinite(config.provisionDelayMs) && config.provisionDelayMs >= 0, `provisionDelayMs must be >= 0, got ${config.provisionDelayMs}`);
   check(Number.isFinite(config.restartDelayMs) && config.restartDelayMs >= 0, `restartDelayMs must be >= 0, got ${config.restartDelayMs}`);

@@ -15,6 +15,8 @@ import { ListenerManager, type ListenerFactory } from './listener/ListenerManage
 import { SipTraces } from './listener/SipTraces.js';
 import type { Pbx } from './pbx/index.js';
 import type { CallControl } from './control/CallControl.js';
+import { Calls } from './core/calls.js';
+import type { AgentCallHandle } from './listener/calls/AgentCall.js';
 
 export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -34,18 +36,25 @@ export interface World {
   pbx: Pbx | undefined;
   /** Softphones and calls, set by startEmulator with the SIP side. */
   calls: CallControl | undefined;
+  /** Every call seen since start or reset (listeners' and softphones'). */
+  callRegistry: Calls;
+  /** Calls an agent is on right now, reachable from the control API. */
+  agentCalls: Map<string, AgentCallHandle>;
+  /** Deploys a listener for a Running connection. */
+  listenerFactory: ListenerFactory;
   reset(): Promise<void>;
 }
 
 /**
  * Builds the world from a resolved config. Tests use it directly with `world.app.request()`.
- * `makeFactory` gives the listeners (the SIP ones once the PBX is up); default: idle listeners.
+ * Listeners are idle until `world.listenerFactory` is replaced (startEmulator puts the SIP ones).
  */
-export function createWorld(config: EmulatorConfig, makeFactory: (traces: SipTraces) => ListenerFactory = () => idleListenerFactory): World {
+export function createWorld(config: EmulatorConfig, listenerFactory: ListenerFactory = idleListenerFactory): World {
   const { logger } = config;
   const clock = createClock(config.clock);
   const events = new EventBus();
   const traces = new SipTraces();
+  const callRegistry = new Calls();
   const faults = new FaultRules(seededRandom(config.seed));
   const ports: World['ports'] = { api: config.apiPort };
   const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: () => `http://${config.host}:${ports.api}` });
@@ -53,19 +62,21 @@ export function createWorld(config: EmulatorConfig, makeFactory: (traces: SipTra
     clock, projects, faults, events, logger,
     provisionDelayMs: config.provisionDelayMs,
     restartDelayMs: config.restartDelayMs,
-    factory: makeFactory(traces),
+    // Late-bound, so the SIP listeners can be plugged in once the world they need exists.
+    factory: (context) => world.listenerFactory(context),
   });
   const reset = async () => {
     await listeners.stopAll();
     projects.clear();
     faults.clear();
     traces.clear();
+    callRegistry.clear();
     world.pbx?.accounts.reset();
     if (clock instanceof VirtualClock) clock.reset();
     events.publish({ type: 'emulator.reset', at: clock.now() });
   };
   const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, pbx: () => world.pbx, calls: () => world.calls, control: { reset: () => world.reset(), ports: () => ({ ...ports }), version } };
   const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
-  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, calls: undefined, reset };
+  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, calls: undefined, callRegistry, agentCalls: new Map(), listenerFactory, reset };
   return world;
 }

@@ -74,12 +74,27 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
-  const world = createWorld(
-    config,
-    config.sip
-      ? (traces) => createSipListenerFactory({ logger: config.logger, traces, pbx: lazyPbx(() => world.pbx), registerExpires: config.registerExpires, retryMs: config.registerRetryMs, sipTimers: config.sipTimers })
-      : undefined,
-  );
+  const world = createWorld(config);
+  if (config.sip) {
+    world.listenerFactory = createSipListenerFactory({
+      logger: config.logger,
+      traces: world.traces,
+      pbx: lazyPbx(() => world.pbx),
+      registerExpires: config.registerExpires,
+      retryMs: config.registerRetryMs,
+      sipTimers: config.sipTimers,
+      calls: {
+        registry: world.callRegistry,
+        projects: world.projects,
+        maxConcurrentCalls: config.maxConcurrentCalls,
+        rtpTimeoutMs: config.rtpTimeoutMs,
+        attach: (id, handle) => {
+          world.agentCalls.set(id, handle);
+          return () => world.agentCalls.delete(id);
+        },
+      },
+    });
+  }
   const { clock, events, faults, projects, listeners, app, reset } = world;
   if (config.sip) {
     world.pbx = await startPbx(config, world);

@@ -15,7 +15,7 @@ export interface TestWorld extends World {
 export function createTestWorld(options: EmulatorOptions = {}, factory?: ListenerFactory): TestWorld {
   const world = createWorld(
     resolveConfig({ clock: 'virtual', provisionDelayMs: 1000, seed: 1, logger: silentLogger, validateResponses: true, sip: false, ...options }),
-    factory ? () => factory : undefined,
+    factory,
   );
   const call: TestWorld['call'] = async (method, path, { key = 'test-key', body, headers = {} } = {}) => {
     const init: RequestInit = { method, headers: { ...(key === null ? {} : { 'X-Api-Key': key }), ...headers } };

@@ -1,14 +1,7 @@
 import { isIPv4 } from 'node:net';
+import type { CapturedPacket } from '../core/calls.js';
 
-/** One packet as omnisip saw it: a SIP message or an RTP packet, with its addresses. */
-export interface CapturedPacket {
-  /** Milliseconds since the epoch (real time: SIP and RTP run in real time). */
-  at: number;
-  protocol: 'UDP' | 'TCP';
-  source: { address: string; port: number };
-  destination: { address: string; port: number };
-  payload: Uint8Array;
-}
+export type { CapturedPacket };
 
 /** LINKTYPE_RAW: each record starts with an IPv4 header (no Ethernet). */
 const LINKTYPE_RAW = 101;

@@ -45,6 +45,19 @@ export interface CallRecord {
   timeline: TimelineEntry[];
 }
 
+/** One packet of a call as omnisip sent or received it (SIP message or RTP), for pcap export. */
+export interface CapturedPacket {
+  /** Milliseconds since the epoch (real time). */
+  at: number;
+  protocol: 'UDP' | 'TCP';
+  source: { address: string; port: number };
+  destination: { address: string; port: number };
+  payload: Uint8Array;
+}
+
+/** A call keeps at most this many captured packets (about three minutes of two-way audio). */
+export const captureLimit = 20_000;
+
 /** A call keeps at most this many timeline entries (SIP retransmissions of a long call add up). */
 export const timelineLimit = 2000;
 
@@ -52,6 +65,7 @@ export const timelineLimit = 2000;
 export class Calls {
   private readonly byId = new Map<string, CallRecord>();
   private readonly byCallId = new Map<string, CallRecord>();
+  private readonly captures = new Map<string, CapturedPacket[]>();
 
   /** The record of this SIP Call-ID, created on first sight. */
   open(init: { callId: string; from: string; to: string; connectionId?: string | null; at: number }): CallRecord {
@@ -93,9 +107,22 @@ export class Calls {
     return [...this.byId.values()];
   }
 
+  /** Keeps a packet of the call with this SIP Call-ID (kept even before the record opens: the INVITE comes first). */
+  capture(callId: string, packet: CapturedPacket): void {
+    const packets = this.captures.get(callId) ?? [];
+    if (packets.length >= captureLimit) return;
+    packets.push(packet);
+    this.captures.set(callId, packets);
+  }
+
+  captured(callId: string): CapturedPacket[] {
+    return this.captures.get(callId) ?? [];
+  }
+
   clear(): void {
     this.byId.clear();
     this.byCallId.clear();
+    this.captures.clear();
   }
 }
 

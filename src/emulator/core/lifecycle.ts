@@ -49,6 +49,8 @@ export type LifecycleEvent =
   | { type: 'registrationFailed'; code: number; message: string }
   | { type: 'callStarted' }
   | { type: 'callEnded' }
+  /** A problem worth the error log that changes no state: a refused call, a failed transfer. */
+  | { type: 'errorLogged'; code: number; message: string }
   | { type: 'crashed'; message: string }
   | { type: 'lost'; message: string }
   | { type: 'restarted' }
@@ -145,6 +147,9 @@ export function transition(state: ListenerState, event: LifecycleEvent): Transit
 
     case 'callEnded':
       return status === 'Running' && state.activeCalls > 0 ? ok({ activeCalls: state.activeCalls - 1 }) : illegal();
+
+    case 'errorLogged':
+      return status === 'Running' ? ok({}, [{ type: 'appendError', code: event.code, message: event.message }]) : illegal();
 
     case 'crashed':
       return status === 'Running'

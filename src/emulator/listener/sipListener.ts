@@ -1,5 +1,10 @@
-import { createNetworkTransport, createResponse, SipStack, type Endpoint, type SipTransport, type TransportProtocol } from '../../sip/index.js';
+import { createNetworkTransport, SipStack, type Endpoint, type SipTransport, type TransportProtocol } from '../../sip/index.js';
 import { RegisterClient } from '../../sip/useragent/RegisterClient.js';
+import { UserAgent } from '../../sip/dialog/index.js';
+import type { Calls } from '../core/calls.js';
+import type { Projects } from '../core/projects.js';
+import { AgentCall, type AgentCallHandle } from './calls/AgentCall.js';
+import { effectiveAgentConfig } from './calls/effectiveAgentConfig.js';
 import type { Scheduler } from '../../sip/useragent/Scheduler.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { SipConnectionRecord } from '../core/sipConnections.js';
@@ -29,6 +34,19 @@ export interface SipListenerOptions {
   openTransport?: (protocol: TransportProtocol) => Promise<SipTransport>;
   /** Shorter SIP timers for tests (T1 etc.); default RFC 3261 values. */
   sipTimers?: { T1?: number; T2?: number; T4?: number };
+  /** Call handling; without it the listener refuses calls with 480. */
+  calls?: ListenerCallOptions;
+}
+
+export interface ListenerCallOptions {
+  registry: Calls;
+  projects: Projects;
+  /** Simultaneous SIP calls per project (the vendor documents 5 per organization). */
+  maxConcurrentCalls: number;
+  /** No RTP from the caller for this long ends a call. */
+  rtpTimeoutMs: number;
+  /** Makes a live call reachable from the control API; returns the detach function. */
+  attach(recordId: string, handle: AgentCallHandle): () => void;
 }
 
 const schedulerOf = (clock: Clock): Scheduler => ({
@@ -77,11 +95,6 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       onTrace: (entry) => options.traces.record(record.id, entry),
       onWarning: (message) => options.logger.warn(`connection ${record.id}: ${message}`),
     });
-    // Calls arrive in the next milestone; until then a request to the listener is refused clearly.
-    stack.onRequest((request, tx) => {
-      if (request.method === 'ACK' || !tx) return;
-      tx.respond(createResponse(request, 480, 'Listener not accepting calls yet'));
-    });
     report({ type: 'registering' });
     client = new RegisterClient({
       stack,
@@ -103,6 +116,22 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
         report({ type: 'registrationFailed', code: failure.code, message: failure.message });
       },
     });
+    const ua = new UserAgent(stack, { contact: client.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => options.logger.warn(`connection ${record.id}: ${m}`) });
+    ua.onInvite((incoming) => {
+      if (!options.calls) return void incoming.reject(480);
+      void new AgentCall({
+        incoming,
+        connectionId: record.id,
+        domain: settings.domain,
+        config: callConfig(record, options.calls.projects),
+        overLimit: activeCallsInProject(record, options.calls.projects) >= options.calls.maxConcurrentCalls,
+        calls: options.calls.registry,
+        report,
+        logger: options.logger,
+        rtpTimeoutMs: options.calls.rtpTimeoutMs,
+        attach: options.calls.attach,
+      }).run();
+    });
     client.start();
   })().catch((error: Error) => {
     options.logger.error(`connection ${record.id}: listener could not start: ${error.message}`);
@@ -118,4 +147,19 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       if (viaPbx) options.pbx!.unmirror(record.id);
     },
   };
+}
+
+/** The settings a new call runs with, read at call time so that PUT and PATCH apply to the next call. */
+function callConfig(record: SipConnectionRecord, projects: Projects): ReturnType<typeof effectiveAgentConfig> | { refuse: string } {
+  const project = projects.get(record.apiKey);
+  const channel = project.agents.getChannel(record.agentId, 'sip');
+  if (!channel.ok) {
+    return { refuse: `agent ${record.agentId} has no SIP channel config, which the docs require for routing calls (PUT /public/agents/${record.agentId}/channels/sip)` };
+  }
+  const agent = project.agents.get(record.agentId);
+  return effectiveAgentConfig(agent.ok ? agent.value : undefined, channel.value);
+}
+
+function activeCallsInProject(record: SipConnectionRecord, projects: Projects): number {
+  return projects.get(record.apiKey).sipConnections.all().reduce((sum, r) => sum + r.state.activeCalls, 0);
 }

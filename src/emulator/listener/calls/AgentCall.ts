@@ -1,0 +1,252 @@
+import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName } from '../../../media/index.js';
+import { parseNameAddr } from '../../../sip/index.js';
+import type { Dialog, IncomingInvite, IncomingRequest } from '../../../sip/dialog/index.js';
+import { parseDtmfRelay } from '../../../sip/dialog/index.js';
+import { answerUnhandled } from '../../../sip/dialog/IncomingRequest.js';
+import { addTimeline, setCallState, type CallRecord, type Calls } from '../../core/calls.js';
+import type { LifecycleEvent } from '../../core/lifecycle.js';
+import type { Logger } from '../../logger.js';
+import { AgentBehaviour, type AgentAction, type AgentConfig } from '../agent/AgentBehaviour.js';
+
+/** What the control API can do to a call the agent is on. */
+export interface AgentCallHandle {
+  utterance(text: string): void;
+  dtmf(digits: string): void;
+  hangup(): Promise<void>;
+  refreshStats(): void;
+}
+
+export interface AgentCallOptions {
+  incoming: IncomingInvite;
+  connectionId: string;
+  /** The SIP domain of the connection: the handoff goes to `sip:{transferExtension}@{domain}`. */
+  domain: string;
+  /** Null when the call must be refused: why, for the caller (480) and the error log. */
+  config: AgentConfig | { refuse: string };
+  /** True when the project already has as many calls as it may. */
+  overLimit: boolean;
+  calls: Calls;
+  report(event: LifecycleEvent): void;
+  logger: Logger;
+  /** No RTP from the caller for this long ends the call. */
+  rtpTimeoutMs: number;
+  /** Registers the call with the control plane while it lasts. */
+  attach(recordId: string, handle: AgentCallHandle): () => void;
+  onRtpPacket?: (callId: string, direction: 'in' | 'out', bytes: Uint8Array, local: { address: string; port: number }, remote: { address: string; port: number }) => void;
+}
+
+const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.uri.user ?? value) : 'unknown');
+
+/**
+ * The agent on one call: answers (100, 180, 200 with SDP), greets with real RTP audio, takes
+ * turns from voice-activity detection, hears DTMF (RFC 4733 and INFO) and simulated utterances,
+ * and hands the caller off with REFER when the SIP channel config allows it.
+ */
+export class AgentCall {
+  private readonly record: CallRecord;
+  private rtp: RtpSession | undefined;
+  private dialog: Dialog | undefined;
+  private behaviour: AgentBehaviour | undefined;
+  private speaking: Promise<unknown> = Promise.resolve();
+  private started = false;
+  private ended = false;
+  private detach: () => void = () => undefined;
+
+  constructor(private readonly options: AgentCallOptions) {
+    const { request } = options.incoming;
+    this.record = options.calls.open({
+      callId: request.headers.get('Call-ID') ?? 'unknown',
+      from: userOf(request.headers.get('From')),
+      to: userOf(request.headers.get('To')),
+      connectionId: options.connectionId,
+      at: Date.now(),
+    });
+  }
+
+  get callRecord(): CallRecord {
+    return this.record;
+  }
+
+  /** Runs the call to its end. Never throws: failures end the call and are recorded. */
+  async run(): Promise<void> {
+    const { incoming, config } = this.options;
+    this.note('sip', `INVITE from ${this.record.from} to ${this.record.to}`);
+    incoming.on('cancelled', () => this.end('caller cancelled (487)'));
+    if ('refuse' in config) {
+      incoming.reject(480, { reason: 'Agent Not Reachable' });
+      this.options.report({ type: 'errorLogged', code: 480, message: `Call from ${this.record.from} refused: ${config.refuse}` });
+      return this.end(`refused with 480: ${config.refuse}`);
+    }
+    incoming.ring();
+    this.note('sip', '180 Ringing');
+    const opened = await RtpSession.open({ address: '127.0.0.1', rtpTimeoutMs: this.options.rtpTimeoutMs });
+    if (!opened.ok) {
+      incoming.reject(500);
+      return this.end(`no RTP socket: ${opened.error.message}`);
+    }
+    const rtp = (this.rtp = opened.value);
+    const answer = this.answerSdp(rtp);
+    if ('reject' in answer) {
+      incoming.reject(488);
+      this.note('sip', `488 Not Acceptable Here (${answer.reject})`);
+      await rtp.stop();
+      return this.end(`488: ${answer.reject}`);
+    }
+    const dialog = incoming.answer({ sdp: answer.sdp });
+    if (!dialog) return this.end('caller cancelled (487)');
+    this.dialog = dialog;
+    this.note('sip', '200 OK with SDP answer');
+    this.options.report({ type: 'callStarted' });
+    this.started = true;
+    setCallState(this.record, 'active', Date.now());
+    this.detach = this.options.attach(this.record.id, {
+      utterance: (text) => this.act(this.behaviour?.utterance(text, Date.now()) ?? []),
+      dtmf: (digits) => [...digits].forEach((d) => this.act(this.behaviour?.dtmf(d, Date.now()) ?? [])),
+      hangup: () => this.hangUp('hung up through the control API'),
+      refreshStats: () => this.refreshStats(),
+    });
+
+    if (answer.offerInAnswer) {
+      // INVITE without SDP: our 200 held the offer, the caller's answer comes in the ACK.
+      const ack = await incoming.acked;
+      const remote = ack && ack.body.length ? parseSdp(ack.body.toString('utf8')) : undefined;
+      const media = remote?.ok ? negotiateSdp(remote.value) : undefined;
+      if (media?.ok) rtp.setRemote(media.value.remote);
+    }
+    rtp.on('audio', (pcm, info) => this.act(this.behaviour?.audio(pcm, info.arrivalMs) ?? []));
+    rtp.on('dtmf', (digit) => this.act(this.behaviour?.dtmf(digit.digit, Date.now()) ?? []));
+    rtp.on('rtp-timeout', () => void this.hangUp(`no RTP from the caller for ${this.options.rtpTimeoutMs} ms`));
+    dialog.onRequest((request) => this.inDialog(request));
+    void dialog.ended.then((termination) => this.end(termination.by === 'remote' ? 'caller hung up (BYE)' : `dialog ended (${termination.by})`));
+
+    if (this.options.overLimit) {
+      // The vendor's documented behaviour at the concurrency limit: a short prompt, then hang up.
+      this.note('agent', 'concurrency limit reached: playing "no agents available"');
+      await this.say('noAgents', 'concurrent SIP call limit reached');
+      return this.hangUp('concurrent SIP call limit reached');
+    }
+    this.behaviour = new AgentBehaviour(this.options.config as AgentConfig);
+    rtp.startSending();
+    this.act(this.behaviour.answered());
+  }
+
+  private answerSdp(rtp: RtpSession): { sdp: string; offerInAnswer: boolean } | { reject: string } {
+    const offer = this.options.incoming.offer;
+    if (offer === undefined) return { sdp: buildSdp({ address: rtp.localAddress, port: rtp.localPort }), offerInAnswer: true };
+    const answered = answerSdp(offer, { address: rtp.localAddress, port: rtp.localPort });
+    if (!answered.ok) return { reject: answered.error.message };
+    const media = answered.value.media;
+    rtp.setRemote(media.remote);
+    this.note('media', `codec ${media.codec.name}, RTP to ${media.remote.address}:${media.remote.port}`);
+    return { sdp: answered.value.sdp, offerInAnswer: false };
+  }
+
+  private inDialog(incoming: IncomingRequest): void {
+    const { request } = incoming;
+    if (request.method === 'INFO') {
+      const relay = parseDtmfRelay(request);
+      if (!relay) return void incoming.respond(415);
+      incoming.respond(200);
+      this.note('caller', `INFO DTMF ${relay.signal}`);
+      return this.act(this.behaviour?.dtmf(relay.signal, Date.now()) ?? []);
+    }
+    if (request.method === 'INVITE') {
+      // re-INVITE: hold and resume. Answer the new offer with the matching direction.
+      const offer = request.body.toString('utf8');
+      const answered = this.rtp && offer ? answerSdp(offer, { address: this.rtp.localAddress, port: this.rtp.localPort }) : undefined;
+      if (answered && !answered.ok) return void incoming.respond(488);
+      if (answered?.ok) this.note('sip', `re-INVITE: ${answered.value.media.onHold ? 'caller put the call on hold' : 'caller resumed'}`);
+      return void incoming.respond(200, answered?.ok ? { body: answered.value.sdp, contentType: 'application/sdp' } : {});
+    }
+    if (request.method === 'OPTIONS') return void incoming.respond(200);
+    answerUnhandled(incoming, 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY');
+  }
+
+  /** Carries out the agent's actions in order: prompts queue up; a transfer waits for the prompt before it. */
+  private act(actions: AgentAction[]): void {
+    for (const action of actions) {
+      if (action.type === 'heard') {
+        this.record.agentTurns.push({ at: action.atMs > 1e12 ? action.atMs : Date.now(), heard: action.what });
+        this.note('caller', action.what);
+      } else if (action.type === 'say') {
+        void this.say(action.prompt, action.why);
+      } else {
+        void this.transfer(action.extension, action.why);
+      }
+    }
+  }
+
+  private say(prompt: PromptName, why: string): Promise<unknown> {
+    this.speaking = this.speaking.then(async () => {
+      if (this.ended || !this.rtp) return;
+      this.record.agentTurns.push({ at: Date.now(), said: prompt });
+      this.note('agent', `says ${prompt} (${why})`);
+      await this.rtp.play(prompts[prompt]());
+    });
+    return this.speaking;
+  }
+
+  private async transfer(extension: string, why: string): Promise<void> {
+    const dialog = this.dialog;
+    if (!dialog) return;
+    const target = `sip:${extension}@${this.options.domain}`;
+    this.record.transfer = { target, status: null, outcome: 'pending' };
+    setCallState(this.record, 'transferring', Date.now(), why);
+    await this.speaking;
+    if (this.ended) return;
+    this.note('transfer', `REFER to ${target}`);
+    const refer = dialog.refer(target);
+    refer.on('progress', (frag) => this.note('transfer', `NOTIFY: ${frag.statusLine}`));
+    const accepted = await refer.accepted;
+    if (!accepted.ok || accepted.response.status >= 300) {
+      const status = accepted.ok ? accepted.response.status : 408;
+      return this.transferFailed(status, accepted.ok ? `REFER refused: ${accepted.response.status} ${accepted.response.reason}` : 'REFER got no answer');
+    }
+    const outcome = await refer.outcome;
+    if (outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300) {
+      this.record.transfer = { target, status: outcome.status, outcome: 'succeeded' };
+      this.note('transfer', `transfer to ${target} succeeded (${outcome.statusLine ?? outcome.status}); hanging up`);
+      return this.hangUp(`transferred to ${extension}`);
+    }
+    const status = outcome.status ?? 408;
+    return this.transferFailed(status, `transfer to ${target} failed: ${outcome.statusLine ?? `no final NOTIFY (${outcome.ended})`}`);
+  }
+
+  private transferFailed(status: number, message: string): void {
+    if (this.ended) return;
+    this.record.transfer = { target: this.record.transfer?.target ?? '', status, outcome: 'failed' };
+    this.note('error', message);
+    this.options.report({ type: 'errorLogged', code: status, message: `Human handoff failed: ${message}` });
+    setCallState(this.record, 'active', Date.now(), `transfer failed with ${status}`);
+    this.act(this.behaviour?.transferFailed(status) ?? []);
+  }
+
+  private async hangUp(reason: string): Promise<void> {
+    if (this.ended) return;
+    this.note('sip', `BYE (${reason})`);
+    const dialog = this.dialog;
+    this.end(reason);
+    await dialog?.bye();
+  }
+
+  private refreshStats(): void {
+    if (!this.rtp) return;
+    const stats = this.rtp.stats();
+    this.record.rtp = { packetsSent: stats.packetsSent, packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost, jitterMs: stats.jitterMs };
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.refreshStats();
+    this.detach();
+    setCallState(this.record, 'ended', Date.now(), reason);
+    this.options.logger.info(`call ${this.record.id} (${this.record.from} → ${this.record.to}) ended: ${reason}`);
+    if (this.started) this.options.report({ type: 'callEnded' });
+    void this.rtp?.stop();
+  }
+
+  private note(kind: Parameters<typeof addTimeline>[1], text: string): void {
+    addTimeline(this.record, kind, text, Date.now());
+  }
+}
