@@ -2,6 +2,7 @@ import { createNetworkTransport, SipStack, type Endpoint, type SipTransport, typ
 import { RegisterClient } from '../../sip/useragent/RegisterClient.js';
 import { UserAgent } from '../../sip/dialog/index.js';
 import type { Calls } from '../core/calls.js';
+import type { SipTraceEntry } from '../../sip/index.js';
 import type { Projects } from '../core/projects.js';
 import { AgentCall, type AgentCallHandle } from './calls/AgentCall.js';
 import { effectiveAgentConfig } from './calls/effectiveAgentConfig.js';
@@ -92,7 +93,10 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       transport,
       timers: options.sipTimers,
       userAgent: 'omnisip-listener',
-      onTrace: (entry) => options.traces.record(record.id, entry),
+      onTrace: (entry) => {
+        options.traces.record(record.id, entry);
+        if (options.calls) captureCallMessage(options.calls.registry, entry);
+      },
       onWarning: (message) => options.logger.warn(`connection ${record.id}: ${message}`),
     });
     report({ type: 'registering' });
@@ -162,4 +166,22 @@ function callConfig(record: SipConnectionRecord, projects: Projects): ReturnType
 
 function activeCallsInProject(record: SipConnectionRecord, projects: Projects): number {
   return projects.get(record.apiKey).sipConnections.all().reduce((sum, r) => sum + r.state.activeCalls, 0);
+}
+
+const callIdPattern = /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im;
+
+/** Keeps the SIP messages of calls for their pcap: an INVITE opens a call, the rest follow by Call-ID. */
+function captureCallMessage(registry: Calls, entry: SipTraceEntry): void {
+  const callId = callIdPattern.exec(entry.data.toString('latin1', 0, Math.min(entry.data.length, 4096)))?.[1];
+  if (!callId) return;
+  if (!registry.findByCallId(callId) && !entry.data.subarray(0, 7).equals(Buffer.from('INVITE '))) return;
+  const us = { address: entry.local.address, port: entry.local.port };
+  const them = { address: entry.remote.address, port: entry.remote.port };
+  registry.capture(callId, {
+    at: entry.at,
+    protocol: entry.remote.protocol,
+    source: entry.direction === 'out' ? us : them,
+    destination: entry.direction === 'out' ? them : us,
+    payload: entry.data,
+  });
 }

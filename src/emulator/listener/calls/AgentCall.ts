@@ -32,7 +32,6 @@ export interface AgentCallOptions {
   rtpTimeoutMs: number;
   /** Registers the call with the control plane while it lasts. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
-  onRtpPacket?: (callId: string, direction: 'in' | 'out', bytes: Uint8Array, local: { address: string; port: number }, remote: { address: string; port: number }) => void;
 }
 
 const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.uri.user ?? value) : 'unknown');
@@ -85,6 +84,15 @@ export class AgentCall {
       return this.end(`no RTP socket: ${opened.error.message}`);
     }
     const rtp = (this.rtp = opened.value);
+    rtp.on('packet', (packet) =>
+      this.options.calls.capture(this.record.callId, {
+        at: Date.now(),
+        protocol: 'UDP',
+        source: packet.direction === 'out' ? packet.local : packet.remote,
+        destination: packet.direction === 'out' ? packet.remote : packet.local,
+        payload: packet.data,
+      }),
+    );
     const answer = this.answerSdp(rtp);
     if ('reject' in answer) {
       incoming.reject(488);
