@@ -20,7 +20,7 @@ export type DialogTermination =
   | { by: 'remote'; cause: 'bye'; request: SipRequest }
   /** Our 2xx to an INVITE got no ACK within 64*T1, so we sent BYE (RFC 3261 §13.3.1.4). */
   | { by: 'local'; cause: 'no-ack' }
-  /** An in-dialog request got 481 or 408, or no answer (408) or a transport failure (503): the peer is gone (§12.2.1.2). */
+  /** An in-dialog request (other than REFER, SUBSCRIBE, NOTIFY) got 481 or 408, or no answer (408) or a transport failure (503): the peer is gone (§12.2.1.2). */
   | { by: 'remote'; cause: 'gone'; status: number }
   /** `UserAgent.close()`: ended without a BYE. */
   | { by: 'local'; cause: 'closed' };
@@ -62,6 +62,12 @@ export interface DialogHost {
   adopt(dialog: Dialog): void;
   forget(dialog: Dialog): void;
 }
+
+/**
+ * Requests of a subscription usage of the dialog (RFC 5057 §5): their 481 or 408 ends the
+ * subscription (a REFER's progress reports), not the call.
+ */
+const SUBSCRIPTION_METHODS = new Set(['REFER', 'SUBSCRIBE', 'NOTIFY']);
 
 /** Methods whose requests carry our Contact (§8.1.1.8; RFC 3515 §2.4.1; RFC 6665 §4.2.2). */
 const CONTACT_METHODS = new Set(['INVITE', 'UPDATE', 'REFER', 'SUBSCRIBE', 'NOTIFY']);
@@ -283,7 +289,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
       const result = await this.host.stack.request(request, destination, handlers);
       if (!result.ok) {
         // §12.2.1.2: no answer at all counts as a 408; a transport failure means the peer is unreachable.
-        this.terminate({ by: 'remote', cause: 'gone', status: result.reason === 'timeout' ? 408 : 503 });
+        if (!SUBSCRIPTION_METHODS.has(method)) this.terminate({ by: 'remote', cause: 'gone', status: result.reason === 'timeout' ? 408 : 503 });
         return result;
       }
       const { response } = result;
@@ -300,7 +306,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
         this.acknowledge(request, response, init.answer);
       }
       // §12.2.1.2: a 481 or 408 to a request within a dialog ends it.
-      if (response.status === 481 || response.status === 408) this.terminate({ by: 'remote', cause: 'gone', status: response.status });
+      if ((response.status === 481 || response.status === 408) && !SUBSCRIPTION_METHODS.has(method)) this.terminate({ by: 'remote', cause: 'gone', status: response.status });
       return result;
     }
   }
