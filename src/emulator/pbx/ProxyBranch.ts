@@ -55,8 +55,9 @@ export class ProxyBranch {
     void this.options.stack.request(this.request, this.hop.destination, handlers).then((result) => this.onFinal(result));
   }
 
-  /** Stops the branch's timers (the stack terminates its transactions when it closes). */
+  /** Stops the branch's timers (the stack terminates its transactions when it closes); nothing is answered after this. */
   stop(): void {
+    this.answered = true;
     clearTimeout(this.timerC);
     clearTimeout(this.cancelWait);
     if (!this.finished) {
