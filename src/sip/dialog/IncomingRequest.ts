@@ -13,7 +13,7 @@ export interface ResponseInit {
 export interface IncomingRequestOptions {
   /** The To tag of every response but 100: the dialog's local tag, or a fresh one out of dialog. */
   toTag: string;
-  /** Our Contact, added where dialog rules need it (1xx/2xx to INVITE, 2xx to REFER and SUBSCRIBE). */
+  /** Our Contact, added where dialog rules need it (1xx/2xx to INVITE, 2xx to REFER and SUBSCRIBE), with the request's Record-Route. */
   contact: string;
   /** Sees each response before it is sent (the dialog starts its 2xx retransmissions here). */
   onResponse?: (response: SipResponse) => void;
@@ -58,7 +58,7 @@ export class IncomingRequest {
     const response = createResponse(this.request, status, init.reason, {
       // §8.2.6.2: every response but 100 carries our To tag; a 100 may leave it out.
       ...(status === 100 ? {} : { toTag: this.options.toTag }),
-      headers: this.withContact(status, init.headers ?? []),
+      headers: this.withDialogHeaders(status, init.headers ?? []),
       ...(init.body === undefined ? {} : { body: init.body }),
       ...(init.contentType === undefined ? {} : { contentType: init.contentType }),
     });
@@ -67,12 +67,15 @@ export class IncomingRequest {
     return true;
   }
 
-  private withContact(status: number, headers: Array<[string, string | number]>): Array<[string, string | number]> {
-    if (headers.some(([name]) => /^(contact|m)$/i.test(name))) return headers;
+  private withDialogHeaders(status: number, headers: Array<[string, string | number]>): Array<[string, string | number]> {
     const method = this.request.method;
     // §12.1.1: a response that sets up or refreshes a dialog MUST carry Contact; so do 2xx to REFER (RFC 3515 §2.4.2).
-    const needsContact = (method === 'INVITE' && status > 100 && status < 300) || ((method === 'REFER' || method === 'SUBSCRIBE') && status >= 200 && status < 300);
-    return needsContact ? [['Contact', this.options.contact], ...headers] : headers;
+    const dialogResponse = (method === 'INVITE' && status > 100 && status < 300) || ((method === 'REFER' || method === 'SUBSCRIBE') && status >= 200 && status < 300);
+    if (!dialogResponse) return headers;
+    // §12.1.1: it MUST also copy every Record-Route of the request, in order, so the caller learns the route set.
+    const recordRoutes = this.request.headers.getLines('Record-Route').map((value): [string, string] => ['Record-Route', value]);
+    const contact: Array<[string, string]> = headers.some(([name]) => /^(contact|m)$/i.test(name)) ? [] : [['Contact', this.options.contact]];
+    return [...recordRoutes, ...contact, ...headers];
   }
 }
 
