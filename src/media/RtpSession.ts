@@ -68,6 +68,8 @@ export interface RtpSessionEvents {
   dtmf: [digit: DtmfDigit];
   'first-packet': [from: RtpEndpoint & { readonly ssrc: number }];
   'rtp-timeout': [info: { readonly silentForMs: number }];
+  /** Every datagram sent or received, as on the wire (malformed ones too): for call timelines and pcap. */
+  packet: [packet: { readonly direction: 'in' | 'out'; readonly data: Uint8Array; readonly local: RtpEndpoint; readonly remote: RtpEndpoint }];
 }
 
 /**
@@ -204,11 +206,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     });
     this.sent.packets++;
     this.sent.bytes += payloadLength;
+    this.emit('packet', { direction: 'out', data: packet, local: this.local, remote });
     return true;
   }
 
   private receive(message: Buffer, rinfo: RemoteInfo): void {
     const arrivalMs = this.clock.now();
+    this.emit('packet', { direction: 'in', data: message, local: this.local, remote: { address: rinfo.address, port: rinfo.port } });
     const decoded = decodeRtpPacket(message);
     if (!decoded.ok) {
       this.malformed++;

@@ -1,0 +1,231 @@
+import { EventEmitter } from 'node:events';
+import { buildSdp, type RtpSession } from '../media/index.js';
+import { UserAgent, type IncomingInvite } from '../sip/dialog/index.js';
+import { createNetworkTransport, parseUri, SipStack, type TransportProtocol } from '../sip/index.js';
+import { RegisterClient, type RegistrationFailure } from '../sip/useragent/RegisterClient.js';
+import { realScheduler } from '../sip/useragent/Scheduler.js';
+import { CallMedia, openSession } from './CallMedia.js';
+import { captureSip } from './capture.js';
+import { RegistrationError } from './errors.js';
+import { SoftphoneCall, type CallHost, type CallLeg } from './SoftphoneCall.js';
+import { checkAutoAnswer, resolveSoftphoneOptions, type AutoAnswer, type ResolvedSoftphoneOptions, type SoftphoneOptions } from './SoftphoneOptions.js';
+
+export interface SoftphoneEvents {
+  incoming: [call: SoftphoneCall];
+  registered: [info: { expires: number }];
+  'registration-failed': [failure: RegistrationFailure];
+}
+
+/** How long `stop()` waits for calls to hang up cleanly before it closes them without a word. */
+const STOP_GRACE_MS = 2000;
+
+/**
+ * A SIP user agent for tests, scenarios and people: it registers, places calls through its server
+ * with an SDP offer (PCMU, PCMA, telephone-event), answers incoming calls per `autoAnswer`, and
+ * follows transfers. Audio, DTMF and recordings are per call: see SoftphoneCall.
+ *
+ * @example
+ * const phone = await Softphone.start({ username: 'alice', password: 'a', domain: 'pbx.test', server: { protocol: 'UDP', address: '127.0.0.1', port: 5060 } });
+ * const call = phone.call('101');
+ * if ((await call.answered).ok) await call.playTone(440, 800);
+ * await phone.stop();
+ */
+export class Softphone extends EventEmitter<SoftphoneEvents> {
+  readonly username: string;
+  readonly transport: TransportProtocol;
+  /** Our Contact URI, where the server sends our calls. */
+  readonly contact: string;
+  private readonly live = new Set<SoftphoneCall>();
+  private readonly registration: RegisterClient | undefined;
+  private autoAnswer: Required<AutoAnswer>;
+  /** An RTP session bound ahead of time, so that `call()` can put its port in the offer at once. */
+  private spare: RtpSession | undefined;
+  private refilling: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly host: CallHost;
+  private readonly ua: UserAgent;
+
+  private constructor(
+    private readonly options: ResolvedSoftphoneOptions,
+    private readonly stack: SipStack,
+  ) {
+    super();
+    this.username = options.username;
+    this.transport = options.server.protocol;
+    this.autoAnswer = options.autoAnswer;
+    this.contact = `sip:${options.username}@${stack.viaHost(this.transport)};transport=${this.transport.toLowerCase()}`;
+    this.host = { options, call: (target, callOptions) => this.call(target, callOptions), ended: (call) => this.live.delete(call) };
+    const ua = new UserAgent(stack, {
+      contact: this.contact,
+      timers: options.sipTimers,
+      ...(options.password !== '' ? { credentials: { username: options.username, password: options.password } } : {}),
+      onWarning: (message) => options.logger.warn(`softphone ${this.username}: ${message}`),
+    });
+    ua.onInvite((invite) => this.receiveCall(invite));
+    this.ua = ua;
+    if (options.register) {
+      this.registration = new RegisterClient({
+        stack,
+        destination: options.server,
+        serverLabel: `${options.server.address}:${options.server.port} over ${options.server.protocol}`,
+        username: options.username,
+        password: options.password,
+        domain: options.domain,
+        expires: options.registerExpires,
+        scheduler: realScheduler,
+        onRegistered: (expires) => this.emit('registered', { expires }),
+        onFailed: (failure) => this.emit('registration-failed', failure),
+      });
+    }
+  }
+
+  /**
+   * Opens the SIP socket (UDP or TCP, as the server's protocol) and registers; resolves once
+   * registered, or at once with `register: false`. A refused or unanswered registration rejects
+   * with a RegistrationError (its `code` is the SIP status) and closes everything.
+   */
+  static async start(options: SoftphoneOptions): Promise<Softphone> {
+    const resolved = resolveSoftphoneOptions(options);
+    const { logger } = resolved;
+    const transport = await createNetworkTransport({ address: resolved.localAddress, port: resolved.localPort, protocols: [resolved.server.protocol] });
+    const capture = resolved.onCapture;
+    const stack = new SipStack({
+      transport,
+      timers: resolved.sipTimers,
+      userAgent: 'omnisip-softphone',
+      onWarning: (message) => logger.warn(`softphone ${resolved.username}: ${message}`),
+      ...(capture === undefined ? {} : { onTrace: (entry) => capture(captureSip(entry)) }),
+    });
+    const phone = new Softphone(resolved, stack);
+    await phone.refill();
+    if (phone.registration === undefined) return phone;
+    const outcome = await new Promise<{ ok: true } | { ok: false; failure: RegistrationFailure }>((resolve) => {
+      phone.once('registered', () => resolve({ ok: true }));
+      phone.once('registration-failed', (failure) => resolve({ ok: false, failure }));
+      phone.registration?.start();
+    });
+    if (outcome.ok) {
+      logger.info(`softphone ${resolved.username}: registered at ${resolved.server.address}:${resolved.server.port} over ${resolved.server.protocol} as ${phone.contact}`);
+      return phone;
+    }
+    await phone.close({ unregister: false });
+    throw new RegistrationError(resolved.username, outcome.failure);
+  }
+
+  get registered(): boolean {
+    return this.registration?.isRegistered ?? false;
+  }
+
+  /**
+   * Calls `target` (an extension, `sip:200@pbx.test` for the domain, or a whole sip: URI) through
+   * the server, with an SDP offer of PCMU, PCMA and telephone-event. `headers` go into the INVITE.
+   */
+  call(target: string, options: { headers?: Array<[string, string]> } = {}): SoftphoneCall {
+    if (this.stopping !== undefined) throw new Error(`Softphone.call: softphone ${this.username} is stopped`);
+    const uri = this.targetUri(target);
+    const session = this.spare;
+    this.spare = undefined;
+    void this.refill();
+    const { server, username, domain, localAddress, logger } = this.options;
+    const from = `<sip:${username}@${domain}>`;
+    const leg: CallLeg = {
+      direction: 'outgoing',
+      remote: uri,
+      start: (call, hooks) => {
+        const onProvisional = (response: Parameters<SoftphoneCall['provisional']>[0]): void => call.provisional(response);
+        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}) };
+        if (session !== undefined) {
+          const media = new CallMedia(session, localAddress, hooks);
+          return { invite: this.ua.invite({ ...base, sdp: media.offer() }), media };
+        }
+        // No RTP port bound yet (calls placed back to back): offer nothing and answer the callee's offer in the ACK (RFC 3261 §13.2.1).
+        let ready: CallMedia | undefined;
+        const media = CallMedia.open(localAddress, hooks).then((opened) => {
+          if (opened.ok) return (ready = opened.value);
+          logger.warn(`softphone ${username}: ${opened.error.message}`);
+          return undefined;
+        });
+        const answer = (offer: string): string => {
+          const answered = ready?.answerOffer(offer);
+          if (answered?.ok) return answered.value;
+          logger.warn(`softphone ${username}: no audio for the call to ${uri}: ${answered ? answered.error.message : 'the RTP socket was not ready'}`);
+          // RFC 3264 §6: port 0 declines the stream; the call goes on without audio.
+          return buildSdp({ address: localAddress, port: 0 });
+        };
+        return { invite: this.ua.invite({ ...base, answer }), media };
+      },
+    };
+    const call = new SoftphoneCall(this.host, leg);
+    this.track(call);
+    return call;
+  }
+
+  /** The calls that have not ended, oldest first. */
+  calls(): SoftphoneCall[] {
+    return [...this.live];
+  }
+
+  /** How calls from now on are answered (a call already ringing keeps its plan). */
+  setAutoAnswer(answer: AutoAnswer): void {
+    this.autoAnswer = checkAutoAnswer(answer);
+  }
+
+  /** Hangs up every call (BYE, CANCEL, 603), unregisters, and closes the sockets. */
+  stop(): Promise<void> {
+    this.stopping ??= this.close({ unregister: true });
+    return this.stopping;
+  }
+
+  private async close({ unregister }: { unregister: boolean }): Promise<void> {
+    const hangups = Promise.all([...this.live].map((call) => call.hangup()));
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([hangups, new Promise<void>((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(grace);
+    await this.registration?.stop({ unregister });
+    this.ua.close();
+    await this.refilling;
+    await this.spare?.stop();
+    this.spare = undefined;
+    await this.stack.close();
+  }
+
+  private receiveCall(invite: IncomingInvite): void {
+    const call = new SoftphoneCall(this.host, { direction: 'incoming', invite });
+    this.track(call);
+    this.options.logger.info(`softphone ${this.username}: incoming call from ${call.remote} (${call.callId})`);
+    const { status, afterMs } = this.autoAnswer;
+    this.emit('incoming', call);
+    // A listener may have answered or rejected it already.
+    if (call.state !== 'ringing' || invite.state !== 'pending') return;
+    if (status >= 300 && afterMs === 0) return call.reject(status);
+    call.ring(status < 200 ? status : 180);
+    if (status < 200) return;
+    const decide = (): void => void (status === 200 ? call.answer() : call.reject(status));
+    if (afterMs === 0) decide();
+    else call.schedule(afterMs, decide);
+  }
+
+  private track(call: SoftphoneCall): void {
+    if (call.state !== 'ended') this.live.add(call);
+  }
+
+  private targetUri(target: string): string {
+    const trimmed = target.trim();
+    const uri = /^sips?:/i.test(trimmed) ? trimmed : `sip:${trimmed}@${this.options.domain}`;
+    if (parseUri(uri) === undefined || (!/^sips?:/i.test(trimmed) && !/^[^\s@:;<>?]+$/.test(trimmed))) {
+      throw new TypeError(`Softphone.call: ${JSON.stringify(target)} is neither an extension (such as 200) nor a sip: URI`);
+    }
+    return uri;
+  }
+
+  private refill(): Promise<void> {
+    if (this.spare !== undefined || this.refilling !== undefined) return this.refilling ?? Promise.resolve();
+    this.refilling = openSession(this.options.localAddress).then(async (opened) => {
+      this.refilling = undefined;
+      if (!opened.ok) return this.options.logger.warn(`softphone ${this.username}: ${opened.error.message}`);
+      if (this.stopping !== undefined) return opened.value.stop();
+      this.spare = opened.value;
+    });
+    return this.refilling;
+  }
+}

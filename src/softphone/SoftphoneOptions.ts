@@ -1,0 +1,91 @@
+import type { Endpoint, TransactionTimers } from '../sip/index.js';
+import type { CapturedPacket } from './capture.js';
+
+/** How a softphone answers incoming calls: 200 answers, 180 (or 183) rings forever, 3xx-6xx rejects. */
+export interface AutoAnswer {
+  status: number;
+  /** How long it rings (180) before `status`. Default 0. */
+  afterMs?: number;
+}
+
+export interface SoftphoneOptions {
+  /** The account: AOR `username@domain`, the From of every call. */
+  username: string;
+  /** For digest challenges (REGISTER, and INVITE when the server asks). */
+  password?: string;
+  domain: string;
+  /** The PBX (or any SIP server): REGISTER and every INVITE go there, e.g. `{ protocol: 'UDP', address: '127.0.0.1', port: 5060 }`. */
+  server: Endpoint;
+  /** Register at start (and refresh, and unregister on stop). Default true. */
+  register?: boolean;
+  /** Default `{ status: 200 }`: answer at once. */
+  autoAnswer?: AutoAnswer;
+  /** Requested registration lifetime, seconds. Default 3600. */
+  registerExpires?: number;
+  /** RFC 3261 T1, T2, T4 in ms (shorter in tests). Default 500, 4000, 5000. */
+  sipTimers?: Partial<Pick<TransactionTimers, 'T1' | 'T2' | 'T4'>>;
+  logger?: { info(message: string): void; warn(message: string): void };
+  /** Every SIP message and RTP packet sent or received, for call timelines and pcap. */
+  onCapture?: (packet: CapturedPacket) => void;
+  /** Local address for SIP and RTP. Default 127.0.0.1; set it to reach a PBX on another host. */
+  localAddress?: string;
+  /** Local SIP port. Default 0 (any free port). */
+  localPort?: number;
+  /**
+   * After a transfer succeeded, how long the transferee waits for the transferor's BYE before it
+   * ends the original call itself (RFC 5589 §6: the transferor hangs up). Default 4000 ms.
+   */
+  transferHangupAfterMs?: number;
+}
+
+/** The options with every default filled in, resolved once at start (STYLE.md, practice 12). */
+export interface ResolvedSoftphoneOptions {
+  username: string;
+  password: string;
+  domain: string;
+  server: Endpoint;
+  register: boolean;
+  autoAnswer: Required<AutoAnswer>;
+  registerExpires: number;
+  sipTimers: Partial<TransactionTimers>;
+  logger: { info(message: string): void; warn(message: string): void };
+  onCapture: ((packet: CapturedPacket) => void) | undefined;
+  localAddress: string;
+  localPort: number;
+  transferHangupAfterMs: number;
+}
+
+const silentLogger = { info: () => undefined, warn: () => undefined };
+
+/** Fills in the defaults and checks the options; a bad option is a programmer error and throws. */
+export function resolveSoftphoneOptions(options: SoftphoneOptions): ResolvedSoftphoneOptions {
+  if (!/^[^\s@:;<>]+$/.test(options.username)) throw new TypeError(`Softphone: username ${JSON.stringify(options.username)} must be a SIP user part (no spaces, @, :, ;)`);
+  if (!/^[^\s@;<>]+$/.test(options.domain)) throw new TypeError(`Softphone: domain ${JSON.stringify(options.domain)} must be a host name or address`);
+  const { server } = options;
+  if (server.protocol !== 'UDP' && server.protocol !== 'TCP') throw new TypeError(`Softphone: server.protocol must be 'UDP' or 'TCP', got ${JSON.stringify(server.protocol)}`);
+  if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) throw new RangeError(`Softphone: server.port must be 1-65535, got ${server.port}`);
+  return {
+    username: options.username,
+    password: options.password ?? '',
+    domain: options.domain,
+    server: { ...server },
+    register: options.register ?? true,
+    autoAnswer: checkAutoAnswer(options.autoAnswer ?? { status: 200 }),
+    registerExpires: options.registerExpires ?? 3600,
+    sipTimers: { ...options.sipTimers },
+    logger: options.logger ?? silentLogger,
+    onCapture: options.onCapture,
+    localAddress: options.localAddress ?? '127.0.0.1',
+    localPort: options.localPort ?? 0,
+    transferHangupAfterMs: options.transferHangupAfterMs ?? 4000,
+  };
+}
+
+export function checkAutoAnswer(answer: AutoAnswer): Required<AutoAnswer> {
+  const { status, afterMs = 0 } = answer;
+  if (!Number.isInteger(status) || status < 180 || status > 699 || (status >= 200 && status < 300 && status !== 200) || (status > 183 && status < 200)) {
+    throw new RangeError(`Softphone: autoAnswer status must be 180 or 183 (ring), 200 (answer) or 300-699 (reject), got ${status}`);
+  }
+  if (!(afterMs >= 0) || !Number.isFinite(afterMs)) throw new RangeError(`Softphone: autoAnswer afterMs must be a finite number >= 0, got ${afterMs}`);
+  return { status, afterMs };
+}
