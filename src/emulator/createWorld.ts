@@ -71,7 +71,7 @@ export function createWorld(config: EmulatorConfig, listenerFactory: ListenerFac
     faults.clear();
     traces.clear();
     callRegistry.clear();
-    world.pbx?.accounts.reset();
+    world.pbx?.reset();
     if (clock instanceof VirtualClock) clock.reset();
     events.publish({ type: 'emulator.reset', at: clock.now() });
   };

@@ -666,11 +666,11 @@ export interface components {
              */
             connectionId?: string;
             /**
-             * @description `in`: messages the listener receives. `out`: messages the listener sends.
+             * @description `in`: messages the built-in PBX receives (a listener's REGISTER, a caller's INVITE). SIP rules act where the PBX receives; this is the only direction.
              * @example in
              * @enum {string}
              */
-            direction?: "in" | "out";
+            direction?: "in";
         };
         /**
          * @description What a fault rule applies to, by `target`.
@@ -719,8 +719,9 @@ export interface components {
             retryAfter?: number;
         };
         /**
-         * @description Hold the request, message or lifecycle step for `ms` on the emulator clock, then carry on
-         *     normally.
+         * @description Hold the request, message or lifecycle step for `ms`, then carry on normally. API
+         *     requests and SIP messages wait in real time (clients and SIP timers run in real time); a
+         *     lifecycle step (provisioning) waits on the emulator clock.
          * @example {
          *       "type": "delay",
          *       "ms": 2000
@@ -733,7 +734,7 @@ export interface components {
              */
             type: "delay";
             /**
-             * @description How long, in milliseconds on the emulator clock.
+             * @description How long, in milliseconds (real for API and SIP, emulator clock for the lifecycle).
              * @example 2000
              */
             ms: number;
@@ -1067,7 +1068,7 @@ export interface components {
          */
         SipTraceEntry: {
             /**
-             * @description When, in milliseconds on the emulator clock.
+             * @description When, wall-clock milliseconds (SIP runs in real time).
              * @example 1710000005000
              */
             at: number;

@@ -105,11 +105,8 @@ describe.skipIf(!available)(available ? 'SIPp registers to the built-in PBX' : `
     expect(await registeredUsers()).toEqual(users);
   }, 90_000);
 
-  // Known bug (reported): Pbx.receive applies a `drop` rule after the SIP stack has created the
-  // server transaction, so the retransmissions of a dropped REGISTER are absorbed and never
-  // answered: a 20% drop rule times out ~36% of registrations instead of behaving as packet loss
-  // (control-openapi.yaml's `packetLoss` example). Remove `.fails` once each datagram draws anew.
-  it.fails('completes them also with a PBX fault rule dropping 20% of incoming REGISTERs (seeded)', async () => {
+  // A `drop` rule acts per datagram below the transaction layer, so retransmissions draw anew, as packet loss.
+  it('completes them also with a PBX fault rule dropping 20% of incoming REGISTERs (seeded)', async () => {
     const { run, users } = await registerUnderLoss({ match: { target: 'sip', method: 'REGISTER', direction: 'in' }, action: { type: 'drop' }, probability: 0.2, description: '20% of REGISTERs lost on the way in' });
 
     const hits = (await control('GET', '/faults')).body.items[0].hits as number;

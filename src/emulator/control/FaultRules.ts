@@ -87,11 +87,12 @@ export class FaultRules {
   }
 
   /**
-   * The action of the first rule that matches and fires (its probability drawn from the seeded
+   * The action of the first rule that matches and fires (among rules with one of `actions`, if given) (its probability drawn from the seeded
    * source), counting the hit; `undefined` when none does. A rule whose `times` are used up is removed.
    */
-  check(subject: FaultSubject): { rule: FaultRule; action: FaultAction } | undefined {
+  check(subject: FaultSubject, actions?: ReadonlyArray<FaultAction['type']>): { rule: FaultRule; action: FaultAction } | undefined {
     for (const rule of this.rules) {
+      if (actions && !actions.includes(rule.action.type)) continue;
       if (!matches(rule.match, subject)) continue;
       const probability = rule.probability ?? 1;
       if (probability < 1 && this.random() >= probability) continue;

@@ -12,9 +12,14 @@ export class FaultyTransport implements SipTransport {
   private down = false;
   private dropRate = 0;
 
+  /**
+   * @param dropInbound decides, per received message, whether a `drop` fault rule loses it. It runs
+   * here, below the transaction layer, so each retransmission draws anew, as on a lossy network.
+   */
   constructor(
     private readonly inner: SipTransport,
     private readonly random: () => number,
+    private readonly dropInbound: (packet: InboundPacket) => boolean = () => false,
   ) {}
 
   get address(): string {
@@ -50,7 +55,7 @@ export class FaultyTransport implements SipTransport {
 
   onPacket(handler: (packet: InboundPacket) => void): () => void {
     return this.inner.onPacket((packet) => {
-      if (!this.lose(packet.source)) handler(packet);
+      if (!this.lose(packet.source) && !this.dropInbound(packet)) handler(packet);
     });
   }
 

@@ -1,5 +1,7 @@
 import type { DigestAlgorithm } from '../../sip/digest/index.js';
 import {
+  type InboundPacket,
+  parseMessage,
   createNetworkTransport,
   DEFAULT_T1,
   parseNameAddr,
@@ -14,7 +16,7 @@ import {
   type TransactionTimers,
   type TransportProtocol,
 } from '../../sip/index.js';
-import type { FaultRules } from '../control/FaultRules.js';
+import type { FaultRules, FaultSubject } from '../control/FaultRules.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AccountDirectory, type AccountCredentials } from './AccountDirectory.js';
 import { Authenticator } from './Authenticator.js';
@@ -30,7 +32,7 @@ export interface PbxOptions {
   /** Binding expiry and nonce lifetime read it (the emulator's clock). Default Date.now. */
   clock?: PbxClock;
   /** Fault rules checked on each incoming request (`target: 'sip'`, `direction: 'in'`). */
-  faults?: Pick<FaultRules, 'check'>;
+  faults?: Pick<FaultRules, 'check' | 'hasRulesFor'>;
   logger?: Logger;
   /** Seeded random source for `dropRate`. Default Math.random. */
   random?: () => number;
@@ -103,7 +105,7 @@ export class Pbx {
     const clock = options.clock ?? { now: () => Date.now() };
     this.logger = options.logger ?? silentLogger;
     this.host = transport.address;
-    this.transport = new FaultyTransport(transport, options.random ?? Math.random);
+    this.transport = new FaultyTransport(transport, options.random ?? Math.random, (packet) => this.dropByRule(packet));
     if (options.dropRate !== undefined) this.transport.setDropRate(options.dropRate);
     this.minExpires = options.minExpires ?? 60;
     const maxExpires = options.maxExpires ?? 3600;
@@ -216,13 +218,29 @@ export class Pbx {
     });
   }
 
+  /** `respond` and `delay` rules act once per request, in the core; `drop` rules per message, in the transport. */
   private checkFault(request: SipRequest): ReturnType<FaultRules['check']> {
     const { faults } = this.options;
     // The stack answers a CANCEL itself; by the time we see one, there is nothing left to fault.
     if (faults === undefined || request.method === 'CANCEL') return undefined;
+    return faults.check(this.faultSubject(request), ['respond', 'delay']);
+  }
+
+  /** A `drop` rule loses each matching message (retransmissions included) with its probability, as packet loss would. */
+  private dropByRule(packet: InboundPacket): boolean {
+    const { faults } = this.options;
+    if (faults === undefined || !faults.hasRulesFor('sip')) return false;
+    const parsed = parseMessage(packet.data);
+    if (!parsed.ok || parsed.message.type !== 'request' || parsed.message.method === 'CANCEL') return false;
+    const hit = faults.check(this.faultSubject(parsed.message), ['drop']);
+    if (hit) this.logger.info(`${parsed.message.method} ${parsed.message.uri} from ${packet.source.address}:${packet.source.port}/${packet.source.protocol}: fault rule ${hit.rule.id} dropped the message`);
+    return hit !== undefined;
+  }
+
+  private faultSubject(request: SipRequest): FaultSubject {
     const account = request.method === 'REGISTER' ? parseNameAddr(request.headers.get('From') ?? '')?.uri.user : parseUri(request.uri)?.user;
     const connectionId = account === undefined ? undefined : this.accounts.connectionIdsFor(account)[0];
-    return faults.check({ target: 'sip', method: request.method, direction: 'in', ...(account !== undefined && { account }), ...(connectionId !== undefined && { connectionId }) });
+    return { target: 'sip', method: request.method, direction: 'in', ...(account !== undefined && { account }), ...(connectionId !== undefined && { connectionId }) };
   }
 
   /** A delayed request is handled later (real time, like the SIP timers); a CANCEL meanwhile ends an INVITE with 487. */

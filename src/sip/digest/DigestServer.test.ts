@@ -19,9 +19,11 @@ function answer(challenge: DigestChallenge, password = 'secret', method = 'REGIS
 }
 
 describe('DigestServer', () => {
-  it('challenges once per algorithm, SHA-256 first (RFC 8760 §2.4), with qop=auth and a shared nonce', () => {
+  it('challenges once per algorithm, SHA-256 first by default (RFC 8760 §2.4), with qop=auth and a shared nonce', () => {
+    expect(new DigestServer({ realm: 'r' }).challenge().map((c) => c.algorithm)).toEqual(['SHA-256', 'MD5']);
     const challenges = new DigestServer({ realm: '127.0.0.1', algorithms: ['MD5', 'SHA-256'] }).challenge();
-    expect(challenges.map((c) => c.algorithm)).toEqual(['SHA-256', 'MD5']);
+    // The server's order of preference is the caller's: MD5 first serves clients that read only the first challenge.
+    expect(challenges.map((c) => c.algorithm)).toEqual(['MD5', 'SHA-256']);
     expect(challenges.every((c) => c.realm === '127.0.0.1' && c.qop?.join() === 'auth' && c.nonce === challenges[0]?.nonce)).toBe(true);
     expect(challenges[0]?.stale).toBeUndefined();
   });

@@ -55,8 +55,10 @@ export class DigestServer {
   constructor(options: DigestServerOptions) {
     const algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
     if (algorithms.length === 0) throw new TypeError('DigestServer: algorithms must not be empty');
-    // RFC 8760 §2.4: the preferred (strongest) algorithm first; clients take the first they support.
-    this.#algorithms = [...new Set(algorithms)].sort((a, b) => (a === b ? 0 : a === 'SHA-256' ? -1 : 1));
+    // RFC 8760 §2.4: one challenge per algorithm, in the server's order of preference. That order is
+    // the caller's choice: many deployed clients (SIPp, baresip 1.0) read only the first challenge
+    // and know only MD5, so a server that must serve them lists MD5 first.
+    this.#algorithms = [...new Set(algorithms)];
     this.#realm = options.realm;
     this.#qop = options.qop ?? true;
     this.#lifetimeMs = options.nonceLifetimeMs ?? 5 * 60_000;
