@@ -13,3 +13,4 @@ export {
   type SipTraceEntry,
   type StrayResponseHandler,
 } from './SipStack.js';
+export * from './dialog/index.js';

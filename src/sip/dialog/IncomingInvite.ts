@@ -4,7 +4,7 @@ import type { RequestContext } from '../SipStack.js';
 import type { ServerTransaction } from '../transaction/index.js';
 import { Dialog, type DialogHost } from './Dialog.js';
 import { createUasDialogState } from './DialogState.js';
-import { IncomingRequest, type ResponseInit } from './IncomingRequest.js';
+import { IncomingRequest, type RespondInit } from './IncomingRequest.js';
 
 export interface AnswerInit {
   /** Our SDP: the answer to the INVITE's offer, or our offer when the INVITE had none (the answer then comes in the ACK). */
@@ -94,7 +94,7 @@ export class IncomingInvite extends EventEmitter<IncomingInviteEvents> {
   }
 
   /** Sends a final failure (486 Busy Here by default; 603 Decline, 480...). False when already answered, rejected or cancelled. */
-  reject(status = 486, init: ResponseInit = {}): boolean {
+  reject(status = 486, init: RespondInit = {}): boolean {
     if (status < 300 || status > 699) throw new RangeError(`IncomingInvite.reject: ${status} is not a failure status (300-699)`);
     if (this.current !== 'pending') return false;
     this.current = 'rejected';

@@ -2,7 +2,7 @@ import { createResponse, type SipRequest, type SipResponse } from '../message/in
 import type { RequestContext } from '../SipStack.js';
 import type { ServerTransaction } from '../transaction/index.js';
 
-export interface ResponseInit {
+export interface RespondInit {
   /** Reason-Phrase; the standard one for the status by default. */
   reason?: string;
   headers?: Array<[string, string | number]>;
@@ -52,7 +52,7 @@ export class IncomingRequest {
    * Sends a response. Returns false, sending nothing, when a final response was already sent
    * (a race with a CANCEL, say): only one final response per request (RFC 3261 §17.2).
    */
-  respond(status: number, init: ResponseInit = {}): boolean {
+  respond(status: number, init: RespondInit = {}): boolean {
     if (this.finalSent) return false;
     if (status >= 200) this.finalSent = true;
     const response = createResponse(this.request, status, init.reason, {

@@ -3,7 +3,7 @@ export { UserAgent, ALLOWED_METHODS, type UserAgentOptions } from './UserAgent.j
 export { Dialog, type DialogId, type DialogRequestInit, type DialogRequestResult, type DialogTermination } from './Dialog.js';
 export { OutgoingInvite, type InviteOptions, type InviteResult } from './OutgoingInvite.js';
 export { IncomingInvite, type AnswerInit } from './IncomingInvite.js';
-export { IncomingRequest, type ResponseInit } from './IncomingRequest.js';
+export { IncomingRequest, answerUnhandled, type RespondInit } from './IncomingRequest.js';
 export { OutgoingRefer, type ReferOutcome } from './OutgoingRefer.js';
 export { IncomingRefer, REFER_SUBSCRIPTION_EXPIRES } from './IncomingRefer.js';
 export { formatSipfrag, parseSipfrag, SIPFRAG_CONTENT_TYPE, type SipfragStatus } from './sipfrag.js';
