@@ -28,6 +28,12 @@ describe('formatText', () => {
     expect(text).toMatch(/cold start.*\n.*median of 5\s+125 ms\s+950 ms\s+7\.6×/);
   });
 
+  it('warns only when other work was running at the start', () => {
+    expect(text).not.toContain('warning');
+    const busy = formatText({ ...report, machine: { ...machine, loadAverage: [3.1, 2, 1] } });
+    expect(busy).toContain('warning: the machine was busy at start (1-minute load average 3.1 on 2 CPUs)');
+  });
+
   it('ends with one PASS or MISS line per target', () => {
     expect(text).toContain('PASS  GET /public/sip-connections/{id}: throughput, omnisip ÷ Prism: 14.0× (target ≥ 10×)');
     expect(text).toContain('MISS  POST /public/agents: throughput, omnisip ÷ Prism: 9.0× (target ≥ 10×)');

@@ -6,6 +6,8 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
 const ratio = (n: number) => `${n.toFixed(1)}×`;
 const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+/** The benchmark itself keeps both CPUs of a 2-core machine busy; anything else running skews it. */
+const busy = (report: ApiBenchReport) => report.machine.loadAverage[0] > report.machine.nproc / 2;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
@@ -28,6 +30,7 @@ export function formatText(report: ApiBenchReport): string {
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}) vs @stoplight/prism-cli ${s.prismVersion} mock, same openapi.yaml`,
     `load: autocannon in this process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process`,
+    ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is lower than on an idle machine`] : []),
     '',
     table(rows),
     '',
