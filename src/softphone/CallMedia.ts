@@ -21,6 +21,8 @@ const OUR_TELEPHONE_EVENT_PT = 101;
 
 /** What the call learns from its media. */
 export interface CallMediaHooks {
+  /** Each decoded 20 ms frame heard, after it went into the recording. */
+  audio(pcm: Int16Array): void;
   dtmf(digit: string): void;
   /** The peer put us on hold (true) or took us off it (false), RFC 3264 §8.4. */
   hold(onHold: boolean): void;
@@ -170,7 +172,10 @@ export class CallMedia {
   }
 
   private attach(session: RtpSession): void {
-    session.on('audio', (pcm, info) => this.recorder.write(pcm, info));
+    session.on('audio', (pcm, info) => {
+      this.recorder.write(pcm, info);
+      this.hooks.audio(pcm);
+    });
     session.on('dtmf', (digit) => this.hooks.dtmf(digit.digit));
     const capture = this.hooks.capture;
     if (capture === undefined) return;

@@ -31,6 +31,8 @@ export interface SoftphoneCallEvents {
   answered: [];
   ended: [end: CallEnd];
   dtmf: [digit: string];
+  /** Each 20 ms frame heard (8 kHz mono), as it arrives; `recording()` has them all in place. */
+  audio: [pcm: Int16Array];
   refer: [refer: { referTo: string }];
   transferred: [newCall: SoftphoneCall];
   /** The peer put the call on hold (true) or resumed it (false). */
@@ -270,6 +272,7 @@ export class SoftphoneCall extends EventEmitter<SoftphoneCallEvents> {
 
   private mediaHooks(): CallMediaHooks {
     return {
+      audio: (pcm) => this.emit('audio', pcm),
       dtmf: (digit) => this.emit('dtmf', digit),
       hold: (onHold) => this.emit('hold', onHold),
       failed: (error: MediaError) => {
