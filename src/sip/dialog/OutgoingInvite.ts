@@ -48,6 +48,8 @@ export class OutgoingInvite {
   private settled = false;
   private settle!: (result: InviteResult) => void;
   private cancelGuard: ReturnType<typeof setTimeout> | undefined;
+  /** Further 2xx that arrived before the first one's dialog existed; undefined once it does. */
+  private early2xx: SipResponse[] | undefined = [];
 
   /** @internal */
   constructor(
@@ -119,6 +121,10 @@ export class OutgoingInvite {
 
   private established(invite: SipRequest, response: SipResponse): InviteResult {
     const dialog = this.createDialog(invite, response);
+    // 2xx that overtook this one's promise continuation: now they can be told apart from it.
+    const early = this.early2xx;
+    this.early2xx = undefined;
+    for (const another of early ?? []) this.onAnother2xx(invite, another);
     if (this.cancelling === 'no') return { ok: true, dialog, response };
     // The 200 crossed our CANCEL: the call exists, so it is ended the way a call is (§15).
     void dialog.bye();
@@ -135,6 +141,10 @@ export class OutgoingInvite {
 
   /** A 2xx after the first: a retransmission (our ACK was lost), or another fork's answer (§13.2.2.4). */
   private onAnother2xx(invite: SipRequest, response: SipResponse): void {
+    if (this.early2xx !== undefined) {
+      this.early2xx.push(response);
+      return;
+    }
     const known = this.dialogs.get(tagOf(response.headers.get('To') ?? '') ?? '');
     if (known !== undefined) return known.reacknowledge(response);
     // A second fork answered: ACK it, then hang it up, since the call already has its dialog.

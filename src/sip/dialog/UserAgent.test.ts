@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DigestServer, formatChallenge, parseCredentials } from '../digest/index.js';
-import { createRequest, generateCallId, type SipResponse } from '../message/index.js';
+import { createRequest, createResponse, generateCallId, type SipResponse } from '../message/index.js';
 import type { IncomingInvite } from './IncomingInvite.js';
 import { ANSWER, createPair, flush, OFFER, until, type Pair } from './fixtures.case.js';
 
@@ -199,6 +199,46 @@ describe('UserAgent: a basic call', () => {
     pair.network.partition('127.0.0.1', '127.0.0.2');
     const result = await until(aliceCalls().result);
     expect(result).toMatchObject({ ok: false, status: 408 });
+  });
+
+  it('ACKs and hangs up a second 2xx from another fork, keeping the first dialog (§13.2.2.4)', async () => {
+    pair.bob.ua.onInvite((call) => {
+      call.answer({ sdp: ANSWER });
+      // A forking proxy would deliver a second callee's answer: same INVITE, another To tag.
+      call.tx.respond(createResponse(call.request, 200, undefined, { toTag: 'fork-2', headers: [['Contact', '<sip:carol@127.0.0.2:5060>']], body: ANSWER, contentType: 'application/sdp' }));
+    });
+    const result = await until(aliceCalls().result);
+    if (!result.ok) throw new Error('call failed');
+    await until(vi.advanceTimersByTimeAsync(100));
+    expect(result.dialog.state).toBe('confirmed');
+    expect(result.dialog.id.remoteTag).not.toBe('fork-2');
+    expect(pair.alice.ua.dialogs).toEqual([result.dialog]);
+    // Bob's UA knows no fork-2 dialog, so the BYE for it gets 481; what matters is that Alice sent ACK and BYE.
+    expect(pair.wire).toEqual(['alice> INVITE', 'bob> 200 INVITE', 'bob> 200 INVITE', 'alice> ACK', 'alice> ACK', 'alice> BYE', 'bob> 481 BYE']);
+  });
+
+  it('answers new requests 503 once closed, and ends its dialogs without a BYE', async () => {
+    bobAnswers();
+    const result = await until(aliceCalls().result);
+    if (!result.ok) throw new Error('call failed');
+    const bobDialog = pair.bob.ua.dialogs[0];
+    pair.bob.ua.close();
+    expect(await until(bobDialog?.ended ?? Promise.reject(new Error('no dialog')))).toEqual({ by: 'local', cause: 'closed' });
+    const again = await until(aliceCalls().result);
+    expect(again).toMatchObject({ ok: false, status: 503 });
+    expect(pair.wire.filter((m) => m === 'bob> BYE')).toEqual([]);
+  });
+
+  it('lets ring, answer and reject report whether they still apply', async () => {
+    const outcomes: unknown[] = [];
+    pair.bob.ua.onInvite((call) => {
+      outcomes.push(call.reject(603), call.ring(), call.reject(486), call.state);
+      expect(() => call.answer()).toThrow(/already rejected/);
+      expect(() => call.ring({ status: 200 })).toThrow(RangeError);
+      expect(() => call.reject(200)).toThrow(RangeError);
+    });
+    expect(await until(aliceCalls().result)).toMatchObject({ ok: false, status: 603 });
+    expect(outcomes).toEqual([true, false, false, 'rejected']);
   });
 
   it('throws at the call site on a malformed target or identity', () => {

@@ -118,6 +118,7 @@ export class UserAgent implements DialogHost {
       return;
     }
     if (tx === undefined) return;
+    // Out of dialog, every response gets a To tag of its own (§8.2.6.2); in a dialog, the dialog answers.
     const incoming = new IncomingRequest(request, tx, context, { toTag: generateTag(), contact: this.contact });
     if (this.closed) {
       incoming.respond(503, { reason: 'Service Unavailable (user agent closed)' });
