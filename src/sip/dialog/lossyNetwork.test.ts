@@ -47,4 +47,24 @@ describe('calls over a network that loses 20% of UDP datagrams', () => {
     expect(pair.network.stats.dropped).toBeGreaterThan(50);
     expect(pair.wire.filter((m) => m === 'alice> INVITE').length).toBeGreaterThan(50);
   });
+
+  it('completes 20 transfers (REFER, 202, NOTIFY 100 and 200) with progress in order', async () => {
+    pair.bob.ua.onInvite((call) => {
+      const dialog = call.answer({ sdp: ANSWER });
+      dialog?.onRefer((refer) => void refer.notify(200, { terminated: true }));
+    });
+    pair.network.setDropRate(0.2);
+    const transfers = Array.from({ length: 20 }, async (_, i) => {
+      const result = await pair.alice.ua.invite({ target: `sip:bob-${i}@127.0.0.2:5060`, from: pair.alice.uri, destination: pair.bob.endpoint, sdp: OFFER }).result;
+      if (!result.ok) return `call ${i}: ${result.status}`;
+      const refer = result.dialog.refer('sip:200@127.0.0.3');
+      const progress: number[] = [];
+      refer.on('progress', (frag) => progress.push(frag.status));
+      const outcome = await refer.outcome;
+      await result.dialog.bye();
+      return `${outcome.ended} ${progress.join(',')}`;
+    });
+    const outcomes = await until(Promise.all(transfers), 5 * 60_000);
+    expect(outcomes).toEqual(Array.from({ length: 20 }, () => 'notified 100,200'));
+  });
 });
