@@ -21,9 +21,8 @@ describe.skipIf(!available)(available ? 'SIPp registers to the built-in PBX' : `
       logLevel: 'silent',
       // The fault rule's 20% draws are the same on every run.
       seed: 3261,
+      // Default digest algorithms on purpose: MD5 is challenged first, the only one SIPp 3.6 answers.
       pbxAccounts: [{ username: 'alice', password: 'alice-secret' }],
-      // SIPp 3.6 answers only the first WWW-Authenticate, and only MD5 (src/sip/digest/DigestServer.ts).
-      digestAlgorithms: ['MD5'],
     });
     target = `127.0.0.1:${emulator.ports.sip}`;
   });
@@ -110,9 +109,9 @@ describe.skipIf(!available)(available ? 'SIPp registers to the built-in PBX' : `
     const { run, users } = await registerUnderLoss({ match: { target: 'sip', method: 'REGISTER', direction: 'in' }, action: { type: 'drop' }, probability: 0.2, description: '20% of REGISTERs lost on the way in' });
 
     const hits = (await control('GET', '/faults')).body.items[0].hits as number;
-    // About 100 transactions at 20%: the rule fired, and far from every time.
-    expect(hits).toBeGreaterThan(5);
-    expect(hits).toBeLessThan(60);
+    // About 100 transactions of two or so datagrams each at 20%: the rule fired, far from every time.
+    expect(hits).toBeGreaterThan(10);
+    expect(hits).toBeLessThan(100);
     expect(run.exitCode, explain(run)).toBe(0);
     expect([run.successful, run.failed]).toEqual([50, 0]);
     expect(await registeredUsers()).toEqual(users);
