@@ -42,6 +42,8 @@ export interface World {
   agentCalls: Map<string, AgentCallHandle>;
   /** Deploys a listener for a Running connection. */
   listenerFactory: ListenerFactory;
+  /** Extra work on reset, added by whoever starts parts the world does not own (softphones). */
+  onReset: Array<() => Promise<void>>;
   reset(): Promise<void>;
 }
 
@@ -55,6 +57,9 @@ export function createWorld(config: EmulatorConfig, listenerFactory: ListenerFac
   const events = new EventBus();
   const traces = new SipTraces();
   const callRegistry = new Calls();
+  callRegistry.onStateChange((call) =>
+    events.publish({ type: 'call.state', at: Date.now(), callId: call.id, connectionId: call.connectionId, from: call.from, to: call.to, state: call.state, reason: call.endReason }),
+  );
   const faults = new FaultRules(seededRandom(config.seed));
   const ports: World['ports'] = { api: config.apiPort };
   const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: () => `http://${config.host}:${ports.api}` });
@@ -66,6 +71,7 @@ export function createWorld(config: EmulatorConfig, listenerFactory: ListenerFac
     factory: (context) => world.listenerFactory(context),
   });
   const reset = async () => {
+    for (const hook of world.onReset) await hook();
     await listeners.stopAll();
     projects.clear();
     faults.clear();
@@ -77,6 +83,6 @@ export function createWorld(config: EmulatorConfig, listenerFactory: ListenerFac
   };
   const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, pbx: () => world.pbx, calls: () => world.calls, control: { reset: () => world.reset(), ports: () => ({ ...ports }), version } };
   const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
-  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, calls: undefined, callRegistry, agentCalls: new Map(), listenerFactory, reset };
+  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, calls: undefined, callRegistry, agentCalls: new Map(), listenerFactory, onReset: [], reset };
   return world;
 }

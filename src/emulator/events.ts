@@ -5,6 +5,7 @@ export type EmulatorEvent =
   | { type: 'connection.status'; at: number; connectionId: string; status: SipConnectionStatus }
   | { type: 'connection.error'; at: number; connectionId: string; error: SipConnectionError }
   | { type: 'connection.deleted'; at: number; connectionId: string }
+  | { type: 'call.state'; at: number; callId: string; connectionId: string | null; from: string; to: string; state: 'ringing' | 'active' | 'transferring' | 'ended'; reason: string | null }
   | { type: 'fault.fired'; at: number; faultId: string; target: string }
   | { type: 'clock.advanced'; at: number; now: number }
   | { type: 'emulator.reset'; at: number };

@@ -10,6 +10,8 @@ import { seededRandom } from './control/random.js';
 import type { EmulatorConfig } from './config.js';
 import type { World } from './createWorld.js';
 import { Pbx } from './pbx/index.js';
+import { EmulatorCalls } from './control/EmulatorCalls.js';
+import { SoftphoneFleet } from './control/SoftphoneFleet.js';
 import type { EventBus, EmulatorEvent } from './events.js';
 
 /** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
@@ -99,6 +101,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (config.sip) {
     world.pbx = await startPbx(config, world);
     world.ports.sip = world.pbx.ports.udp ?? world.pbx.ports.tcp;
+    const softphones = new SoftphoneFleet(world.pbx, world.callRegistry, config.logger);
+    world.calls = new EmulatorCalls(world.callRegistry, world.agentCalls, softphones);
+    world.onReset.push(() => softphones.stopAll());
   }
 
   const server: ServerType = await listen(app, config).catch(async (error: Error) => {
@@ -145,6 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     async close() {
       if (closed) return;
       closed = true;
+      for (const hook of world.onReset) await hook();
       await listeners.close();
       await world.pbx?.close();
       await new Promise<void>((resolve) => {

@@ -385,6 +385,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/calls/{callId}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download what the emulator's softphone heard
+         * @description The audio the emulator softphone in this call received, as a WAV file (8 kHz, 16-bit mono),
+         *     e.g. to check that a caller heard the agent's greeting. Only for calls an emulator softphone
+         *     is in (409 `CallerNotEmulated` otherwise); available during the call and after it.
+         */
+        get: operations["getCallRecording"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/calls/{callId}/pcap": {
         parameters: {
             query?: never;
@@ -2385,6 +2407,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Call"];
+                };
+            };
+            404: components["responses"]["CallNotFound"];
+            409: components["responses"]["CallNotActive"];
+        };
+    };
+    getCallRecording: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose ears, when two emulator softphones are in the call (a caller transferred to the softphone at 200). Default the caller's.
+                 * @example callee
+                 */
+                side?: "caller" | "callee";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The call's id (`call_…`), from POST or GET /_emulator/calls.
+                 * @example call_k3j2h1g0f9e8d7c6b5a4z9y8
+                 */
+                callId: components["parameters"]["CallId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A WAV file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/wav": string;
                 };
             };
             404: components["responses"]["CallNotFound"];

@@ -17,4 +17,6 @@ export interface CallControl {
   playTone(id: string, body: CallTone): Result<Call>;
   hangup(id: string): Promise<Result<Call>>;
   pcap(id: string): Result<Buffer>;
+  /** What the emulator softphone in the call heard, as WAV. */
+  recording(id: string, side?: 'caller' | 'callee'): Result<Buffer>;
 }

@@ -22,6 +22,8 @@ export const controlErrors = {
   callEnded: (id: string) => failure(409, 'CallEnded', ErrorType.Conflict, `Call '${id}' has ended.`),
   callerNotEmulated: (id: string) =>
     failure(409, 'CallerNotEmulated', ErrorType.Conflict, `Call '${id}' was not placed by an omnisip softphone, so omnisip cannot play audio as its caller. Send an utterance instead.`),
+  noAgentOnCall: (id: string) =>
+    failure(409, 'NoAgentOnCall', ErrorType.Conflict, `No agent is on call '${id}' right now (it is not a call to a SIP connection, or the agent already handed it off), so there is nobody to hear an utterance.`),
   softphoneNotFound: (username: string) =>
     failure(404, 'SoftphoneNotFound', ErrorType.NotFound, `Softphone '${username}' was not found. GET /_emulator/softphones lists them.`),
   softphoneExists: (username: string) =>

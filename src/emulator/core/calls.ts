@@ -66,6 +66,19 @@ export class Calls {
   private readonly byId = new Map<string, CallRecord>();
   private readonly byCallId = new Map<string, CallRecord>();
   private readonly captures = new Map<string, CapturedPacket[]>();
+  private readonly watchers = new Set<(record: CallRecord) => void>();
+
+  /** Called after each state change of any call (the emulator publishes `call.state` events). */
+  onStateChange(watcher: (record: CallRecord) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  /** Moves a call to a new state, recording it in the timeline; `ended` is final. */
+  setState(record: CallRecord, state: CallState, at: number, reason?: string): void {
+    if (!setCallState(record, state, at, reason)) return;
+    for (const watcher of this.watchers) watcher(record);
+  }
 
   /** The record of this SIP Call-ID, created on first sight. */
   open(init: { callId: string; from: string; to: string; connectionId?: string | null; at: number }): CallRecord {
@@ -92,6 +105,7 @@ export class Calls {
     };
     this.byId.set(record.id, record);
     this.byCallId.set(record.callId, record);
+    for (const watcher of this.watchers) watcher(record);
     return record;
   }
 
@@ -131,8 +145,8 @@ export function addTimeline(record: CallRecord, kind: TimelineKind, text: string
   if (record.timeline.length > timelineLimit) record.timeline.splice(0, record.timeline.length - timelineLimit);
 }
 
-/** Moves a call to a new state, recording it; `ended` is final. Returns false when nothing changed. */
-export function setCallState(record: CallRecord, state: CallState, at: number, reason?: string): boolean {
+/** Moves a call to a new state, recording it; `ended` is final. Returns false when nothing changed. Use `Calls.setState`. */
+function setCallState(record: CallRecord, state: CallState, at: number, reason?: string): boolean {
   if (record.state === state || record.state === 'ended') return false;
   record.state = state;
   if (state === 'active' && record.answeredAt === null) record.answeredAt = at;

@@ -99,6 +99,14 @@ export const controlHandlers: Record<string, Handler> = {
     return { response: context.body(new Uint8Array(result.value), 200, { 'Content-Type': 'application/vnd.tcpdump.pcap', 'Content-Disposition': `attachment; filename="${params.callId}.pcap"` }) };
   },
 
+  getCallRecording: ({ params, query, context }, deps) => {
+    const calls = deps.calls();
+    if (!calls) return { failure: controlErrors.callNotFound(params.callId!) };
+    const result = calls.recording(params.callId!, query.side as 'caller' | 'callee' | undefined);
+    if (!result.ok) return { failure: result.error };
+    return { response: context.body(new Uint8Array(result.value), 200, { 'Content-Type': 'audio/wav', 'Content-Disposition': `attachment; filename="${params.callId}.wav"` }) };
+  },
+
   /** Server-sent events: one `data:` line of JSON per emulator event, named by its type. */
   getEvents: ({ context }, deps) => ({
     response: streamSSE(context, async (stream) => {

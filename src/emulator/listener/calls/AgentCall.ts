@@ -1,9 +1,8 @@
 import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName } from '../../../media/index.js';
 import { parseNameAddr } from '../../../sip/index.js';
 import type { Dialog, IncomingInvite, IncomingRequest } from '../../../sip/dialog/index.js';
-import { parseDtmfRelay } from '../../../sip/dialog/index.js';
-import { answerUnhandled } from '../../../sip/dialog/IncomingRequest.js';
-import { addTimeline, setCallState, type CallRecord, type Calls } from '../../core/calls.js';
+import { answerUnhandled, parseDtmfRelay } from '../../../sip/dialog/index.js';
+import { addTimeline, type CallRecord, type Calls } from '../../core/calls.js';
 import type { LifecycleEvent } from '../../core/lifecycle.js';
 import type { Logger } from '../../logger.js';
 import { AgentBehaviour, type AgentAction, type AgentConfig } from '../agent/AgentBehaviour.js';
@@ -106,7 +105,7 @@ export class AgentCall {
     this.note('sip', '200 OK with SDP answer');
     this.options.report({ type: 'callStarted' });
     this.started = true;
-    setCallState(this.record, 'active', Date.now());
+    this.options.calls.setState(this.record, 'active', Date.now());
     this.detach = this.options.attach(this.record.id, {
       utterance: (text) => this.act(this.behaviour?.utterance(text, Date.now()) ?? []),
       dtmf: (digits) => [...digits].forEach((d) => this.act(this.behaviour?.dtmf(d, Date.now()) ?? [])),
@@ -199,7 +198,7 @@ export class AgentCall {
     if (!dialog) return;
     const target = `sip:${extension}@${this.options.domain}`;
     this.record.transfer = { target, status: null, outcome: 'pending' };
-    setCallState(this.record, 'transferring', Date.now(), why);
+    this.options.calls.setState(this.record, 'transferring', Date.now(), why);
     await this.speaking;
     if (this.ended) return;
     this.note('transfer', `REFER to ${target}`);
@@ -225,7 +224,7 @@ export class AgentCall {
     this.record.transfer = { target: this.record.transfer?.target ?? '', status, outcome: 'failed' };
     this.note('error', message);
     this.options.report({ type: 'errorLogged', code: status, message: `Human handoff failed: ${message}` });
-    setCallState(this.record, 'active', Date.now(), `transfer failed with ${status}`);
+    this.options.calls.setState(this.record, 'active', Date.now(), `transfer failed with ${status}`);
     this.act(this.behaviour?.transferFailed(status) ?? []);
   }
 
@@ -248,7 +247,7 @@ export class AgentCall {
     this.ended = true;
     this.refreshStats();
     this.detach();
-    setCallState(this.record, 'ended', Date.now(), reason);
+    this.options.calls.setState(this.record, 'ended', Date.now(), reason);
     this.options.logger.info(`call ${this.record.id} (${this.record.from} → ${this.record.to}) ended: ${reason}`);
     if (this.started) this.options.report({ type: 'callEnded' });
     void this.rtp?.stop();
