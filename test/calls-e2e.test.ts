@@ -43,7 +43,7 @@ describe('calls through the control API', () => {
     new Promise<void>((resolve, reject) => {
       const timer = setInterval(async () => {
         const wav = readWav((await request('GET', `/_emulator/calls/${id}/recording?side=${side}`)).body);
-        if (wav.ok && goertzel(wav.value.samples, frequency) > 0.05) {
+        if (wav.ok && goertzel(wav.value.samples.subarray(-8000), frequency) > 0.05) {
           clearInterval(timer);
           clearTimeout(deadline);
           resolve();
