@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeUdpTcpPort, startPeer, type PeerProcess } from './peers.js';
@@ -28,6 +29,23 @@ export interface BaresipOptions {
   settings?: Record<string, string>;
   /** Print every SIP message (baresip's `-s`) into `output()`. */
   sipTrace?: boolean;
+  /**
+   * Load `ctrl_tcp` (and `menu`, which provides its commands) on a free port of 127.0.0.1, so
+   * that `command()` can dial and hang up. Default false.
+   */
+  control?: boolean;
+  /**
+   * Load `sndfile`, which writes each call's audio into the config directory: what baresip heard
+   * (decoded) and what it sent, as 16-bit WAV at the codec's rate; see `recordings()`. Default false.
+   */
+  record?: boolean;
+}
+
+/** baresip's answer to one `ctrl_tcp` command. */
+export interface BaresipCommandResult {
+  ok: boolean;
+  /** What the command printed, e.g. the call list, or why it failed. */
+  data: string;
 }
 
 export interface Baresip extends PeerProcess {
@@ -37,6 +55,13 @@ export interface Baresip extends PeerProcess {
   dir: string;
   /** Resolves with the first match of `pattern` in the output (already printed or to come); rejects on exit or timeout. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /**
+   * Runs a long command through `ctrl_tcp` (needs `control: true`), e.g. `command('dial',
+   * 'sip:101@pbx.example')` or `command('hangup')`, and resolves with baresip's answer.
+   */
+  command(name: string, params?: string, timeoutMs?: number): Promise<BaresipCommandResult>;
+  /** The WAV files `record: true` has written so far: `heard` (decoded from the peer) and `sent`, oldest first. */
+  recordings(): { heard: string[]; sent: string[] };
 }
 
 /** One line of baresip's `accounts` file. */
@@ -78,22 +103,114 @@ export function baresipConfig(port: number, options: Pick<BaresipOptions, 'modul
 export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'omnisip-baresip-'));
   writeFileSync(join(dir, 'accounts'), `${options.accounts.map(baresipAccountLine).join('\n')}\n`);
+  const modules = [...(options.modules ?? ['g711.so']), ...(options.record ? ['sndfile.so'] : []), ...(options.control ? ['menu.so', 'ctrl_tcp.so'] : [])];
   let lastError: unknown;
-  // The free port can be taken between our check and baresip's bind; another one is worth a try.
+  // The free ports can be taken between our check and baresip's bind; others are worth a try.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freeUdpTcpPort();
-    writeFileSync(join(dir, 'config'), baresipConfig(port, options));
+    const controlPort = options.control ? await freeUdpTcpPort() : undefined;
+    const settings = { ...options.settings, ...(options.record && { snd_path: dir }), ...(controlPort && { ctrl_tcp_listen: `127.0.0.1:${controlPort}` }) };
+    writeFileSync(join(dir, 'config'), baresipConfig(port, { modules, settings }));
     const peer = startPeer('baresip', ['-f', dir, ...(options.sipTrace ? ['-s'] : [])]);
-    const phone: Baresip = { ...peer, port, dir, waitForOutput: (pattern, timeoutMs) => waitForOutput(peer, pattern, timeoutMs) };
+    let control: BaresipControl | undefined;
+    const phone: Baresip = {
+      ...peer,
+      port,
+      dir,
+      waitForOutput: (pattern, timeoutMs) => waitForOutput(peer, pattern, timeoutMs),
+      command: (name, params, timeoutMs) => {
+        if (!control) throw new Error('baresip: command() needs startBaresip({ control: true })');
+        return control.command(name, params, timeoutMs);
+      },
+      recordings: () => recordings(dir),
+      stop: async () => {
+        control?.close();
+        await peer.stop();
+      },
+    };
     try {
       await phone.waitForOutput(/baresip is ready\./, 10_000);
+      if (controlPort) control = await BaresipControl.connect(controlPort);
       return phone;
     } catch (error) {
       lastError = error;
-      await peer.stop();
+      await phone.stop();
     }
   }
   throw lastError;
+}
+
+/** sndfile names its files `dump-<time>-dec.wav` (decoded: what baresip heard) and `-enc.wav` (what it sent). */
+function recordings(dir: string): { heard: string[]; sent: string[] } {
+  const files = readdirSync(dir).filter((name) => /^dump-.*\.wav$/.test(name)).sort();
+  return { heard: files.filter((n) => n.endsWith('-dec.wav')).map((n) => join(dir, n)), sent: files.filter((n) => n.endsWith('-enc.wav')).map((n) => join(dir, n)) };
+}
+
+/**
+ * A client of baresip's `ctrl_tcp` module: JSON commands and answers framed as netstrings
+ * (`<length>:<json>,`); answers carry the command's token, events (`"event": true`) are skipped.
+ */
+class BaresipControl {
+  private buffer = Buffer.alloc(0);
+  private nextToken = 1;
+  private readonly pending = new Map<string, (result: BaresipCommandResult) => void>();
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+  }
+
+  static connect(port: number): Promise<BaresipControl> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        socket.off('error', reject);
+        // A command left unanswered when baresip exits fails by its own timeout.
+        socket.on('error', () => undefined);
+        resolve(new BaresipControl(socket));
+      });
+      socket.once('error', (error) => reject(new Error(`baresip: cannot connect to ctrl_tcp on 127.0.0.1:${port}: ${error.message}`)));
+    });
+  }
+
+  command(name: string, params?: string, timeoutMs = 5000): Promise<BaresipCommandResult> {
+    const token = `omnisip-${this.nextToken++}`;
+    const json = JSON.stringify({ command: name, ...(params !== undefined && { params }), token });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(token);
+        reject(new Error(`baresip did not answer the ctrl_tcp command '${name}' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(token, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+      this.socket.write(`${Buffer.byteLength(json)}:${json},`);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const colon = this.buffer.indexOf(':');
+      if (colon < 0) return;
+      const length = Number(this.buffer.subarray(0, colon).toString());
+      if (this.buffer.length < colon + 1 + length + 1) return;
+      const body = this.buffer.subarray(colon + 1, colon + 1 + length).toString();
+      this.buffer = this.buffer.subarray(colon + 1 + length + 1);
+      let message: { response?: boolean; ok?: boolean; data?: string; token?: string };
+      try {
+        message = JSON.parse(body);
+      } catch {
+        continue;
+      }
+      if (!message.response || message.token === undefined) continue;
+      this.pending.get(message.token)?.({ ok: message.ok === true, data: message.data ?? '' });
+      this.pending.delete(message.token);
+    }
+  }
 }
 
 function waitForOutput(peer: PeerProcess, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
