@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildSdp, concatPcm, negotiateSdp, parseSdp, promptHeard, RtpSession } from '../src/media/index.js';
+import { createNetworkTransport, SipStack } from '../src/sip/index.js';
+import { UserAgent } from '../src/sip/dialog/index.js';
+import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
+import type { EmulatorEvent } from '../src/emulator/events.js';
+import { guideAgent } from './support/world.js';
+
+/** The agent's answers to callers that do unusual things, driven by a bare caller (src/sip + src/media). */
+describe('the agent with unusual callers', () => {
+  let emulator: RunningEmulator;
+  const closers: Array<() => Promise<unknown>> = [];
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emulator.url}${path}`, { method, headers: { 'X-Api-Key': 'edges', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return (res.status === 204 ? undefined : await res.json()) as any;
+  };
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 0, logLevel: 'silent', maxConcurrentCalls: 1, rtpTimeoutMs: 400 });
+    const agent = await api('POST', '/public/agents', guideAgent);
+    await api('PUT', `/public/agents/${agent.id}/channels/sip`, { humanHandoff: { enabled: false } });
+    const conn = await api('POST', '/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'pw', transport: 'UDP' } });
+    await emulator.control.waitForStatus(conn.id, (s) => s.sipStatus === 'online');
+  });
+  afterEach(async () => {
+    await Promise.allSettled(closers.splice(0).map((close) => close()));
+  });
+  afterAll(() => emulator?.close());
+
+  async function caller() {
+    const stack = new SipStack({ transport: await createNetworkTransport({ address: '127.0.0.1', port: 0, protocols: ['UDP'] }) });
+    const ua = new UserAgent(stack, { contact: `<sip:caller@${stack.viaHost('UDP')}>` });
+    const opened = await RtpSession.open({ address: '127.0.0.1' });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const rtp = opened.value;
+    const frames: Int16Array[] = [];
+    rtp.on('audio', (pcm) => frames.push(pcm));
+    closers.push(() => rtp.stop(), () => stack.close());
+    const invite = (sdp: string | undefined, answer?: (offer: string) => string) =>
+      ua.invite({ target: 'sip:101@pbx.example', from: 'sip:caller@pbx.example', destination: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip! }, ...(sdp !== undefined ? { sdp } : {}), ...(answer ? { answer } : {}) }).result;
+    const hears = (prompt: Parameters<typeof promptHeard>[1]) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the caller did not hear ${prompt}`)), 8000);
+        const check = () => {
+          if (!promptHeard(concatPcm(frames), prompt)) return;
+          clearTimeout(timer);
+          rtp.off('audio', check);
+          resolve();
+        };
+        rtp.on('audio', check);
+      });
+    return { rtp, invite, hears, ourSdp: () => buildSdp({ address: rtp.localAddress, port: rtp.localPort }) };
+  }
+
+  const ended = (predicate: (e: Extract<EmulatorEvent, { type: 'call.state' }>) => boolean) =>
+    emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.state === 'ended' && predicate(e), 10_000, 'a call to end') as Promise<Extract<EmulatorEvent, { type: 'call.state' }>>;
+
+  it('answers 488 Not Acceptable Here when no codec is common', async () => {
+    const c = await caller();
+    const g729Only = c.ourSdp().replace(/m=audio (\d+) RTP\/AVP [\d ]+/, 'm=audio $1 RTP/AVP 18').replace(/a=rtpmap:(0|8|101) .*\r\n/g, '').replace(/a=fmtp:101 .*\r\n/, '').replace(/^(m=audio.*)$/m, '$1\r\na=rtpmap:18 G729/8000');
+    const result = await c.invite(g729Only);
+    expect(result).toMatchObject({ ok: false, status: 488 });
+  });
+
+  it('takes an INVITE without SDP: offers in the 200, takes the answer from the ACK, and the caller hears the greeting', async () => {
+    const c = await caller();
+    const result = await c.invite(undefined, (offer) => {
+      const media = negotiateSdp((parseSdp(offer) as { ok: true; value: Parameters<typeof negotiateSdp>[0] }).value);
+      if (media.ok) c.rtp.setRemote(media.value.remote);
+      return c.ourSdp();
+    });
+    expect(result.ok).toBe(true);
+    c.rtp.startSending();
+    await c.hears('greeting');
+    if (result.ok) await result.dialog.bye();
+  });
+
+  it('ends a call that sends no RTP, and the timeline says why', async () => {
+    const c = await caller();
+    const gone = ended((e) => e.to === '101');
+    const result = await c.invite(c.ourSdp());
+    expect(result.ok).toBe(true);
+    const event = await gone; // the caller never starts sending
+    const call = await api('GET', `/_emulator/calls/${event.callId}`);
+    expect(call.endReason).toMatch(/no RTP from the caller for 400 ms/);
+    expect(call.timeline.some((t: { text: string }) => t.text.includes('BYE (no RTP'))).toBe(true);
+  });
+
+  it('at the concurrency limit, answers the next caller with "no agents available" and hangs up', async () => {
+    const first = await caller();
+    const firstCall = await first.invite(first.ourSdp());
+    expect(firstCall.ok).toBe(true);
+    first.rtp.startSending();
+    await first.hears('greeting');
+
+    const second = await caller();
+    const hungUp = ended((e) => e.reason === 'concurrent SIP call limit reached');
+    const secondCall = await second.invite(second.ourSdp());
+    expect(secondCall.ok).toBe(true);
+    if (secondCall.ok) second.rtp.setRemote(negotiateSdpOf(secondCall.response.body.toString()));
+    second.rtp.startSending();
+    await second.hears('noAgents');
+    await hungUp;
+    if (firstCall.ok) await firstCall.dialog.bye();
+  });
+
+  it('answers a hold re-INVITE with the matching direction and stays up', async () => {
+    const c = await caller();
+    const result = await c.invite(c.ourSdp());
+    if (!result.ok) throw new Error('call failed');
+    c.rtp.startSending();
+    const hold = await result.dialog.request('INVITE', { body: c.ourSdp().replace('a=sendrecv', 'a=sendonly'), contentType: 'application/sdp' });
+    expect(hold.ok && hold.response.status).toBe(200);
+    expect(hold.ok && hold.response.body.toString()).toMatch(/a=recvonly/);
+    const resume = await result.dialog.request('INVITE', { body: c.ourSdp(), contentType: 'application/sdp' });
+    expect(resume.ok && resume.response.body.toString()).toMatch(/a=sendrecv/);
+    await result.dialog.bye();
+  });
+});
+
+function negotiateSdpOf(sdp: string): { address: string; port: number } {
+  const parsed = parseSdp(sdp);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  const media = negotiateSdp(parsed.value);
+  if (!media.ok) throw new Error(media.error.message);
+  return media.value.remote;
+}
