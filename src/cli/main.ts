@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
+import { callCommand, callHelp } from './callCommand.js';
 import { contractsCommand, contractsHelp } from './contractsCommand.js';
+import { softphoneCommand, softphoneHelp } from './softphoneCommand.js';
 import { startCommand, startHelp } from './startCommand.js';
 
 type Command = { run(argv: string[]): Promise<number>; summary: string; help: string };
@@ -8,6 +10,8 @@ type Command = { run(argv: string[]): Promise<number>; summary: string; help: st
 const commands: Record<string, Command> = {
   start: { run: startCommand, summary: 'start the emulator (public API, control API, docs)', help: startHelp },
   contracts: { run: (argv) => contractsCommand(argv), summary: 'run the contract suite against omnisip or the live API', help: contractsHelp },
+  call: { run: (argv) => callCommand(argv), summary: 'call an extension through a running emulator (audio, DTMF, recording)', help: callHelp },
+  softphone: { run: (argv) => softphoneCommand(argv), summary: 'a SIP softphone for any PBX: register, call or answer', help: softphoneHelp },
 };
 
 function mainHelp(): string {
