@@ -12,7 +12,8 @@ describe('the guide\'s connection goes online on the built-in PBX', () => {
   };
 
   beforeAll(async () => {
-    emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', provisionDelayMs: 2000, logLevel: 'silent', validateResponses: true, registerExpires: 300 });
+    // SHA-256 first (RFC 8760): the listeners answer the strongest challenge they are offered.
+    emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', provisionDelayMs: 2000, logLevel: 'silent', validateResponses: true, registerExpires: 300, digestAlgorithms: ['SHA-256', 'MD5'] });
   });
   afterAll(() => emulator?.close());
 
@@ -33,6 +34,8 @@ describe('the guide\'s connection goes online on the built-in PBX', () => {
     const accounts = await api('GET', '/_emulator/pbx/accounts');
     const account = accounts.body.items.find((a: { username: string }) => a.username === `user-${transport}`);
     expect(account).toMatchObject({ source: 'connection', registered: true, contacts: [expect.objectContaining({ transport: transport.toUpperCase() })] });
+    const trace = (await api('GET', `/_emulator/connections/${id}/sip-trace`)).body.items as Array<{ direction: string; message: string }>;
+    expect(trace.find((t) => t.direction === 'out' && /^Authorization:/m.test(t.message))?.message).toMatch(/algorithm=SHA-256/);
     expect(JSON.stringify(accounts.body)).not.toContain('your-sip-password');
 
     expect((await api('PUT', `/_emulator/pbx/accounts/user-${transport}`, { password: 'a-different-password' })).status).toBe(200);

@@ -33,7 +33,11 @@ export interface EmulatorOptions {
   registerRetryMs?: number;
   /** Extra accounts on the built-in PBX (softphones, the human handoff target `200`). Connections' credentials are mirrored without this. */
   pbxAccounts?: Array<{ username: string; password: string; domain?: string }>;
-  /** Digest algorithms the PBX challenges with, in order. Default MD5 then SHA-256: SIPp and many phones read only the first challenge and know only MD5. */
+  /**
+   * Digest algorithms the PBX challenges with, in order. Default MD5 only, as most PBXes: SIPp reads
+   * only the first challenge, and baresip 1.0 refuses a 401 that offers several. Add SHA-256
+   * (RFC 8760) with `['SHA-256', 'MD5']`.
+   */
   digestAlgorithms?: Array<'MD5' | 'SHA-256'>;
   /** Simultaneous SIP calls per project; the next caller hears "no agents available". Default 5 (the vendor's documented limit). */
   maxConcurrentCalls?: number;
@@ -107,7 +111,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     pbxAccounts: options.pbxAccounts ?? [],
     maxConcurrentCalls: options.maxConcurrentCalls ?? 5,
     rtpTimeoutMs: options.rtpTimeoutMs ?? 30_000,
-    digestAlgorithms: options.digestAlgorithms ?? ['MD5', 'SHA-256'],
+    digestAlgorithms: options.digestAlgorithms ?? ['MD5'],
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
