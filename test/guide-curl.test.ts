@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -9,7 +10,8 @@ import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulat
  * real curl binary against the emulator, in the guide's order. Only the base URL, the API key and
  * the docs' placeholder ids (replaced by the ids the emulator returned) change.
  */
-const guidePath = '/work/shared/reference/omniagent-sip-guide.md';
+// A verbatim copy of the vendor's guide lives in the repository, so the test runs on any clone.
+const guidePath = fileURLToPath(new URL('../docs/reference/omniagent-sip-guide.md', import.meta.url));
 const vendorBaseUrl = 'https://companion-api.napster.com';
 const apiKey = 'guide-curl-key';
 const guidePassword = 'your-sip-password';
