@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildSdp, concatPcm, negotiateSdp, parseSdp, promptHeard, RtpSession } from '../src/media/index.js';
-import { createNetworkTransport, SipStack } from '../src/sip/index.js';
-import { UserAgent } from '../src/sip/dialog/index.js';
+import { negotiateSdp, parseSdp } from '../src/media/index.js';
+import { bareCaller } from './support/bareCaller.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
 import type { EmulatorEvent } from '../src/emulator/events.js';
 import { guideAgent } from './support/world.js';
@@ -28,28 +27,9 @@ describe('the agent with unusual callers', () => {
   afterAll(() => emulator?.close());
 
   async function caller() {
-    const stack = new SipStack({ transport: await createNetworkTransport({ address: '127.0.0.1', port: 0, protocols: ['UDP'] }) });
-    const ua = new UserAgent(stack, { contact: `<sip:caller@${stack.viaHost('UDP')}>` });
-    const opened = await RtpSession.open({ address: '127.0.0.1' });
-    if (!opened.ok) throw new Error(opened.error.message);
-    const rtp = opened.value;
-    const frames: Int16Array[] = [];
-    rtp.on('audio', (pcm) => frames.push(pcm));
-    closers.push(() => rtp.stop(), () => stack.close());
-    const invite = (sdp: string | undefined, answer?: (offer: string) => string) =>
-      ua.invite({ target: 'sip:101@pbx.example', from: 'sip:caller@pbx.example', destination: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip! }, ...(sdp !== undefined ? { sdp } : {}), ...(answer ? { answer } : {}) }).result;
-    const hears = (prompt: Parameters<typeof promptHeard>[1]) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the caller did not hear ${prompt}`)), 8000);
-        const check = () => {
-          if (!promptHeard(concatPcm(frames), prompt)) return;
-          clearTimeout(timer);
-          rtp.off('audio', check);
-          resolve();
-        };
-        rtp.on('audio', check);
-      });
-    return { rtp, invite, hears, ourSdp: () => buildSdp({ address: rtp.localAddress, port: rtp.localPort }) };
+    const c = await bareCaller(emulator.ports.sip!);
+    closers.push(c.close);
+    return c;
   }
 
   const ended = (predicate: (e: Extract<EmulatorEvent, { type: 'call.state' }>) => boolean) =>
@@ -97,8 +77,7 @@ describe('the agent with unusual callers', () => {
     const hungUp = ended((e) => e.reason === 'concurrent SIP call limit reached');
     const secondCall = await second.invite(second.ourSdp());
     expect(secondCall.ok).toBe(true);
-    if (secondCall.ok) second.rtp.setRemote(negotiateSdpOf(secondCall.response.body.toString()));
-    second.rtp.startSending();
+    if (secondCall.ok) second.startMedia(secondCall.response.body.toString());
     await second.hears('noAgents');
     await hungUp;
     if (firstCall.ok) await firstCall.dialog.bye();
@@ -117,11 +96,3 @@ describe('the agent with unusual callers', () => {
     await result.dialog.bye();
   });
 });
-
-function negotiateSdpOf(sdp: string): { address: string; port: number } {
-  const parsed = parseSdp(sdp);
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  const media = negotiateSdp(parsed.value);
-  if (!media.ok) throw new Error(media.error.message);
-  return media.value.remote;
-}

@@ -3,42 +3,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { FaultRule, FaultRuleCreate, SipConnectionStatus } from '../generated/index.js';
 import { statusOf } from './core/sipConnections.js';
 import { VirtualClock, type Clock } from './core/clock.js';
-import { resolveConfig, type EmulatorOptions } from './config.js';
-import { createWorld } from './createWorld.js';
-import { createSipListenerFactory, type PbxForListeners } from './listener/sipListener.js';
-import { seededRandom } from './control/random.js';
-import type { EmulatorConfig } from './config.js';
-import type { World } from './createWorld.js';
-import { Pbx } from './pbx/index.js';
+import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
 import { EmulatorCalls } from './control/EmulatorCalls.js';
+import { seededRandom } from './control/random.js';
 import { SoftphoneFleet } from './control/SoftphoneFleet.js';
+import { createWorld, type World } from './createWorld.js';
 import type { EventBus, EmulatorEvent } from './events.js';
-
-/** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
-export interface EmulatorControl {
-  readonly clock: Clock;
-  readonly events: EventBus;
-  /** Forgets every project's resources and every fault rule; a virtual clock returns to its start. */
-  reset(): Promise<void>;
-  /** Moves a virtual clock forward (throws on a real clock). */
-  advanceClock(ms: number): void;
-  addFault(rule: FaultRuleCreate): FaultRule;
-  listFaults(): FaultRule[];
-  removeFault(id: string): boolean;
-  clearFaults(): void;
-  /** Resolves when the connection's status satisfies `predicate` (checked now, then on every change). */
-  waitForStatus(connectionId: string, predicate: (status: SipConnectionStatus) => boolean, timeoutMs?: number): Promise<SipConnectionStatus>;
-}
-
-export interface RunningEmulator {
-  /** Base URL of the REST API, e.g. `http://127.0.0.1:4010`. */
-  readonly url: string;
-  /** Ports actually bound (useful with port 0). */
-  readonly ports: { api: number; sip?: number };
-  readonly seed: number;
-  readonly control: EmulatorControl;
-  close(): Promise<void>;
-}
+import { createSipListenerFactory, type PbxForListeners } from './listener/sipListener.js';
+import { Pbx } from './pbx/index.js';
 
 /** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
 export interface EmulatorControl {

@@ -1,3 +1,4 @@
+import { guideAgentBody, guideSipConnectionBody } from '../../contracts/fixtures.js';
 import { resolveConfig, type EmulatorOptions } from '../../src/emulator/config.js';
 import { createWorld, type World } from '../../src/emulator/createWorld.js';
 import { silentLogger } from '../../src/emulator/logger.js';
@@ -36,27 +37,11 @@ export function createTestWorld(options: EmulatorOptions = {}, factory?: Listene
   return { ...world, call };
 }
 
-export const guideAgent = {
-  companionId: 'comp_abc123',
-  name: 'Support Agent',
-  voiceId: 'alloy',
-  language: 'English',
-  functions: ['fn_order_status', 'fn_returns'],
-  faqCollections: ['faq_support'],
-  knowledgeBaseId: 'kb_product_docs',
-  providerSettings: { temperature: 0.7, turnDetection: { threshold: 0.9, silence_duration_ms: 500 } },
-};
+/** The SIP guide's "Create an Agent" body (the contract suite's fixture). */
+export const guideAgent = guideAgentBody();
 
-export const guideConnection = (agentId: string) => ({
-  agentId,
-  name: 'Main Support Line',
-  settings: {
-    server: 'sip.your-provider.com',
-    port: 5060,
-    domain: 'your-provider.com',
-    username: 'your-sip-username',
-    password: 'your-sip-password',
-    transport: 'TCP',
-    callerId: 'support-line-01',
-  },
-});
+/** The guide's "Create a SIP connection" example for an agent, with the guide's own password. */
+export const guideConnection = (agentId: string) => {
+  const body = guideSipConnectionBody(agentId);
+  return { ...body, settings: { ...body.settings, password: 'your-sip-password' } };
+};
