@@ -1,0 +1,49 @@
+import { describeMachine, formatGiB } from '../lib/index.js';
+import type { ServerRegistrations, SipRegisterReport } from './runSipRegisterBenchmark.js';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${Math.round(bytes / 2 ** 20)} MB`);
+const seconds = (s: number | undefined) => (s === undefined ? 'never' : `${s.toFixed(2)} s`);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ')).join('\n');
+}
+
+const registrationRow = (name: string, r: ServerRegistrations) => [name, int(r.measured.registrationsPerSecond), int(2 * r.measured.registrationsPerSecond), int(r.measured.successful), int(r.measured.failed), r.measured.seconds.toFixed(1), mib(r.memory?.peakRssBytes)];
+
+/** The console report: machine, both tables, one PASS/MISS line per target. */
+export function formatText(report: SipRegisterReport): string {
+  const { machine, settings: s, registrations: r, connections: c } = report;
+  return [
+    `omnisip SIP registration benchmark, ${machine.date}`,
+    `machine: ${describeMachine(machine)}; nproc ${machine.nproc}; memory ${formatGiB(machine.totalMemoryBytes)}; load average at start ${machine.loadAverage.join(', ')}`,
+    `load: SIPp ${s.scenario} over ${s.transport}, ${s.users} users, ${s.concurrency} registrations in progress at once, ~${s.durationSeconds} s per server after a warm-up; each server a separate process`,
+    '',
+    table([['server', 'registrations/s', 'transactions/s', 'successful', 'failed', 'seconds', 'peak RSS'], registrationRow('omnisip', r.omnisip), registrationRow('kamailio', r.kamailio)]),
+    `omnisip ÷ kamailio: ${(r.ratio * 100).toFixed(0)}%   (Kamailio's peak RSS is its main process only)`,
+    '',
+    table([
+      ['SIP connections', 'created in', 'all online after', 'online', 'RSS idle', 'RSS online', 'peak RSS'],
+      [int(c.requested), seconds(c.createSeconds), seconds(c.allOnlineSeconds), int(c.online), mib(c.memoryIdle?.rssBytes), mib(c.memoryOnline?.rssBytes), mib(c.memoryOnline?.peakRssBytes)],
+    ]),
+    '',
+    ...report.checks.map((x) => `${x.pass ? 'PASS' : 'MISS'}  ${x.check}: ${x.measured} (target ${x.target})`),
+  ].join('\n');
+}
+
+/** The README's table (Performance section), numbers as measured. */
+export function formatMarkdown(report: SipRegisterReport): string {
+  const { machine, settings: s, registrations: r, connections: c } = report;
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `Measured ${machine.date.slice(0, 10)} on ${describeMachine(machine)} by \`npm run bench:sip-register\` (SIPp \`${s.scenario}\` over ${s.transport}, ${s.users} users, ${s.concurrency} at once, ~${s.durationSeconds} s each).`,
+    '',
+    row(['SIP', 'omnisip', 'Kamailio 5.6', 'target', 'result']),
+    row(['---', '---:', '---:', '---', '---']),
+    row(['authenticated REGISTERs/s (401 + 200)', int(r.omnisip.measured.registrationsPerSecond), int(r.kamailio.measured.registrationsPerSecond), '≥ 30% of Kamailio', `${(r.ratio * 100).toFixed(0)}% ${report.checks[0]?.pass ? 'PASS' : 'MISS'}`]),
+    row(['failed registrations', `${r.omnisip.measured.failed} of ${int(r.omnisip.measured.attempted)}`, `${r.kamailio.measured.failed} of ${int(r.kamailio.measured.attempted)}`, '0', report.checks[1]?.pass ? 'PASS' : 'MISS']),
+    row([`${int(c.requested)} SIP connections Running/online`, seconds(c.allOnlineSeconds), '', `all ${int(c.requested)}`, report.checks[2]?.pass ? 'PASS' : 'MISS']),
+    row([`emulator RSS with ${int(c.requested)} online`, mib(c.memoryOnline?.rssBytes), '', '< 400 MB', report.checks[3]?.pass ? 'PASS' : 'MISS']),
+  ].join('\n');
+}
