@@ -8,6 +8,7 @@ function input(cases: ReportInput['cases'], coldOmnisip = 100, coldPrism = 1000)
     settings,
     coldStart: { omnisip: { samplesMs: [coldOmnisip], medianMs: coldOmnisip }, prism: { samplesMs: [coldPrism], medianMs: coldPrism } },
     cases,
+    interference: [{ phase: 'cold starts', otherCpuPercent: 1 }],
   };
 }
 
@@ -20,6 +21,7 @@ describe('buildReport', () => {
     expect(report.coldStart.speedup).toBe(5);
     expect(report.checks.map((c) => c.pass)).toEqual([true, true, true, true]);
     expect(report.pass).toBe(true);
+    expect(report.interference).toEqual([{ phase: 'cold starts', otherCpuPercent: 1 }]);
   });
 
   it('misses each target just below it', () => {

@@ -29,6 +29,12 @@ export interface TargetCheck {
   pass: boolean;
 }
 
+/** How much CPU other processes took during one phase of the run (undefined where it cannot be read). */
+export interface Interference {
+  phase: string;
+  otherCpuPercent: number | undefined;
+}
+
 export interface BenchSettings {
   connections: number;
   durationSeconds: number;
@@ -46,6 +52,7 @@ export interface ApiBenchReport {
   coldStart: { omnisip: ColdStart; prism: ColdStart; /** Prism ÷ omnisip, medians. */ speedup: number };
   cases: CaseReport[];
   checks: TargetCheck[];
+  interference: Interference[];
   /** True when every check passed. */
   pass: boolean;
 }
@@ -55,6 +62,7 @@ export interface ReportInput {
   settings: BenchSettings;
   coldStart: { omnisip: ColdStart; prism: ColdStart };
   cases: Omit<CaseReport, 'throughputRatio'>[];
+  interference: Interference[];
 }
 
 const times = (x: number) => `${x.toFixed(1)}×`;
@@ -81,5 +89,5 @@ export function buildReport(input: ReportInput): ApiBenchReport {
       { check: `${c.title}: omnisip non-2xx, errors, timeouts`, target: '0', measured: String(failures), pass: failures === 0 },
     );
   }
-  return { benchmark: 'api', machine: input.machine, settings: input.settings, coldStart: { ...input.coldStart, speedup }, cases, checks, pass: checks.every((c) => c.pass) };
+  return { benchmark: 'api', machine: input.machine, settings: input.settings, coldStart: { ...input.coldStart, speedup }, cases, checks, interference: input.interference, pass: checks.every((c) => c.pass) };
 }

@@ -11,6 +11,11 @@ const report = buildReport({
     { name: 'get-sip-connection', title: 'GET /public/sip-connections/{id}', omnisip: loadResult(21_000, 3.25), prism: loadResult(1_500, 120.5) },
     { name: 'create-agent', title: 'POST /public/agents', omnisip: loadResult(9_000, 7.5), prism: loadResult(1_000, 400) },
   ],
+  interference: [
+    { phase: 'cold starts', otherCpuPercent: 0.5 },
+    { phase: 'omnisip POST /public/agents', otherCpuPercent: 2.25 },
+    { phase: 'prism POST /public/agents', otherCpuPercent: undefined },
+  ],
 });
 
 describe('formatText', () => {
@@ -28,10 +33,11 @@ describe('formatText', () => {
     expect(text).toMatch(/cold start.*\n.*median of 5\s+125 ms\s+950 ms\s+7\.6×/);
   });
 
-  it('warns only when other work was running at the start', () => {
+  it('says how much CPU other processes took, and warns when it skews the numbers', () => {
+    expect(text).toContain('CPU taken by other processes: cold starts 0.5%, omnisip POST /public/agents 2.3%, prism POST /public/agents n/a');
     expect(text).not.toContain('warning');
-    const busy = formatText({ ...report, machine: { ...machine, loadAverage: [3.1, 2, 1] } });
-    expect(busy).toContain('warning: the machine was busy at start (1-minute load average 3.1 on 2 CPUs)');
+    const busy = formatText({ ...report, interference: [{ phase: 'cold starts', otherCpuPercent: 31.2 }] });
+    expect(busy).toContain('warning: other processes took up to 31.2% of the CPUs during the run');
   });
 
   it('ends with one PASS or MISS line per target', () => {
@@ -48,7 +54,7 @@ describe('formatMarkdown', () => {
     const md = formatMarkdown(report);
     expect(md).toContain('(2026-11-24)');
     expect(md).toContain('2 CPUs (Xeon), 24.0 GiB RAM');
-    expect(md).toContain('load average 0.5 at start');
+    expect(md).toContain('other processes took at most 2.3% of the CPUs during any phase');
     expect(md).toContain('`npm run bench:api`');
     expect(md).toContain('| `GET /public/sip-connections/{id}` | 21,000 | 1,500 | 14.0× | 3.25 ms | 120.50 ms |');
     expect(md).toContain('| median of 5 | 125 ms | 950 ms | 7.6× |');

@@ -6,8 +6,10 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
 const ratio = (n: number) => `${n.toFixed(1)}×`;
 const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
-/** The benchmark itself keeps both CPUs of a 2-core machine busy; anything else running skews it. */
-const busy = (report: ApiBenchReport) => report.machine.loadAverage[0] > report.machine.nproc / 2;
+/** Above this share of the CPUs taken by other processes, the run says its numbers are skewed. */
+export const interferenceWarningPercent = 5;
+const worstInterference = (report: ApiBenchReport) => Math.max(0, ...report.interference.map((i) => i.otherCpuPercent ?? 0));
+const percent = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(1)}%`);
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
@@ -30,11 +32,15 @@ export function formatText(report: ApiBenchReport): string {
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}) vs @stoplight/prism-cli ${s.prismVersion} mock, same openapi.yaml`,
     `load: autocannon in this process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process`,
-    ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is lower than on an idle machine`] : []),
     '',
     table(rows),
     '',
     cold,
+    '',
+    `CPU taken by other processes: ${report.interference.map((i) => `${i.phase} ${percent(i.otherCpuPercent)}`).join(', ')}`,
+    ...(worstInterference(report) > interferenceWarningPercent
+      ? [`warning: other processes took up to ${percent(worstInterference(report))} of the CPUs during the run; both servers share the machine with them, so these numbers are lower and noisier than on an idle machine`]
+      : []),
     '',
     ...report.checks.map((c) => `${c.pass ? 'PASS' : 'MISS'}  ${c.check}: ${c.measured} (target ${c.target})`),
     '',
@@ -48,7 +54,7 @@ export function formatMarkdown(report: ApiBenchReport): string {
   const lines = [
     `### REST API vs \`prism mock\` (${report.machine.date.slice(0, 10)})`,
     '',
-    `Measured ${report.machine.date} on ${describeMachine(report.machine)} (1-minute load average ${report.machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
+    `Measured ${report.machine.date} on ${describeMachine(report.machine)} ; other processes took at most ${percent(worstInterference(report))} of the CPUs during any phase; omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
     `autocannon with ${s.connections} connections, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per case; cold start is the median of ${s.coldStartRepetitions}.`,
     'Reproduce with `npm run bench:api`.',
     '',

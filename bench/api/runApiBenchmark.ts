@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineInfo } from '../lib/index.js';
-import { buildReport, type ApiBenchReport, type CaseReport } from './buildReport.js';
+import { CpuMeter, machineInfo } from '../lib/index.js';
+import { buildReport, type ApiBenchReport, type CaseReport, type Interference } from './buildReport.js';
 import { loadCases } from './loadCases.js';
 import { measureColdStarts } from './measureColdStarts.js';
 import { runLoad, type LoadOptions, type LoadResult } from './runLoad.js';
@@ -39,8 +39,11 @@ function gitCommit(root: string): string {
 
 type CaseResults = Map<string, LoadResult>;
 
+/** Other processes' share of the CPUs, per phase; filled as the run goes. */
+type InterferenceLog = Interference[];
+
 /** One long-lived server, every load case against it in turn, then stopped by PID. */
-async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions, load: LoadOptions): Promise<{ ok: true; results: CaseResults } | { ok: false; reason: string }> {
+async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions, load: LoadOptions, interference: InterferenceLog): Promise<{ ok: true; results: CaseResults } | { ok: false; reason: string }> {
   const started = await startServer(server, { cwd: options.root });
   if (!started.ok) return started;
   const results: CaseResults = new Map();
@@ -50,7 +53,9 @@ async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions,
       if (!prepared.ok) return { ok: false, reason: `${server.name}, ${loadCase.title}: setup failed: ${prepared.reason}` };
       const { method, path, apiKey, body } = prepared.prepared;
       const headers: Record<string, string> = { 'X-Api-Key': apiKey, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+      const meter = new CpuMeter([started.process.pid]);
       const result = await runLoad({ url: `${started.baseUrl}${path}`, method, headers, body }, load);
+      interference.push({ phase: `${server.name} ${loadCase.title}`, otherCpuPercent: meter.otherPercent() });
       options.log(`${server.name.padEnd(7)} ${loadCase.title}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.latency?.p99.toFixed(2) ?? 'n/a'} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
       results.set(loadCase.name, result);
     }
@@ -70,15 +75,18 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
   const machine = machineInfo();
   const coldServers: Record<ServerName, ServerUnderTest> = { omnisip: omnisipServer(root), prism: prismServer(root) };
   options.log(`cold start: ${options.coldStartRepetitions} × each, alternating`);
+  const interference: InterferenceLog = [];
+  const coldMeter = new CpuMeter([]);
   const cold = await measureColdStarts(coldServers, options.coldStartRepetitions, root);
   if (!cold.ok) return cold;
+  interference.push({ phase: 'cold starts', otherCpuPercent: coldMeter.otherPercent() });
   for (const [name, c] of Object.entries(cold.byServer)) options.log(`${name.padEnd(7)} cold starts: ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms`);
 
   const load: LoadOptions = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
   const profileFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-  const omnisip = await loadServer(omnisipServer(root, { agentLimit, nodeFlags: profileFlags }), options, load);
+  const omnisip = await loadServer(omnisipServer(root, { agentLimit, nodeFlags: profileFlags }), options, load, interference);
   if (!omnisip.ok) return omnisip;
-  const prism = await loadServer(prismServer(root), options, load);
+  const prism = await loadServer(prismServer(root), options, load, interference);
   if (!prism.ok) return prism;
 
   const cases: Omit<CaseReport, 'throughputRatio'>[] = loadCases.map((c) => ({ name: c.name, title: c.title, omnisip: omnisip.results.get(c.name)!, prism: prism.results.get(c.name)! }));
@@ -91,5 +99,5 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
     gitCommit: gitCommit(root),
     prismVersion: readVersion(join(root, 'node_modules/@stoplight/prism-cli/package.json')),
   };
-  return { ok: true, report: buildReport({ machine, settings, coldStart: cold.byServer, cases }) };
+  return { ok: true, report: buildReport({ machine, settings, coldStart: cold.byServer, cases, interference }) };
 }
