@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from './buildReport.js';
+import { formatMarkdown, formatText } from './formatReport.js';
+import { input, machine, step } from './testFixtures.js';
+
+describe('formatText', () => {
+  it('shows each step, the concurrent-call window, and one PASS/MISS line per target', () => {
+    const text = formatText(buildReport(input()));
+    expect(text).toContain('machine: 2 CPUs (Test CPU), 8.0 GiB RAM, Node v20.20.2, linux x64 (nproc 2)');
+    expect(text).toMatch(/300 calls\/s for 10 s\s+3000\s+2988\s+12\s+250\.0\s+75%\s+200 MiB\s+FAILED/);
+    expect(text).toContain('highest rate with 0 failed calls: 200 calls/s');
+    expect(text).toContain('at the callers: loss 0.010% (30 of 300000); |D| p50 0.80 ms, p99 4.20 ms, max 12.00 ms');
+    expect(text).toContain('emulator process: CPU 60% of a core, RSS 300 MiB (peak 320 MiB)');
+    expect(text).toContain('PASS  inter-arrival jitter p99 at the callers: 4.20 ms (target < 5 ms)');
+    expect(text).not.toContain('warning: the machine was busy');
+  });
+
+  it('warns when the machine was busy at the start, and lists profiles when there are some', () => {
+    const report = buildReport(input({ machine: { ...machine, loadAverage: [3.1, 2, 1] }, profiles: [{ part: '200 concurrent calls', file: 'p.cpuprofile', top: [{ function: 'tick', location: 'dist/src/media/FramePacer.js:60', selfPercent: 12.34 }] }] }));
+    const text = formatText(report);
+    expect(text).toContain('warning: the machine was busy at start (1-minute load average 3.1 on 2 CPUs)');
+    expect(text).toContain("where the emulator's CPU went (200 concurrent calls, p.cpuprofile):\n   12.3%  tick  dist/src/media/FramePacer.js:60");
+  });
+});
+
+describe('formatMarkdown', () => {
+  it('is the README table: date, machine, reproduce command, one row per target', () => {
+    const md = formatMarkdown(buildReport(input({ steps: [step(50), step(100), step(200), step(300, 12, 250)] })));
+    expect(md).toContain('### Calls through the built-in PBX (2026-11-24)');
+    expect(md).toContain('Reproduce with `npm run bench:calls`.');
+    expect(md).toContain('| Call setup rate, 0 failed calls | ≥ 200 calls/s | 200 calls/s | PASS |');
+    expect(md).toContain('| Inter-arrival jitter p99 at the callers | < 5 ms | 4.20 ms | PASS |');
+    expect(md).toContain('300/s 12 failed (CPU 75%, peak RSS 200 MiB)');
+  });
+});

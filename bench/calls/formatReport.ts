@@ -1,0 +1,74 @@
+import { describeMachine, formatGiB, type LatencySummary } from '../lib/index.js';
+import { lossPercent, type CallsBenchReport } from './buildReport.js';
+import { stepPassed } from './measureSetupRate.js';
+
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
+/** The benchmark keeps both CPUs of a 2-core machine busy; anything else running skews it. */
+const busy = (report: CallsBenchReport) => report.machine.loadAverage[0] > report.machine.nproc / 2;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ')).join('\n');
+}
+
+const spread = (s: LatencySummary | undefined) => (s ? `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}` : 'n/a');
+
+/** The console report: setup-rate steps, the concurrent-call window, then one PASS/MISS line per target. */
+export function formatText(report: CallsBenchReport): string {
+  const { settings: s, concurrent: c } = report;
+  const steps = table([
+    ['setup rate (SIPp, INVITE/200/ACK/BYE)', 'calls', 'ok', 'failed', 'achieved/s', 'emulator CPU', 'peak RSS', ''],
+    ...report.setupRate.steps.map((step) => [`${step.rate} calls/s for ${s.secondsPerStep} s`, String(step.calls), String(step.successful), String(step.failed), step.achievedRate.toFixed(1), pct(step.emulatorCpu), mib(step.emulatorPeakRssBytes), stepPassed(step) ? 'ok' : 'FAILED']),
+  ]);
+  const w = c.window;
+  return [
+    `omnisip calls benchmark, ${report.machine.date}`,
+    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
+    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process`,
+    ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is worse than on an idle machine`] : []),
+    '',
+    steps,
+    `highest rate with 0 failed calls: ${report.setupRate.highestPassingRate} calls/s`,
+    ...report.setupRate.steps.filter((step) => step.failureOutput).map((step) => `\nSIPp at ${step.rate}/s (last lines):\n${step.failureOutput!.split('\n').slice(-12).join('\n')}`),
+    '',
+    `concurrent calls: ${c.answered} of ${c.callsAsked} answered (${c.failed} failed), ramp ${s.rampRate} calls/s; setup ${spread(c.setupMs)}`,
+    `  window ${w.seconds.toFixed(1)} s, ${w.calls} calls, G.711 both ways (50 packets/s each way per call)`,
+    `  at the callers: loss ${lossPercent(w).toFixed(3)}% (${w.packetsLost} of ${w.packetsExpected}); |D| ${spread(w.deviationMs)}; RFC 3550 jitter mean ${ms(w.jitterMs.mean)}, max ${ms(w.jitterMs.max)}`,
+    `  callers process: CPU ${pct(w.callerCpu)} of a core, event-loop delay p99 ${ms(w.callerLoopDelayMs.p99)}, max ${ms(w.callerLoopDelayMs.max)}, ${w.callerSkippedFrames} frames skipped`,
+    `  emulator process: CPU ${pct(c.emulator.cpu)} of a core, RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
+    `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
+    ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
+    '',
+    ...report.checks.map((check) => `${check.pass ? 'PASS' : 'MISS'}  ${check.check}: ${check.measured} (target ${check.target})`),
+    '',
+    report.pass ? 'All targets met.' : 'Some targets missed (MISS above).',
+  ].join('\n');
+}
+
+/** The README's table for this run, with the date, machine and command to reproduce it. */
+export function formatMarkdown(report: CallsBenchReport): string {
+  const { settings: s, concurrent: c, machine } = report;
+  const w = c.window;
+  const check = (i: number) => (report.checks[i]?.pass ? 'PASS' : 'MISS');
+  return [
+    `### Calls through the built-in PBX (${machine.date.slice(0, 10)})`,
+    '',
+    `Measured ${machine.date} on ${describeMachine(machine)} (1-minute load average ${machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, ${s.sippVersion}.`,
+    `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`src/sip\` + \`src/media\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up.`,
+    'Reproduce with `npm run bench:calls`.',
+    '',
+    '| Measure | Target | Measured | |',
+    '|---|---:|---:|---|',
+    `| Call setup rate, 0 failed calls | ≥ 200 calls/s | ${report.setupRate.highestPassingRate} calls/s | ${check(0)} |`,
+    `| Concurrent calls answered | ${c.callsAsked} | ${c.answered} (${c.failed} failed) | ${check(1)} |`,
+    `| Audio loss, agent → callers | < 0.1% | ${lossPercent(w).toFixed(3)}% | ${check(2)} |`,
+    `| Inter-arrival jitter p99 at the callers | < 5 ms | ${ms(w.deviationMs?.p99)} | ${check(3)} |`,
+    `| Emulator CPU, ${w.calls} calls | | ${pct(c.emulator.cpu)} of a core | |`,
+    `| Emulator RSS, ${w.calls} calls | | ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)}) | |`,
+    `| Call setup time at the callers | | p50 ${ms(c.setupMs?.p50)}, p99 ${ms(c.setupMs?.p99)} | |`,
+    '',
+    `Setup-rate steps: ${report.setupRate.steps.map((step) => `${step.rate}/s ${stepPassed(step) ? 'ok' : `${step.failed} failed`} (CPU ${pct(step.emulatorCpu)}, peak RSS ${mib(step.emulatorPeakRssBytes)})`).join('; ')}. Machine memory ${formatGiB(machine.totalMemoryBytes)}.`,
+  ].join('\n');
+}

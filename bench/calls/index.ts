@@ -1,0 +1,11 @@
+export { buildReport, lossPercent, targets, type CallsBenchReport, type CallsBenchSettings, type CallsReportInput, type TargetCheck } from './buildReport.js';
+export { BenchCall, type PlaceCallResult, type ReceptionMark } from './BenchCall.js';
+export { formatCallersMessage, parseCallersMessage, type CallersMessage, type CallersWindow } from './callersProtocol.js';
+export { formatMarkdown, formatText } from './formatReport.js';
+export { measureConcurrentCalls, type ConcurrentCallsOptions, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
+export { highestPassingRate, measureSetupRate, parseAchievedRate, stepPassed, type SetupRateOptions, type SetupRateStep } from './measureSetupRate.js';
+export { prepareListener, type Listener, type PrepareListenerResult } from './prepareListener.js';
+export { cpuShare, parseProcStat, parseProcStatus, readProcessUsage, type ProcessUsage } from './processUsage.js';
+export { runCallsBenchmark, type CallsBenchmarkOptions, type CallsBenchmarkResult } from './runCallsBenchmark.js';
+export { startEmulatorProcess, parseReadyLine, type EmulatorProcessOptions, type EmulatorProcessResult } from './startEmulatorProcess.js';
+export { summarizeProfile, summarizeProfileFile, type CpuProfile, type ProfileEntry } from './summarizeProfile.js';

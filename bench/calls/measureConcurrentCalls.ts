@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { LatencySummary } from '../lib/index.js';
+import { startProcess } from '../lib/index.js';
+import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
+import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
+import { prepareListener } from './prepareListener.js';
+import { startEmulatorProcess } from './startEmulatorProcess.js';
+
+export interface ConcurrentCallsResult {
+  callsAsked: number;
+  answered: number;
+  failed: number;
+  failures: string[];
+  /** INVITE → 200 OK at the callers, while the calls were placed. */
+  setupMs: LatencySummary | undefined;
+  /** Measured at the callers, over the window with every call up. */
+  window: CallersWindow;
+  /** Emulator process over the window: CPU as a share of one core, and memory. */
+  emulator: { cpu: number; rssBytes: number; peakRssBytes: number };
+  /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
+  agentReceived: { packetsReceived: number; packetsLost: number };
+}
+
+export interface ConcurrentCallsOptions {
+  root: string;
+  calls: number;
+  /** Calls placed per second while ramping up. */
+  rampRate: number;
+  seconds: number;
+  nodeFlags?: string[];
+  log: (line: string) => void;
+}
+
+async function agentSide(apiUrl: string, connectionId: string): Promise<ConcurrentCallsResult['agentReceived']> {
+  const list = (await (await fetch(`${apiUrl}/_emulator/calls`)).json()) as { items: Array<{ id: string; connectionId: string | null }> };
+  const totals = { packetsReceived: 0, packetsLost: 0 };
+  for (const summary of list.items.filter((c) => c.connectionId === connectionId)) {
+    const call = (await (await fetch(`${apiUrl}/_emulator/calls/${summary.id}`)).json()) as { rtp: { packetsReceived: number; packetsLost: number } | null };
+    totals.packetsReceived += call.rtp?.packetsReceived ?? 0;
+    totals.packetsLost += call.rtp?.packetsLost ?? 0;
+  }
+  return totals;
+}
+
+/**
+ * `calls` concurrent calls with G.711 both ways for `seconds`: the emulator in one process, the
+ * callers (callers.ts, built on src/sip and src/media) in another, so that each side's CPU is its
+ * own. The emulator's CPU and memory are read from /proc at the window's start and end.
+ */
+export async function measureConcurrentCalls(options: ConcurrentCallsOptions): Promise<{ ok: true; result: ConcurrentCallsResult } | { ok: false; reason: string }> {
+  const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: options.calls * 2 }, nodeFlags: options.nodeFlags });
+  if (!emulator.ok) return emulator;
+  try {
+    const prepared = await prepareListener(emulator.apiUrl);
+    if (!prepared.ok) return prepared;
+    const callers = startProcess(
+      process.execPath,
+      [join(options.root, 'dist/bench/calls/callers.js'), '--pbx', `127.0.0.1:${emulator.sipPort}`, '--uri', prepared.listener.uri, '--calls', String(options.calls), '--rate', String(options.rampRate), '--seconds', String(options.seconds)],
+      { cwd: options.root, stdout: 'pipe' },
+    );
+    let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
+    let windowStart: { usage: ProcessUsage; at: number } | undefined;
+    let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;
+    for await (const line of createInterface({ input: callers.stdout! })) {
+      const message = parseCallersMessage(line);
+      if (message?.event === 'placed') {
+        placed = { answered: message.answered, failed: message.failed, failures: message.failures, setupMs: message.setupMs };
+        options.log(`concurrent calls: ${message.answered}/${options.calls} answered (${message.failed} failed), setup p50 ${message.setupMs?.p50.toFixed(1)} ms, p99 ${message.setupMs?.p99.toFixed(1)} ms; measuring ${options.seconds} s`);
+      } else if (message?.event === 'window-start') {
+        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now() };
+      } else if (message?.event === 'window-end' && windowStart) {
+        const usage = readProcessUsage(emulator.process.pid);
+        measured = { window: message.window, emulator: { cpu: cpuShare(windowStart.usage, usage, (Date.now() - windowStart.at) / 1000), rssBytes: usage.rssBytes, peakRssBytes: usage.peakRssBytes } };
+      }
+    }
+    const exit = await callers.exited;
+    if (!placed || !measured) return { ok: false, reason: `the callers process ended early (code ${exit.code}, signal ${exit.signal})\nits stderr:\n${callers.stderrTail().trim()}` };
+    const agentReceived = await agentSide(emulator.apiUrl, prepared.listener.connectionId);
+    return { ok: true, result: { callsAsked: options.calls, ...placed, ...measured, agentReceived } };
+  } finally {
+    await emulator.process.stop();
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { formatMarkdown, formatText } from './formatReport.js';
+import { runCallsBenchmark } from './runCallsBenchmark.js';
+
+const usage = `Usage: npm run bench:calls [-- options]
+
+Benchmarks calls through omnisip's built-in PBX to one listener on this machine: call setup rate
+with SIPp (INVITE/200/ACK/BYE, stepping the rate up until a call fails), then concurrent calls with
+G.711 both ways, measured at the callers (loss, inter-arrival jitter) and at the emulator process
+(CPU, RSS). Writes bench/results/calls-<timestamp>.json and .md (the README table). Needs sipp.
+
+Options:
+  --rates <list>      setup rates to step through, calls/s (default 50,100,200,300)
+  --step <s>          seconds per setup-rate step (default 10)
+  --calls <n>         concurrent calls (default 200)
+  --ramp <n>          calls placed per second while ramping up (default 25)
+  --duration <s>      measured seconds with every call up (default 30)
+  --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
+  --strict            exit 1 when a target is missed (default: only when the run itself fails)
+`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`bench:calls: --${name} must be a positive integer, got '${value}'\n\n${usage}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      rates: { type: 'string' },
+      step: { type: 'string' },
+      calls: { type: 'string' },
+      ramp: { type: 'string' },
+      duration: { type: 'string' },
+      profile: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  // Compiled to dist/bench/calls/run.js; the repository root is three levels up.
+  const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+  const resultsDir = join(root, 'bench/results');
+  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const result = await runCallsBenchmark({
+    root,
+    rates: (values.rates ?? '50,100,200,300').split(',').map((r) => positive('rates', r.trim(), 0)),
+    secondsPerStep: positive('step', values.step, 10),
+    calls: positive('calls', values.calls, 200),
+    rampRate: positive('ramp', values.ramp, 25),
+    seconds: positive('duration', values.duration, 30),
+    profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (!result.ok) {
+    process.stderr.write(`bench:calls failed: ${result.reason}\n`);
+    return 1;
+  }
+  const { report } = result;
+  mkdirSync(resultsDir, { recursive: true });
+  const base = join(resultsDir, `calls-${report.machine.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, `${formatMarkdown(report)}\n`);
+  process.stdout.write(`\n${formatText(report)}\n\nwrote ${relative(root, base)}.json and .md\n`);
+  return report.pass || !values.strict ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,89 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { machineInfo } from '../lib/index.js';
+import { buildReport, type CallsBenchReport } from './buildReport.js';
+import { measureConcurrentCalls } from './measureConcurrentCalls.js';
+import { measureSetupRate } from './measureSetupRate.js';
+import { summarizeProfileFile } from './summarizeProfile.js';
+
+export interface CallsBenchmarkOptions {
+  /** The repository root: dist/ and test/sipp/ are found from here. */
+  root: string;
+  rates: number[];
+  secondsPerStep: number;
+  calls: number;
+  rampRate: number;
+  seconds: number;
+  /** When set, every emulator process runs with `--cpu-prof` and writes its profile under here. */
+  profileDir?: string;
+  log: (line: string) => void;
+}
+
+export type CallsBenchmarkResult = { ok: true; report: CallsBenchReport } | { ok: false; reason: string };
+
+function gitCommit(root: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown commit';
+  }
+}
+
+function sippVersion(): string | undefined {
+  const run = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
+  return run.error ? undefined : /SIPp v[\w.-]*\w/.exec(`${run.stdout}${run.stderr}`)?.[0];
+}
+
+/** The newest profile `--cpu-prof` wrote into `dir`, summarized. */
+function profileOf(part: string, dir: string, root: string): NonNullable<CallsBenchReport['profiles']>[number] | undefined {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)) : [];
+  const newest = files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  return newest ? { part, file: newest, top: summarizeProfileFile(newest, { root, top: 15 }) } : undefined;
+}
+
+/** The issue's benchmark in one run: call setup rate with SIPp, then concurrent calls with audio both ways. */
+export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise<CallsBenchmarkResult> {
+  const { root } = options;
+  for (const built of ['dist/src/cli/main.js', 'dist/bench/calls/callers.js']) {
+    if (!existsSync(join(root, built))) return { ok: false, reason: `no build at ${join(root, built)}: run 'npm run bench:calls' (it builds first)` };
+  }
+  const sipp = sippVersion();
+  if (!sipp) return { ok: false, reason: 'sipp is not installed: run scripts/install-peers.sh' };
+  const machine = machineInfo();
+  const profileFlags = (part: string) => {
+    if (!options.profileDir) return undefined;
+    mkdirSync(join(options.profileDir, part), { recursive: true });
+    return ['--cpu-prof', '--cpu-prof-dir', join(options.profileDir, part)];
+  };
+
+  options.log(`call setup rate: ${options.rates.join(', ')} calls/s, ${options.secondsPerStep} s each`);
+  const setup = await measureSetupRate({ root, rates: options.rates, secondsPerStep: options.secondsPerStep, nodeFlags: (rate) => profileFlags(`setup-${rate}`), log: options.log });
+  if (!setup.ok) return setup;
+  const { steps } = setup;
+
+  options.log(`concurrent calls: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
+  const concurrent = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags('concurrent'), log: options.log });
+  if (!concurrent.ok) return concurrent;
+
+  const profiles = options.profileDir
+    ? [steps.length ? profileOf(`setup rate ${steps[steps.length - 1]!.rate}/s`, join(options.profileDir, `setup-${steps[steps.length - 1]!.rate}`), root) : undefined, profileOf(`${options.calls} concurrent calls`, join(options.profileDir, 'concurrent'), root)].filter((p) => p !== undefined)
+    : undefined;
+  const report = buildReport({
+    machine,
+    settings: {
+      rates: options.rates,
+      secondsPerStep: options.secondsPerStep,
+      calls: options.calls,
+      rampRate: options.rampRate,
+      seconds: options.seconds,
+      omnisipVersion: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+      gitCommit: gitCommit(root),
+      sippVersion: sipp,
+    },
+    steps,
+    concurrent: concurrent.result,
+    profiles,
+  });
+  return { ok: true, report };
+}
