@@ -41,4 +41,11 @@ describe('formatReport', () => {
     expect(markdown).toContain('| 1,000 SIP connections Running/online | 2.35 s |  | all 1,000 | PASS |');
     expect(markdown).toContain('| emulator RSS with 1,000 online | 150 MB |  | < 400 MB | MISS |');
   });
+
+  it('adds where omnisip’s CPU time went when the run was profiled', () => {
+    const profile = { file: 'bench/results/profiles/CPU.1.cpuprofile', totalMs: 9400, topFunctions: [{ name: 'randomFillSync', where: 'node:internal/crypto/random:117', percent: 12.7 }], topFiles: [{ where: 'node:dgram', percent: 14.7 }] };
+    const profiled = { ...report, registrations: { ...report.registrations, omnisip: { ...report.registrations.omnisip, profile } } };
+    expect(formatText(report)).not.toContain('CPU profile');
+    expect(formatText(profiled)).toContain('omnisip CPU profile (bench/results/profiles/CPU.1.cpuprofile), 9.4 s sampled, self time:\n   12.7%  randomFillSync  node:internal/crypto/random:117\nby file:\n   14.7%  node:dgram');
+  });
 });

@@ -29,7 +29,20 @@ export function formatText(report: SipRegisterReport): string {
     ]),
     '',
     ...report.checks.map((x) => `${x.pass ? 'PASS' : 'MISS'}  ${x.check}: ${x.measured} (target ${x.target})`),
+    ...profileLines(r.omnisip),
   ].join('\n');
+}
+
+/** With --profile: where omnisip's CPU time went during the registration runs, by self time. */
+function profileLines({ profile }: ServerRegistrations): string[] {
+  if (profile === undefined) return [];
+  return [
+    '',
+    `omnisip CPU profile (${profile.file}), ${(profile.totalMs / 1000).toFixed(1)} s sampled, self time:`,
+    ...profile.topFunctions.map((f) => `  ${f.percent.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`),
+    'by file:',
+    ...profile.topFiles.map((f) => `  ${f.percent.toFixed(1).padStart(5)}%  ${f.where}`),
+  ];
 }
 
 /** The README's table (Performance section), numbers as measured. */

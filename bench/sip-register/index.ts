@@ -6,4 +6,5 @@ export { processMemory, type ProcessMemory } from './processMemory.js';
 export { runSipRegisterBenchmark, type Check, type ServerRegistrations, type SipRegisterBenchOptions, type SipRegisterBenchResult, type SipRegisterReport } from './runSipRegisterBenchmark.js';
 export { benchUsers, startKamailioRegistrar, startOmnisip, type BenchUser, type SipServer, type StartSipServerResult } from './sipServers.js';
 export { sippDurationSeconds } from './sippTiming.js';
+export { summarizeCpuProfile, type CpuProfile, type CpuProfileSummary } from './summarizeCpuProfile.js';
 export { waitForSip, type WaitForSipResult } from './waitForSip.js';

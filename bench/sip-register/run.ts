@@ -18,6 +18,7 @@ Options:
   --duration <s>       measured seconds per server, after a warm-up (default 15)
   --concurrency <n>    registrations in progress at once (SIPp -l; default 100)
   --connections <n>    SIP connections in the second part (default 1000)
+  --profile            run omnisip's registrations with --cpu-prof (bench/results/profiles) and print where its time went
   --strict             exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
       duration: { type: 'string' },
       concurrency: { type: 'string' },
       connections: { type: 'string' },
+      profile: { type: 'boolean' },
       strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -48,8 +50,10 @@ async function main(): Promise<number> {
   }
   // Compiled to dist/bench/sip-register/run.js; the repository root is three levels up.
   const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+  const resultsDir = join(root, 'bench/results');
   const result = await runSipRegisterBenchmark({
     root,
+    profileDir: values.profile ? join(resultsDir, 'profiles') : undefined,
     users: positive('users', values.users, 1000),
     durationSeconds: positive('duration', values.duration, 15),
     concurrency: positive('concurrency', values.concurrency, 100),
@@ -61,7 +65,6 @@ async function main(): Promise<number> {
     return 1;
   }
   const { report } = result;
-  const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const base = join(resultsDir, `sip-register-${report.machine.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo, type MachineInfo } from '../lib/index.js';
 import { measureConnections, type ConnectionsResult } from './measureConnections.js';
 import { measureRegistrations, type RegistrationRun } from './measureRegistrations.js';
 import { processMemory, type ProcessMemory } from './processMemory.js';
 import { benchUsers, startKamailioRegistrar, startOmnisip, type SipServer, type StartSipServerResult } from './sipServers.js';
+import { summarizeCpuProfile, type CpuProfile, type CpuProfileSummary } from './summarizeCpuProfile.js';
 
 export interface SipRegisterBenchOptions {
   /** The repository root: dist/ and test/sipp/ are found from here. */
@@ -16,6 +17,8 @@ export interface SipRegisterBenchOptions {
   concurrency: number;
   /** SIP connections created in the second part. */
   connections: number;
+  /** When set, omnisip runs the registrations with `--cpu-prof`, writing its profile here, and the report summarises it. */
+  profileDir?: string;
   log: (line: string) => void;
 }
 
@@ -26,6 +29,8 @@ export interface ServerRegistrations {
   measured: RegistrationRun;
   /** Peak RSS of the server process (Kamailio: its main process only). */
   memory: ProcessMemory | undefined;
+  /** Where omnisip spent its CPU time (with --profile). */
+  profile?: CpuProfileSummary & { file: string };
 }
 
 export interface Check {
@@ -73,6 +78,15 @@ async function registrations(start: () => Promise<StartSipServerResult>, options
   }
 }
 
+/** The profile written on exit by the omnisip process started at or after `since`. */
+function newestProfile(dir: string, since: number): string | undefined {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => join(dir, name))
+    .filter((file) => statSync(file).mtimeMs >= since);
+  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
 const mib = (bytes: number | undefined) => (bytes === undefined ? 'not measured' : `${Math.round(bytes / 2 ** 20)} MB`);
 
 /**
@@ -86,8 +100,16 @@ export async function runSipRegisterBenchmark(options: SipRegisterBenchOptions):
   const machine = machineInfo();
   const scenario = join(root, 'test/sipp/register.xml');
 
-  const omnisip = await registrations(() => startOmnisip(root, benchUsers(options.users)), options, scenario);
+  const nodeFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
+  const profileStart = Date.now();
+  const omnisip = await registrations(() => startOmnisip(root, benchUsers(options.users), { nodeFlags }), options, scenario);
   if (!omnisip.ok) return omnisip;
+  if (options.profileDir) {
+    const file = newestProfile(options.profileDir, profileStart);
+    if (file === undefined) return { ok: false, reason: `omnisip wrote no .cpuprofile in ${options.profileDir}` };
+    omnisip.result.profile = { file, ...summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile) };
+  }
   const kamailio = await registrations(startKamailioRegistrar, options, scenario);
   if (!kamailio.ok) return kamailio;
   const ratio = omnisip.result.measured.registrationsPerSecond / kamailio.result.measured.registrationsPerSecond;

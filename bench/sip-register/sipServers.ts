@@ -40,13 +40,13 @@ async function ready(server: SipServer, extra?: () => Promise<string | undefined
  * `omnisip start` from the build in dist/, as a user runs it, in its own process: the built-in PBX
  * on a free port with `users` as configured accounts (a JSON config file: JSON is YAML).
  */
-export async function startOmnisip(root: string, users: BenchUser[], options: { provisionDelayMs?: number } = {}): Promise<StartSipServerResult> {
+export async function startOmnisip(root: string, users: BenchUser[], options: { provisionDelayMs?: number; nodeFlags?: string[] } = {}): Promise<StartSipServerResult> {
   const dir = mkdtempSync(join(tmpdir(), 'omnisip-bench-sip-'));
   const config = join(dir, 'omnisip.json');
   writeFileSync(config, JSON.stringify({ pbxAccounts: users }));
   const [port, apiPort] = [await freeUdpTcpPort(), await freePort()];
   const delay = options.provisionDelayMs === undefined ? [] : ['--provision-delay-ms', String(options.provisionDelayMs)];
-  const args = [join(root, 'dist/src/cli/main.js'), 'start', '--api-port', String(apiPort), '--sip-port', String(port), '--log-level', 'error', '--config', config, ...delay];
+  const args = [...(options.nodeFlags ?? []), join(root, 'dist/src/cli/main.js'), 'start', '--api-port', String(apiPort), '--sip-port', String(port), '--log-level', 'error', '--config', config, ...delay];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const server: SipServer = { name: 'omnisip', port, apiUrl, process: startProcess(process.execPath, args, { cwd: root }) };
   return ready(server, async () => {
