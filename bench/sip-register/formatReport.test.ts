@@ -6,10 +6,20 @@ const MB = 2 ** 20;
 const run = (successful: number, seconds: number, failed = 0) => ({ attempted: successful + failed, successful, failed, seconds, registrationsPerSecond: successful / seconds, sippExitCode: failed ? 1 : 0 });
 const report: SipRegisterReport = {
   machine: { date: '2026-11-24T20:00:00.000Z', nproc: 2, cpuModel: 'Xeon', totalMemoryBytes: 24 * 2 ** 30, nodeVersion: 'v20.20.2', platform: 'linux', osRelease: '6', arch: 'x64', loadAverage: [0.5, 0.4, 0.3] },
-  settings: { users: 1000, durationSeconds: 15, concurrency: 100, connections: 1000, scenario: 'test/sipp/register.xml', transport: 'UDP' },
+  settings: { users: 1000, durationSeconds: 15, rounds: 3, concurrency: 100, connections: 1000, scenario: 'test/sipp/register.xml', transport: 'UDP' },
   registrations: {
-    omnisip: { warmup: run(5000, 2), measured: run(60_000, 15), memory: { rssBytes: 500 * MB, peakRssBytes: 600 * MB } },
-    kamailio: { warmup: run(5000, 1), measured: run(150_000, 15), memory: undefined },
+    omnisip: {
+      rounds: [
+        { warmup: run(5000, 2), measured: run(57_000, 15), memory: { rssBytes: 500 * MB, peakRssBytes: 550 * MB } },
+        { warmup: run(5000, 2), measured: run(60_000, 15), memory: { rssBytes: 500 * MB, peakRssBytes: 600 * MB } },
+      ],
+      medianPerSecond: 4000,
+      attempted: 117_000,
+      successful: 117_000,
+      failed: 0,
+      peakRssBytes: 600 * MB,
+    },
+    kamailio: { rounds: [{ warmup: run(5000, 1), measured: run(150_000, 15), memory: undefined }], medianPerSecond: 10_000, attempted: 150_000, successful: 150_000, failed: 0, peakRssBytes: undefined },
     ratio: 0.4,
   },
   connections: { requested: 1000, created: 1000, online: 1000, createSeconds: 1.8, allOnlineSeconds: 2.345, memoryIdle: { rssBytes: 110 * MB, peakRssBytes: 110 * MB }, memoryOnline: { rssBytes: 150 * MB, peakRssBytes: 160 * MB } },
@@ -26,8 +36,9 @@ describe('formatReport', () => {
   it('prints the machine, both servers’ rates and one PASS/MISS line per target', () => {
     const text = formatText(report);
     expect(text).toContain('machine: 2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64; nproc 2; memory 24.0 GiB');
-    expect(text).toMatch(/omnisip\s+4,000\s+8,000\s+60,000\s+0\s+15\.0\s+600 MB/);
-    expect(text).toMatch(/kamailio\s+10,000\s+20,000\s+150,000\s+0\s+15\.0\s+n\/a/);
+    expect(text).toMatch(/omnisip\s+4,000\s+8,000\s+3,800 \(15\.0 s\), 4,000 \(15\.0 s\)\s+117,000\s+0\s+600 MB/);
+    expect(text).toMatch(/kamailio\s+10,000\s+20,000\s+10,000 \(15\.0 s\)\s+150,000\s+0\s+n\/a/);
+    expect(text).toContain('3 rounds per server, alternating, each a fresh process');
     expect(text).toMatch(/1,000\s+1\.80 s\s+2\.35 s\s+1,000\s+110 MB\s+150 MB\s+160 MB/);
     expect(text).toContain('PASS  omnisip registrations/s vs Kamailio: 40% (4000 vs 10000) (target ≥ 30%)');
     expect(text).toContain('MISS  emulator RSS with 1000 connections online: 450 MB (target < 400 MB)');
@@ -35,9 +46,11 @@ describe('formatReport', () => {
 
   it('writes the README table with measured numbers and each target’s result', () => {
     const markdown = formatMarkdown(report);
-    expect(markdown).toContain('Measured 2026-11-24 on 2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64');
+    expect(markdown).toContain('Measured 2026-11-24 on 2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64 (load average 0.5 at start)');
+    expect(markdown).toContain('median of 3 alternating rounds of ~15 s per server');
     expect(markdown).toContain('| authenticated REGISTERs/s (401 + 200) | 4,000 | 10,000 | ≥ 30% of Kamailio | 40% PASS |');
-    expect(markdown).toContain('| failed registrations | 0 of 60,000 | 0 of 150,000 | 0 | PASS |');
+    expect(markdown).toContain('| failed registrations | 0 of 117,000 | 0 of 150,000 | 0 | PASS |');
+    expect(markdown).toContain('| peak RSS while registering | 600 MB | n/a (main process) |  |  |');
     expect(markdown).toContain('| 1,000 SIP connections Running/online | 2.35 s |  | all 1,000 | PASS |');
     expect(markdown).toContain('| emulator RSS with 1,000 online | 150 MB |  | < 400 MB | MISS |');
   });

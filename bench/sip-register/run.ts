@@ -15,7 +15,8 @@ Needs 'npm run build', sipp and kamailio.
 
 Options:
   --users <n>          SIP accounts registering in turn (default 1000)
-  --duration <s>       measured seconds per server, after a warm-up (default 15)
+  --duration <s>       measured seconds per round, after a warm-up (default 15)
+  --rounds <n>         rounds per server, alternating, each a fresh process; the median counts (default 3)
   --concurrency <n>    registrations in progress at once (SIPp -l; default 100)
   --connections <n>    SIP connections in the second part (default 1000)
   --profile            run omnisip's registrations with --cpu-prof (bench/results/profiles) and print where its time went
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
     options: {
       users: { type: 'string' },
       duration: { type: 'string' },
+      rounds: { type: 'string' },
       concurrency: { type: 'string' },
       connections: { type: 'string' },
       profile: { type: 'boolean' },
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
     profileDir: values.profile ? join(resultsDir, 'profiles') : undefined,
     users: positive('users', values.users, 1000),
     durationSeconds: positive('duration', values.duration, 15),
+    rounds: positive('rounds', values.rounds, 3),
     concurrency: positive('concurrency', values.concurrency, 100),
     connections: positive('connections', values.connections, 1000),
     log: (line) => process.stderr.write(`${line}\n`),
