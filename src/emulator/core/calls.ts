@@ -58,6 +58,9 @@ export interface CapturedPacket {
 /** A call keeps at most this many captured packets (about three minutes of two-way audio). */
 export const captureLimit = 20_000;
 
+/** Ended calls whose packets are kept for their pcap; older ones keep their record and timeline only. */
+export const capturedEndedCalls = 50;
+
 /** A call keeps at most this many timeline entries (SIP retransmissions of a long call add up). */
 export const timelineLimit = 2000;
 
@@ -67,6 +70,8 @@ export class Calls {
   private readonly byCallId = new Map<string, CallRecord>();
   private readonly captures = new Map<string, CapturedPacket[]>();
   private readonly watchers = new Set<(record: CallRecord) => void>();
+  /** Call-IDs of ended calls that still hold packets, oldest first. */
+  private readonly endedCaptures: string[] = [];
 
   /** Called after each state change of any call (the emulator publishes `call.state` events). */
   onStateChange(watcher: (record: CallRecord) => void): () => void {
@@ -77,6 +82,7 @@ export class Calls {
   /** Moves a call to a new state, recording it in the timeline; `ended` is final. */
   setState(record: CallRecord, state: CallState, at: number, reason?: string): void {
     if (!setCallState(record, state, at, reason)) return;
+    if (state === 'ended') this.retireCapture(record.callId);
     for (const watcher of this.watchers) watcher(record);
   }
 
@@ -133,10 +139,17 @@ export class Calls {
     return this.captures.get(callId) ?? [];
   }
 
+  /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
+  private retireCapture(callId: string): void {
+    this.endedCaptures.push(callId);
+    while (this.endedCaptures.length > capturedEndedCalls) this.captures.delete(this.endedCaptures.shift()!);
+  }
+
   clear(): void {
     this.byId.clear();
     this.byCallId.clear();
     this.captures.clear();
+    this.endedCaptures.length = 0;
   }
 }
 
