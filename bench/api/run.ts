@@ -68,6 +68,7 @@ async function main(): Promise<number> {
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.md`, `${formatMarkdown(report)}\n`);
   process.stdout.write(`\n${formatText(report)}\n\nwrote ${relative(root, base)}.json and .md\n`);
+  if (values.profile) process.stdout.write(`omnisip CPU profile (load cases only) in ${relative(root, join(resultsDir, 'profiles'))}/: open it in Chrome DevTools or VS Code\n`);
   return report.pass || !values.strict ? 0 : 1;
 }
 
