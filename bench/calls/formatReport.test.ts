@@ -13,6 +13,13 @@ describe('formatText', () => {
     expect(text).toContain('emulator process: CPU 60% of a core, RSS 300 MiB (peak 320 MiB)');
     expect(text).toContain('PASS  inter-arrival jitter p99 at the callers: 4.20 ms (target < 5 ms)');
     expect(text).not.toContain('warning: the machine was busy');
+    expect(text).not.toContain('every step passed');
+  });
+
+  it('says when every step passed, so that the highest rate reads as a floor', () => {
+    const report = buildReport(input({ steps: [step(50), step(100), step(200), step(300)] }));
+    expect(formatText(report)).toContain('highest rate with 0 failed calls: 300 calls/s (every step passed: the limit is higher');
+    expect(formatMarkdown(report)).toContain('| 300 calls/s (highest step tried) | PASS |');
   });
 
   it('warns when the machine was busy at the start, and lists profiles when there are some', () => {
