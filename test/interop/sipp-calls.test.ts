@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call, CallSummary, PbxAccount } from '../../src/generated/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.js';
 import { guideAgent } from '../support/world.js';
-import { peerAvailable, skipReason } from '../support/peers.js';
+import { freeUdpTcpPort, peerAvailable, skipReason } from '../support/peers.js';
 import { runSipp, scenarioPath, type SippOptions, type SippRun } from '../support/sipp.js';
 
 const available = peerAvailable('sipp');
@@ -63,10 +63,13 @@ describe.skipIf(!available)(available ? 'SIPp calls the agent through the built-
 
   const explain = (run: SippRun) => `SIPp exit ${run.exitCode}, ${run.successful} successful, ${run.failed} failed\n${run.output.slice(-4000)}`;
 
+  /** SIPp's RTP port (its SDP's, and -rtp_echo's): a free one, as SIPp's default 6000 is shared by every SIPp on the machine. */
+  const mediaPort = async () => ['-mp', String(await freeUdpTcpPort())];
+
   /** Runs SIPp with its SIP messages logged (-trace_msg), and returns the log with the run. */
   async function sipp(options: Omit<SippOptions, 'target' | 'transport'>): Promise<SippRun & { messages: string }> {
     const file = join(mkdtempSync(join(tmpdir(), 'omnisip-sipp-msg-')), 'messages.log');
-    const run = await runSipp({ target, transport: 'UDP', timeoutSeconds: 20, ...options, extraArgs: [...(options.extraArgs ?? []), '-trace_msg', '-message_file', file] });
+    const run = await runSipp({ target, transport: 'UDP', timeoutSeconds: 20, ...options, extraArgs: [...(options.extraArgs ?? []), ...(await mediaPort()), '-trace_msg', '-message_file', file] });
     let messages = '';
     try {
       messages = readFileSync(file, 'utf8');
@@ -110,7 +113,7 @@ describe.skipIf(!available)(available ? 'SIPp calls the agent through the built-
   }
 
   it('100 calls, 10 at a time: INVITE, 180, 200, ACK, audio echoed, BYE; none fails', async () => {
-    const run = await runSipp({ target, scenario: scenarioPath('call-basic.xml'), rows: [`101;${domain}`], transport: 'UDP', calls: 100, rate: 10, limit: 10, timeoutSeconds: 40, extraArgs: ['-rtp_echo'] });
+    const run = await runSipp({ target, scenario: scenarioPath('call-basic.xml'), rows: [`101;${domain}`], transport: 'UDP', calls: 100, rate: 10, limit: 10, timeoutSeconds: 40, extraArgs: ['-rtp_echo', ...(await mediaPort())] });
     expect(run.exitCode, explain(run)).toBe(0);
     expect([run.successful, run.failed]).toEqual([100, 0]);
     // The agent's side: 100 answered calls, each ended by the caller, each with the echoed audio received.
