@@ -3,6 +3,9 @@ import { StreamFramer } from './StreamFramer.js';
 import { TransportError } from './TransportError.js';
 import type { Endpoint } from './SipTransport.js';
 
+/** How long a connection closed for a framing error still waits for the answers to its earlier messages. */
+const DRAIN_MS = 200;
+
 export interface TcpConnectionEvents {
   message(data: Buffer, connection: TcpConnection): void;
   closed(connection: TcpConnection): void;
@@ -16,6 +19,8 @@ export interface TcpConnectionEvents {
 export class TcpConnection {
   private readonly framer: StreamFramer;
   private closed = false;
+  /** After a framing error: reads nothing more, but lets the answers to what came before go out. */
+  private draining = false;
 
   constructor(
     private readonly socket: Socket,
@@ -58,15 +63,21 @@ export class TcpConnection {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.draining) return;
     const { messages, error } = this.framer.push(chunk);
     for (const message of messages) {
       if (this.closed) return;
       this.events.message(message, this);
     }
-    // RFC 3261 §18.3: a stream that cannot be framed cannot be resynchronised; close it.
+    // RFC 3261 §18.3: a stream that cannot be framed cannot be resynchronised; close it. The
+    // messages framed before the error are being answered asynchronously (a 400 among them), so
+    // the close waits a moment and then ends gracefully, flushing those answers first.
     if (error !== undefined) {
       this.events.warning(`SIP transport: closing TCP connection from ${this.remote.address}:${this.remote.port}: ${error}`);
-      this.socket.destroy();
+      this.draining = true;
+      this.socket.pause();
+      setTimeout(() => this.socket.end(), DRAIN_MS).unref();
+      setTimeout(() => this.socket.destroy(), DRAIN_MS + 2000).unref();
     }
   }
 
