@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DigestChallenge } from './DigestChallenge.js';
 import type { DigestCredentials } from './DigestCredentials.js';
 import { computeDigestResponse, type DigestAlgorithm } from './digestAlgorithm.js';
+import { randomFromPool } from '../message/randomPool.js';
 
 export interface DigestServerOptions {
   realm: string;
@@ -97,7 +98,7 @@ export class DigestServer {
   #issueNonce(): string {
     const head = Buffer.alloc(TIMESTAMP_BYTES + RANDOM_BYTES);
     head.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.#now()))));
-    randomBytes(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
+    randomFromPool(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
     return Buffer.concat([head, this.#mac(head)]).toString('base64url');
   }
 
