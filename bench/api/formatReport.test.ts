@@ -53,10 +53,11 @@ describe('formatMarkdown', () => {
   it('gives the README a table with the date, the machine and the command to reproduce', () => {
     const md = formatMarkdown(report);
     expect(md).toContain('(2026-11-24)');
-    expect(md).toContain('2 CPUs (Xeon), 24.0 GiB RAM');
+    expect(md).toContain('2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64; other processes');
     expect(md).toContain('other processes took at most 2.3% of the CPUs during any phase');
     expect(md).toContain('`npm run bench:api`');
-    expect(md).toContain('| `GET /public/sip-connections/{id}` | 21,000 | 1,500 | 14.0× | 3.25 ms | 120.50 ms |');
+    expect(md).toContain('| GET /public/sip-connections/{id} | 21,000 | 1,500 | 14.0× | 3.25 ms | 120.50 ms |');
     expect(md).toContain('| median of 5 | 125 ms | 950 ms | 7.6× |');
+    expect(md).toContain('- MISS POST /public/agents: omnisip p99: 7.50 ms (target < 5 ms)');
   });
 });

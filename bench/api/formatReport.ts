@@ -54,17 +54,19 @@ export function formatMarkdown(report: ApiBenchReport): string {
   const lines = [
     `### REST API vs \`prism mock\` (${report.machine.date.slice(0, 10)})`,
     '',
-    `Measured ${report.machine.date} on ${describeMachine(report.machine)} ; other processes took at most ${percent(worstInterference(report))} of the CPUs during any phase; omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
+    `Measured ${report.machine.date} on ${describeMachine(report.machine)}; other processes took at most ${percent(worstInterference(report))} of the CPUs during any phase; omnisip ${s.gitCommit}, Prism ${s.prismVersion}.`,
     `autocannon with ${s.connections} connections, ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per case; cold start is the median of ${s.coldStartRepetitions}.`,
     'Reproduce with `npm run bench:api`.',
     '',
     '| Case | omnisip req/s | Prism req/s | omnisip ÷ Prism | omnisip p99 | Prism p99 |',
     '|---|---:|---:|---:|---:|---:|',
-    ...report.cases.map((c) => `| \`${c.title}\` | ${int(c.omnisip.requestsPerSecond)} | ${int(c.prism.requestsPerSecond)} | ${ratio(c.throughputRatio)} | ${ms(c.omnisip.latency?.p99)} | ${ms(c.prism.latency?.p99)} |`),
+    ...report.cases.map((c) => `| ${c.title} | ${int(c.omnisip.requestsPerSecond)} | ${int(c.prism.requestsPerSecond)} | ${ratio(c.throughputRatio)} | ${ms(c.omnisip.latency?.p99)} | ${ms(c.prism.latency?.p99)} |`),
     '',
     '| Cold start (spawn → first answer) | omnisip | Prism | Prism ÷ omnisip |',
     '|---|---:|---:|---:|',
     `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,
+    '',
+    ...report.checks.map((c) => `- ${c.pass ? 'PASS' : 'MISS'} ${c.check}: ${c.measured} (target ${c.target})`),
   ];
   return lines.join('\n');
 }
