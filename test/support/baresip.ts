@@ -36,7 +36,8 @@ export interface BaresipOptions {
   control?: boolean;
   /**
    * Load `sndfile`, which writes each call's audio into the config directory: what baresip heard
-   * (decoded) and what it sent, as 16-bit WAV at the codec's rate; see `recordings()`. Default false.
+   * (decoded) and what it sent, as 16-bit WAV at the codec's rate, one pair per call named by the second
+   * it started (two calls in the same second share the names); see `recordings()`. Default false.
    */
   record?: boolean;
 }
