@@ -1,3 +1,4 @@
+import { CaptureBuffer } from './CaptureBuffer.js';
 import { newId } from './ids.js';
 
 export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
@@ -68,7 +69,7 @@ export const timelineLimit = 2000;
 export class Calls {
   private readonly byId = new Map<string, CallRecord>();
   private readonly byCallId = new Map<string, CallRecord>();
-  private readonly captures = new Map<string, CapturedPacket[]>();
+  private readonly captures = new Map<string, CaptureBuffer>();
   private readonly watchers = new Set<(record: CallRecord) => void>();
   /** Call-IDs of ended calls that still hold packets, oldest first. */
   private readonly endedCaptures: string[] = [];
@@ -129,14 +130,16 @@ export class Calls {
 
   /** Keeps a packet of the call with this SIP Call-ID (kept even before the record opens: the INVITE comes first). */
   capture(callId: string, packet: CapturedPacket): void {
-    const packets = this.captures.get(callId) ?? [];
-    if (packets.length >= captureLimit) return;
-    packets.push(packet);
-    this.captures.set(callId, packets);
+    let buffer = this.captures.get(callId);
+    if (!buffer) {
+      buffer = new CaptureBuffer(captureLimit);
+      this.captures.set(callId, buffer);
+    }
+    buffer.push(packet);
   }
 
   captured(callId: string): CapturedPacket[] {
-    return this.captures.get(callId) ?? [];
+    return this.captures.get(callId)?.packets() ?? [];
   }
 
   /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
