@@ -92,6 +92,14 @@ describe('RtpReceiverStatistics', () => {
     expect(stats.deviationPercentile(98)).toBe(0);
   });
 
+  it('reports deviations past the histogram (100 ms) as the largest seen', () => {
+    const stats = new RtpReceiverStatistics();
+    const packets = steady(0, 101).map(([seq, at]): [number, number] => [seq, at + (seq === 50 ? 250 : 0)]);
+    feed(stats, packets);
+    expect(stats.deviationPercentile(99)).toBe(250);
+    expect(stats.deviationPercentile(50)).toBe(0);
+  });
+
   it('keeps repeated-timestamp packets out of the jitter when told to', () => {
     const stats = new RtpReceiverStatistics();
     for (let i = 0; i < 10; i++) stats.record({ ssrc: 1, sequenceNumber: i, timestamp: 800, payloadLength: 4 }, i * 50, false);

@@ -27,9 +27,13 @@ const MAX_MISORDER = 100;
 const SEQ_MOD = 65536;
 /** How far back duplicates are recognised. */
 const DUPLICATE_WINDOW = 1024;
-/** Histogram of deviations: 0.1 ms buckets up to 2 s (fixed memory however long the call); slower ones share the last bucket. */
+/**
+ * Histogram of deviations: 0.1 ms buckets up to 100 ms (4 KB per session, however long the call;
+ * a server with hundreds of calls keeps one each). Slower ones share the last bucket, whose
+ * percentile is reported as the largest deviation seen.
+ */
 const BUCKET_MS = 0.1;
-const BUCKETS = 20_000;
+const BUCKETS = 1001;
 
 /**
  * Sequence, loss and jitter bookkeeping for received RTP, after RFC 3550 Appendix A.1 (sequence
@@ -107,7 +111,7 @@ export class RtpReceiverStatistics {
     let cumulative = 0;
     for (let i = 0; i < BUCKETS; i++) {
       cumulative += this.histogram[i]!;
-      if (cumulative >= rank) return Math.min(this.maxDeviationMs, Number((i * BUCKET_MS).toFixed(1)));
+      if (cumulative >= rank) return i === BUCKETS - 1 ? this.maxDeviationMs : Math.min(this.maxDeviationMs, Number((i * BUCKET_MS).toFixed(1)));
     }
     return this.maxDeviationMs;
   }
