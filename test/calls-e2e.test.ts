@@ -155,6 +155,17 @@ describe('calls through the control API', () => {
     await ended;
   });
 
+  it('hangs up the calls of a connection that is deleted, so no RTP goes on', async () => {
+    const connectionId = await connection('105', { enabled: false });
+    const id = (await request('POST', '/_emulator/calls', { from: 'caller', to: '105' })).body.id as string;
+    await callState(id, 'active');
+    const ended = callState(id, 'ended');
+    expect((await request('DELETE', `/public/sip-connections/${connectionId}`)).status).toBe(204);
+    await ended;
+    const call = (await request('GET', `/_emulator/calls/${id}`)).body;
+    expect(call.timeline.some((t: { text: string }) => t.text.includes('BYE (the listener stopped)'))).toBe(true);
+  });
+
   it('refuses calls with 480 and says why in the error log when the agent has no SIP channel config', async () => {
     await request('PUT', `/public/agents/${agentId}/channels/sip`, {});
     const conn = await request('POST', '/public/sip-connections', { agentId, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '104', password: 'x', transport: 'TCP' } });

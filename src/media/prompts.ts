@@ -39,7 +39,7 @@ function repeat(times: number, parts: readonly Int16Array[]): Int16Array[] {
  * The agent's audio, made at run time as 8 kHz 16-bit mono PCM: distinct tone patterns a listener
  * (human or `identifyPrompts`) can tell apart.
  */
-export const prompts: Readonly<Record<PromptName, () => Int16Array>> = {
+const generators: Readonly<Record<PromptName, () => Int16Array>> = {
   /** Three short 660 Hz beeps, then a long 880 Hz tone (1.15 s). */
   greeting: () => concatPcm([...repeat(3, [beep([660], 150), silence(100)]), beep([880], 400)]),
   /** Two 523 Hz beeps (0.5 s). */
@@ -51,6 +51,26 @@ export const prompts: Readonly<Record<PromptName, () => Int16Array>> = {
   /** Busy tone, 480 + 620 Hz, 0.5 s on / 0.5 s off, twice (2 s). */
   noAgents: () => concatPcm(repeat(2, [beep([480, 620], 500), silence(500)])),
 };
+
+const cache = new Map<PromptName, Int16Array>();
+
+/**
+ * The prompts' audio, generated once and shared: a server answering hundreds of calls plays the
+ * same greeting each time. Callers get the same array and must not modify it.
+ */
+export const prompts: Readonly<Record<PromptName, () => Int16Array>> = Object.fromEntries(
+  (Object.keys(generators) as PromptName[]).map((name) => [
+    name,
+    () => {
+      let pcm = cache.get(name);
+      if (!pcm) {
+        pcm = generators[name]();
+        cache.set(name, pcm);
+      }
+      return pcm;
+    },
+  ]),
+) as Record<PromptName, () => Int16Array>;
 
 const WINDOW_MS = 100;
 const HOP_MS = 50;

@@ -82,6 +82,8 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
   let stack: SipStack | undefined;
   let client: RegisterClient | undefined;
   let stopped = false;
+  /** The calls the agent is on: a stopping listener hangs them up, or their RTP would go on. */
+  const calls = new Set<AgentCall>();
 
   const ready = (async () => {
     const transport = await (options.openTransport ?? ((p) => createNetworkTransport({ address: '127.0.0.1', port: 0, protocols: [p] })))(protocol);
@@ -123,7 +125,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
     const ua = new UserAgent(stack, { contact: client.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => options.logger.warn(`connection ${record.id}: ${m}`) });
     ua.onInvite((incoming) => {
       if (!options.calls) return void incoming.reject(480);
-      void new AgentCall({
+      const call: AgentCall = new AgentCall({
         incoming,
         connectionId: record.id,
         domain: settings.domain,
@@ -134,7 +136,10 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
         logger: options.logger,
         rtpTimeoutMs: options.calls.rtpTimeoutMs,
         attach: options.calls.attach,
-      }).run();
+        onEnd: () => calls.delete(call),
+      });
+      calls.add(call);
+      void call.run();
     });
     client.start();
   })().catch((error: Error) => {
@@ -146,6 +151,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
     async stop({ unregister }) {
       stopped = true;
       await ready;
+      await Promise.allSettled([...calls].map((call) => call.stop('the listener stopped')));
       await client?.stop({ unregister });
       await stack?.close();
       if (viaPbx) options.pbx!.unmirror(record.id);

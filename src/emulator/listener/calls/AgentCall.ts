@@ -31,6 +31,8 @@ export interface AgentCallOptions {
   rtpTimeoutMs: number;
   /** Registers the call with the control plane while it lasts. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
+  /** Told once when the call ends, however it ends. */
+  onEnd?: () => void;
 }
 
 const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.uri.user ?? value) : 'unknown');
@@ -228,6 +230,14 @@ export class AgentCall {
     this.act(this.behaviour?.transferFailed(status) ?? []);
   }
 
+  /** Ends the call from our side (the listener is stopping): BYE when it is up, and the RTP stops. */
+  stop(reason: string): Promise<void> {
+    if (this.dialog) return this.hangUp(reason);
+    if (this.options.incoming.state === 'pending') this.options.incoming.reject(480);
+    this.end(reason);
+    return Promise.resolve();
+  }
+
   private async hangUp(reason: string): Promise<void> {
     if (this.ended) return;
     this.note('sip', `BYE (${reason})`);
@@ -251,6 +261,7 @@ export class AgentCall {
     this.options.logger.info(`call ${this.record.id} (${this.record.from} → ${this.record.to}) ended: ${reason}`);
     if (this.started) this.options.report({ type: 'callEnded' });
     void this.rtp?.stop();
+    this.options.onEnd?.();
   }
 
   private note(kind: Parameters<typeof addTimeline>[1], text: string): void {
