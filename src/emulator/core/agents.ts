@@ -52,14 +52,14 @@ export class AgentStore {
     return success(structuredClone(agent));
   }
 
+  /** Reads hand out the stored objects: the HTTP layer serialises them at once and never changes them. */
   list(page: PageRequest): Page<Agent> {
-    const all = [...this.agents.values()].map((a) => structuredClone(a));
-    return paginate(all.length, all, page);
+    return paginate(this.agents.size, [...this.agents.values()], page);
   }
 
   get(agentId: string): Result<Agent> {
     const agent = this.agents.get(agentId);
-    return agent ? success(structuredClone(agent)) : failed(apiErrors.agentNotFound(agentId));
+    return agent ? success(agent) : failed(apiErrors.agentNotFound(agentId));
   }
 
   exists(agentId: string): boolean {

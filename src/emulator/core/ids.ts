@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomFromPool } from '../../util/randomPool.js';
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -7,7 +8,7 @@ const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
  * guessed across projects. Never from the seeded random source: ids must not repeat across runs.
  */
 export function newId(prefix: 'agent' | 'chanconfig' | 'sipconn' | 'fault' | 'call'): string {
-  const bytes = randomBytes(24);
+  const bytes = randomFromPool(24);
   let out = '';
   for (const b of bytes) out += alphabet[b % alphabet.length];
   return `${prefix}_${out}`;

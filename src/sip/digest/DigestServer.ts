@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DigestChallenge } from './DigestChallenge.js';
 import type { DigestCredentials } from './DigestCredentials.js';
 import { computeDigestResponse, type DigestAlgorithm } from './digestAlgorithm.js';
-import { randomFromPool } from '../message/randomPool.js';
+import { randomFromPool } from '../../util/randomPool.js';
 
 export interface DigestServerOptions {
   realm: string;

@@ -1,4 +1,4 @@
-import { randomFromPool as randomBytes } from './randomPool.js';
+import { randomFromPool as randomBytes } from '../../util/randomPool.js';
 
 /** RFC 3261 §8.1.1.7: the branch MUST start with the magic cookie "z9hG4bK" and be unique across space and time. */
 export function generateBranch(): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomFromPool } from './randomPool.js';
-import { generateBranch, generateTag } from './identifiers.js';
+import { generateBranch, generateTag } from '../sip/message/identifiers.js';
 
 describe('randomFromPool', () => {
   it('never hands out the same bytes twice, across refills', () => {
