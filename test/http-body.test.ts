@@ -10,7 +10,7 @@ describe('request bodies over HTTP', () => {
   });
   afterAll(() => emulator?.close());
 
-  const post = (body: BodyInit, extra: RequestInit = {}) =>
+  const post = (body: RequestInit['body'], extra: RequestInit = {}) =>
     fetch(`${emulator.url}/public/agents`, { method: 'POST', headers: { 'X-Api-Key': 'bodies', 'Content-Type': 'application/json' }, body, ...extra });
   const chunked = (text: string) =>
     new ReadableStream<Uint8Array>({

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseYaml as parse } from './parseYaml.js';
 import type { ClockMode } from './core/clock.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 

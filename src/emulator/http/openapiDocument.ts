@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYaml as parse } from '../parseYaml.js';
 import { packageRoot } from './packageRoot.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -51,9 +51,19 @@ function resolveRef<T>(raw: Record<string, unknown>, value: unknown): T {
   return current as T;
 }
 
+/** The document as parsed data: the JSON the build wrote, when it is not older than the YAML (faster start), else the YAML. */
+function readDocument(fileName: string): Record<string, unknown> {
+  const yamlPath = join(packageRoot(), fileName);
+  const jsonPath = join(packageRoot(), 'dist', fileName.replace(/\.yaml$/, '.json'));
+  if (existsSync(jsonPath) && statSync(jsonPath).mtimeMs >= statSync(yamlPath).mtimeMs) {
+    return JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>;
+  }
+  return parse(readFileSync(yamlPath, 'utf8')) as Record<string, unknown>;
+}
+
 /** Reads an OpenAPI 3.1 document shipped with omnisip (`openapi.yaml`, `control-openapi.yaml`). */
 export function loadOpenApiDocument(fileName: string): OpenApiDocument {
-  const raw = parse(readFileSync(join(packageRoot(), fileName), 'utf8')) as Record<string, unknown>;
+  const raw = readDocument(fileName);
   const paths = (raw.paths ?? {}) as Record<string, Record<string, unknown>>;
   const operations: OperationSpec[] = [];
   for (const [path, item] of Object.entries(paths)) {

@@ -63,21 +63,39 @@ function parametersSchema(parameters: ParameterSpec[]): Record<string, unknown> 
   };
 }
 
+/** Compiles on first use, once: `once(() => ajv.compile(...))`. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
 /**
- * Compiles, once at start-up, the validators of every operation from the OpenAPI document
- * itself, so the schemas are never written twice (DESIGN.md).
+ * The validators of every operation, built from the OpenAPI document itself so the schemas are
+ * never written twice (DESIGN.md). Each is compiled when its operation is first used: compiling
+ * them all up front was a third of the emulator's start-up time.
  */
 export function compileValidators(document: OpenApiDocument, documentId: string): Map<string, OperationValidators> {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true, coerceTypes: false });
-  addFormats(ajv);
-  ajv.addSchema({ ...document.raw, $id: documentId });
-  const ref = (pointer: string): ValidateFunction => ajv.compile({ $ref: `${documentId}${pointer}` });
+  const ajv = once(() => {
+    const instance = new Ajv2020({ strict: false, allErrors: true, verbose: true, coerceTypes: false });
+    // Only the formats the documents use: each one added costs start-up time.
+    addFormats(instance, ['date-time', 'uri']);
+    instance.addSchema({ ...document.raw, $id: documentId });
+    return instance;
+  });
+  const ref = (pointer: string): ValidateFunction => ajv().compile({ $ref: `${documentId}${pointer}` });
 
   const result = new Map<string, OperationValidators>();
   for (const op of document.operations) {
-    const pathValidator = ajv.compile(parametersSchema(op.parameters.filter((p) => p.in === 'path')));
-    const queryValidator = ajv.compile(parametersSchema(op.parameters.filter((p) => p.in === 'query')));
-    const bodyValidator = op.bodyPointer ? ref(op.bodyPointer) : undefined;
+    const pathValidator = once(() => ajv().compile(parametersSchema(op.parameters.filter((p) => p.in === 'path'))));
+    const queryValidator = once(() => ajv().compile(parametersSchema(op.parameters.filter((p) => p.in === 'query'))));
+    const bodyValidator = once(() => (op.bodyPointer ? ref(op.bodyPointer) : undefined));
     const responseValidators = new Map<string, ValidateFunction>();
     const responseValidator = (status: number): ValidateFunction | undefined => {
       const key = op.responsePointers[String(status)] !== undefined ? String(status) : op.responsePointers[`${String(status)[0]}XX`] !== undefined ? `${String(status)[0]}XX` : 'default';
@@ -92,11 +110,16 @@ export function compileValidators(document: OpenApiDocument, documentId: string)
     };
     result.set(op.operationId, {
       params: ({ path, query }) => {
-        if (!pathValidator(path)) return describeErrors(pathValidator.errors, 'the path');
-        if (!queryValidator(query)) return describeErrors(queryValidator.errors, 'the query').replace(/'([^']+)'/, "query parameter '$1'");
+        const pathCheck = pathValidator();
+        if (!pathCheck(path)) return describeErrors(pathCheck.errors, 'the path');
+        const queryCheck = queryValidator();
+        if (!queryCheck(query)) return describeErrors(queryCheck.errors, 'the query').replace(/'([^']+)'/, "query parameter '$1'");
         return undefined;
       },
-      body: (body) => (!bodyValidator || bodyValidator(body) ? undefined : describeErrors(bodyValidator.errors, 'the body')),
+      body: (body) => {
+        const check = bodyValidator();
+        return !check || check(body) ? undefined : describeErrors(check.errors, 'the body');
+      },
       response: (status, body) => {
         const declared = String(status) in op.responsePointers || 'default' in op.responsePointers || `${String(status)[0]}XX` in op.responsePointers;
         if (!declared) return `status ${status} is not declared for ${op.operationId}`;
