@@ -23,9 +23,14 @@ const channelOnlyFields: Partial<Record<(typeof channelFields)[number], ChannelT
   useGreenVideo: 'webrtc',
 };
 
+/**
+ * The known fields of a body, in order. Values are kept as they are, not copied: every body is
+ * parsed fresh from its request's JSON and nothing else holds it; stored objects are replaced on
+ * update, never changed in place, so handing them out to be serialised is safe.
+ */
 function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (source[key] !== undefined) out[key] = structuredClone(source[key]);
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
   return out;
 }
 
@@ -49,7 +54,7 @@ export class AgentStore {
     if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
     const agent = { id: newId('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent;
     this.agents.set(agent.id, agent);
-    return success(structuredClone(agent));
+    return success(agent);
   }
 
   /** Reads hand out the stored objects: the HTTP layer serialises them at once and never changes them. */
@@ -74,7 +79,7 @@ export class AgentStore {
     // Keep the response's field order stable: id, the fields, created.
     const ordered = { id: next.id, ...pick(next, agentFields), created: next.created } as Agent;
     this.agents.set(agentId, ordered);
-    return success(structuredClone(ordered));
+    return success(ordered);
   }
 
   /** Deletes the agent and its channel configs. Its SIP connections stay (the docs say so). */
@@ -105,13 +110,13 @@ export class AgentStore {
     } as ChannelConfig;
     configs.set(channelType, config);
     this.channels.set(agentId, configs);
-    return success(structuredClone(config));
+    return success(config);
   }
 
   getChannel(agentId: string, channelType: ChannelType): Result<ChannelConfig> {
     if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
     const config = this.channels.get(agentId)?.get(channelType);
-    return config ? success(structuredClone(config)) : failed(apiErrors.channelConfigNotFound(agentId, channelType));
+    return config ? success(config) : failed(apiErrors.channelConfigNotFound(agentId, channelType));
   }
 
   deleteChannel(agentId: string, channelType: ChannelType): Result<void> {

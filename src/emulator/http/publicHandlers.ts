@@ -72,6 +72,6 @@ export const publicHandlers: Record<string, Handler> = Object.fromEntries(
     }),
   refreshSipConnectionStatus: ({ project, params }, { clock }) =>
     unwrap(project.sipConnections.refresh(params.id!, clock.now()), (r) => ok({ status: statusOf(r), created: r.created })),
-  listSipConnectionErrors: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(structuredClone(r.errors))),
+  listSipConnectionErrors: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(r.errors)),
 } satisfies Record<string, ProjectHandler>).map(([id, handler]) => [id, inProject(handler)]),
 );
