@@ -1,17 +1,39 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
-import { callCommand, callHelp } from './callCommand.js';
-import { contractsCommand, contractsHelp } from './contractsCommand.js';
-import { softphoneCommand, softphoneHelp } from './softphoneCommand.js';
-import { startCommand, startHelp } from './startCommand.js';
 
-type Command = { run(argv: string[]): Promise<number>; summary: string; help: string };
+type Loaded = { run(argv: string[]): Promise<number>; help: string };
+/** Each command's module loads only when it runs: `omnisip start` need not load the softphone or the contract suite. */
+type Command = { summary: string; load(): Promise<Loaded> };
 
 const commands: Record<string, Command> = {
-  start: { run: startCommand, summary: 'start the emulator (public API, control API, docs)', help: startHelp },
-  contracts: { run: (argv) => contractsCommand(argv), summary: 'run the contract suite against omnisip or the live API', help: contractsHelp },
-  call: { run: (argv) => callCommand(argv), summary: 'call an extension through a running emulator (audio, DTMF, recording)', help: callHelp },
-  softphone: { run: (argv) => softphoneCommand(argv), summary: 'a SIP softphone for any PBX: register, call or answer', help: softphoneHelp },
+  start: {
+    summary: 'start the emulator (public API, control API, docs)',
+    load: async () => {
+      const m = await import('./startCommand.js');
+      return { run: m.startCommand, help: m.startHelp };
+    },
+  },
+  contracts: {
+    summary: 'run the contract suite against omnisip or the live API',
+    load: async () => {
+      const m = await import('./contractsCommand.js');
+      return { run: (argv) => m.contractsCommand(argv), help: m.contractsHelp };
+    },
+  },
+  call: {
+    summary: 'call an extension through a running emulator (audio, DTMF, recording)',
+    load: async () => {
+      const m = await import('./callCommand.js');
+      return { run: (argv) => m.callCommand(argv), help: m.callHelp };
+    },
+  },
+  softphone: {
+    summary: 'a SIP softphone for any PBX: register, call or answer',
+    load: async () => {
+      const m = await import('./softphoneCommand.js');
+      return { run: (argv) => m.softphoneCommand(argv), help: m.softphoneHelp };
+    },
+  },
 };
 
 function mainHelp(): string {
@@ -35,11 +57,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(mainHelp());
     return name ? 0 : 1;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = commands[name];
+  if (!entry) {
     process.stderr.write(`omnisip: unknown command '${name}'.\n\n${mainHelp()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest);
   } catch (error) {
