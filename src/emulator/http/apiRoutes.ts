@@ -4,6 +4,7 @@ import type { FaultRules } from '../control/FaultRules.js';
 import type { EventBus } from '../events.js';
 import type { OpenApiDocument, OperationSpec } from './openapiDocument.js';
 import type { Handler, HandlerDeps } from './handler.js';
+import { JsonText } from './JsonText.js';
 import { respondFailure, respondJson } from './respond.js';
 import { coerceQuery, type OperationValidators } from './validators.js';
 
@@ -97,7 +98,7 @@ async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions):
   const status = 'failure' in output ? output.failure.status : output.status;
   const responseBody = 'failure' in output ? output.failure.body : output.body;
   if (options.validateResponses) {
-    const problem = validators.response(status, responseBody);
+    const problem = validators.response(status, responseBody instanceof JsonText ? JSON.parse(responseBody.text) : responseBody);
     if (problem) {
       options.deps.logger.error(`${op.operationId} answered ${status} that does not match openapi.yaml: ${problem}`);
       return respondFailure(c, apiErrors.internal(`omnisip answered a response that does not match openapi.yaml (${op.operationId}, ${status}): ${problem}`));

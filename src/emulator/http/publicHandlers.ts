@@ -9,6 +9,7 @@ import type { ChannelType } from '../core/agents.js';
 import { defaultPageSize, type PageRequest } from '../core/pagination.js';
 import type { Project } from '../core/projects.js';
 import type { Handler, HandlerDeps, HandlerInput, HandlerOutput } from './handler.js';
+import { JsonText } from './JsonText.js';
 import { statusOf, toResource } from '../core/sipConnections.js';
 import type { ApiFailure } from '../core/errors.js';
 
@@ -32,7 +33,7 @@ const inProject = (handler: ProjectHandler): Handler => (input, deps) => handler
 export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   Object.entries({
   createAgent: ({ project, body }, { clock }) => unwrap(project.agents.create(body as AgentCreate, clock.now()), (a) => ok(a)),
-  listAgents: ({ project, query }) => ok(project.agents.list(pageOf(query))),
+  listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)))),
   getAgent: ({ project, params }) => unwrap(project.agents.get(params.agentId!), (a) => ok(a)),
   updateAgent: ({ project, params, body }) => unwrap(project.agents.patch(params.agentId!, body as AgentPatch), (a) => ok(a)),
   deleteAgent: ({ project, params }) => unwrap(project.agents.delete(params.agentId!), () => noContent),
