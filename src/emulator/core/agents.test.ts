@@ -6,7 +6,7 @@ const body = (name: string) => ({ companionId: 'comp_1', voiceId: 'alloy', provi
 describe('AgentStore', () => {
   it('lists pages in creation order, as JSON that matches the stored agents after every change', () => {
     const store = new AgentStore('key', { agentLimit: 10, publicBaseUrl: () => 'http://127.0.0.1:4010' });
-    const ids = ['a', 'b', 'c', 'd', 'e'].map((name) => (store.create(body(name), 1_700_000_000_000) as { ok: true; value: { id: string } }).value.id);
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((name) => JSON.parse((store.create(body(name), 1_700_000_000_000) as { ok: true; value: string }).value).id as string);
     store.patch(ids[1]!, { name: 'B', functions: ['fn_x'] });
     store.delete(ids[3]!);
     const page = JSON.parse(store.listJson({ pageIndex: 1, pageSize: 2 }));

@@ -42,9 +42,12 @@ export interface AgentStoreOptions {
 
 /** One project's agents and their channel configs. */
 export class AgentStore {
-  private readonly agents = new Map<string, Agent>();
-  /** Each agent's JSON, written once per change: listing is the busiest read, and serialising was a fifth of it. */
-  private readonly serialized = new Map<string, string>();
+  /**
+   * Each agent as its JSON text, written once per change. Responses send it as it is (serialising
+   * a list was a fifth of a list request), and a string per agent is cheaper to keep and to
+   * garbage-collect than its object graph. `get` parses it for the few readers that need fields.
+   */
+  private readonly agents = new Map<string, string>();
   private readonly channels = new Map<string, Map<ChannelType, ChannelConfig>>();
 
   constructor(
@@ -52,51 +55,52 @@ export class AgentStore {
     private readonly options: AgentStoreOptions,
   ) {}
 
-  create(body: AgentCreate, nowMs: number): Result<Agent> {
+  /** Creates the agent; its JSON is the response. */
+  create(body: AgentCreate, nowMs: number): Result<string> {
     if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
-    const agent = { id: newId('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent;
-    this.store(agent);
-    return success(agent);
+    return success(this.store({ id: newId('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent));
   }
 
-  /** Reads hand out the stored objects: the HTTP layer serialises them at once and never changes them. */
-  /** A page of agents in the list envelope, as JSON text built from the stored serialisations. */
+  /** A page of agents in the list envelope, as JSON text. */
   listJson(page: PageRequest): string {
-    const { items, ...envelope } = paginate(this.agents.size, [...this.serialized.values()], page);
+    const { items, ...envelope } = paginate(this.agents.size, [...this.agents.values()], page);
     return `{"items":[${items.join(',')}],${JSON.stringify(envelope).slice(1)}`;
   }
 
+  getJson(agentId: string): Result<string> {
+    const json = this.agents.get(agentId);
+    return json !== undefined ? success(json) : failed(apiErrors.agentNotFound(agentId));
+  }
+
   get(agentId: string): Result<Agent> {
-    const agent = this.agents.get(agentId);
-    return agent ? success(agent) : failed(apiErrors.agentNotFound(agentId));
+    const json = this.agents.get(agentId);
+    return json !== undefined ? success(JSON.parse(json) as Agent) : failed(apiErrors.agentNotFound(agentId));
   }
 
   exists(agentId: string): boolean {
     return this.agents.has(agentId);
   }
 
-  /** PATCH: each top-level field present replaces the stored one, arrays and providerSettings included. */
-  patch(agentId: string, body: AgentPatch): Result<Agent> {
-    const agent = this.agents.get(agentId);
-    if (!agent) return failed(apiErrors.agentNotFound(agentId));
-    const next = { ...agent, ...pick(body, agentFields) } as Agent;
+  /** PATCH: each top-level field present replaces the stored one, arrays and providerSettings included. Its JSON is the response. */
+  patch(agentId: string, body: AgentPatch): Result<string> {
+    const current = this.get(agentId);
+    if (!current.ok) return current;
+    const next = { ...current.value, ...pick(body, agentFields) } as Agent;
     // Keep the response's field order stable: id, the fields, created.
-    const ordered = { id: next.id, ...pick(next, agentFields), created: next.created } as Agent;
-    this.store(ordered);
-    return success(ordered);
+    return success(this.store({ id: next.id, ...pick(next, agentFields), created: next.created } as Agent));
   }
 
   /** Deletes the agent and its channel configs. Its SIP connections stay (the docs say so). */
   delete(agentId: string): Result<void> {
     if (!this.agents.delete(agentId)) return failed(apiErrors.agentNotFound(agentId));
-    this.serialized.delete(agentId);
     this.channels.delete(agentId);
     return success(undefined);
   }
 
-  private store(agent: Agent): void {
-    this.agents.set(agent.id, agent);
-    this.serialized.set(agent.id, JSON.stringify(agent));
+  private store(agent: Agent): string {
+    const json = JSON.stringify(agent);
+    this.agents.set(agent.id, json);
+    return json;
   }
 
   /** PUT: creates the config, or replaces its writable fields keeping `id` and `created`. */

@@ -32,10 +32,10 @@ const inProject = (handler: ProjectHandler): Handler => (input, deps) => handler
 /** One handler per operationId of openapi.yaml; the router refuses to start if one is missing. */
 export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   Object.entries({
-  createAgent: ({ project, body }, { clock }) => unwrap(project.agents.create(body as AgentCreate, clock.now()), (a) => ok(a)),
+  createAgent: ({ project, body }, { clock }) => unwrap(project.agents.create(body as AgentCreate, clock.now()), (json) => ok(new JsonText(json))),
   listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)))),
-  getAgent: ({ project, params }) => unwrap(project.agents.get(params.agentId!), (a) => ok(a)),
-  updateAgent: ({ project, params, body }) => unwrap(project.agents.patch(params.agentId!, body as AgentPatch), (a) => ok(a)),
+  getAgent: ({ project, params }) => unwrap(project.agents.getJson(params.agentId!), (json) => ok(new JsonText(json))),
+  updateAgent: ({ project, params, body }) => unwrap(project.agents.patch(params.agentId!, body as AgentPatch), (json) => ok(new JsonText(json))),
   deleteAgent: ({ project, params }) => unwrap(project.agents.delete(params.agentId!), () => noContent),
 
   putChannelConfig: ({ project, params, body }, { clock }) =>
