@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { formatMarkdown, formatText } from './formatReport.js';
 import { runCallsBenchmark } from './runCallsBenchmark.js';
+import { positiveOption } from '../lib/positiveOption.js';
 
 const usage = `Usage: npm run bench:calls [-- options]
 
@@ -22,15 +23,7 @@ Options:
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`bench:calls: --${name} must be a positive integer, got '${value}'\n\n${usage}`);
-    process.exit(2);
-  }
-  return n;
-}
+const positive = positiveOption('bench:calls', usage);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -5,3 +5,4 @@ export { freePort } from './freePort.js';
 export { median, percentile, valueAtRank } from './percentile.js';
 export { startProcess, type ProcessExit, type StartedProcess, type StartProcessOptions } from './startProcess.js';
 export { waitForHttp, type WaitForHttpOptions, type WaitForHttpResult } from './waitForHttp.js';
+export { positiveOption } from './positiveOption.js';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatMarkdown, formatText } from './formatReport.js';
 import { runSipRegisterBenchmark } from './runSipRegisterBenchmark.js';
+import { positiveOption } from '../lib/positiveOption.js';
 
 const usage = `Usage: npm run bench:sip-register [-- options]
 
@@ -23,15 +24,7 @@ Options:
   --strict             exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`bench:sip-register: --${name} must be a positive integer, got '${value}'\n\n${usage}`);
-    process.exit(2);
-  }
-  return n;
-}
+const positive = positiveOption('bench:sip-register', usage);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
