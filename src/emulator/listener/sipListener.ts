@@ -151,7 +151,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
     async stop({ unregister }) {
       stopped = true;
       await ready;
-      await Promise.allSettled([...calls].map((call) => call.stop('the listener stopped')));
+      for (const call of [...calls]) call.stop('the listener stopped');
       await client?.stop({ unregister });
       await stack?.close();
       if (viaPbx) options.pbx!.unmirror(record.id);

@@ -230,12 +230,18 @@ export class AgentCall {
     this.act(this.behaviour?.transferFailed(status) ?? []);
   }
 
-  /** Ends the call from our side (the listener is stopping): BYE when it is up, and the RTP stops. */
-  stop(reason: string): Promise<void> {
-    if (this.dialog) return this.hangUp(reason);
+  /**
+   * Ends the call from our side because the listener is stopping: BYE when it is up, and the RTP
+   * stops. The BYE's answer is not awaited: the peer may be going away too (an emulator shutting
+   * down stops its softphones first), and the listener's stack closes right after.
+   */
+  stop(reason: string): void {
+    if (this.dialog) {
+      void this.hangUp(reason);
+      return;
+    }
     if (this.options.incoming.state === 'pending') this.options.incoming.reject(480);
     this.end(reason);
-    return Promise.resolve();
   }
 
   private async hangUp(reason: string): Promise<void> {
