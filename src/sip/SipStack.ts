@@ -267,6 +267,8 @@ export class SipStack {
       reliable: context.source.protocol === 'TCP',
       timers: this.timers,
       send: (message: SipMessage) => this.send(this.withServerHeader(message), route.destination, route.flowId),
+      serialize: (message: SipMessage) => serializeMessage(this.withServerHeader(message)),
+      sendBytes: (data: Buffer) => this.sendData(data, route.destination, route.flowId),
     };
     const user = {
       terminated: () => {
@@ -324,7 +326,10 @@ export class SipStack {
   }
 
   private send(message: SipMessage, destination: Endpoint, flowId?: string): Promise<void> {
-    const data = serializeMessage(message);
+    return this.sendData(serializeMessage(message), destination, flowId);
+  }
+
+  private sendData(data: Buffer, destination: Endpoint, flowId?: string): Promise<void> {
     const port = (destination.protocol === 'UDP' ? this.transport.udpPort : this.transport.tcpPort) ?? 0;
     this.trace('out', data, { protocol: destination.protocol, address: this.transport.address, port }, destination);
     return this.transport.send(data, destination, flowId);

@@ -56,6 +56,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
   private current: NonInviteServerState = 'Trying';
   private readonly timers = new TimerSet<'J'>();
   private lastResponse: SipResponse | undefined;
+  /** The final response as sent, kept instead of `lastResponse` when the options allow (see TransactionOptions.serialize). */
+  private lastBytes: Buffer | undefined;
 
   constructor(
     readonly request: SipRequest,
@@ -76,11 +78,20 @@ export class NonInviteServerTransaction implements ServerTransaction {
       this.user.warning(`SIP transaction: not sending ${response.status} for ${this.request.method} ${this.request.uri}: a final response was already sent (state ${this.current})`);
       return;
     }
-    this.lastResponse = response;
-    this.transmit(response);
     if (response.status < 200) {
+      this.lastResponse = response;
+      this.transmit(response);
       this.current = 'Proceeding';
       return;
+    }
+    const { serialize, sendBytes } = this.options;
+    if (!this.options.reliable && serialize && sendBytes) {
+      this.lastResponse = undefined;
+      this.lastBytes = serialize(response);
+      this.transmitBytes(this.lastBytes, response.status);
+    } else {
+      this.lastResponse = response;
+      this.transmit(response);
     }
     this.current = 'Completed';
     // Timer J absorbs request retransmissions; there are none over a reliable transport (§17.2.2).
@@ -90,7 +101,9 @@ export class NonInviteServerTransaction implements ServerTransaction {
 
   /** A retransmission of the request: never passed to the TU (§17.2.2). */
   receiveRequest(_request: SipRequest): void {
-    if (this.lastResponse && this.current !== 'Terminated') this.transmit(this.lastResponse);
+    if (this.current === 'Terminated') return;
+    if (this.lastBytes) this.transmitBytes(this.lastBytes);
+    else if (this.lastResponse) this.transmit(this.lastResponse);
   }
 
   /** CANCEL has no effect on a non-INVITE request (RFC 3261 §9.2), so the handler never runs. */
@@ -104,6 +117,12 @@ export class NonInviteServerTransaction implements ServerTransaction {
     this.options.send(response).catch((error: unknown) => {
       // RFC 3261 §17.2.4: report to the TU; the transaction keeps absorbing retransmissions.
       this.user.warning(`SIP transaction: could not send ${response.status} for ${this.request.method}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private transmitBytes(data: Buffer, status?: number): void {
+    this.options.sendBytes!(data).catch((error: unknown) => {
+      this.user.warning(`SIP transaction: could not send ${status ?? 'the final response'} for ${this.request.method}: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
 

@@ -10,6 +10,14 @@ export interface TransactionOptions {
   reliable: boolean;
   timers: TransactionTimers;
   send: SendMessage;
+  /**
+   * Optional, for a server transaction that must keep its final response for retransmissions
+   * (non-INVITE over UDP: Timer J, 32 s): the response as it goes on the wire, and a way to send
+   * those bytes again. With them the transaction keeps a few hundred bytes instead of the parsed
+   * response, which a busy registrar holds for some 300,000 transactions at a time.
+   */
+  serialize?: (message: SipMessage) => Buffer;
+  sendBytes?: (data: Buffer) => Promise<void>;
 }
 
 /** The transaction user (TU) of a client transaction: the core that sent the request. */

@@ -139,3 +139,35 @@ describe('resolveTimers', () => {
     expect(() => resolveTimers({ T2: -1 })).toThrow(/T2 must be a positive/);
   });
 });
+
+describe('NonInviteServerTransaction keeping its final response as bytes', () => {
+  it('serialises the final response once and answers each retransmission with the same bytes', async () => {
+    const bytes: Buffer[] = [];
+    let serialized = 0;
+    const options = {
+      reliable: false,
+      timers: resolveTimers(),
+      send,
+      serialize: (message: SipMessage) => {
+        serialized++;
+        return Buffer.from(`${message.type === 'response' ? message.status : ''} serialized`);
+      },
+      sendBytes: async (data: Buffer) => void bytes.push(data),
+    };
+    const user = recordingUser();
+    const tx = new NonInviteServerTransaction(makeInbound('REGISTER'), options, user);
+    tx.start();
+    tx.respond(createResponse(tx.request, 100));
+    tx.respond(createResponse(tx.request, 200, undefined, { toTag: 'b' }));
+    tx.receiveRequest(tx.request);
+    tx.receiveRequest(tx.request);
+    expect(statuses()).toEqual([100]);
+    expect(serialized).toBe(1);
+    expect(bytes.map(String)).toEqual(['200 serialized', '200 serialized', '200 serialized']);
+    expect(bytes[1]).toBe(bytes[0]);
+    await vi.advanceTimersByTimeAsync(64 * 500);
+    expect(tx.state).toBe('Terminated');
+    tx.receiveRequest(tx.request);
+    expect(bytes).toHaveLength(3);
+  });
+});
