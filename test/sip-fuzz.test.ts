@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
-import { seededRandom } from '../src/emulator/control/random.js';
+import { seededRandom } from '../src/util/seededRandom.js';
 
 /**
  * Mutation fuzz of the built-in PBX: valid SIP messages (requests and responses) mangled the ways a

@@ -1,31 +1,9 @@
-/** The agent of the guide's "Create an agent" example, sent as is. */
-export const guideAgent = {
-  companionId: 'comp_abc123',
-  name: 'Support Agent',
-  voiceId: 'alloy',
-  language: 'English',
-  functions: ['fn_order_status', 'fn_returns'],
-  faqCollections: ['faq_support'],
-  knowledgeBaseId: 'kb_product_docs',
-  providerSettings: { temperature: 0.7, turnDetection: { threshold: 0.9, silence_duration_ms: 500 } },
-};
+import { guideAgentBody, guideSipConnectionBody } from '../../contracts/fixtures.js';
+/** The guide's "Create an agent" body, as the contract suite sends it. */
+export const guideAgent = guideAgentBody();
 
 /** The guide's "Create a SIP connection" example, for a given agent. */
-export function guideSipConnection(agentId: string) {
-  return {
-    agentId,
-    name: 'Main Support Line',
-    settings: {
-      server: 'sip.your-provider.com',
-      port: 5060,
-      domain: 'your-provider.com',
-      username: 'your-sip-username',
-      password: 'your-sip-password',
-      transport: 'TCP',
-      callerId: 'support-line-01',
-    },
-  };
-}
+export const guideSipConnection = guideSipConnectionBody;
 
 export type CaseName = 'get-sip-connection' | 'list-agents' | 'create-agent';
 

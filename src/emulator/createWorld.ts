@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { createClock, VirtualClock, type Clock } from './core/clock.js';
 import { Projects } from './core/projects.js';
 import { FaultRules } from './control/FaultRules.js';
-import { seededRandom } from './control/random.js';
+import { seededRandom } from '../util/seededRandom.js';
 import type { EmulatorConfig } from './config.js';
 import { EventBus } from './events.js';
 import { createApp } from './http/createApp.js';

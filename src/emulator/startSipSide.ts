@@ -1,6 +1,6 @@
 import type { EmulatorConfig } from './config.js';
 import { EmulatorCalls } from './control/EmulatorCalls.js';
-import { seededRandom } from './control/random.js';
+import { seededRandom } from '../util/seededRandom.js';
 import { SoftphoneFleet } from './control/SoftphoneFleet.js';
 import type { World } from './createWorld.js';
 import { createSipListenerFactory, type PbxForListeners } from './listener/sipListener.js';

@@ -1,6 +1,6 @@
 import type { FaultRule, FaultRuleCreate } from '../../generated/index.js';
 import { newId } from '../core/ids.js';
-import type { Random } from './random.js';
+import type { Random } from '../../util/seededRandom.js';
 
 export type FaultMatch = FaultRule['match'];
 export type FaultAction = FaultRule['action'];
@@ -106,8 +106,8 @@ export class FaultRules {
     return undefined;
   }
 
-  /** Whether any rule could match this kind of subject (cheap pre-check for hot paths). */
-  hasRulesFor(target: FaultSubject['target']): boolean {
-    return this.rules.some((r) => r.match.target === target);
+  /** Whether any rule could match this kind of subject, with one of `actions` if given (cheap pre-check for hot paths). */
+  hasRulesFor(target: FaultSubject['target'], actions?: ReadonlyArray<FaultAction['type']>): boolean {
+    return this.rules.some((r) => r.match.target === target && (!actions || actions.includes(r.action.type)));
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCancel, createMemoryNetwork, type MemoryNetwork, type RequestResult, type SipResponse } from '../../sip/index.js';
 import { FaultRules } from '../control/FaultRules.js';
-import { seededRandom } from '../control/random.js';
+import { seededRandom } from '../../util/seededRandom.js';
 import { createLogger } from '../logger.js';
 import { Pbx, type PbxOptions } from './Pbx.js';
 import { settle, TestPhone } from './phone.case.js';

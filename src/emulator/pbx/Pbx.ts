@@ -229,7 +229,8 @@ export class Pbx {
   /** A `drop` rule loses each matching message (retransmissions included) with its probability, as packet loss would. */
   private dropByRule(packet: InboundPacket): boolean {
     const { faults } = this.options;
-    if (faults === undefined || !faults.hasRulesFor('sip')) return false;
+    // Parsing each message a second time is paid only while a drop rule exists.
+    if (faults === undefined || !faults.hasRulesFor('sip', ['drop'])) return false;
     const parsed = parseMessage(packet.data);
     if (!parsed.ok || parsed.message.type !== 'request' || parsed.message.method === 'CANCEL') return false;
     const hit = faults.check(this.faultSubject(parsed.message), ['drop']);
