@@ -48,6 +48,23 @@ describe('waitForHttp', () => {
     expect(!result.ok && result.reason).toMatch(/not ready after 30 ms \(last: .*ECONNREFUSED/);
   });
 
+  it('keeps the last answer when the deadline cuts short an attempt that got none', async () => {
+    const port = await freePort();
+    let answered = false;
+    // Answers 503 once, then holds every request open, as a server busy warming up can.
+    const server = createServer((_req, res) => {
+      if (answered) return;
+      answered = true;
+      res.writeHead(503).end();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const result = await waitForHttp(`http://127.0.0.1:${port}/`, { timeoutMs: 150 });
+    server.closeAllConnections();
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(/not ready after 150 ms \(last: HTTP 503, then no answer before the deadline\)$/);
+  });
+
   it('stops when aborted, e.g. because the server process exited', async () => {
     const port = await freePort();
     const controller = new AbortController();

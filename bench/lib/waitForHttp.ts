@@ -19,7 +19,7 @@ export type WaitForHttpResult =
   | { ok: true; attempts: number; status: number }
   | { ok: false; attempts: number; reason: string };
 
-type Attempt = { status: number } | { error: string };
+type Attempt = { status: number } | { error: string; timedOut?: true };
 
 /** One GET on a fresh connection: a pooled socket would hide a server that is not listening yet. */
 function attempt(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<Attempt> {
@@ -29,7 +29,10 @@ function attempt(url: URL, headers: Record<string, string>, timeoutMs: number): 
       res.once('end', () => resolve({ status: res.statusCode ?? 0 }));
       res.once('error', (error) => resolve({ error: error.message }));
     });
-    req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.once('timeout', () => {
+      resolve({ error: `no answer within ${timeoutMs} ms`, timedOut: true });
+      req.destroy();
+    });
     req.once('error', (error) => resolve({ error: error.message }));
     req.end();
   });
@@ -55,7 +58,11 @@ export async function waitForHttp(url: string | URL, options: WaitForHttpOptions
     onAttempt?.(attempts);
     const result = await attempt(target, headers, Math.ceil(remaining));
     if ('status' in result && isReady(result.status)) return { ok: true, attempts, status: result.status };
-    last = 'status' in result ? `HTTP ${result.status}` : result.error;
+    const outcome = 'status' in result ? `HTTP ${result.status}` : result.error;
+    // The deadline clips the final attempt's own timeout; its "no answer within 1 ms" alone would
+    // hide what the server said before (e.g. 503 while it warms up), so the reason keeps both.
+    const clipped = 'timedOut' in result && performance.now() >= deadline && attempts > 1;
+    last = clipped ? `${last}, then no answer before the deadline` : outcome;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   return { ok: false, attempts, reason: `stopped waiting for ${target.href}: ${String(signal?.reason)} (last: ${last})` };
