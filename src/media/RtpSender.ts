@@ -54,6 +54,8 @@ export class RtpSender {
   private talkspurtStart = true;
   private readonly timers = new Set<unknown>();
   private readonly silence: Uint8Array;
+  /** Where each audio frame is encoded before it is copied into its packet: one per sender, not one per frame. */
+  private readonly encoded = new Uint8Array(FRAME_SAMPLES);
 
   constructor(private readonly options: RtpSenderOptions) {
     // RFC 3550 §5.1: the initial sequence number and timestamp SHOULD be random.
@@ -136,7 +138,8 @@ export class RtpSender {
     // The source advances even while an event replaces the audio, so the audio stays in time.
     const frame = this.nextFrame();
     if (this.eventInProgress) return;
-    const payload = frame ? this.options.codec.encode(frame) : this.options.sendSilenceWhenIdle ? this.silence : undefined;
+    if (frame) this.options.codec.encodeInto(frame, this.encoded);
+    const payload = frame ? this.encoded : this.options.sendSilenceWhenIdle ? this.silence : undefined;
     if (!payload) return;
     const marker = this.talkspurtStart;
     if (this.send({ payloadType: this.options.payloadType, timestamp: this.timestampOf(index), marker, payload })) {
@@ -145,7 +148,17 @@ export class RtpSender {
   }
 
   private send(packet: Pick<RtpPacketInit, 'payloadType' | 'timestamp' | 'marker' | 'payload'>): boolean {
-    const bytes = encodeRtpPacket({ ...packet, sequenceNumber: this.sequenceNumber, ssrc: this.options.ssrc });
+    // Fields named one by one: an object spread here, 100 times a second per call, left objects that
+    // V8 promoted to the old generation, and with 200 calls a full collection ran every second or so
+    // and delayed every stream by its pause (measured with bench/calls and --trace-gc).
+    const bytes = encodeRtpPacket({
+      payloadType: packet.payloadType,
+      timestamp: packet.timestamp,
+      marker: packet.marker,
+      payload: packet.payload,
+      sequenceNumber: this.sequenceNumber,
+      ssrc: this.options.ssrc,
+    });
     if (!this.options.transmit(bytes, packet.payload.length)) return false;
     this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
     return true;

@@ -9,6 +9,7 @@ import { decodeRtpPacket, type RtpPacket } from './rtpPacket.js';
 import { RtpReceiverStatistics, type RtpReceiveStats } from './RtpReceiverStatistics.js';
 import { RtpSender, type DtmfSendOptions, type PlayOutcome } from './RtpSender.js';
 import { TelephoneEventReceiver, type DtmfDigit } from './TelephoneEventReceiver.js';
+import { takePcmFrame } from './pcmFrames.js';
 
 export interface RtpEndpoint {
   readonly address: string;
@@ -238,7 +239,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.unknownPayloadType++;
       return;
     }
-    this.emit('audio', codec.decode(packet.payload), {
+    const pcm = takePcmFrame(packet.payload.length);
+    codec.decodeInto(packet.payload, pcm);
+    this.emit('audio', pcm, {
       sequenceNumber: packet.sequenceNumber,
       timestamp: packet.timestamp,
       payloadType: packet.payloadType,

@@ -1,3 +1,4 @@
+import alawmulaw from 'alawmulaw';
 import { describe, expect, it } from 'vitest';
 import { PCMA, PCMU, findG711Codec, type G711Codec } from './g711.js';
 
@@ -42,6 +43,30 @@ describe.each<[string, G711Codec, number]>([
     const bytes = codec.encode(frame);
     expect(bytes.length).toBe(160);
     expect(codec.decode(bytes).length).toBe(160);
+  });
+});
+
+describe.each<[string, G711Codec, typeof alawmulaw.mulaw]>([
+  ['PCMU', PCMU, alawmulaw.mulaw],
+  ['PCMA', PCMA, alawmulaw.alaw],
+])('%s by table lookup', (_name, codec, law) => {
+  it('encodes every 16-bit sample and decodes every code word exactly as alawmulaw does', () => {
+    const input = everySample();
+    expect(codec.encode(input)).toEqual(law.encode(input));
+    const codeWords = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(codec.decode(codeWords)).toEqual(law.decode(codeWords));
+  });
+
+  it('encodes into a packet at an offset and decodes into a given frame, touching nothing else', () => {
+    const frame = new Int16Array(160).map((_, i) => Math.round(12000 * Math.sin((2 * Math.PI * i) / 20)));
+    const packet = new Uint8Array(12 + 160 + 4).fill(0xee);
+    codec.encodeInto(frame, packet, 12);
+    expect([...packet.subarray(0, 12), ...packet.subarray(172)]).toEqual(new Array(16).fill(0xee));
+    expect(packet.subarray(12, 172)).toEqual(law.encode(frame));
+    const decoded = new Int16Array(162).fill(7);
+    codec.decodeInto(packet.subarray(12, 172), decoded);
+    expect(decoded.subarray(0, 160)).toEqual(law.decode(law.encode(frame)));
+    expect([...decoded.subarray(160)]).toEqual([7, 7]);
   });
 });
 

@@ -18,6 +18,7 @@ export { FakeMediaClock } from './FakeMediaClock.js';
 
 export { PCMA, PCMU, findG711Codec } from './g711.js';
 export type { G711Codec } from './g711.js';
+export { takePcmFrame } from './pcmFrames.js';
 
 export { readWav, readWavFile, writeWav, writeWavFile } from './wav.js';
 export type { DecodedWav, WavSourceFormat } from './wav.js';

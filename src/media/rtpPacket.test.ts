@@ -64,6 +64,18 @@ describe('RTP packet codec (RFC 3550 §5.1)', () => {
     }
   });
 
+  it('gives every packet bytes of its own, with zeroed padding, though they come from a shared pool', () => {
+    const first = encodeRtpPacket({ payloadType: 0, sequenceNumber: 1, timestamp: 160, ssrc: 7, payload: new Uint8Array(160).fill(0xaa) });
+    const snapshot = [...first];
+    // Leave non-zero garbage in the pool, then ask for padding right after it.
+    encodeRtpPacket({ payloadType: 0, sequenceNumber: 2, timestamp: 320, ssrc: 7, payload: new Uint8Array(300).fill(0xff) });
+    const padded = encodeRtpPacket({ payloadType: 0, sequenceNumber: 3, timestamp: 480, ssrc: 7, payload: Uint8Array.of(1, 2), paddingLength: 6 });
+    expect([...first]).toEqual(snapshot);
+    expect([...padded.subarray(14)]).toEqual([0, 0, 0, 0, 0, 6]);
+    expect(padded).toBeInstanceOf(Uint8Array);
+    expect(padded.byteLength).toBe(20);
+  });
+
   it('throws on out-of-range fields, which are programmer errors', () => {
     const base = { sequenceNumber: 0, timestamp: 0, ssrc: 0, payload: new Uint8Array() };
     expect(() => encodeRtpPacket({ ...base, payloadType: 128 })).toThrow(RangeError);

@@ -185,8 +185,9 @@ export class CallMedia {
         kind: 'rtp',
         direction: packet.direction,
         protocol: 'UDP',
-        local: { ...packet.local },
-        remote: { ...packet.remote },
+        // Copied field by field: an object spread per packet is promoted by V8 (see RtpSender.send).
+        local: { address: packet.local.address, port: packet.local.port },
+        remote: { address: packet.remote.address, port: packet.remote.port },
         data: Buffer.from(packet.data.buffer, packet.data.byteOffset, packet.data.byteLength),
         ...(this.callId === undefined ? {} : { callId: this.callId }),
       }),

@@ -1,26 +1,81 @@
 import type { CapturedPacket } from './calls.js';
 
+/** Bytes per chunk: a call's packets fill chunks one after another (one 20 ms RTP packet is 188 bytes here). */
+export const captureChunkBytes = 64 * 1024;
+/** Chunks are carved from slabs of 32 MiB, allocated only when every chunk is in use. */
+const chunksPerSlab = 512;
+/** Each record: time (float64), payload length (uint32), source and destination (uint16 each), protocol (uint8), 3 spare. */
+const recordHeaderBytes = 20;
+
 /**
- * The packets of one call, kept compactly: payload bytes in one growing buffer, and times,
- * addresses and lengths in typed arrays. A call's RTP adds 100 packets a second; as one object
- * each, 200 calls kept the garbage collector busy enough to delay RTP frames (bench/calls). Here
- * they cost a memcpy and no object, and become `CapturedPacket`s only when a pcap is asked for.
+ * The memory behind every call's capture: fixed-size chunks from a few large slabs, handed back
+ * when a call's capture is dropped and handed out again to the next calls.
+ *
+ * Why not a buffer per call that grows: V8 counts each new ArrayBuffer as external memory and
+ * charges what was allocated since its last full collection against the old generation. With 200
+ * calls capturing 3.7 MB/s between them, growing buffers (and the copies their doubling makes)
+ * started a full collection every second or so, and its pause delayed every call's RTP
+ * (bench/calls, --trace-gc). A slab is one allocation for 170 calls' worth of audio minutes, and
+ * a recycled chunk is none. Slab pages are only resident once written.
+ */
+export class CaptureChunks {
+  private readonly slabs: Buffer[] = [];
+  private readonly views: Buffer[] = [];
+  private readonly free: number[] = [];
+
+  /** Chunks handed out and not given back. */
+  get inUse(): number {
+    return this.views.length - this.free.length;
+  }
+
+  /** Chunks allocated so far (in use or free). */
+  get allocated(): number {
+    return this.views.length;
+  }
+
+  /** A chunk id; its bytes are `bytes(id)`. Reuses a released chunk when there is one. */
+  take(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    const slab = Buffer.allocUnsafeSlow(captureChunkBytes * chunksPerSlab);
+    this.slabs.push(slab);
+    const first = this.views.length;
+    for (let i = 0; i < chunksPerSlab; i++) this.views.push(slab.subarray(i * captureChunkBytes, (i + 1) * captureChunkBytes));
+    // Hand out the lowest id first, so a lightly used slab stays mostly untouched (not resident).
+    for (let id = first + chunksPerSlab - 1; id > first; id--) this.free.push(id);
+    return first;
+  }
+
+  bytes(id: number): Buffer {
+    return this.views[id]!;
+  }
+
+  release(ids: readonly number[]): void {
+    for (const id of ids) this.free.push(id);
+  }
+}
+
+/**
+ * The packets of one call, kept compactly: each as a 20-byte header and its bytes, one after
+ * another in chunks of a shared `CaptureChunks`. A call's RTP adds 100 packets a second; as one
+ * object each, 200 calls kept the garbage collector busy enough to delay RTP frames (bench/calls).
+ * Here a packet costs a memcpy and no object, and becomes a `CapturedPacket` only when a pcap is
+ * asked for. `release()` gives the chunks back; the buffer is empty afterwards.
  */
 export class CaptureBuffer {
-  private bytes = Buffer.allocUnsafe(16 * 1024);
-  private used = 0;
+  private readonly chunkIds: number[] = [];
+  /** Bytes used in each chunk of `chunkIds`. */
+  private readonly chunkUsed: number[] = [];
+  /** Packets too big for a chunk (a SIP message over TCP can be), by packet index. */
+  private readonly oversized = new Map<number, Uint8Array>();
   private count = 0;
-  private at = new Float64Array(64);
-  private offsets = new Uint32Array(64);
-  private lengths = new Uint32Array(64);
-  /** Source and destination as indexes into `endpoints`, and the protocol (0 UDP, 1 TCP). */
-  private sources = new Uint16Array(64);
-  private destinations = new Uint16Array(64);
-  private protocols = new Uint8Array(64);
   private readonly endpoints: Array<{ address: string; port: number }> = [];
   private readonly endpointIndex = new Map<string, number>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly chunks: CaptureChunks,
+  ) {}
 
   get size(): number {
     return this.count;
@@ -29,34 +84,58 @@ export class CaptureBuffer {
   /** Keeps a copy of the packet; false once the call has `limit` packets. */
   push(packet: CapturedPacket): boolean {
     if (this.count >= this.limit) return false;
-    if (this.count === this.at.length) this.growIndex();
     const length = packet.payload.length;
-    if (this.used + length > this.bytes.length) this.growBytes(this.used + length);
-    this.bytes.set(packet.payload, this.used);
-    const i = this.count++;
-    this.at[i] = packet.at;
-    this.offsets[i] = this.used;
-    this.lengths[i] = length;
-    this.sources[i] = this.endpointOf(packet.source);
-    this.destinations[i] = this.endpointOf(packet.destination);
-    this.protocols[i] = packet.protocol === 'TCP' ? 1 : 0;
-    this.used += length;
+    const inline = recordHeaderBytes + length <= captureChunkBytes;
+    const needed = recordHeaderBytes + (inline ? length : 0);
+    let last = this.chunkIds.length - 1;
+    if (last < 0 || this.chunkUsed[last]! + needed > captureChunkBytes) {
+      this.chunkIds.push(this.chunks.take());
+      this.chunkUsed.push(0);
+      last++;
+    }
+    const bytes = this.chunks.bytes(this.chunkIds[last]!);
+    const offset = this.chunkUsed[last]!;
+    bytes.writeDoubleLE(packet.at, offset);
+    bytes.writeUInt32LE(length, offset + 8);
+    bytes.writeUInt16LE(this.endpointOf(packet.source), offset + 12);
+    bytes.writeUInt16LE(this.endpointOf(packet.destination), offset + 14);
+    bytes[offset + 16] = packet.protocol === 'TCP' ? 1 : 0;
+    if (inline) bytes.set(packet.payload, offset + recordHeaderBytes);
+    else this.oversized.set(this.count, Uint8Array.from(packet.payload));
+    this.chunkUsed[last] = offset + needed;
+    this.count++;
     return true;
   }
 
+  /** Every packet kept, in order; payloads are views into the chunks, valid until `release()`. */
   packets(): CapturedPacket[] {
     const out: CapturedPacket[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const offset = this.offsets[i]!;
-      out.push({
-        at: this.at[i]!,
-        protocol: this.protocols[i] === 1 ? 'TCP' : 'UDP',
-        source: this.endpoints[this.sources[i]!]!,
-        destination: this.endpoints[this.destinations[i]!]!,
-        payload: this.bytes.subarray(offset, offset + this.lengths[i]!),
-      });
-    }
+    this.chunkIds.forEach((id, k) => {
+      const bytes = this.chunks.bytes(id);
+      const used = this.chunkUsed[k]!;
+      for (let offset = 0; offset < used; ) {
+        const length = bytes.readUInt32LE(offset + 8);
+        const inline = recordHeaderBytes + length <= captureChunkBytes;
+        out.push({
+          at: bytes.readDoubleLE(offset),
+          protocol: bytes[offset + 16] === 1 ? 'TCP' : 'UDP',
+          source: this.endpoints[bytes.readUInt16LE(offset + 12)]!,
+          destination: this.endpoints[bytes.readUInt16LE(offset + 14)]!,
+          payload: inline ? bytes.subarray(offset + recordHeaderBytes, offset + recordHeaderBytes + length) : this.oversized.get(out.length)!,
+        });
+        offset += recordHeaderBytes + (inline ? length : 0);
+      }
+    });
     return out;
+  }
+
+  /** Gives the chunks back for other calls to use. */
+  release(): void {
+    this.chunks.release(this.chunkIds);
+    this.chunkIds.length = 0;
+    this.chunkUsed.length = 0;
+    this.oversized.clear();
+    this.count = 0;
   }
 
   private endpointOf(endpoint: { address: string; port: number }): number {
@@ -69,28 +148,5 @@ export class CaptureBuffer {
       this.endpointIndex.set(key, index);
     }
     return index;
-  }
-
-  private growBytes(needed: number): void {
-    let size = this.bytes.length * 2;
-    while (size < needed) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.bytes.copy(next, 0, 0, this.used);
-    this.bytes = next;
-  }
-
-  private growIndex(): void {
-    const size = this.at.length * 2;
-    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.at = grow(this.at, (n) => new Float64Array(n));
-    this.offsets = grow(this.offsets, (n) => new Uint32Array(n));
-    this.lengths = grow(this.lengths, (n) => new Uint32Array(n));
-    this.sources = grow(this.sources, (n) => new Uint16Array(n));
-    this.destinations = grow(this.destinations, (n) => new Uint16Array(n));
-    this.protocols = grow(this.protocols, (n) => new Uint8Array(n));
   }
 }

@@ -1,4 +1,4 @@
-import { CaptureBuffer } from './CaptureBuffer.js';
+import { CaptureBuffer, CaptureChunks } from './CaptureBuffer.js';
 import { newId } from './ids.js';
 
 export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
@@ -70,6 +70,8 @@ export class Calls {
   private readonly byId = new Map<string, CallRecord>();
   private readonly byCallId = new Map<string, CallRecord>();
   private readonly captures = new Map<string, CaptureBuffer>();
+  /** The memory every capture draws from and gives back to (see CaptureChunks). */
+  private readonly captureChunks = new CaptureChunks();
   private readonly watchers = new Set<(record: CallRecord) => void>();
   /** Call-IDs of ended calls that still hold packets, oldest first. */
   private readonly endedCaptures: string[] = [];
@@ -132,7 +134,7 @@ export class Calls {
   capture(callId: string, packet: CapturedPacket): void {
     let buffer = this.captures.get(callId);
     if (!buffer) {
-      buffer = new CaptureBuffer(captureLimit);
+      buffer = new CaptureBuffer(captureLimit, this.captureChunks);
       this.captures.set(callId, buffer);
     }
     buffer.push(packet);
@@ -145,13 +147,18 @@ export class Calls {
   /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
   private retireCapture(callId: string): void {
     this.endedCaptures.push(callId);
-    while (this.endedCaptures.length > capturedEndedCalls) this.captures.delete(this.endedCaptures.shift()!);
+    while (this.endedCaptures.length > capturedEndedCalls) this.dropCapture(this.endedCaptures.shift()!);
+  }
+
+  private dropCapture(callId: string): void {
+    this.captures.get(callId)?.release();
+    this.captures.delete(callId);
   }
 
   clear(): void {
     this.byId.clear();
     this.byCallId.clear();
-    this.captures.clear();
+    for (const callId of [...this.captures.keys()]) this.dropCapture(callId);
     this.endedCaptures.length = 0;
   }
 }
