@@ -33,6 +33,13 @@ describe('addReceivedParams', () => {
     expect(request.headers.get('Via')).toBe('SIP/2.0/UDP 127.0.0.3:5070;rport=40000;branch=z9hG4bK1;received=127.0.0.3');
   });
 
+  it('replaces a received the sender wrote itself, so the response goes back to where the request came from', () => {
+    const request = requestWithVia('SIP/2.0/UDP 127.0.0.3:5070;branch=z9hG4bK1;received=192.0.2.7');
+    addReceivedParams(request, udpSource);
+    expect(request.headers.get('Via')).toBe('SIP/2.0/UDP 127.0.0.3:5070;branch=z9hG4bK1;received=127.0.0.3');
+    expect(responseDestination(request, { source: udpSource, flowId: 'f' })).toEqual({ destination: { protocol: 'UDP', address: '127.0.0.3', port: 5070 } });
+  });
+
   it('returns undefined for a top Via it cannot parse', () => {
     expect(addReceivedParams(requestWithVia('garbage'), udpSource)).toBeUndefined();
   });
