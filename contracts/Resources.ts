@@ -1,4 +1,4 @@
-import type { AgentCreate, SipConnectionCreate } from '../src/generated/index.js';
+import type { AgentCreate, SipConnectionCreate } from '../emulator/generated/index.js';
 import { assertId, successObject, type JsonObject } from './assertions.js';
 import { guideSipConnectionBody, minimalAgentBody } from './fixtures.js';
 import type { ContractContext, ContractRequestOptions, ContractResponse } from './types.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { startPrismProxy, type PrismProxy } from '../test/support/prism.js';
 import { createContractContext } from './createContractContext.js';
 import { contractCases } from './suite.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AgentCreate, SipConnectionCreate } from '../src/generated/index.js';
+import type { AgentCreate, SipConnectionCreate } from '../emulator/generated/index.js';
 
 /**
  * The SIP passwords the suite sends, random per run so that finding one in a response can only

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { negotiateSdp, parseSdp } from '../src/media/index.js';
+import { negotiateSdp, parseSdp } from '../media/index.js';
 import { bareCaller } from './support/bareCaller.js';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
-import type { EmulatorEvent } from '../src/emulator/events.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
+import type { EmulatorEvent } from '../emulator/events.js';
 import { guideAgent } from './support/world.js';
 
-/** The agent's answers to callers that do unusual things, driven by a bare caller (src/sip + src/media). */
+/** The agent's answers to callers that do unusual things, driven by a bare caller (sip/ + media/). */
 describe('the agent with unusual callers', () => {
   let emulator: RunningEmulator;
   const closers: Array<() => Promise<unknown>> = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promptHeard, sine } from '../src/media/index.js';
+import { promptHeard, sine } from '../media/index.js';
 import { bareCaller } from './support/bareCaller.js';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { guideAgent } from './support/world.js';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { goertzel, promptHeard, readWav } from '../src/media/index.js';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
-import type { EmulatorEvent } from '../src/emulator/events.js';
+import { goertzel, promptHeard, readWav } from '../media/index.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
+import type { EmulatorEvent } from '../emulator/events.js';
 import { guideAgent } from './support/world.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { guideAgent } from './support/world.js';
 
 /** Request bodies over a real socket (the in-process tests go through app.request, another path). */

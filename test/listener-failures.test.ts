@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { freeUdpTcpPort } from './support/peers.js';
 
 /** Registration failures that need no peer: a silent UDP server (Timer F) and a closed TCP port. */

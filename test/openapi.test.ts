@@ -7,7 +7,7 @@ import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import openapiTS, { COMMENT_HEADER, astToString } from 'openapi-typescript';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { parse } from 'yaml';
-import type { PublicOperationId, PublicOperations } from '../src/generated/index.js';
+import type { PublicOperationId, PublicOperations } from '../emulator/generated/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
@@ -15,8 +15,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin })
 type Node = Record<string, unknown>;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const documents = [
-  { file: 'openapi.yaml', generated: 'src/generated/public-api.ts' },
-  { file: 'control-openapi.yaml', generated: 'src/generated/control-api.ts' },
+  { file: 'openapi.yaml', generated: 'emulator/generated/public-api.ts' },
+  { file: 'control-openapi.yaml', generated: 'emulator/generated/control-api.ts' },
 ] as const;
 const docs = new Map<string, Node>();
 const ajv = new Ajv2020({ strict: false, allErrors: true });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { guideAgent, guideConnection } from './support/world.js';
 
 /** The guide's example connection, against the built-in PBX, with no set-up at all. */

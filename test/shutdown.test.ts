@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/emulator/startEmulator.js';
-import type { EmulatorEvent } from '../src/emulator/events.js';
+import { startEmulator } from '../emulator/startEmulator.js';
+import type { EmulatorEvent } from '../emulator/events.js';
 
 /**
  * close() with calls up: the softphones stop first, so the agents' BYEs have nobody to answer them.

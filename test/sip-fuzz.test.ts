@@ -2,8 +2,8 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
-import { seededRandom } from '../src/util/seededRandom.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
+import { seededRandom } from '../random/seededRandom.js';
 
 /**
  * Mutation fuzz of the built-in PBX: valid SIP messages (requests and responses) mangled the ways a

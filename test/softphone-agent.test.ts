@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callCommand } from '../src/cli/callCommand.js';
-import { startEmulator, type RunningEmulator } from '../src/emulator/startEmulator.js';
-import { goertzel, identifyPrompts, readWavFile } from '../src/media/index.js';
-import { Softphone, type SoftphoneCall } from '../src/softphone/index.js';
+import { callCommand } from '../cli/callCommand.js';
+import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
+import { goertzel, identifyPrompts, readWavFile } from '../media/index.js';
+import { Softphone, type SoftphoneCall } from '../softphone/index.js';
 import { guideAgent } from './support/world.js';
 
 /**

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Pbx } from '../src/emulator/pbx/index.js';
-import { concatPcm, goertzel, readWavFile, silence, sine, writeWav } from '../src/media/index.js';
-import { Softphone } from '../src/softphone/index.js';
-import { heardTone, nextIncoming, untilEvent } from '../src/softphone/softphone.case.js';
+import { Pbx } from '../emulator/pbx/index.js';
+import { concatPcm, goertzel, readWavFile, silence, sine, writeWav } from '../media/index.js';
+import { Softphone } from '../softphone/index.js';
+import { heardTone, nextIncoming, untilEvent } from '../softphone/softphone.case.js';
 import { startBaresip, type Baresip } from './support/baresip.js';
 import { peerAvailable, skipReason } from './support/peers.js';
 

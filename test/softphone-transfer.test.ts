@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Pbx } from '../src/emulator/pbx/index.js';
-import { answerSdp, buildSdp, parseSdp, RtpSession } from '../src/media/index.js';
-import { UserAgent, type Dialog, type IncomingInvite } from '../src/sip/dialog/index.js';
-import { createNetworkTransport, SipStack, type Endpoint } from '../src/sip/index.js';
-import { RegisterClient } from '../src/sip/useragent/RegisterClient.js';
-import { realScheduler } from '../src/sip/useragent/Scheduler.js';
-import { Softphone, type SoftphoneCall, type SoftphoneOptions } from '../src/softphone/index.js';
-import { heardTone, nextIncoming, untilEvent } from '../src/softphone/softphone.case.js';
+import { Pbx } from '../emulator/pbx/index.js';
+import { answerSdp, buildSdp, parseSdp, RtpSession } from '../media/index.js';
+import { UserAgent, type Dialog, type IncomingInvite } from '../sip/dialog/index.js';
+import { createNetworkTransport, SipStack, type Endpoint } from '../sip/index.js';
+import { RegisterClient } from '../sip/useragent/RegisterClient.js';
+import { realScheduler } from '../sip/useragent/Scheduler.js';
+import { Softphone, type SoftphoneCall, type SoftphoneOptions } from '../softphone/index.js';
+import { heardTone, nextIncoming, untilEvent } from '../softphone/softphone.case.js';
 
 let pbx: Pbx;
 let server: Endpoint;

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Pbx } from '../src/emulator/pbx/index.js';
-import { goertzel } from '../src/media/index.js';
-import { decodeRtpPacket } from '../src/media/index.js';
-import { RegistrationError, Softphone, type CapturedPacket, type SoftphoneCall, type SoftphoneOptions } from '../src/softphone/index.js';
-import { heardTone, nextIncoming, untilEvent } from '../src/softphone/softphone.case.js';
+import { Pbx } from '../emulator/pbx/index.js';
+import { goertzel } from '../media/index.js';
+import { decodeRtpPacket } from '../media/index.js';
+import { RegistrationError, Softphone, type CapturedPacket, type SoftphoneCall, type SoftphoneOptions } from '../softphone/index.js';
+import { heardTone, nextIncoming, untilEvent } from '../softphone/softphone.case.js';
 
 let pbx: Pbx;
 const phones: Softphone[] = [];

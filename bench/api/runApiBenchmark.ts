@@ -71,7 +71,7 @@ async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions,
  */
 export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<ApiBenchmarkResult> {
   const { root } = options;
-  if (!existsSync(join(root, 'dist/src/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/src/cli/main.js')}: run 'npm run build' first` };
+  if (!existsSync(join(root, 'dist/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/cli/main.js')}: run 'npm run build' first` };
   const machine = machineInfo();
   const coldServers: Record<ServerName, ServerUnderTest> = { omnisip: omnisipServer(root), prism: prismServer(root) };
   options.log(`cold start: ${options.coldStartRepetitions} × each, alternating`);

@@ -22,7 +22,7 @@ export function omnisipServer(root: string, options: OmnisipServerOptions = {}):
   return {
     name: 'omnisip',
     command: process.execPath,
-    args: (port) => [...(options.nodeFlags ?? []), join(root, 'dist/src/cli/main.js'), 'start', '--api-port', String(port), '--no-sip', '--log-level', 'silent', ...limit],
+    args: (port) => [...(options.nodeFlags ?? []), join(root, 'dist/cli/main.js'), 'start', '--api-port', String(port), '--no-sip', '--log-level', 'silent', ...limit],
   };
 }
 

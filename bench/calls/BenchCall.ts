@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { buildSdp, negotiateSdp, parseSdp, RtpSession } from '../../src/media/index.js';
-import type { Dialog, UserAgent } from '../../src/sip/index.js';
+import { buildSdp, negotiateSdp, parseSdp, RtpSession } from '../../media/index.js';
+import type { Dialog, UserAgent } from '../../sip/index.js';
 
 /** Reception counters of one call at one instant, for differences over a measured window. */
 export interface ReceptionMark {

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createNetworkTransport, SipStack, UserAgent } from '../../src/sip/index.js';
+import { createNetworkTransport, SipStack, UserAgent } from '../../sip/index.js';
 import { LatencyRecorder } from '../lib/index.js';
 import { BenchCall, type ReceptionMark } from './BenchCall.js';
 import { formatCallersMessage, type CallersMessage } from './callersProtocol.js';

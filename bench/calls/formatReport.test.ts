@@ -23,10 +23,10 @@ describe('formatText', () => {
   });
 
   it('warns when the machine was busy at the start, and lists profiles when there are some', () => {
-    const report = buildReport(input({ machine: { ...machine, loadAverage: [3.1, 2, 1] }, profiles: [{ part: '200 concurrent calls', file: 'p.cpuprofile', top: [{ function: 'tick', location: 'dist/src/media/FramePacer.js:60', selfPercent: 12.34 }] }] }));
+    const report = buildReport(input({ machine: { ...machine, loadAverage: [3.1, 2, 1] }, profiles: [{ part: '200 concurrent calls', file: 'p.cpuprofile', top: [{ function: 'tick', location: 'dist/media/FramePacer.js:60', selfPercent: 12.34 }] }] }));
     const text = formatText(report);
     expect(text).toContain('warning: the machine was busy at start (1-minute load average 3.1 on 2 CPUs)');
-    expect(text).toContain("where the emulator's CPU went (200 concurrent calls, p.cpuprofile):\n   12.3%  tick  dist/src/media/FramePacer.js:60");
+    expect(text).toContain("where the emulator's CPU went (200 concurrent calls, p.cpuprofile):\n   12.3%  tick  dist/media/FramePacer.js:60");
   });
 });
 

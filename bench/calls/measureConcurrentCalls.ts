@@ -45,7 +45,7 @@ async function agentSide(apiUrl: string, connectionId: string): Promise<Concurre
 
 /**
  * `calls` concurrent calls with G.711 both ways for `seconds`: the emulator in one process, the
- * callers (callers.ts, built on src/sip and src/media) in another, so that each side's CPU is its
+ * callers (callers.ts, built on sip/ and media/) in another, so that each side's CPU is its
  * own. The emulator's CPU and memory are read from /proc at the window's start and end.
  */
 export async function measureConcurrentCalls(options: ConcurrentCallsOptions): Promise<{ ok: true; result: ConcurrentCallsResult } | { ok: false; reason: string }> {

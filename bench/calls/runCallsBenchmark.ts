@@ -45,7 +45,7 @@ function profileOf(part: string, dir: string, root: string): NonNullable<CallsBe
 /** The issue's benchmark in one run: call setup rate with SIPp, then concurrent calls with audio both ways. */
 export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise<CallsBenchmarkResult> {
   const { root } = options;
-  for (const built of ['dist/src/cli/main.js', 'dist/bench/calls/callers.js']) {
+  for (const built of ['dist/cli/main.js', 'dist/bench/calls/callers.js']) {
     if (!existsSync(join(root, built))) return { ok: false, reason: `no build at ${join(root, built)}: run 'npm run bench:calls' (it builds first)` };
   }
   const sipp = sippVersion();

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { startProcess, type StartedProcess } from '../lib/index.js';
 
 export interface EmulatorProcessOptions {
-  /** The repository root: dist/src/cli/main.js is started from here. */
+  /** The repository root: dist/cli/main.js is started from here. */
   root: string;
   /** Options for `omnisip start --config`, e.g. `{ maxConcurrentCalls: 1000 }`. */
   config: Record<string, unknown>;
@@ -30,7 +30,7 @@ export function parseReadyLine(line: string): { apiUrl: string; sipPort: number 
 export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcessResult> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'omnisip-bench-calls-')), 'omnisip.yaml');
   writeFileSync(configFile, stringify({ logLevel: 'silent', provisionDelayMs: 0, ...options.config, apiPort: 0, sipPort: 0 }));
-  const child = startProcess(process.execPath, [...(options.nodeFlags ?? []), join(options.root, 'dist/src/cli/main.js'), 'start', '--config', configFile], { cwd: options.root, stdout: 'pipe' });
+  const child = startProcess(process.execPath, [...(options.nodeFlags ?? []), join(options.root, 'dist/cli/main.js'), 'start', '--config', configFile], { cwd: options.root, stdout: 'pipe' });
   const lines = createInterface({ input: child.stdout! });
   const timeoutMs = options.timeoutMs ?? 30_000;
   const ready = await new Promise<{ apiUrl: string; sipPort: number } | string>((resolve) => {

@@ -8,7 +8,7 @@ describe('summarizeProfile', () => {
     nodes: [
       { id: 1, callFrame: frame('(root)') },
       { id: 2, callFrame: frame('(idle)') },
-      { id: 3, callFrame: frame('tick', 'file:///repo/dist/src/media/FramePacer.js', 59) },
+      { id: 3, callFrame: frame('tick', 'file:///repo/dist/media/FramePacer.js', 59) },
       { id: 4, callFrame: frame('(garbage collector)') },
       { id: 5, callFrame: frame('', 'node:internal/dgram', 9) },
     ],
@@ -19,7 +19,7 @@ describe('summarizeProfile', () => {
 
   it('ranks functions by self time over the busy samples, idle left out, locations relative to the root', () => {
     expect(summarizeProfile(profile, { root: '/repo' })).toEqual([
-      { function: 'tick', location: 'dist/src/media/FramePacer.js:60', selfPercent: expect.closeTo(100 * 40 / 60, 5) },
+      { function: 'tick', location: 'dist/media/FramePacer.js:60', selfPercent: expect.closeTo(100 * 40 / 60, 5) },
       { function: '(garbage collector)', location: '', selfPercent: expect.closeTo(100 * 10 / 60, 5) },
       { function: '(anonymous)', location: 'node:internal/dgram:10', selfPercent: expect.closeTo(100 * 10 / 60, 5) },
     ]);

@@ -52,7 +52,7 @@ function installExitHook(): void {
  * Spawns `command` without a shell, so the PID is the server's own and stopping it stops the server.
  *
  * @example
- * const server = startProcess(process.execPath, ['dist/src/cli/main.js', 'start']);
+ * const server = startProcess(process.execPath, ['dist/cli/main.js', 'start']);
  * await server.stop();
  */
 export function startProcess(command: string, args: readonly string[], options: StartProcessOptions = {}): StartedProcess {

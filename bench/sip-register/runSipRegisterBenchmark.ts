@@ -89,7 +89,7 @@ const mib = (bytes: number | undefined) => (bytes === undefined ? 'not measured'
  */
 export async function runSipRegisterBenchmark(options: SipRegisterBenchOptions): Promise<SipRegisterBenchResult> {
   const { root } = options;
-  if (!existsSync(join(root, 'dist/src/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/src/cli/main.js')}: run 'npm run build' first` };
+  if (!existsSync(join(root, 'dist/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/cli/main.js')}: run 'npm run build' first` };
   const machine = machineInfo();
   const scenario = join(root, 'test/sipp/register.xml');
 

@@ -46,7 +46,7 @@ export async function startOmnisip(root: string, users: BenchUser[], options: { 
   writeFileSync(config, JSON.stringify({ pbxAccounts: users }));
   const [port, apiPort] = [await freeUdpTcpPort(), await freePort()];
   const delay = options.provisionDelayMs === undefined ? [] : ['--provision-delay-ms', String(options.provisionDelayMs)];
-  const args = [...(options.nodeFlags ?? []), join(root, 'dist/src/cli/main.js'), 'start', '--api-port', String(apiPort), '--sip-port', String(port), '--log-level', 'error', '--config', config, ...delay];
+  const args = [...(options.nodeFlags ?? []), join(root, 'dist/cli/main.js'), 'start', '--api-port', String(apiPort), '--sip-port', String(port), '--log-level', 'error', '--config', config, ...delay];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const server: SipServer = { name: 'omnisip', port, apiUrl, process: startProcess(process.execPath, args, { cwd: root }) };
   return ready(server, async () => {

@@ -13,7 +13,7 @@ export interface CpuProfileSummary {
   topFiles: Array<{ where: string; percent: number }>;
 }
 
-/** `file:///…/dist/src/sip/x.js` → `src/sip/x.js`; `node:dgram` stays; V8's own entries are `(native)`. */
+/** `file:///…/dist/sip/x.js` → `sip/x.js`; `node:dgram` stays; V8's own entries are `(native)`. */
 function shortUrl(url: string): string {
   if (url === '') return '(native)';
   const dist = url.lastIndexOf('/dist/');

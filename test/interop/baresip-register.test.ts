@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PbxAccount } from '../../src/generated/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.js';
+import type { PbxAccount } from '../../emulator/generated/index.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/startEmulator.js';
 import { startBaresip, type Baresip } from '../support/baresip.js';
 import { peerAvailable, skipReason } from '../support/peers.js';
 

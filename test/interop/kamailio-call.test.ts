@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goertzel, promptHeard } from '../../src/media/index.js';
-import { Softphone, type SoftphoneCall } from '../../src/softphone/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.js';
+import { goertzel, promptHeard } from '../../media/index.js';
+import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/startEmulator.js';
 import { startKamailio, type Kamailio } from '../support/kamailio.js';
 import { peerAvailable, skipReason } from '../support/peers.js';
 import { guideAgent } from '../support/world.js';

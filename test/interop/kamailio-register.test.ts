@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/startEmulator.js';
 import { startKamailio, type Kamailio } from '../support/kamailio.js';
 import { peerAvailable, skipReason } from '../support/peers.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PbxAccount } from '../../src/generated/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.js';
+import type { PbxAccount } from '../../emulator/generated/index.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/startEmulator.js';
 import { peerAvailable, skipReason } from '../support/peers.js';
 import { runSipp, scenarioPath, type SippRun } from '../support/sipp.js';
 

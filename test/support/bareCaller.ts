@@ -1,6 +1,6 @@
-import { buildSdp, concatPcm, negotiateSdp, parseSdp, promptHeard, RtpSession, type PromptName } from '../../src/media/index.js';
-import { createNetworkTransport, SipStack } from '../../src/sip/index.js';
-import { UserAgent, type InviteResult } from '../../src/sip/dialog/index.js';
+import { buildSdp, concatPcm, negotiateSdp, parseSdp, promptHeard, RtpSession, type PromptName } from '../../media/index.js';
+import { createNetworkTransport, SipStack } from '../../sip/index.js';
+import { UserAgent, type InviteResult } from '../../sip/dialog/index.js';
 
 /**
  * A caller built from the SIP and media layers alone (no softphone), for tests of the agent's side

@@ -1,8 +1,8 @@
 import { guideAgentBody, guideSipConnectionBody } from '../../contracts/fixtures.js';
-import { resolveConfig, type EmulatorOptions } from '../../src/emulator/config.js';
-import { createWorld, type World } from '../../src/emulator/createWorld.js';
-import { silentLogger } from '../../src/emulator/logger.js';
-import type { ListenerFactory } from '../../src/emulator/listener/ListenerManager.js';
+import { resolveConfig, type EmulatorOptions } from '../../emulator/config.js';
+import { createWorld, type World } from '../../emulator/createWorld.js';
+import { silentLogger } from '../../emulator/logger.js';
+import type { ListenerFactory } from '../../emulator/listener/ListenerManager.js';
 
 export interface TestWorld extends World {
   /** `app.request()` with JSON in and out and the key as X-Api-Key. */

@@ -1,0 +1,113 @@
+import type { FaultRule, FaultRuleCreate } from '../generated/index.js';
+import { newId } from '../core/ids.js';
+import type { Random } from '../../random/seededRandom.js';
+
+export type FaultMatch = FaultRule['match'];
+export type FaultAction = FaultRule['action'];
+
+/** What a fault check describes: the thing about to happen, which a rule may change. */
+export type FaultSubject =
+  | { target: 'api'; operation: string; method: string; path: string; apiKey: string | undefined }
+  | { target: 'lifecycle'; event: 'provisioning' | 'running'; connectionId: string }
+  | { target: 'sip'; method: string; account?: string; connectionId?: string; direction: 'in' | 'out' };
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+function matches(match: FaultMatch, subject: FaultSubject): boolean {
+  if (match.target !== subject.target) return false;
+  switch (subject.target) {
+    case 'api': {
+      const m = match as Extract<FaultMatch, { target: 'api' }>;
+      return (
+        (m.operation === undefined || m.operation === subject.operation) &&
+        (m.method === undefined || m.method.toUpperCase() === subject.method.toUpperCase()) &&
+        (m.path === undefined || globToRegExp(m.path).test(subject.path)) &&
+        (m.apiKey === undefined || m.apiKey === subject.apiKey)
+      );
+    }
+    case 'lifecycle': {
+      const m = match as Extract<FaultMatch, { target: 'lifecycle' }>;
+      return m.event === subject.event && (m.connectionId === undefined || m.connectionId === subject.connectionId);
+    }
+    case 'sip': {
+      const m = match as Extract<FaultMatch, { target: 'sip' }>;
+      return (
+        (m.method === undefined || m.method.toUpperCase() === subject.method.toUpperCase()) &&
+        (m.account === undefined || m.account === subject.account) &&
+        (m.connectionId === undefined || m.connectionId === subject.connectionId) &&
+        (m.direction === undefined || m.direction === subject.direction)
+      );
+    }
+  }
+}
+
+/**
+ * Fault rules are data (DESIGN.md): a match, an action, how many `times`, with what
+ * `probability`. The API, the lifecycle and the PBX all ask the same rules.
+ */
+export class FaultRules {
+  private rules: FaultRule[] = [];
+  private readonly listeners = new Set<(rule: FaultRule) => void>();
+
+  constructor(private readonly random: Random) {}
+
+  add(create: FaultRuleCreate): FaultRule {
+    const rule: FaultRule = {
+      id: newId('fault'),
+      ...create,
+      hits: 0,
+      remaining: create.times ?? null,
+    };
+    this.rules.push(rule);
+    for (const listener of this.listeners) listener(rule);
+    return structuredClone(rule);
+  }
+
+  list(): FaultRule[] {
+    return structuredClone(this.rules);
+  }
+
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length !== before;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** Called with each new rule, e.g. so that a crash rule hits listeners that are already running. */
+  onAdded(listener: (rule: FaultRule) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The action of the first rule that matches and fires (among rules with one of `actions`, if given) (its probability drawn from the seeded
+   * source), counting the hit; `undefined` when none does. A rule whose `times` are used up is removed.
+   */
+  check(subject: FaultSubject, actions?: ReadonlyArray<FaultAction['type']>): { rule: FaultRule; action: FaultAction } | undefined {
+    for (const rule of this.rules) {
+      if (actions && !actions.includes(rule.action.type)) continue;
+      if (!matches(rule.match, subject)) continue;
+      const probability = rule.probability ?? 1;
+      if (probability < 1 && this.random() >= probability) continue;
+      rule.hits += 1;
+      if (rule.remaining !== null && rule.remaining !== undefined) {
+        rule.remaining -= 1;
+        if (rule.remaining <= 0) this.remove(rule.id);
+      }
+      return { rule: structuredClone(rule), action: rule.action };
+    }
+    return undefined;
+  }
+
+  /** Whether any rule could match this kind of subject, with one of `actions` if given (cheap pre-check for hot paths). */
+  hasRulesFor(target: FaultSubject['target'], actions?: ReadonlyArray<FaultAction['type']>): boolean {
+    return this.rules.some((r) => r.match.target === target && (!actions || actions.includes(r.action.type)));
+  }
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
+import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
+import { addTimeline, type CallRecord, type Calls } from '../core/calls.js';
+import { failed, success, type Result } from '../core/result.js';
+import type { Logger } from '../logger.js';
+import type { Pbx } from '../pbx/index.js';
+import { controlErrors } from './errors.js';
+
+/** The domain emulator softphones use: a name, so the built-in PBX serves it. */
+export const softphoneDomain = 'omnisip.local';
+
+interface Member {
+  phone: Softphone;
+  transport: 'UDP' | 'TCP';
+  autoAnswer: Required<AutoAnswer>;
+}
+
+/**
+ * The softphones that run inside the emulator (`/_emulator/softphones`): callers placed by
+ * `POST /_emulator/calls`, and humans that take handoffs. Every call they make or take is a
+ * record in the call registry, with its timeline and its packets for the pcap.
+ */
+export class SoftphoneFleet {
+  private readonly members = new Map<string, Member>();
+  /** Our softphones' legs of each call record: the caller's (outgoing) and the callee's (incoming); both when two of ours talk. */
+  private readonly legs = new Map<string, { caller?: SoftphoneCall; callee?: SoftphoneCall }>();
+  /** Recordings of ended legs, so they can be fetched after the call. */
+  private readonly finished = new Map<string, { caller?: Int16Array; callee?: Int16Array }>();
+
+  constructor(
+    private readonly pbx: Pbx,
+    private readonly registry: Calls,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(body: SoftphoneCreate, register = true): Promise<Result<SoftphoneView>> {
+    if (this.members.has(body.username)) return failed(controlErrors.softphoneExists(body.username));
+    const password = body.password ?? randomBytes(12).toString('hex');
+    const transport = body.transport ?? 'UDP';
+    const autoAnswer = { status: body.autoAnswer?.status ?? 200, afterMs: body.autoAnswer?.afterMs ?? 0 };
+    this.pbx.accounts.put(body.username, { password, domain: softphoneDomain });
+    let phone: Softphone;
+    try {
+      phone = await Softphone.start({
+        username: body.username,
+        password,
+        domain: softphoneDomain,
+        server: this.pbx.endpoint(transport),
+        register,
+        autoAnswer,
+        logger: this.logger,
+        onCapture: (packet) => {
+          if (!packet.callId) return;
+          const us = packet.local;
+          const them = packet.remote;
+          this.registry.capture(packet.callId, {
+            at: packet.at,
+            protocol: packet.protocol,
+            source: packet.direction === 'out' ? us : them,
+            destination: packet.direction === 'out' ? them : us,
+            payload: packet.data,
+          });
+        },
+      });
+    } catch (error) {
+      return failed(controlErrors.softphoneFailed(body.username, (error as Error).message));
+    }
+    phone.on('incoming', (call: SoftphoneCall) => this.follow(call, body.username));
+    this.members.set(body.username, { phone, transport, autoAnswer });
+    this.logger.info(`softphone ${body.username} started (${transport}, ${register ? 'registered' : 'not registered'}, answers ${autoAnswer.status})`);
+    return success(this.view(body.username)!);
+  }
+
+  list(): SoftphoneView[] {
+    return [...this.members.keys()].map((u) => this.view(u)!);
+  }
+
+  async delete(username: string): Promise<Result<void>> {
+    const member = this.members.get(username);
+    if (!member) return failed(controlErrors.softphoneNotFound(username));
+    this.members.delete(username);
+    await member.phone.stop();
+    return success(undefined);
+  }
+
+  /** `from` calls `to` through the PBX; `from` is started (unregistered) if it does not run. */
+  async call(from: string, to: string, transport: 'UDP' | 'TCP' = 'UDP'): Promise<Result<CallRecord>> {
+    if (!this.members.has(from)) {
+      const started = await this.create({ username: from, transport }, false);
+      if (!started.ok) return started;
+    }
+    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`);
+    return success(this.follow(call, from));
+  }
+
+  /** What our softphone on that side heard (default: the caller's side when it is ours), kept after the call ends (until reset). */
+  recording(recordId: string, side?: 'caller' | 'callee'): Int16Array | undefined {
+    const live = this.legs.get(recordId);
+    const done = this.finished.get(recordId);
+    const pick = side ?? (live?.caller || done?.caller ? 'caller' : 'callee');
+    return live?.[pick]?.recording() ?? done?.[pick];
+  }
+
+  /** The leg that acts for the caller (DTMF, tones, hangup): the caller's when it is ours, else the callee's. */
+  leg(recordId: string): SoftphoneCall | undefined {
+    const legs = this.legs.get(recordId);
+    return legs?.caller ?? legs?.callee;
+  }
+
+  async stopAll(): Promise<void> {
+    const phones = [...this.members.values()].map((m) => m.phone.stop());
+    this.members.clear();
+    this.legs.clear();
+    this.finished.clear();
+    await Promise.allSettled(phones);
+  }
+
+  /** Mirrors one softphone call into the registry: state changes, DTMF, transfers. */
+  private follow(call: SoftphoneCall, username: string): CallRecord {
+    const outgoing = call.direction === 'outgoing';
+    const remoteUser = /^sips?:([^@;>]+)@/.exec(call.remote)?.[1] ?? call.remote;
+    const record = this.registry.open({ callId: call.callId, from: outgoing ? username : remoteUser, to: outgoing ? remoteUser : username, at: Date.now() });
+    const side = outgoing ? 'caller' : 'callee';
+    this.legs.set(record.id, { ...this.legs.get(record.id), [side]: call });
+    const note = (kind: Parameters<typeof addTimeline>[1], text: string) => addTimeline(record, kind, `softphone ${username}: ${text}`, Date.now());
+    note('sip', outgoing ? `calling ${call.remote}` : `incoming call from ${call.remote}`);
+    call.on('answered', () => {
+      this.registry.setState(record, 'active', Date.now());
+      note('sip', 'answered');
+    });
+    call.on('dtmf', (digit: string) => note('media', `heard DTMF ${digit}`));
+    call.on('refer', ({ referTo }: { referTo: string }) => note('transfer', `REFER to ${referTo} accepted (202); calling the target`));
+    call.on('transferred', (next: SoftphoneCall) => {
+      note('transfer', `transferred: now in call ${next.callId} with ${next.remote}`);
+      this.follow(next, username);
+    });
+    void call.ended.then(({ reason, status }) => {
+      const stats = call.rtpStats();
+      if (stats && !record.rtp) record.rtp = stats;
+      this.registry.setState(record, 'ended', Date.now(), status !== undefined ? `${reason} (${status})` : reason);
+      this.finished.set(record.id, { ...this.finished.get(record.id), [side]: call.recording() });
+      const legs = this.legs.get(record.id);
+      if (legs) delete legs[side];
+      if (legs && !legs.caller && !legs.callee) this.legs.delete(record.id);
+    });
+    return record;
+  }
+
+  private view(username: string): SoftphoneView | undefined {
+    const member = this.members.get(username);
+    if (!member) return undefined;
+    return { username, transport: member.transport, registered: member.phone.registered, autoAnswer: { ...member.autoAnswer } };
+  }
+}

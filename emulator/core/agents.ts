@@ -1,0 +1,142 @@
+import type { Agent, AgentCreate, AgentPatch, ChannelConfig, ChannelConfigPut } from '../generated/index.js';
+import { apiErrors } from './errors.js';
+import { apiKeyIdOf, newId, unixSeconds } from './ids.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+import { failed, success, type Result } from './result.js';
+
+export type ChannelType = ChannelConfig['channelType'];
+export const channelTypes: readonly ChannelType[] = ['voip', 'sip', 'webrtc', 'websocket'];
+
+/** The fields an agent stores, in the order its responses list them. Unknown fields are ignored. */
+const agentFields = [
+  'companionId', 'name', 'voiceId', 'language', 'functions', 'faqCollections',
+  'knowledgeBaseId', 'providerSettings', 'tags', 'disableIdleTimeout',
+] as const satisfies ReadonlyArray<keyof AgentCreate>;
+
+const channelFields = [
+  'humanHandoff', 'functions', 'faqCollections', 'knowledgeBaseId', 'providerSettings', 'useGreenVideo',
+] as const satisfies ReadonlyArray<keyof ChannelConfigPut>;
+
+/** Which channel a channel-specific field belongs to (api-facts.md conflict 20 and 22). */
+const channelOnlyFields: Partial<Record<(typeof channelFields)[number], ChannelType>> = {
+  humanHandoff: 'sip',
+  useGreenVideo: 'webrtc',
+};
+
+/**
+ * The known fields of a body, in order. Values are kept as they are, not copied: every body is
+ * parsed fresh from its request's JSON and nothing else holds it; stored objects are replaced on
+ * update, never changed in place, so handing them out to be serialised is safe.
+ */
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+export interface AgentStoreOptions {
+  agentLimit: number;
+  /** Base of the generated `voipEndpoint` webhook URL. */
+  publicBaseUrl: () => string;
+}
+
+/** One project's agents and their channel configs. */
+export class AgentStore {
+  /**
+   * Each agent as its JSON text, written once per change. Responses send it as it is (serialising
+   * a list was a fifth of a list request), and a string per agent is cheaper to keep and to
+   * garbage-collect than its object graph. `get` parses it for the few readers that need fields.
+   */
+  private readonly agents = new Map<string, string>();
+  private readonly channels = new Map<string, Map<ChannelType, ChannelConfig>>();
+
+  constructor(
+    private readonly apiKey: string,
+    private readonly options: AgentStoreOptions,
+  ) {}
+
+  /** Creates the agent; its JSON is the response. */
+  create(body: AgentCreate, nowMs: number): Result<string> {
+    if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
+    return success(this.store({ id: newId('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent));
+  }
+
+  /** A page of agents in the list envelope, as JSON text. */
+  listJson(page: PageRequest): string {
+    const { items, ...envelope } = paginate(this.agents.size, [...this.agents.values()], page);
+    return `{"items":[${items.join(',')}],${JSON.stringify(envelope).slice(1)}`;
+  }
+
+  getJson(agentId: string): Result<string> {
+    const json = this.agents.get(agentId);
+    return json !== undefined ? success(json) : failed(apiErrors.agentNotFound(agentId));
+  }
+
+  get(agentId: string): Result<Agent> {
+    const json = this.agents.get(agentId);
+    return json !== undefined ? success(JSON.parse(json) as Agent) : failed(apiErrors.agentNotFound(agentId));
+  }
+
+  exists(agentId: string): boolean {
+    return this.agents.has(agentId);
+  }
+
+  /** PATCH: each top-level field present replaces the stored one, arrays and providerSettings included. Its JSON is the response. */
+  patch(agentId: string, body: AgentPatch): Result<string> {
+    const current = this.get(agentId);
+    if (!current.ok) return current;
+    const next = { ...current.value, ...pick(body, agentFields) } as Agent;
+    // Keep the response's field order stable: id, the fields, created.
+    return success(this.store({ id: next.id, ...pick(next, agentFields), created: next.created } as Agent));
+  }
+
+  /** Deletes the agent and its channel configs. Its SIP connections stay (the docs say so). */
+  delete(agentId: string): Result<void> {
+    if (!this.agents.delete(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    this.channels.delete(agentId);
+    return success(undefined);
+  }
+
+  private store(agent: Agent): string {
+    const json = JSON.stringify(agent);
+    this.agents.set(agent.id, json);
+    return json;
+  }
+
+  /** PUT: creates the config, or replaces its writable fields keeping `id` and `created`. */
+  putChannel(agentId: string, channelType: ChannelType, body: ChannelConfigPut, nowMs: number): Result<ChannelConfig> {
+    if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    for (const [field, only] of Object.entries(channelOnlyFields)) {
+      if (body[field as keyof ChannelConfigPut] !== undefined && only !== channelType) {
+        return failed(apiErrors.validation(`'${field}' is only supported on the '${only}' channel, not on '${channelType}'. Remove it from the body, or PUT it to /public/agents/${agentId}/channels/${only}.`));
+      }
+    }
+    const configs = this.channels.get(agentId) ?? new Map<ChannelType, ChannelConfig>();
+    const previous = configs.get(channelType);
+    const id = previous?.id ?? newId('chanconfig');
+    const config = {
+      id,
+      apiKeyId: apiKeyIdOf(this.apiKey),
+      channelType,
+      ...pick(body, channelFields),
+      ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl()}/voip/twilio/${id}` } : {}),
+      created: previous?.created ?? unixSeconds(nowMs),
+    } as ChannelConfig;
+    configs.set(channelType, config);
+    this.channels.set(agentId, configs);
+    return success(config);
+  }
+
+  getChannel(agentId: string, channelType: ChannelType): Result<ChannelConfig> {
+    if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    const config = this.channels.get(agentId)?.get(channelType);
+    return config ? success(config) : failed(apiErrors.channelConfigNotFound(agentId, channelType));
+  }
+
+  deleteChannel(agentId: string, channelType: ChannelType): Result<void> {
+    if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
+    const configs = this.channels.get(agentId);
+    if (!configs?.delete(channelType)) return failed(apiErrors.channelConfigNotFound(agentId, channelType));
+    return success(undefined);
+  }
+}

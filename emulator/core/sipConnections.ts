@@ -1,0 +1,174 @@
+import type {
+  SipConnection,
+  SipConnectionCreate,
+  SipConnectionError,
+  SipConnectionPatch,
+  SipConnectionStatus,
+} from '../generated/index.js';
+import { apiErrors } from './errors.js';
+import { newId, unixSeconds } from './ids.js';
+import {
+  initialListenerState,
+  sipStatusOf,
+  transition,
+  type LifecycleEffect,
+  type LifecycleEvent,
+  type ListenerState,
+} from './lifecycle.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+import { failed, success, type Result } from './result.js';
+
+export type SipSettings = SipConnection['settings'];
+
+/** Everything the emulator knows of a connection. `password` never leaves through `toResource`. */
+export interface SipConnectionRecord {
+  readonly id: string;
+  readonly apiKey: string;
+  agentId: string;
+  name?: string;
+  settings: SipSettings;
+  password: string;
+  readonly created: number;
+  state: ListenerState;
+  /** Unix seconds of the last status change or status refresh. */
+  lastRefreshed: number;
+  errors: SipConnectionError[];
+}
+
+/** The error log keeps this many entries, newest last (assumed bound; the docs say "recent"). */
+export const errorLogLimit = 100;
+
+const settingsFields = ['server', 'port', 'domain', 'username', 'transport', 'callerId'] as const;
+
+export function statusOf(record: SipConnectionRecord): SipConnectionStatus {
+  const { lifecycleStatus } = record.state;
+  return {
+    // A deleted record is never shown by the API; `Unknown` keeps the type honest for stale reads.
+    lifecycleStatus: lifecycleStatus === 'Deleted' ? 'Unknown' : lifecycleStatus,
+    sipStatus: sipStatusOf(record.state),
+    message: record.state.message,
+    lastRefreshed: record.lastRefreshed,
+  };
+}
+
+export function toResource(record: SipConnectionRecord): SipConnection {
+  const settings = {} as SipSettings;
+  for (const key of settingsFields) if (record.settings[key] !== undefined) Object.assign(settings, { [key]: record.settings[key] });
+  return {
+    id: record.id,
+    agentId: record.agentId,
+    ...(record.name !== undefined ? { name: record.name } : {}),
+    settings,
+    status: statusOf(record),
+    created: record.created,
+  };
+}
+
+/** The outcome of a lifecycle event: what changed, and the effects left for the listener manager. */
+export interface AppliedEvent {
+  ok: boolean;
+  reason?: string;
+  record: SipConnectionRecord;
+  /** Effects other than `appendError`, which the store carries out itself. */
+  effects: LifecycleEffect[];
+}
+
+/** One project's SIP connections. Agent existence is checked by the caller, which owns the agents. */
+export class SipConnectionStore {
+  private readonly records = new Map<string, SipConnectionRecord>();
+
+  constructor(private readonly apiKey: string) {}
+
+  create(body: SipConnectionCreate, nowMs: number): SipConnectionRecord {
+    const { password, ...settings } = body.settings;
+    const record: SipConnectionRecord = {
+      id: newId('sipconn'),
+      apiKey: this.apiKey,
+      agentId: body.agentId,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      settings: { ...settings },
+      password,
+      created: unixSeconds(nowMs),
+      state: initialListenerState,
+      lastRefreshed: unixSeconds(nowMs),
+      errors: [],
+    };
+    this.records.set(record.id, record);
+    return record;
+  }
+
+  list(page: PageRequest, filter: { agentId?: string }): Page<SipConnection> {
+    const all = [...this.records.values()];
+    const filtered = filter.agentId === undefined ? all : all.filter((r) => r.agentId === filter.agentId);
+    return paginate(all.length, filtered.map(toResource), page);
+  }
+
+  get(id: string): Result<SipConnectionRecord> {
+    const record = this.records.get(id);
+    return record ? success(record) : failed(apiErrors.sipConnectionNotFound(id));
+  }
+
+  all(): SipConnectionRecord[] {
+    return [...this.records.values()];
+  }
+
+  /**
+   * PATCH: `name` and `agentId` replace; `settings` fields present replace the stored ones one by
+   * one (assumed, so a password can change alone). `redeploy` is true when a setting changed.
+   */
+  patch(id: string, body: SipConnectionPatch): Result<{ record: SipConnectionRecord; redeploy: boolean }> {
+    const record = this.records.get(id);
+    if (!record) return failed(apiErrors.sipConnectionNotFound(id));
+    if (body.name !== undefined) record.name = body.name;
+    if (body.agentId !== undefined) record.agentId = body.agentId;
+    let redeploy = false;
+    if (body.settings) {
+      const { password, ...settings } = body.settings;
+      for (const key of settingsFields) {
+        const value = settings[key];
+        if (value !== undefined && value !== record.settings[key]) {
+          Object.assign(record.settings, { [key]: value });
+          redeploy = true;
+        }
+      }
+      if (password !== undefined && password !== record.password) {
+        record.password = password;
+        redeploy = true;
+      }
+    }
+    return success({ record, redeploy });
+  }
+
+  delete(id: string): Result<SipConnectionRecord> {
+    const record = this.records.get(id);
+    if (!record) return failed(apiErrors.sipConnectionNotFound(id));
+    this.records.delete(id);
+    return success(record);
+  }
+
+  /** POST …/status: refreshes `lastRefreshed` and returns the status. */
+  refresh(id: string, nowMs: number): Result<SipConnectionRecord> {
+    const record = this.records.get(id);
+    if (!record) return failed(apiErrors.sipConnectionNotFound(id));
+    record.lastRefreshed = unixSeconds(nowMs);
+    return success(record);
+  }
+}
+
+/** Runs one lifecycle event on a record: new state, error log entry, and the effects left to do. */
+export function applyLifecycleEvent(record: SipConnectionRecord, event: LifecycleEvent, nowMs: number): AppliedEvent {
+  const result = transition(record.state, event);
+  if (!result.ok) return { ok: false, reason: result.reason, record, effects: [] };
+  record.state = result.state;
+  record.lastRefreshed = unixSeconds(nowMs);
+  const rest: LifecycleEffect[] = [];
+  for (const effect of result.effects) {
+    if (effect.type === 'appendError') {
+      record.errors.push({ timestamp: new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'), message: effect.message, code: effect.code });
+      if (record.errors.length > errorLogLimit) record.errors.splice(0, record.errors.length - errorLogLimit);
+    } else {
+      rest.push(effect);
+    }
+  }
+  return { ok: true, record, effects: rest };
+}

@@ -1,0 +1,78 @@
+import type {
+  AgentCreate,
+  AgentPatch,
+  ChannelConfigPut,
+  SipConnectionCreate,
+  SipConnectionPatch,
+} from '../generated/index.js';
+import type { ChannelType } from '../core/agents.js';
+import { defaultPageSize, type PageRequest } from '../core/pagination.js';
+import type { Project } from '../core/projects.js';
+import type { Handler, HandlerDeps, HandlerInput, HandlerOutput } from './handler.js';
+import { JsonText } from './JsonText.js';
+import { statusOf, toResource } from '../core/sipConnections.js';
+import type { ApiFailure } from '../core/errors.js';
+
+const ok = (body: unknown, status = 200): HandlerOutput => ({ status, body });
+const noContent: HandlerOutput = { status: 204 };
+const pageOf = (query: Record<string, unknown>): PageRequest => ({
+  pageIndex: (query.pageIndex as number | undefined) ?? 0,
+  pageSize: (query.pageSize as number | undefined) ?? defaultPageSize,
+});
+
+function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: ApiFailure }, then: (value: T) => HandlerOutput): HandlerOutput {
+  return result.ok ? then(result.value) : { failure: result.error };
+}
+
+type ProjectHandler = (input: HandlerInput & { project: Project }, deps: HandlerDeps) => HandlerOutput;
+
+/** Public handlers work inside the caller's project: the API key is the tenant. */
+const inProject = (handler: ProjectHandler): Handler => (input, deps) => handler({ ...input, project: deps.projects.get(input.apiKey!) }, deps);
+
+/** One handler per operationId of openapi.yaml; the router refuses to start if one is missing. */
+export const publicHandlers: Record<string, Handler> = Object.fromEntries(
+  Object.entries({
+  createAgent: ({ project, body }, { clock }) => unwrap(project.agents.create(body as AgentCreate, clock.now()), (json) => ok(new JsonText(json))),
+  listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)))),
+  getAgent: ({ project, params }) => unwrap(project.agents.getJson(params.agentId!), (json) => ok(new JsonText(json))),
+  updateAgent: ({ project, params, body }) => unwrap(project.agents.patch(params.agentId!, body as AgentPatch), (json) => ok(new JsonText(json))),
+  deleteAgent: ({ project, params }) => unwrap(project.agents.delete(params.agentId!), () => noContent),
+
+  putChannelConfig: ({ project, params, body }, { clock }) =>
+    unwrap(project.agents.putChannel(params.agentId!, params.channelType as ChannelType, (body ?? {}) as ChannelConfigPut, clock.now()), (c) => ok(c)),
+  getChannelConfig: ({ project, params }) => unwrap(project.agents.getChannel(params.agentId!, params.channelType as ChannelType), (c) => ok(c)),
+  deleteChannelConfig: ({ project, params }) => unwrap(project.agents.deleteChannel(params.agentId!, params.channelType as ChannelType), () => noContent),
+
+  createSipConnection: ({ project, body }, { clock, listeners }) => {
+    const create = body as SipConnectionCreate;
+    const agent = project.agents.get(create.agentId);
+    if (!agent.ok) return { failure: agent.error };
+    const record = project.sipConnections.create(create, clock.now());
+    listeners.created(record);
+    return ok(toResource(record));
+  },
+  listSipConnections: ({ project, query }) =>
+    ok(project.sipConnections.list(pageOf(query), query.agentId !== undefined ? { agentId: query.agentId as string } : {})),
+  getSipConnection: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(toResource(r))),
+  updateSipConnection: ({ project, params, body }, { listeners }) => {
+    const patch = body as SipConnectionPatch;
+    if (patch.agentId !== undefined && !project.agents.exists(patch.agentId)) {
+      const missing = project.agents.get(patch.agentId);
+      if (!missing.ok) return { failure: missing.error };
+    }
+    return unwrap(project.sipConnections.patch(params.id!, patch), ({ record, redeploy }) => {
+      listeners.patched(record, redeploy);
+      return ok(toResource(record));
+    });
+  },
+  deleteSipConnection: ({ project, params }, { listeners, traces }) =>
+    unwrap(project.sipConnections.delete(params.id!), (record) => {
+      listeners.deleted(record);
+      traces.delete(record.id);
+      return noContent;
+    }),
+  refreshSipConnectionStatus: ({ project, params }, { clock }) =>
+    unwrap(project.sipConnections.refresh(params.id!, clock.now()), (r) => ok({ status: statusOf(r), created: r.created })),
+  listSipConnectionErrors: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(r.errors)),
+} satisfies Record<string, ProjectHandler>).map(([id, handler]) => [id, inProject(handler)]),
+);

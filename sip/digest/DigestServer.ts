@@ -1,0 +1,124 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DigestChallenge } from './DigestChallenge.js';
+import type { DigestCredentials } from './DigestCredentials.js';
+import { computeDigestResponse, type DigestAlgorithm } from './digestAlgorithm.js';
+import { randomFromPool } from '../../random/randomPool.js';
+
+export interface DigestServerOptions {
+  realm: string;
+  /**
+   * Offered SHA-256 first; default both. SIPp 3.6 answers only the first WWW-Authenticate and only
+   * MD5 ("createAuthHeader: authentication must use MD5"), so a peer like it needs ['MD5'].
+   */
+  algorithms?: DigestAlgorithm[];
+  /** offer qop="auth"; default true */
+  qop?: boolean;
+  /** how long a nonce stays valid, long enough for retransmissions and a prompt retry; default 5 min */
+  nonceLifetimeMs?: number;
+  now?: () => number;
+  /** HMAC key for nonces; random per server by default, so nonces of another server are invalid */
+  secret?: Buffer;
+}
+
+export type DigestVerdict = 'ok' | 'stale' | 'invalid' | 'malformed';
+
+const TIMESTAMP_BYTES = 8;
+const RANDOM_BYTES = 8;
+const MAC_BYTES = 16;
+const NONCE_BYTES = TIMESTAMP_BYTES + RANDOM_BYTES + MAC_BYTES;
+
+/**
+ * The UAS / registrar side of RFC 3261 §22: issues challenges and verifies credentials.
+ *
+ * Nonces carry their issue time and an HMAC over it (with the realm), so the server keeps no
+ * state: any nonce it signed within `nonceLifetimeMs` is accepted, which keeps retransmitted
+ * and retried requests valid. A correct response on an expired nonce is 'stale', so the caller
+ * re-challenges with `stale: true` and the client retries without asking the user (RFC 7616 §3.3).
+ * Nonce-count replay is not tracked. A client that ignores the offered qop and answers in the
+ * RFC 2069 form is accepted: the signed nonce already bounds replay, and old phones do this.
+ *
+ * verify() does not see the Request-URI: a caller that wants RFC 7616 §3.4.6's check compares
+ * `credentials.uri` with it.
+ *
+ * @example
+ * const server = new DigestServer({ realm: '127.0.0.1' });
+ * for (const c of server.challenge()) response.headers.append('WWW-Authenticate', formatChallenge(c));
+ * server.verify(parseCredentials(auth)!, 'REGISTER', account.password); // 'ok'
+ */
+export class DigestServer {
+  readonly #realm: string;
+  readonly #algorithms: DigestAlgorithm[];
+  readonly #qop: boolean;
+  readonly #lifetimeMs: number;
+  readonly #now: () => number;
+  readonly #secret: Buffer;
+
+  constructor(options: DigestServerOptions) {
+    const algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
+    if (algorithms.length === 0) throw new TypeError('DigestServer: algorithms must not be empty');
+    // RFC 8760 §2.4: one challenge per algorithm, in the server's order of preference. That order is
+    // the caller's choice: many deployed clients (SIPp, baresip 1.0) read only the first challenge
+    // and know only MD5, so a server that must serve them lists MD5 first.
+    this.#algorithms = [...new Set(algorithms)];
+    this.#realm = options.realm;
+    this.#qop = options.qop ?? true;
+    this.#lifetimeMs = options.nonceLifetimeMs ?? 5 * 60_000;
+    this.#now = options.now ?? Date.now;
+    this.#secret = options.secret ?? randomBytes(32);
+  }
+
+  /** One challenge per algorithm, SHA-256 first, sharing one fresh nonce. */
+  challenge(options: { stale?: boolean } = {}): DigestChallenge[] {
+    const nonce = this.#issueNonce();
+    return this.#algorithms.map((algorithm) => {
+      const c: DigestChallenge = { realm: this.#realm, nonce, algorithm };
+      if (this.#qop) c.qop = ['auth'];
+      if (options.stale === true) c.stale = true;
+      return c;
+    });
+  }
+
+  /**
+   * 'ok' | 'stale' (right password, expired nonce: re-challenge with stale=true) | 'invalid'
+   * (wrong password, another realm, or a nonce this server did not sign) | 'malformed'.
+   */
+  verify(credentials: DigestCredentials, method: string, password: string): DigestVerdict {
+    const { qop, nc, cnonce } = credentials;
+    if (credentials.username === '' || credentials.uri === '' || !/^[0-9a-f]+$/i.test(credentials.response)) return 'malformed';
+    if (!this.#algorithms.includes(credentials.algorithm)) return 'malformed';
+    if (qop !== undefined && (qop !== 'auth' || nc === undefined || !/^[0-9a-f]{8}$/i.test(nc) || cnonce === undefined || cnonce === '')) return 'malformed';
+    if (credentials.realm !== this.#realm) return 'invalid';
+    const issuedAt = this.#checkNonce(credentials.nonce);
+    if (issuedAt === undefined) return 'invalid';
+    const expected = computeDigestResponse({ ...credentials, password, method });
+    if (!safeEqual(expected, credentials.response.toLowerCase())) return 'invalid';
+    return this.#now() - issuedAt > this.#lifetimeMs ? 'stale' : 'ok';
+  }
+
+  #issueNonce(): string {
+    const head = Buffer.alloc(TIMESTAMP_BYTES + RANDOM_BYTES);
+    head.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.#now()))));
+    randomFromPool(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
+    return Buffer.concat([head, this.#mac(head)]).toString('base64url');
+  }
+
+  /** The issue time of a nonce this server signed, or undefined. */
+  #checkNonce(nonce: string): number | undefined {
+    if (!/^[A-Za-z0-9_-]+$/.test(nonce)) return undefined;
+    const bytes = Buffer.from(nonce, 'base64url');
+    if (bytes.length !== NONCE_BYTES) return undefined;
+    const head = bytes.subarray(0, TIMESTAMP_BYTES + RANDOM_BYTES);
+    if (!timingSafeEqual(bytes.subarray(TIMESTAMP_BYTES + RANDOM_BYTES), this.#mac(head))) return undefined;
+    return Number(head.readBigUInt64BE());
+  }
+
+  #mac(head: Buffer): Buffer {
+    return createHmac('sha256', this.#secret).update(head).update(this.#realm, 'utf8').digest().subarray(0, MAC_BYTES);
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
