@@ -1,17 +1,21 @@
 /**
- * omnisip as a library: start the emulator inside your own tests.
+ * omnisip as a library: start the emulator inside your own tests and drive it in-process.
  *
  * @example
  * import { startEmulator } from 'omniagent-sip-emulator';
- * const emulator = await startEmulator({ apiPort: 0, clock: 'virtual', logLevel: 'silent' });
- * // point your provisioning code at emulator.url, move time with emulator.control.advanceClock(ms)
+ * const emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', seed: 1, logLevel: 'silent' });
+ * // point your provisioning code at emulator.url; move time with emulator.control.advanceClock({ ms });
+ * // read what happened with emulator.control.getJournal({ kind: ['sip'] })
  * await emulator.close();
  */
 export {
+  ControlError,
+  EmulatorControl,
   startEmulator,
-  type EmulatorControl,
-  type EmulatorEvent,
   type EmulatorOptions,
+  type JournalEntry,
+  type JournalKind,
+  type JournalQuery,
   type RunningEmulator,
 } from './emulator/index.js';
 export type * from './emulator/generated/index.js';

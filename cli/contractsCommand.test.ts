@@ -65,7 +65,7 @@ describe('omnisip contracts', () => {
 
   it('reports a failing case with ✗ and its message, counts it, writes it to JUnit and exits 1', async () => {
     // The API answers 503 to every read of an agent: the cases that read one must fail.
-    emulator.control.addFault({ match: { target: 'api', operation: 'getAgent' }, action: { type: 'respond', status: 503 } });
+    emulator.control.createFault({ match: { target: 'api', operation: 'getAgent' }, action: { type: 'respond', status: 503 } });
     const output = capture();
     const junit = join(dir, 'failing.xml');
     const code = await contractsCommand(['--base-url', emulator.url, '--api-key', 'cli-key', '--grep', 'gets an agent by id', '--junit', junit], output);

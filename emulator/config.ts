@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseYaml as parse } from './parseYaml.js';
 import type { ClockMode } from './core/clock.js';
-import { createLogger, type Logger, type LogLevel } from './logger.js';
+import { createLogger, type Logger, type LogLevel } from './core/logger.js';
 
 /** Options of `startEmulator()` and of `omnisip start`: all optional, each with a documented default. */
 export interface EmulatorOptions {
@@ -15,7 +15,11 @@ export interface EmulatorOptions {
   provisionDelayMs?: number;
   /** How long a crashed listener stays in Error before it restarts. Default 5000 ms. */
   restartDelayMs?: number;
-  /** Seed of the random source fault probabilities draw from. Default: a random seed, printed at start. */
+  /**
+   * Makes the run reproducible: every id, tag, branch, Call-ID, nonce and random choice draws from
+   * this seed, so the same inputs on a virtual clock give the same journal. Default: none; ids are
+   * then cryptographically random, and fault probabilities draw from a random seed shown by health.
+   */
   seed?: number;
   /** Agents per project before 409 AgentLimitExceeded. Default 100 (the vendor's default). */
   agentLimit?: number;
@@ -45,6 +49,10 @@ export interface EmulatorOptions {
   rtpTimeoutMs?: number;
   /** SIP transaction timers in ms (RFC 3261 T1 500, T2 4000, T4 5000). Shorten them in tests to reach Timer F quickly. */
   sipTimers?: { T1?: number; T2?: number; T4?: number };
+  /** Entries the journal keeps in memory, oldest dropped first. Default 20,000. */
+  journalSize?: number;
+  /** Also write every journal entry to this file, one JSON object per line (NDJSON). */
+  journal?: string;
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
   logLevel?: LogLevel;
   logger?: Logger;
@@ -56,7 +64,10 @@ export interface EmulatorConfig {
   clock: ClockMode;
   provisionDelayMs: number;
   restartDelayMs: number;
+  /** The seed fault probabilities draw from; every other draw too when `seeded`. */
   seed: number;
+  /** True when the seed was given: the whole run is then reproducible. */
+  seeded: boolean;
   agentLimit: number;
   maxBodyBytes: number;
   validateResponses: boolean;
@@ -69,6 +80,8 @@ export interface EmulatorConfig {
   maxConcurrentCalls: number;
   rtpTimeoutMs: number;
   digestAlgorithms: Array<'MD5' | 'SHA-256'>;
+  journalSize: number;
+  journalFile: string | undefined;
   logger: Logger;
 }
 
@@ -83,6 +96,7 @@ export const defaults = {
   sipPort: 5060,
   registerExpires: 3600,
   registerRetryMs: 5000,
+  journalSize: 20_000,
 } as const;
 
 function check(condition: boolean, message: string): void {
@@ -100,6 +114,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     provisionDelayMs: options.provisionDelayMs ?? defaults.provisionDelayMs,
     restartDelayMs: options.restartDelayMs ?? defaults.restartDelayMs,
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    seeded: options.seed !== undefined,
     agentLimit: options.agentLimit ?? defaults.agentLimit,
     maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
     validateResponses: options.validateResponses ?? false,
@@ -112,6 +127,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     maxConcurrentCalls: options.maxConcurrentCalls ?? 5,
     rtpTimeoutMs: options.rtpTimeoutMs ?? 30_000,
     digestAlgorithms: options.digestAlgorithms ?? ['MD5'],
+    journalSize: options.journalSize ?? defaults.journalSize,
+    journalFile: options.journal,
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
@@ -128,6 +145,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.seed), `seed must be an integer, got ${config.seed}`);
   check(Number.isInteger(config.agentLimit) && config.agentLimit >= 0, `agentLimit must be an integer >= 0, got ${config.agentLimit}`);
   check(Number.isInteger(config.maxBodyBytes) && config.maxBodyBytes > 0, `maxBodyBytes must be a positive integer, got ${config.maxBodyBytes}`);
+  check(Number.isInteger(config.journalSize) && config.journalSize > 0, `journalSize must be a positive integer, got ${config.journalSize}`);
+  check(config.journalFile === undefined || (typeof config.journalFile === 'string' && config.journalFile !== ''), 'journal must be a file path');
   return config;
 }
 

@@ -1,88 +1,141 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { createClock, VirtualClock, type Clock } from './core/clock.js';
-import { Projects } from './core/projects.js';
-import { FaultRules } from './control/FaultRules.js';
-import { seededRandom } from '../random/seededRandom.js';
+import { cryptoSource, seededSource, type RandomSource } from '../random/index.js';
+import type { SipTransport } from '../sip/index.js';
 import type { EmulatorConfig } from './config.js';
-import { EventBus } from './events.js';
+import { EmulatorControl, type SipSide } from './control/EmulatorControl.js';
+import { SoftphoneFleet } from './control/SoftphoneFleet.js';
+import { Calls } from './core/calls.js';
+import { createClock, type Clock } from './core/clock.js';
+import { FaultRules, type FaultSubject } from './core/FaultRules.js';
+import { Ids } from './core/ids.js';
+import { Projects } from './core/projects.js';
+import type { FaultRule } from './generated/index.js';
 import { createApp } from './http/createApp.js';
-import type { HandlerDeps } from './http/handler.js';
-import { packageRoot } from './http/packageRoot.js';
+import { Journal, NdjsonFile } from './journal/index.js';
+import type { AgentCallHandle } from './listener/calls/AgentCall.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
-import { SipTraces } from './listener/SipTraces.js';
-import type { Pbx } from './pbx/index.js';
-import type { CallControl } from './control/CallControl.js';
-import { Calls } from './core/calls.js';
-import type { AgentCallHandle } from './listener/calls/AgentCall.js';
+import { createSipListenerFactory } from './listener/SipListener.js';
+import { Pbx } from './pbx/index.js';
+import { version } from './version.js';
 
-export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-
-/** Everything the emulator is made of, wired, before any socket is opened. */
+/** Everything the emulator is made of, built once, in dependency order, before it serves a request. */
 export interface World {
-  config: EmulatorConfig;
-  clock: Clock;
-  events: EventBus;
-  faults: FaultRules;
-  projects: Projects;
-  listeners: ListenerManager;
-  traces: SipTraces;
-  app: Hono;
-  /** Ports the servers bound, filled in by whoever serves the world. */
+  readonly config: EmulatorConfig;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly journal: Journal;
+  readonly projects: Projects;
+  readonly faults: FaultRules;
+  readonly calls: Calls;
+  readonly listeners: ListenerManager;
+  /** The built-in PBX and the softphones; absent in an API-only world. */
+  readonly sip: SipSide | undefined;
+  readonly control: EmulatorControl;
+  readonly app: Hono;
+  /** Stops listeners, softphones and the PBX, and flushes the journal's file. */
+  close(): Promise<void>;
+}
+
+/** What the world is built on: the sockets already bound (so their ports are known), and test seams. */
+export interface WorldFoundation {
   ports: { api: number; sip?: number };
-  /** The built-in PBX, set by startEmulator once it is listening. */
-  pbx: Pbx | undefined;
-  /** Softphones and calls, set by startEmulator with the SIP side. */
-  calls: CallControl | undefined;
-  /** Every call seen since start or reset (listeners' and softphones'). */
-  callRegistry: Calls;
-  /** Calls an agent is on right now, reachable from the control API. */
-  agentCalls: Map<string, AgentCallHandle>;
-  /** Deploys a listener for a Running connection. */
-  listenerFactory: ListenerFactory;
-  /** Extra work on reset, added by whoever starts parts the world does not own (softphones). */
-  onReset: Array<() => Promise<void>>;
-  reset(): Promise<void>;
+  /** The PBX's SIP transport, bound; its absence makes an API-only world. */
+  pbxTransport?: SipTransport;
+  /** Deploys the listener of a Running connection; default the SIP listeners (or idle ones without a PBX). Tests pass their own. */
+  listenerFactory?: ListenerFactory;
 }
 
 /**
- * Builds the world from a resolved config. Tests use it directly with `world.app.request()`.
- * Listeners are idle until `world.listenerFactory` is replaced (startEmulator puts the SIP ones).
+ * The composition root: builds clock, random source, journal, stores, fault rules, PBX, listeners,
+ * softphones, control plane and HTTP app, in that order, each from the ones before it.
+ *
+ * @example
+ * // Socket-free, for in-process tests: `world.app.request('/public/agents', …)`.
+ * const world = createWorld(resolveConfig({ clock: 'virtual', sip: false }), { ports: { api: 0 } });
  */
-export function createWorld(config: EmulatorConfig, listenerFactory: ListenerFactory = idleListenerFactory): World {
+export function createWorld(config: EmulatorConfig, foundation: WorldFoundation): World {
   const { logger } = config;
   const clock = createClock(config.clock);
-  const events = new EventBus();
-  const traces = new SipTraces();
-  const callRegistry = new Calls();
-  callRegistry.onStateChange((call) =>
-    events.publish({ type: 'call.state', at: Date.now(), callId: call.id, connectionId: call.connectionId, from: call.from, to: call.to, state: call.state, reason: call.endReason }),
+  // Seeded, every draw repeats; unseeded, bytes (ids, tags, nonces) are unguessable while fault
+  // probabilities still draw from the (shown) seed.
+  const random: RandomSource = config.seeded ? seededSource(config.seed) : withSeededFloats(cryptoSource(), seededSource(config.seed));
+  const journalFile = config.journalFile === undefined ? undefined : new NdjsonFile(config.journalFile);
+  const journal = new Journal({ clock, capacity: config.journalSize, sinks: journalFile ? [journalFile.write] : [] });
+  journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, ports: { ...foundation.ports } });
+
+  const ids = new Ids(random.fork('ids'));
+  const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${foundation.ports.api}`, ids });
+  const calls = new Calls(ids);
+  calls.onStateChange((call, reason) =>
+    journal.record({ kind: 'call.state', callId: call.id, sipCallId: call.callId, connectionId: call.connectionId, from: call.from, to: call.to, state: call.state, reason }),
   );
-  const faults = new FaultRules(seededRandom(config.seed));
-  const ports: World['ports'] = { api: config.apiPort };
-  const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: () => `http://${config.host}:${ports.api}` });
+  const faults = new FaultRules(random.fork('faults').float, ids, (rule, subject) => journal.record(faultFired(rule, subject)));
+
+  const pbx = foundation.pbxTransport === undefined ? undefined : Pbx.create(foundation.pbxTransport, {
+    clock,
+    faults,
+    logger,
+    random: random.fork('pbx'),
+    connections: projects,
+    accounts: config.pbxAccounts,
+    digest: { algorithms: config.digestAlgorithms },
+    sipTimers: config.sipTimers,
+    onTrace: (entry) => journal.recordSip({ stack: 'pbx' }, entry),
+    onBinding: (change) => journal.record({ kind: 'pbx.binding', ...change }),
+  });
+
+  const agentCalls = new Map<string, AgentCallHandle>();
+  const listenerFactory = foundation.listenerFactory ?? (pbx === undefined ? idleListenerFactory : createSipListenerFactory({
+    logger,
+    journal,
+    random,
+    pbx,
+    registerExpires: config.registerExpires,
+    retryMs: config.registerRetryMs,
+    sipTimers: config.sipTimers,
+    calls: {
+      registry: calls,
+      projects,
+      maxConcurrentCalls: config.maxConcurrentCalls,
+      rtpTimeoutMs: config.rtpTimeoutMs,
+      attach: (id, handle) => {
+        agentCalls.set(id, handle);
+        return () => agentCalls.delete(id);
+      },
+    },
+  }));
   const listeners = new ListenerManager({
-    clock, projects, faults, events, logger,
+    clock, projects, faults, journal, logger,
     provisionDelayMs: config.provisionDelayMs,
     restartDelayMs: config.restartDelayMs,
-    // Late-bound, so the SIP listeners can be plugged in once the world they need exists.
-    factory: (context) => world.listenerFactory(context),
+    factory: listenerFactory,
   });
-  const reset = async () => {
-    for (const hook of world.onReset) await hook();
-    await listeners.stopAll();
-    projects.clear();
-    faults.clear();
-    traces.clear();
-    callRegistry.clear();
-    world.pbx?.reset();
-    if (clock instanceof VirtualClock) clock.reset();
-    events.publish({ type: 'emulator.reset', at: clock.now() });
-  };
-  const deps: HandlerDeps = { clock, projects, listeners, faults, events, logger, traces, sipEnabled: config.sip, pbx: () => world.pbx, calls: () => world.calls, control: { reset: () => world.reset(), ports: () => ({ ...ports }), version } };
-  const app = createApp({ deps, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
-  const world: World = { config, clock, events, faults, projects, listeners, traces, app, ports, pbx: undefined, calls: undefined, callRegistry, agentCalls: new Map(), listenerFactory, onReset: [], reset };
-  return world;
+  const unfollow = projects.onConnectionChange(listeners.follow);
+
+  const sip: SipSide | undefined = pbx && { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger) };
+  const control = new EmulatorControl({ version, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, sip, logger });
+  const app = createApp({ deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await sip?.softphones.stopAll();
+      await listeners.close();
+      unfollow();
+      await pbx?.close();
+      journalFile?.close();
+    })());
+  return { config, clock, random, journal, projects, faults, calls, listeners, sip, control, app, close };
+}
+
+/** Cryptographic bytes, with floats (fault probabilities, loss) from a seeded source, so a lossy run can be repeated by its seed. */
+function withSeededFloats(bytes: RandomSource, floats: RandomSource): RandomSource {
+  return { seeded: false, float: floats.float, bytes: bytes.bytes, fork: (label) => withSeededFloats(bytes, floats.fork(label)) };
+}
+
+function faultFired(rule: FaultRule, subject: FaultSubject) {
+  const { target, ...rest } = subject;
+  const described = Object.fromEntries(Object.entries(rest).filter(([key, value]) => value !== undefined && key !== 'apiKey').map(([key, value]) => [key, String(value)]));
+  return { kind: 'fault.fired' as const, faultId: rule.id, target, action: rule.action.type, subject: described };
 }

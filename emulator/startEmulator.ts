@@ -1,119 +1,88 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import type { FaultRule, FaultRuleCreate, SipConnectionStatus } from './generated/index.js';
-import { statusOf } from './core/sipConnections.js';
-import { VirtualClock, type Clock } from './core/clock.js';
+import { getRequestListener } from '@hono/node-server';
+import { createNetworkTransport, type SipTransport } from '../sip/index.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
+import type { EmulatorControl } from './control/EmulatorControl.js';
 import { createWorld, type World } from './createWorld.js';
-import type { EventBus, EmulatorEvent } from './events.js';
-
-/** The in-process control plane: the same operations as `/_emulator`, without HTTP. */
-export interface EmulatorControl {
-  readonly clock: Clock;
-  readonly events: EventBus;
-  /** Forgets every project's resources and every fault rule; a virtual clock returns to its start. */
-  reset(): Promise<void>;
-  /** Moves a virtual clock forward (throws on a real clock). */
-  advanceClock(ms: number): void;
-  addFault(rule: FaultRuleCreate): FaultRule;
-  listFaults(): FaultRule[];
-  removeFault(id: string): boolean;
-  clearFaults(): void;
-  /** Resolves when the connection's status satisfies `predicate` (checked now, then on every change). */
-  waitForStatus(connectionId: string, predicate: (status: SipConnectionStatus) => boolean, timeoutMs?: number): Promise<SipConnectionStatus>;
-}
 
 export interface RunningEmulator {
   /** Base URL of the REST API, e.g. `http://127.0.0.1:4010`. */
   readonly url: string;
   /** Ports actually bound (useful with port 0). */
   readonly ports: { api: number; sip?: number };
+  /** The seed every draw came from when the run is reproducible (`seed` given); otherwise the seed of fault probabilities. */
   readonly seed: number;
+  /** Every operation of the control API, in-process (see EmulatorControl). */
   readonly control: EmulatorControl;
+  /** The parts, for tests and tools that look inside. */
+  readonly world: World;
   close(): Promise<void>;
 }
 
 /**
- * Starts the emulator: REST API (public + control + docs) on one port.
+ * Starts the emulator: binds its sockets (the PBX's SIP port, then the REST API's), builds the
+ * world on them, and serves the public API, the control API and the docs.
  *
  * @example
- * const emulator = await startEmulator({ apiPort: 0, clock: 'virtual', logLevel: 'silent' });
+ * const emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', seed: 1, logLevel: 'silent' });
  * await fetch(`${emulator.url}/public/agents`, { headers: { 'X-Api-Key': 'test' } });
+ * emulator.control.advanceClock({ ms: 2000 });
  * await emulator.close();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
-  const world = createWorld(config);
-  if (config.sip) {
-    // The SIP side (PBX, listeners, softphones, media) loads only when it runs: an API-only
-    // emulator starts faster without it.
-    const { startSipSide } = await import('./startSipSide.js');
-    await startSipSide(config, world);
-  }
-  const { clock, events, faults, projects, listeners, app, reset } = world;
-  const server: ServerType = await listen(app, config).catch(async (error: Error) => {
-    await world.pbx?.close();
+  const pbxTransport = config.sip ? await bindPbx(config) : undefined;
+  let server: Server;
+  try {
+    server = await bindHttp(config);
+  } catch (error) {
+    await pbxTransport?.close();
     throw error;
-  });
-  const apiPort = (server.address() as AddressInfo).port;
-  world.ports.api = apiPort;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${apiPort}`;
+  }
+  const ports = { api: (server.address() as AddressInfo).port, ...(pbxTransport && { sip: pbxTransport.udpPort ?? pbxTransport.tcpPort }) };
+  if (pbxTransport) config.logger.info(`built-in PBX listening on ${config.host}:${ports.sip} (UDP and TCP); it serves every server name that is not an IP address or localhost`);
+  // No await between the bind above and the handler below: no request can arrive before the world is whole.
+  const world = createWorld(config, { ports, ...(pbxTransport && { pbxTransport }) });
+  server.on('request', getRequestListener(world.app.fetch));
 
-  const control: EmulatorControl = {
-    clock,
-    events,
-    reset,
-    advanceClock(ms) {
-      if (!(clock instanceof VirtualClock)) throw new Error('omnisip: the clock is real; start with clock: "virtual" to move time');
-      clock.advance(ms);
-      events.publish({ type: 'clock.advanced', at: clock.now(), now: clock.now() });
-    },
-    addFault: (rule) => faults.add(rule),
-    listFaults: () => faults.list(),
-    removeFault: (id) => faults.remove(id),
-    clearFaults: () => faults.clear(),
-    async waitForStatus(connectionId, predicate, timeoutMs = 10_000) {
-      const record = projects.findSipConnection(connectionId);
-      if (!record) throw new Error(`omnisip: no SIP connection '${connectionId}'`);
-      const current = statusOf(record);
-      if (predicate(current)) return current;
-      const event = await events.waitFor(
-        (e: EmulatorEvent) => e.type === 'connection.status' && e.connectionId === connectionId && predicate(e.status),
-        timeoutMs,
-        `connection ${connectionId} to reach the expected status`,
-      );
-      return (event as Extract<EmulatorEvent, { type: 'connection.status' }>).status;
-    },
-  };
-
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
-    url,
-    ports: { ...world.ports },
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${ports.api}`,
+    ports,
     seed: config.seed,
-    control,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const hook of world.onReset) await hook();
-      await listeners.close();
-      await world.pbx?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive and SSE connections would hold close() open forever.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-    },
+    control: world.control,
+    world,
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive and event-stream connections would hold close() open forever.
+        server.closeAllConnections();
+        await world.close();
+        await stopped;
+      })()),
   };
 }
 
-function listen(app: World['app'], config: EmulatorConfig): Promise<ServerType> {
+async function bindPbx(config: EmulatorConfig): Promise<SipTransport> {
+  try {
+    return await createNetworkTransport({ address: config.host, port: config.sipPort, protocols: ['UDP', 'TCP'] });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as { code?: string }).code;
+    throw new Error(code === 'EADDRINUSE'
+      ? `omnisip: SIP port ${config.sipPort} on ${config.host} is already in use (another PBX or softphone?). Stop it, or pick another port with --sip-port (0 picks a free one).`
+      : `omnisip: cannot start the built-in PBX on ${config.host}:${config.sipPort}: ${(error as Error).message}`);
+  }
+}
+
+function bindHttp(config: EmulatorConfig): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.apiPort }, () => resolve(s));
-    s.once('error', (error: NodeJS.ErrnoException) =>
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new Error(error.code === 'EADDRINUSE'
         ? `omnisip: port ${config.apiPort} on ${config.host} is already in use. Stop the other process, or pick another port with --api-port (0 picks a free one).`
         : `omnisip: cannot listen on ${config.host}:${config.apiPort}: ${error.message}`)),
     );
+    server.listen(config.apiPort, config.host, () => resolve(server));
   });
 }

@@ -35,8 +35,6 @@ export { END_PACKET_COPIES, planTelephoneEvent } from './telephoneEventSender.js
 export type { PlannedTelephoneEventPacket, TelephoneEventPlanOptions } from './telephoneEventSender.js';
 export { TelephoneEventReceiver } from './TelephoneEventReceiver.js';
 export type { DtmfDigit } from './TelephoneEventReceiver.js';
-export { DTMF_RELAY_CONTENT_TYPE, formatDtmfRelay, parseDtmfRelay } from './dtmfRelay.js';
-export type { DtmfRelay } from './dtmfRelay.js';
 
 export { THRESHOLD_0_DBFS, THRESHOLD_1_DBFS, VoiceActivityDetector, thresholdToDbfs } from './VoiceActivityDetector.js';
 export type { TurnDetection, VadEvent } from './VoiceActivityDetector.js';

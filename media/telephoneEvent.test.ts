@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { formatDtmfRelay, parseDtmfRelay } from './dtmfRelay.js';
 import { decodeTelephoneEvent, digitToEvent, encodeTelephoneEvent, eventToDigit } from './telephoneEvent.js';
 import { TelephoneEventReceiver, type DtmfDigit } from './TelephoneEventReceiver.js';
 import { END_PACKET_COPIES, planTelephoneEvent } from './telephoneEventSender.js';
@@ -97,25 +96,4 @@ describe('TelephoneEventReceiver', () => {
     expect(receiver.flush().map((r) => r.digit)).toEqual(['4']);
     expect(receiver.flush()).toEqual([]);
   });
-});
-
-describe('application/dtmf-relay (SIP INFO)', () => {
-  it('formats the body phones expect', () => {
-    expect(formatDtmfRelay({ signal: '5', durationMs: 160 })).toBe('Signal=5\r\nDuration=160\r\n');
-  });
-
-  it('parses what it formats, and the variants phones send', () => {
-    expect(parseDtmfRelay('Signal=5\r\nDuration=160\r\n')).toEqual({ ok: true, value: { signal: '5', durationMs: 160 } });
-    expect(parseDtmfRelay('signal = #\nduration = 100')).toEqual({ ok: true, value: { signal: '#', durationMs: 100 } });
-    expect(parseDtmfRelay('Signal=10\r\nDuration=80\r\n')).toEqual({ ok: true, value: { signal: '*', durationMs: 80 } });
-    expect(parseDtmfRelay('Signal=d\r\n')).toEqual({ ok: true, value: { signal: 'D', durationMs: 250 } });
-  });
-
-  it.each(['', 'Duration=160', 'Signal=X\r\nDuration=160', 'Signal=5\r\nDuration=soon', 'Signal=55'])(
-    'rejects %j as a value',
-    (body) => {
-      const parsed = parseDtmfRelay(body);
-      expect(!parsed.ok && parsed.error.code).toBe('dtmf-relay-invalid');
-    },
-  );
 });

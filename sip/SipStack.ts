@@ -35,21 +35,30 @@ import {
   type SipTransport,
   type TransportProtocol,
 } from './transport/index.js';
+import { randomFromPool, type RandomBytes } from '../random/index.js';
 
+/** One message as this stack sent or received it. */
 export interface SipTraceEntry {
+  /** Wall-clock ms with microseconds in the fraction (for pcap deltas and jitter). */
   at: number;
   direction: 'in' | 'out';
+  /** The bytes on the wire. */
   data: Buffer;
+  /** The message parsed or as built, when the stack has it (undefined for an unparseable one, or bytes resent as they were). */
+  message?: SipMessage;
   local: Endpoint;
   remote: Endpoint;
 }
+
+/** Wall-clock time with sub-millisecond resolution: Date.now() is whole milliseconds. */
+const wallClock = (): number => performance.timeOrigin + performance.now();
 
 export interface SipStackOptions {
   /** The stack owns it: `close()` closes it. */
   transport: SipTransport;
   /** T1, T2, T4 (and Timer D) in ms; RFC 3261 defaults 500, 4000, 5000 (D = 64*T1). */
   timers?: Partial<TransactionTimers>;
-  /** Called for every message sent or received, before any processing: for SIP traces. */
+  /** Called for every message sent or received, before it is acted on: for SIP traces and the journal. */
   onTrace?: (entry: SipTraceEntry) => void;
   /** Called for each problem worth a log line (unparseable message dropped, 400 sent, transport error). */
   onWarning?: (message: string) => void;
@@ -57,6 +66,11 @@ export interface SipStackOptions {
   userAgent?: string;
   /** The host in our Via sent-by; default the transport's address (set it when bound to 0.0.0.0). */
   viaAddress?: string;
+  /**
+   * Where this stack's branches, and the tags, Call-IDs and cnonces of the user agents on it, come
+   * from. Default: the pooled cryptographic source. A seeded source makes a run reproducible.
+   */
+  random?: RandomBytes;
 }
 
 export type RequestResult = ClientTransactionResult;
@@ -94,6 +108,8 @@ type ServerTx = InviteServerTransaction | NonInviteServerTransaction;
  */
 export class SipStack {
   readonly transport: SipTransport;
+  /** The random bytes of everything sent on this stack (see SipStackOptions.random). */
+  readonly random: RandomBytes;
   private readonly timers: TransactionTimers;
   private readonly host: string;
   private readonly clients = new Map<string, ClientTransaction>();
@@ -105,6 +121,7 @@ export class SipStack {
 
   constructor(private readonly options: SipStackOptions) {
     this.transport = options.transport;
+    this.random = options.random ?? randomFromPool;
     this.timers = resolveTimers(options.timers);
     this.host = options.viaAddress ?? options.transport.address;
     this.unsubscribe = this.transport.onPacket((packet) => this.receive(packet));
@@ -170,7 +187,7 @@ export class SipStack {
    */
   prependVia(request: SipRequest, protocol: TransportProtocol): string {
     // RFC 3261 §8.1.1.7: the branch MUST start with the magic cookie and be unique per transaction.
-    const branch = generateBranch();
+    const branch = generateBranch(this.random);
     request.headers.prepend('Via', `SIP/2.0/${protocol} ${this.viaHost(protocol)};branch=${branch};rport`);
     return branch;
   }
@@ -191,8 +208,8 @@ export class SipStack {
 
   private receive(packet: InboundPacket): void {
     if (this.closed) return;
-    this.trace('in', packet.data, packet.local, packet.source);
     const parsed = parseMessage(packet.data);
+    this.trace('in', packet.data, packet.local, packet.source, parsed.ok ? parsed.message : undefined);
     if (!parsed.ok) return this.rejectUnparseable(parsed, packet);
     if (parsed.message.type === 'request') this.receiveRequest(parsed.message, packet);
     else this.receiveResponse(parsed.message, packet);
@@ -326,17 +343,19 @@ export class SipStack {
   }
 
   private send(message: SipMessage, destination: Endpoint, flowId?: string): Promise<void> {
-    return this.sendData(serializeMessage(message), destination, flowId);
+    return this.sendData(serializeMessage(message), destination, flowId, message);
   }
 
-  private sendData(data: Buffer, destination: Endpoint, flowId?: string): Promise<void> {
+  private sendData(data: Buffer, destination: Endpoint, flowId?: string, message?: SipMessage): Promise<void> {
     const port = (destination.protocol === 'UDP' ? this.transport.udpPort : this.transport.tcpPort) ?? 0;
-    this.trace('out', data, { protocol: destination.protocol, address: this.transport.address, port }, destination);
+    this.trace('out', data, { protocol: destination.protocol, address: this.transport.address, port }, destination, message);
     return this.transport.send(data, destination, flowId);
   }
 
-  private trace(direction: 'in' | 'out', data: Buffer, local: Endpoint, remote: Endpoint): void {
-    this.options.onTrace?.({ at: Date.now(), direction, data, local, remote });
+  private trace(direction: 'in' | 'out', data: Buffer, local: Endpoint, remote: Endpoint, message: SipMessage | undefined): void {
+    const onTrace = this.options.onTrace;
+    if (onTrace === undefined) return;
+    onTrace(message === undefined ? { at: wallClock(), direction, data, local, remote } : { at: wallClock(), direction, data, message, local, remote });
   }
 
   private warn(message: string): void {

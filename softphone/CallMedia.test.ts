@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSdp, decodeRtpPacket, goertzel, PCMA, sine } from '../media/index.js';
-import type { CapturedPacket } from './capture.js';
+import { seededSource } from '../random/index.js';
+import type { RtpPacketSeen } from './CallMedia.js';
 import { CallMedia, type CallMediaHooks } from './CallMedia.js';
 
 const opened: CallMedia[] = [];
@@ -13,7 +14,7 @@ interface Observed {
   frames: Int16Array[];
   digits: string[];
   holds: boolean[];
-  packets: CapturedPacket[];
+  packets: RtpPacketSeen[];
   /** Resolves once `check` holds, tested after each frame or digit. */
   until(check: () => boolean): Promise<void>;
 }
@@ -33,7 +34,8 @@ function observe(): Observed {
       failed: (error) => {
         throw new Error(error.message);
       },
-      capture: (packet) => observed.packets.push(packet),
+      rtpPacket: (_callId, packet) => observed.packets.push(packet),
+      random: seededSource(1),
     },
     until: async (check) => {
       while (!check()) await new Promise<void>((resolve) => waiters.push(resolve));
@@ -42,7 +44,7 @@ function observe(): Observed {
   return observed;
 }
 
-function payloadType(packet: CapturedPacket): number | undefined {
+function payloadType(packet: RtpPacketSeen): number | undefined {
   const decoded = decodeRtpPacket(packet.data);
   return decoded.ok ? decoded.value.payloadType : undefined;
 }
@@ -50,6 +52,7 @@ function payloadType(packet: CapturedPacket): number | undefined {
 async function media(observed: Observed): Promise<CallMedia> {
   const result = await CallMedia.open('127.0.0.1', observed.hooks);
   if (!result.ok) throw new Error(result.error.message);
+  result.value.callId = 'call-media-test';
   opened.push(result.value);
   return result.value;
 }

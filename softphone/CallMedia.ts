@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import type { RandomSource } from '../random/index.js';
 import {
   answerSdp,
   buildSdp,
@@ -12,8 +12,8 @@ import {
   type NegotiatedMedia,
   type PlayOutcome,
   type Result,
+  type RtpSessionEvents,
 } from '../media/index.js';
-import type { CapturedPacket } from './capture.js';
 import { CallRecorder } from './CallRecorder.js';
 
 /** The telephone-event payload type we offer (RFC 4733 §7.1.1, dynamic). */
@@ -28,8 +28,14 @@ export interface CallMediaHooks {
   hold(onHold: boolean): void;
   /** The RTP socket could not be re-bound after a codec change: the call cannot carry audio. */
   failed(error: MediaError): void;
-  capture: ((packet: CapturedPacket) => void) | undefined;
+  /** Told of every RTP packet, with the call's SIP Call-ID; undefined when nobody captures. */
+  rtpPacket: ((callId: string, packet: RtpPacketSeen) => void) | undefined;
+  /** Draws the SDP session id (RFC 3264 §5: o= session id), seeded in reproducible runs. */
+  random: RandomSource;
 }
+
+/** What an RTP session reports of each packet it sends or receives. */
+export type RtpPacketSeen = RtpSessionEvents['packet'][0];
 
 export interface CallRtpStats {
   packetsSent: number;
@@ -50,7 +56,7 @@ export class CallMedia {
   callId: string | undefined;
   private session: RtpSession;
   private negotiated: NegotiatedMedia | undefined;
-  private readonly sdpSessionId = randomInt(1, 2 ** 31);
+  private readonly sdpSessionId: number;
   private sdpVersion = 0;
   private onHold = false;
   /** Settles when a re-bind (codec change) is over; sending waits for it. */
@@ -63,6 +69,7 @@ export class CallMedia {
     private readonly hooks: CallMediaHooks,
   ) {
     this.session = session;
+    this.sdpSessionId = 1 + (hooks.random.bytes(4).readUInt32LE(0) % 0x7fff_ffff);
     this.attach(session);
   }
 
@@ -177,21 +184,11 @@ export class CallMedia {
       this.hooks.audio(pcm);
     });
     session.on('dtmf', (digit) => this.hooks.dtmf(digit.digit));
-    const capture = this.hooks.capture;
-    if (capture === undefined) return;
-    session.on('packet', (packet) =>
-      capture({
-        at: Date.now(),
-        kind: 'rtp',
-        direction: packet.direction,
-        protocol: 'UDP',
-        // Copied field by field: an object spread per packet is promoted by V8 (see RtpSender.send).
-        local: { address: packet.local.address, port: packet.local.port },
-        remote: { address: packet.remote.address, port: packet.remote.port },
-        data: Buffer.from(packet.data.buffer, packet.data.byteOffset, packet.data.byteLength),
-        ...(this.callId === undefined ? {} : { callId: this.callId }),
-      }),
-    );
+    const rtpPacket = this.hooks.rtpPacket;
+    if (rtpPacket === undefined) return;
+    session.on('packet', (packet) => {
+      if (this.callId !== undefined) rtpPacket(this.callId, packet);
+    });
   }
 }
 

@@ -5,7 +5,6 @@ import { createNetworkTransport, parseUri, SipStack, type TransportProtocol } fr
 import { RegisterClient, type RegistrationFailure } from '../sip/useragent/RegisterClient.js';
 import { realScheduler } from '../sip/useragent/Scheduler.js';
 import { CallMedia, openSession } from './CallMedia.js';
-import { captureSip } from './capture.js';
 import { RegistrationError } from './errors.js';
 import { SoftphoneCall, type CallHost, type CallLeg } from './SoftphoneCall.js';
 import { checkAutoAnswer, resolveSoftphoneOptions, type AutoAnswer, type ResolvedSoftphoneOptions, type SoftphoneOptions } from './SoftphoneOptions.js';
@@ -88,13 +87,13 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
     const resolved = resolveSoftphoneOptions(options);
     const { logger } = resolved;
     const transport = await createNetworkTransport({ address: resolved.localAddress, port: resolved.localPort, protocols: [resolved.server.protocol] });
-    const capture = resolved.onCapture;
     const stack = new SipStack({
       transport,
       timers: resolved.sipTimers,
       userAgent: 'omnisip-softphone',
       onWarning: (message) => logger.warn(`softphone ${resolved.username}: ${message}`),
-      ...(capture === undefined ? {} : { onTrace: (entry) => capture(captureSip(entry)) }),
+      random: resolved.random.bytes,
+      ...(resolved.onSipMessage === undefined ? {} : { onTrace: resolved.onSipMessage }),
     });
     const phone = new Softphone(resolved, stack);
     await phone.refill();

@@ -279,7 +279,8 @@ export class SoftphoneCall extends EventEmitter<SoftphoneCallEvents> {
         this.host.options.logger.warn(`softphone ${this.host.options.username}: call ${this.callId} has no audio: ${error.message}`);
         void this.hangup();
       },
-      capture: this.host.options.onCapture,
+      rtpPacket: this.host.options.onRtpPacket,
+      random: this.host.options.random,
     };
   }
 

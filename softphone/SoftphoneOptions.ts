@@ -1,5 +1,6 @@
-import type { Endpoint, TransactionTimers } from '../sip/index.js';
-import type { CapturedPacket } from './capture.js';
+import { cryptoSource, type RandomSource } from '../random/index.js';
+import type { Endpoint, SipTraceEntry, TransactionTimers } from '../sip/index.js';
+import type { RtpPacketSeen } from './CallMedia.js';
 
 /** How a softphone answers incoming calls: 200 answers, 180 (or 183) rings forever, 3xx-6xx rejects. */
 export interface AutoAnswer {
@@ -25,8 +26,12 @@ export interface SoftphoneOptions {
   /** RFC 3261 T1, T2, T4 in ms (shorter in tests). Default 500, 4000, 5000. */
   sipTimers?: Partial<Pick<TransactionTimers, 'T1' | 'T2' | 'T4'>>;
   logger?: { info(message: string): void; warn(message: string): void };
-  /** Every SIP message and RTP packet sent or received, for call timelines and pcap. */
-  onCapture?: (packet: CapturedPacket) => void;
+  /** Every SIP message the softphone sends or receives (the emulator's journal records them). */
+  onSipMessage?: (entry: SipTraceEntry) => void;
+  /** Every RTP packet of a call, with the call's SIP Call-ID (for pcap exports). */
+  onRtpPacket?: (callId: string, packet: RtpPacketSeen) => void;
+  /** Tags, Call-IDs, cnonces and SDP session ids; default cryptographic, seeded to reproduce a run. */
+  random?: RandomSource;
   /** Local address for SIP and RTP. Default 127.0.0.1; set it to reach a PBX on another host. */
   localAddress?: string;
   /** Local SIP port. Default 0 (any free port). */
@@ -49,7 +54,9 @@ export interface ResolvedSoftphoneOptions {
   registerExpires: number;
   sipTimers: Partial<TransactionTimers>;
   logger: { info(message: string): void; warn(message: string): void };
-  onCapture: ((packet: CapturedPacket) => void) | undefined;
+  onSipMessage: ((entry: SipTraceEntry) => void) | undefined;
+  onRtpPacket: ((callId: string, packet: RtpPacketSeen) => void) | undefined;
+  random: RandomSource;
   localAddress: string;
   localPort: number;
   transferHangupAfterMs: number;
@@ -74,7 +81,9 @@ export function resolveSoftphoneOptions(options: SoftphoneOptions): ResolvedSoft
     registerExpires: options.registerExpires ?? 3600,
     sipTimers: { ...options.sipTimers },
     logger: options.logger ?? silentLogger,
-    onCapture: options.onCapture,
+    onSipMessage: options.onSipMessage,
+    onRtpPacket: options.onRtpPacket,
+    random: options.random ?? cryptoSource(),
     localAddress: options.localAddress ?? '127.0.0.1',
     localPort: options.localPort ?? 0,
     transferHangupAfterMs: options.transferHangupAfterMs ?? 4000,

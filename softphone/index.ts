@@ -2,9 +2,8 @@
 export { Softphone, type SoftphoneEvents } from './Softphone.js';
 export { SoftphoneCall, type CallAnswer, type CallEnd, type CallEndReason, type CallState, type SoftphoneCallEvents } from './SoftphoneCall.js';
 export { checkAutoAnswer, type AutoAnswer, type SoftphoneOptions } from './SoftphoneOptions.js';
-export type { CallRtpStats } from './CallMedia.js';
+export type { CallRtpStats, RtpPacketSeen } from './CallMedia.js';
 export { CallRecorder, type RecordedFrameInfo } from './CallRecorder.js';
-export { sipCallId, type CapturedPacket } from './capture.js';
 export { RegistrationError } from './errors.js';
 export { loadAudio, parseTone, type LoadedAudio } from './loadAudio.js';
 export { runCallScript, type CallScript, type CallScriptResult } from './runCallScript.js';

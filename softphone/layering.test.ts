@@ -10,14 +10,14 @@ function sources(): string[] {
 }
 
 describe('softphone layering (DESIGN.md: the softphone is built on sip/ and media/ only)', () => {
-  it('imports only its own files, sip/, media/ and node: built-ins (tests may use vitest)', () => {
+  it('imports only its own files, sip/, media/, random/ and node: built-ins (tests may use vitest)', () => {
     const offenders: string[] = [];
     for (const file of sources()) {
       for (const [, specifier] of readFileSync(join(here, file), 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
         const allowed =
           specifier!.startsWith('node:') ||
           /^\.\/[\w.]+\.js$/.test(specifier!) ||
-          /^\.\.\/(sip|media)\/[\w./]+\.js$/.test(specifier!) ||
+          /^\.\.\/(sip|media|random)\/[\w./]+\.js$/.test(specifier!) ||
           (file.endsWith('.test.ts') && specifier === 'vitest');
         if (!allowed) offenders.push(`${file} imports ${specifier}`);
       }

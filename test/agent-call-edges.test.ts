@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { negotiateSdp, parseSdp } from '../media/index.js';
 import { bareCaller } from './support/bareCaller.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
-import type { EmulatorEvent } from '../emulator/events.js';
+import type { JournalEntry } from '../emulator/journal/index.js';
 import { guideAgent } from './support/world.js';
 
 /** The agent's answers to callers that do unusual things, driven by a bare caller (sip/ + media/). */
@@ -32,8 +32,8 @@ describe('the agent with unusual callers', () => {
     return c;
   }
 
-  const ended = (predicate: (e: Extract<EmulatorEvent, { type: 'call.state' }>) => boolean) =>
-    emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.state === 'ended' && predicate(e), 10_000, 'a call to end') as Promise<Extract<EmulatorEvent, { type: 'call.state' }>>;
+  const ended = (predicate: (e: Extract<JournalEntry, { kind: 'call.state' }>) => boolean) =>
+    emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.state === 'ended' && predicate(e), 10_000, 'a call to end') as Promise<Extract<JournalEntry, { kind: 'call.state' }>>;
 
   it('answers 488 Not Acceptable Here when no codec is common', async () => {
     const c = await caller();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { goertzel, promptHeard, readWav } from '../media/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
-import type { EmulatorEvent } from '../emulator/events.js';
+import type { JournalEntry } from '../emulator/journal/index.js';
 import { guideAgent } from './support/world.js';
 
 /**
@@ -20,7 +20,7 @@ describe('calls through the control API', () => {
     return { status: res.status, body: (type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer())) as any };
   };
   const callState = (id: string, state: string, timeoutMs = 10_000) =>
-    emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.callId === id && e.state === state, timeoutMs, `call ${id} to be ${state}`);
+    emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.callId === id && e.state === state, timeoutMs, `call ${id} to be ${state}`);
   /** Resolves once the agent has said `prompt` (the call record, polled while the call runs). */
   const agentHeard = (id: string, prompt: string, timeoutMs = 10_000) =>
     new Promise<void>((resolve, reject) => {
@@ -89,10 +89,10 @@ describe('calls through the control API', () => {
     expect((await request('POST', `/_emulator/calls/${id}/tone`, { frequency: 440, durationMs: 700 })).status).toBe(202);
     await agentHeard(id, 'response');
 
-    const transferred = emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.from === 'caller' && e.to === '200' && e.state === 'active', 15_000, 'the caller to reach 200');
+    const transferred = emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.from === 'caller' && e.to === '200' && e.state === 'active', 15_000, 'the caller to reach 200');
     const ended = callState(id, 'ended', 15_000);
     expect((await request('POST', `/_emulator/calls/${id}/dtmf`, { digits: '0' })).status).toBe(202);
-    const handoff = (await transferred) as Extract<EmulatorEvent, { type: 'call.state' }>;
+    const handoff = (await transferred) as Extract<JournalEntry, { kind: 'call.state' }>;
     await ended;
 
     const call = (await request('GET', `/_emulator/calls/${id}`)).body;
@@ -171,7 +171,7 @@ describe('calls through the control API', () => {
     const conn = await request('POST', '/public/sip-connections', { agentId, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '104', password: 'x', transport: 'TCP' } });
     await emulator.control.waitForStatus(conn.body.id, (s) => s.sipStatus === 'online');
     await request('DELETE', `/public/agents/${agentId}/channels/sip`);
-    const ended = emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.to === '104' && e.state === 'ended', 10_000, 'the refused call to end');
+    const ended = emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.to === '104' && e.state === 'ended', 10_000, 'the refused call to end');
     const id = (await request('POST', '/_emulator/calls', { from: 'caller', to: '104' })).body.id as string;
     await ended;
     const call = (await request('GET', `/_emulator/calls/${id}`)).body;

@@ -30,12 +30,12 @@ describe('listener registration failures', () => {
       method: 'POST', headers,
       body: JSON.stringify({ agentId: agent.id, settings: { server, port, domain: 'example.test', username: 'u', password: 'p', transport } }),
     })).json();
-    emulator.control.advanceClock(0);
+    emulator.control.advanceClock({ ms: 0 });
     return conn.id as string;
   }
 
   const nextError = (id: string) =>
-    emulator.control.events.waitFor((e) => e.type === 'connection.error' && e.connectionId === id, 10_000, `an error for ${id}`);
+    emulator.control.journal.waitFor((e) => e.kind === 'connection.error' && e.connectionId === id, 10_000, `an error for ${id}`);
 
   it('no answer over UDP is a 408 naming server, port and transport, then a retry on the emulator clock', async () => {
     let requests = 0;
@@ -48,7 +48,7 @@ describe('listener registration failures', () => {
     expect(status.lifecycleStatus).toBe('Running');
     // The retry waits on the emulator clock: nothing happens until time moves.
     const second = nextError(id);
-    emulator.control.advanceClock(5000);
+    emulator.control.advanceClock({ ms: 5000 });
     expect((await second)).toMatchObject({ error: { code: 408 } });
   });
 
@@ -57,7 +57,7 @@ describe('listener registration failures', () => {
     const id = await connect('127.0.0.1', closedPort, 'tcp');
     const error = await nextError(id);
     expect(error).toMatchObject({ error: { code: 503 } });
-    if (error.type === 'connection.error') {
+    if (error.kind === 'connection.error') {
       expect(error.error.message).toContain(`127.0.0.1:${closedPort} over TCP`);
       expect(error.error.message).toMatch(/refused/i);
     }

@@ -26,7 +26,7 @@ describe('the guide\'s connection goes online on the built-in PBX', () => {
     const id = created.body.id as string;
     expect(created.body.status).toMatchObject({ lifecycleStatus: 'Pending', sipStatus: null });
 
-    emulator.control.advanceClock(2000);
+    emulator.control.advanceClock({ ms: 2000 });
     await emulator.control.waitForStatus(id, (s) => s.sipStatus === 'online', 5000);
     const status = await api('POST', `/public/sip-connections/${id}/status`);
     expect(status.body.status).toMatchObject({ lifecycleStatus: 'Running', sipStatus: 'online', message: null });
@@ -39,8 +39,8 @@ describe('the guide\'s connection goes online on the built-in PBX', () => {
     expect(JSON.stringify(accounts.body)).not.toContain('your-sip-password');
 
     expect((await api('PUT', `/_emulator/pbx/accounts/user-${transport}`, { password: 'a-different-password' })).status).toBe(200);
-    const failure = emulator.control.events.waitFor((e) => e.type === 'connection.error' && e.connectionId === id, 5000, 'the refresh to fail');
-    emulator.control.advanceClock(300_000); // past the refresh (before the 300 s binding expires)
+    const failure = emulator.control.journal.waitFor((e) => e.kind === 'connection.error' && e.connectionId === id, 5000, 'the refresh to fail');
+    emulator.control.advanceClock({ ms: 300_000 }); // past the refresh (before the 300 s binding expires)
     expect(await failure).toMatchObject({ error: { code: 401, message: 'SIP registration failed: 401 Unauthorized' } });
     const errors = await api('GET', `/public/sip-connections/${id}/errors`);
     expect(errors.body.at(-1)).toMatchObject({ code: 401, message: 'SIP registration failed: 401 Unauthorized', timestamp: expect.any(String) });
@@ -54,7 +54,7 @@ describe('the guide\'s connection goes online on the built-in PBX', () => {
     const connection = guideConnection(agent.body.id);
     connection.settings.username = 'to-delete';
     const id = (await api('POST', '/public/sip-connections', connection)).body.id as string;
-    emulator.control.advanceClock(2000);
+    emulator.control.advanceClock({ ms: 2000 });
     await emulator.control.waitForStatus(id, (s) => s.sipStatus === 'online', 5000);
     // A control account with the same password keeps the account listed after the mirror goes.
     await api('PUT', '/_emulator/pbx/accounts/to-delete', { password: 'your-sip-password' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../emulator/startEmulator.js';
-import type { EmulatorEvent } from '../emulator/events.js';
+import type { JournalEntry } from '../emulator/journal/index.js';
 
 /**
  * close() with calls up: the softphones stop first, so the agents' BYEs have nobody to answer them.
@@ -15,10 +15,10 @@ describe('shutting down with calls in progress', () => {
     await post(`/public/agents/${agent.id}/channels/sip`, {}, 'PUT');
     const conn = await post('/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'p', transport: 'UDP' } });
     await emulator.control.waitForStatus(conn.id, (s) => s.sipStatus === 'online');
-    const active = emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.state === 'active', 10_000, 'the call to be up');
+    const active = emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.state === 'active', 10_000, 'the call to be up');
     await post('/_emulator/calls', { from: 'caller', to: '101' });
     await active;
-    const ended = emulator.control.events.waitFor((e: EmulatorEvent) => e.type === 'call.state' && e.state === 'ended', 10_000, 'the call to end');
+    const ended = emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.state === 'ended', 10_000, 'the call to end');
     await emulator.close();
     expect(await ended).toMatchObject({ state: 'ended' });
   }, 20_000);

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Pbx } from '../emulator/pbx/index.js';
 import { goertzel } from '../media/index.js';
 import { decodeRtpPacket } from '../media/index.js';
-import { RegistrationError, Softphone, type CapturedPacket, type SoftphoneCall, type SoftphoneOptions } from '../softphone/index.js';
+import type { SipTraceEntry } from '../sip/index.js';
+import { RegistrationError, Softphone, type RtpPacketSeen, type SoftphoneCall, type SoftphoneOptions } from '../softphone/index.js';
 import { heardTone, nextIncoming, untilEvent } from '../softphone/softphone.case.js';
 
 let pbx: Pbx;
@@ -132,8 +133,8 @@ describe('Softphone through the built-in PBX', () => {
   });
 
   it('places calls back to back: the second, with no RTP port ready, offers none and answers the callee in the ACK', async () => {
-    const captured: CapturedPacket[] = [];
-    const alice = await phone('alice', 'a', { onCapture: (packet) => captured.push(packet) });
+    const captured: SipTraceEntry[] = [];
+    const alice = await phone('alice', 'a', { onSipMessage: (entry) => captured.push(entry) });
     const bob = await phone('bob', 'b');
     const heard: SoftphoneCall[] = [];
     bob.on('incoming', (call) => heard.push(call));
@@ -149,15 +150,16 @@ describe('Softphone through the built-in PBX', () => {
     await untilEvent(atBob, 'audio', () => heardTone(atBob.recording(), 1400));
 
     const sent = (callId: string, method: string) =>
-      captured.find((p) => p.callId === callId && p.direction === 'out' && p.kind === 'sip' && p.data.toString('latin1').startsWith(`${method} `))?.data.toString('latin1') ?? '';
+      captured.find((p) => p.message?.headers.get('Call-ID') === callId && p.direction === 'out' && p.data.toString('latin1').startsWith(`${method} `))?.data.toString('latin1') ?? '';
     expect(sent(first.callId, 'INVITE')).toMatch(/\r\n\r\nv=0\r\n[^]*m=audio \d+ RTP\/AVP 0 8 101\r\n/);
     expect(sent(second.callId, 'INVITE')).toMatch(/\r\nContent-Length: 0\r\n\r\n$/i);
     expect(sent(second.callId, 'ACK')).toMatch(/\r\nContent-Type: application\/sdp\r\n[^]*\r\n\r\nv=0\r\n/i);
   });
 
-  it('captures every SIP message and RTP packet of a call with its Call-ID', async () => {
-    const captured: CapturedPacket[] = [];
-    const alice = await phone('alice', 'a', { onCapture: (packet) => captured.push(packet) });
+  it('reports every SIP message it sends and receives, and every RTP packet of a call with its Call-ID', async () => {
+    const sipSeen: SipTraceEntry[] = [];
+    const rtpSeen: Array<{ callId: string; packet: RtpPacketSeen }> = [];
+    const alice = await phone('alice', 'a', { onSipMessage: (entry) => sipSeen.push(entry), onRtpPacket: (callId, packet) => rtpSeen.push({ callId, packet }) });
     const bob = await phone('bob', 'b');
     const { a, b } = await connect(alice, bob);
     await b.playTone(1000, 200);
@@ -165,22 +167,21 @@ describe('Softphone through the built-in PBX', () => {
     await a.hangup();
     await b.ended;
 
-    const ofCall = captured.filter((p) => p.callId === a.callId);
-    const sip = ofCall.filter((p) => p.kind === 'sip').map((p) => `${p.direction} ${p.data.toString('latin1').split('\r\n', 1)[0]}`);
+    const sip = sipSeen.filter((p) => p.message?.headers.get('Call-ID') === a.callId).map((p) => `${p.direction} ${p.data.toString('latin1').split('\r\n', 1)[0]}`);
     expect(sip[0]).toMatch(/^out INVITE sip:bob@pbx\.test SIP\/2\.0$/);
     expect(sip).toContain('in SIP/2.0 200 OK');
     expect(sip.some((line) => /^out ACK /.test(line))).toBe(true);
     expect(sip.some((line) => /^out BYE /.test(line))).toBe(true);
-    const rtp = ofCall.filter((p) => p.kind === 'rtp');
+    expect(rtpSeen.every((p) => p.callId === a.callId)).toBe(true);
+    const rtp = rtpSeen.map((p) => p.packet);
     expect(rtp.some((p) => p.direction === 'in')).toBe(true);
     expect(rtp.some((p) => p.direction === 'out')).toBe(true);
     for (const packet of rtp) {
-      expect(packet.protocol).toBe('UDP');
       expect(packet.local.address).toBe('127.0.0.1');
       expect(decodeRtpPacket(packet.data).ok).toBe(true);
     }
     expect(rtp.filter((p) => p.direction === 'out')).toHaveLength(a.rtpStats()?.packetsSent ?? -1);
-    expect(captured.some((p) => p.kind === 'sip' && p.data.toString('latin1').startsWith('REGISTER '))).toBe(true);
+    expect(sipSeen.some((p) => p.data.toString('latin1').startsWith('REGISTER '))).toBe(true);
   });
 
   it('refuses to start with a wrong password (RegistrationError with the SIP status), and unregisters on stop', async () => {

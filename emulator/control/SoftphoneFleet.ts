@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
+import type { RandomSource } from '../../random/index.js';
 import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
-import { addTimeline, type CallRecord, type Calls } from '../core/calls.js';
+import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
+import type { CallRecord, Calls } from '../core/calls.js';
+import { wallClockMs } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import { failed, success, type Result } from '../core/result.js';
-import type { Logger } from '../logger.js';
+import type { CallNoteEntry, Journal } from '../journal/index.js';
 import type { Pbx } from '../pbx/index.js';
 import { controlErrors } from './errors.js';
 
@@ -31,12 +33,15 @@ export class SoftphoneFleet {
   constructor(
     private readonly pbx: Pbx,
     private readonly registry: Calls,
+    private readonly journal: Journal,
+    private readonly random: RandomSource,
     private readonly logger: Logger,
   ) {}
 
   async create(body: SoftphoneCreate, register = true): Promise<Result<SoftphoneView>> {
     if (this.members.has(body.username)) return failed(controlErrors.softphoneExists(body.username));
-    const password = body.password ?? randomBytes(12).toString('hex');
+    const random = this.random.fork(`softphone:${body.username}`);
+    const password = body.password ?? random.bytes(12).toString('hex');
     const transport = body.transport ?? 'UDP';
     const autoAnswer = { status: body.autoAnswer?.status ?? 200, afterMs: body.autoAnswer?.afterMs ?? 0 };
     this.pbx.accounts.put(body.username, { password, domain: softphoneDomain });
@@ -50,18 +55,9 @@ export class SoftphoneFleet {
         register,
         autoAnswer,
         logger: this.logger,
-        onCapture: (packet) => {
-          if (!packet.callId) return;
-          const us = packet.local;
-          const them = packet.remote;
-          this.registry.capture(packet.callId, {
-            at: packet.at,
-            protocol: packet.protocol,
-            source: packet.direction === 'out' ? us : them,
-            destination: packet.direction === 'out' ? them : us,
-            payload: packet.data,
-          });
-        },
+        random,
+        onSipMessage: (entry) => this.journal.recordSip({ stack: 'softphone', username: body.username }, entry),
+        onRtpPacket: (callId, packet) => this.registry.captureRtp(callId, packet, wallClockMs()),
       });
     } catch (error) {
       return failed(controlErrors.softphoneFailed(body.username, (error as Error).message));
@@ -120,16 +116,20 @@ export class SoftphoneFleet {
   private follow(call: SoftphoneCall, username: string): CallRecord {
     const outgoing = call.direction === 'outgoing';
     const remoteUser = /^sips?:([^@;>]+)@/.exec(call.remote)?.[1] ?? call.remote;
-    const record = this.registry.open({ callId: call.callId, from: outgoing ? username : remoteUser, to: outgoing ? remoteUser : username, at: Date.now() });
+    const record = this.registry.open({ callId: call.callId, from: outgoing ? username : remoteUser, to: outgoing ? remoteUser : username, at: wallClockMs() });
     const side = outgoing ? 'caller' : 'callee';
     this.legs.set(record.id, { ...this.legs.get(record.id), [side]: call });
-    const note = (kind: Parameters<typeof addTimeline>[1], text: string) => addTimeline(record, kind, `softphone ${username}: ${text}`, Date.now());
+    const ref = () => ({ callId: record.id, sipCallId: record.callId, connectionId: record.connectionId });
+    const note = (topic: CallNoteEntry['topic'], text: string) => this.journal.record({ kind: 'call.note', ...ref(), topic, text: `softphone ${username}: ${text}` });
     note('sip', outgoing ? `calling ${call.remote}` : `incoming call from ${call.remote}`);
-    call.on('answered', () => {
-      this.registry.setState(record, 'active', Date.now());
+    const answered = () => {
+      this.registry.setState(record, 'active', wallClockMs());
       note('sip', 'answered');
-    });
-    call.on('dtmf', (digit: string) => note('media', `heard DTMF ${digit}`));
+    };
+    call.on('answered', answered);
+    // A leg that follows a REFER may be answered before anyone listens (RFC 3515 §2.4.7's new INVITE).
+    if (call.state === 'active') answered();
+    call.on('dtmf', (digit: string) => this.journal.record({ kind: 'dtmf', ...ref(), digit, method: 'rfc4733', heardBy: `softphone:${username}` }));
     call.on('refer', ({ referTo }: { referTo: string }) => note('transfer', `REFER to ${referTo} accepted (202); calling the target`));
     call.on('transferred', (next: SoftphoneCall) => {
       note('transfer', `transferred: now in call ${next.callId} with ${next.remote}`);
@@ -138,7 +138,7 @@ export class SoftphoneFleet {
     void call.ended.then(({ reason, status }) => {
       const stats = call.rtpStats();
       if (stats && !record.rtp) record.rtp = stats;
-      this.registry.setState(record, 'ended', Date.now(), status !== undefined ? `${reason} (${status})` : reason);
+      this.registry.setState(record, 'ended', wallClockMs(), status !== undefined ? `${reason} (${status})` : reason);
       this.finished.set(record.id, { ...this.finished.get(record.id), [side]: call.recording() });
       const legs = this.legs.get(record.id);
       if (legs) delete legs[side];

@@ -1,5 +1,6 @@
 import type { Call, CallSummary } from '../generated/index.js';
 import type { CallRecord } from '../core/calls.js';
+import type { TimelineItem } from '../journal/index.js';
 
 export function callSummary(record: CallRecord): CallSummary {
   return {
@@ -9,19 +10,20 @@ export function callSummary(record: CallRecord): CallSummary {
     from: record.from,
     to: record.to,
     state: record.state,
-    startedAt: record.startedAt,
-    answeredAt: record.answeredAt,
-    endedAt: record.endedAt,
+    startedAt: Math.floor(record.startedAt),
+    answeredAt: record.answeredAt === null ? null : Math.floor(record.answeredAt),
+    endedAt: record.endedAt === null ? null : Math.floor(record.endedAt),
     endReason: record.endReason,
   };
 }
 
-export function callView(record: CallRecord): Call {
+/** The whole call as the control API shows it; its timeline is a view of the journal. */
+export function callView(record: CallRecord, timeline: TimelineItem[]): Call {
   return {
     ...callSummary(record),
-    agentTurns: record.agentTurns.map((t) => ({ ...t })),
+    agentTurns: record.agentTurns.map((t) => ({ ...t, at: Math.floor(t.at) })),
     rtp: record.rtp ? { ...record.rtp } : null,
     transfer: record.transfer ? { ...record.transfer } : null,
-    timeline: record.timeline.map((t) => ({ ...t })),
+    timeline,
   };
 }

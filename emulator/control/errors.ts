@@ -30,5 +30,8 @@ export const controlErrors = {
     failure(409, 'SoftphoneExists', ErrorType.Conflict, `A softphone '${username}' already runs. DELETE /_emulator/softphones/${username} first.`),
   softphoneFailed: (username: string, why: string) =>
     failure(409, 'SoftphoneNotRegistered', ErrorType.Conflict, `Softphone '${username}' could not register on the built-in PBX: ${why}`),
+  noRecording: (id: string) =>
+    failure(409, 'NoRecording', ErrorType.Conflict, `Call '${id}' has no recording: omnisip records what its own softphones hear, and no omnisip softphone was on this call (a call from an outside phone straight to the agent). Place the call with POST /_emulator/calls to record it.`),
+  invalidQuery: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
   invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
 };

@@ -1,6 +1,6 @@
 import type { Agent, AgentCreate, AgentPatch, ChannelConfig, ChannelConfigPut } from '../generated/index.js';
 import { apiErrors } from './errors.js';
-import { apiKeyIdOf, newId, unixSeconds } from './ids.js';
+import { apiKeyIdOf, unixSeconds, type Ids } from './ids.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { failed, success, type Result } from './result.js';
 
@@ -36,8 +36,9 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 
 export interface AgentStoreOptions {
   agentLimit: number;
-  /** Base of the generated `voipEndpoint` webhook URL. */
-  publicBaseUrl: () => string;
+  /** Base of the generated `voipEndpoint` webhook URL, e.g. `http://127.0.0.1:4010`. */
+  publicBaseUrl: string;
+  ids: Ids;
 }
 
 /** One project's agents and their channel configs. */
@@ -58,7 +59,7 @@ export class AgentStore {
   /** Creates the agent; its JSON is the response. */
   create(body: AgentCreate, nowMs: number): Result<string> {
     if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
-    return success(this.store({ id: newId('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent));
+    return success(this.store({ id: this.options.ids.next('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent));
   }
 
   /** A page of agents in the list envelope, as JSON text. */
@@ -113,13 +114,13 @@ export class AgentStore {
     }
     const configs = this.channels.get(agentId) ?? new Map<ChannelType, ChannelConfig>();
     const previous = configs.get(channelType);
-    const id = previous?.id ?? newId('chanconfig');
+    const id = previous?.id ?? this.options.ids.next('chanconfig');
     const config = {
       id,
       apiKeyId: apiKeyIdOf(this.apiKey),
       channelType,
       ...pick(body, channelFields),
-      ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl()}/voip/twilio/${id}` } : {}),
+      ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl}/voip/twilio/${id}` } : {}),
       created: previous?.created ?? unixSeconds(nowMs),
     } as ChannelConfig;
     configs.set(channelType, config);

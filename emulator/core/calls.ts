@@ -1,16 +1,7 @@
 import { CaptureBuffer, CaptureChunks } from './CaptureBuffer.js';
-import { newId } from './ids.js';
+import type { Ids } from './ids.js';
 
 export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
-
-export type TimelineKind = 'sip' | 'state' | 'agent' | 'caller' | 'media' | 'transfer' | 'error';
-
-export interface TimelineEntry {
-  /** Milliseconds since the epoch (real time: calls run in real time). */
-  at: number;
-  kind: TimelineKind;
-  text: string;
-}
 
 export interface TransferOutcome {
   target: string;
@@ -26,7 +17,18 @@ export interface RtpCounts {
   jitterMs: number;
 }
 
-/** What the control API shows of a call: every call the emulator sees, a listener's or a softphone's. */
+export interface AgentTurn {
+  /** Wall-clock ms (calls run in real time). */
+  at: number;
+  heard?: string;
+  said?: string;
+}
+
+/**
+ * What the control API shows of a call: every call the emulator sees, a listener's or a softphone's.
+ * Its timeline and its SIP messages are not kept here: they are entries of the journal, read by
+ * the call's id or SIP Call-ID.
+ */
 export interface CallRecord {
   id: string;
   /** The SIP Call-ID: a call between an emulator softphone and a listener is one record, seen from both ends. */
@@ -36,19 +38,19 @@ export interface CallRecord {
   from: string;
   to: string;
   state: CallState;
+  /** Wall-clock ms (calls run in real time, whatever the emulator clock does). */
   startedAt: number;
   answeredAt: number | null;
   endedAt: number | null;
   endReason: string | null;
-  agentTurns: Array<{ at: number; heard?: string; said?: string }>;
+  agentTurns: AgentTurn[];
   rtp: RtpCounts | null;
   transfer: TransferOutcome | null;
-  timeline: TimelineEntry[];
 }
 
-/** One packet of a call as omnisip sent or received it (SIP message or RTP), for pcap export. */
+/** One packet as omnisip sent or received it, ready for a pcap: RTP from the capture, SIP from the journal. */
 export interface CapturedPacket {
-  /** Milliseconds since the epoch (real time). */
+  /** Wall-clock ms, with microseconds in the fraction. */
   at: number;
   protocol: 'UDP' | 'TCP';
   source: { address: string; port: number };
@@ -56,37 +58,57 @@ export interface CapturedPacket {
   payload: Uint8Array;
 }
 
-/** A call keeps at most this many captured packets (about three minutes of two-way audio). */
+/** What a media session reports of each RTP packet it sends or receives. */
+export interface RtpPacketSeen {
+  readonly direction: 'in' | 'out';
+  readonly data: Uint8Array;
+  readonly local: { readonly address: string; readonly port: number };
+  readonly remote: { readonly address: string; readonly port: number };
+}
+
+/** A call keeps at most this many captured RTP packets (about three minutes of two-way audio). */
 export const captureLimit = 20_000;
 
-/** Ended calls whose packets are kept for their pcap; older ones keep their record and timeline only. */
+/** Ended calls whose packets are kept for their pcap; older ones keep their record only. */
 export const capturedEndedCalls = 50;
 
-/** A call keeps at most this many timeline entries (SIP retransmissions of a long call add up). */
-export const timelineLimit = 2000;
+/** The RTP of one call, and the endpoints of ours that sent it. */
+interface CallCapture {
+  buffer: CaptureBuffer;
+  /** Ports by address of the call's endpoints that omnisip sends from (see `captureRtp`). */
+  senders: Map<string, Set<number>>;
+}
 
 /** Every call the emulator has seen since start or reset. Pure data; listeners and softphones fill it in. */
 export class Calls {
   private readonly byId = new Map<string, CallRecord>();
   private readonly byCallId = new Map<string, CallRecord>();
-  private readonly captures = new Map<string, CaptureBuffer>();
+  private readonly captures = new Map<string, CallCapture>();
   /** The memory every capture draws from and gives back to (see CaptureChunks). */
   private readonly captureChunks = new CaptureChunks();
-  private readonly watchers = new Set<(record: CallRecord) => void>();
+  private readonly watchers = new Set<(record: CallRecord, reason: string | null) => void>();
   /** Call-IDs of ended calls that still hold packets, oldest first. */
   private readonly endedCaptures: string[] = [];
 
-  /** Called after each state change of any call (the emulator publishes `call.state` events). */
-  onStateChange(watcher: (record: CallRecord) => void): () => void {
+  constructor(private readonly ids: Ids) {}
+
+  /** Called when a call opens and after each state change, with why (the journal records `call.state`). */
+  onStateChange(watcher: (record: CallRecord, reason: string | null) => void): () => void {
     this.watchers.add(watcher);
     return () => this.watchers.delete(watcher);
   }
 
-  /** Moves a call to a new state, recording it in the timeline; `ended` is final. */
+  /** Moves a call to a new state; `ended` is final. */
   setState(record: CallRecord, state: CallState, at: number, reason?: string): void {
-    if (!setCallState(record, state, at, reason)) return;
-    if (state === 'ended') this.retireCapture(record.callId);
-    for (const watcher of this.watchers) watcher(record);
+    if (record.state === state || record.state === 'ended') return;
+    record.state = state;
+    if (state === 'active' && record.answeredAt === null) record.answeredAt = at;
+    if (state === 'ended') {
+      record.endedAt = at;
+      record.endReason = reason ?? null;
+      this.retireCapture(record.callId);
+    }
+    for (const watcher of this.watchers) watcher(record, reason ?? null);
   }
 
   /** The record of this SIP Call-ID, created on first sight. */
@@ -97,7 +119,7 @@ export class Calls {
       return existing;
     }
     const record: CallRecord = {
-      id: newId('call'),
+      id: this.ids.next('call'),
       callId: init.callId,
       connectionId: init.connectionId ?? null,
       from: init.from,
@@ -110,11 +132,10 @@ export class Calls {
       agentTurns: [],
       rtp: null,
       transfer: null,
-      timeline: [],
     };
     this.byId.set(record.id, record);
     this.byCallId.set(record.callId, record);
-    for (const watcher of this.watchers) watcher(record);
+    for (const watcher of this.watchers) watcher(record, null);
     return record;
   }
 
@@ -130,18 +151,31 @@ export class Calls {
     return [...this.byId.values()];
   }
 
-  /** Keeps a packet of the call with this SIP Call-ID (kept even before the record opens: the INVITE comes first). */
-  capture(callId: string, packet: CapturedPacket): void {
-    let buffer = this.captures.get(callId);
-    if (!buffer) {
-      buffer = new CaptureBuffer(captureLimit, this.captureChunks);
-      this.captures.set(callId, buffer);
+  /**
+   * Keeps an RTP packet of the call with this SIP Call-ID, seen by one of omnisip's media sessions.
+   * When both ends are omnisip's (a softphone calling an agent), each packet is seen twice: sent by
+   * one session and received by the other. Only the sending is kept, so a pcap holds each packet
+   * once: a packet received from an endpoint that sent in this call is the same packet again.
+   */
+  captureRtp(callId: string, packet: RtpPacketSeen, at: number): void {
+    let capture = this.captures.get(callId);
+    if (!capture) {
+      capture = { buffer: new CaptureBuffer(captureLimit, this.captureChunks), senders: new Map() };
+      this.captures.set(callId, capture);
     }
-    buffer.push(packet);
+    if (packet.direction === 'out') {
+      let ports = capture.senders.get(packet.local.address);
+      if (!ports) capture.senders.set(packet.local.address, (ports = new Set()));
+      ports.add(packet.local.port);
+      capture.buffer.push({ at, protocol: 'UDP', source: packet.local, destination: packet.remote, payload: packet.data });
+    } else if (!capture.senders.get(packet.remote.address)?.has(packet.remote.port)) {
+      capture.buffer.push({ at, protocol: 'UDP', source: packet.remote, destination: packet.local, payload: packet.data });
+    }
   }
 
-  captured(callId: string): CapturedPacket[] {
-    return this.captures.get(callId)?.packets() ?? [];
+  /** The RTP packets kept for this SIP Call-ID, in the order they were seen. */
+  capturedRtp(callId: string): CapturedPacket[] {
+    return this.captures.get(callId)?.buffer.packets() ?? [];
   }
 
   /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
@@ -151,7 +185,7 @@ export class Calls {
   }
 
   private dropCapture(callId: string): void {
-    this.captures.get(callId)?.release();
+    this.captures.get(callId)?.buffer.release();
     this.captures.delete(callId);
   }
 
@@ -161,22 +195,4 @@ export class Calls {
     for (const callId of [...this.captures.keys()]) this.dropCapture(callId);
     this.endedCaptures.length = 0;
   }
-}
-
-export function addTimeline(record: CallRecord, kind: TimelineKind, text: string, at: number): void {
-  record.timeline.push({ at, kind, text });
-  if (record.timeline.length > timelineLimit) record.timeline.splice(0, record.timeline.length - timelineLimit);
-}
-
-/** Moves a call to a new state, recording it; `ended` is final. Returns false when nothing changed. Use `Calls.setState`. */
-function setCallState(record: CallRecord, state: CallState, at: number, reason?: string): boolean {
-  if (record.state === state || record.state === 'ended') return false;
-  record.state = state;
-  if (state === 'active' && record.answeredAt === null) record.answeredAt = at;
-  if (state === 'ended') {
-    record.endedAt = at;
-    record.endReason = reason ?? null;
-  }
-  addTimeline(record, 'state', reason ? `${state} (${reason})` : state, at);
-  return true;
 }

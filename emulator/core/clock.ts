@@ -140,6 +140,14 @@ export class VirtualClock implements Clock {
   }
 }
 
+/**
+ * Wall-clock time with sub-millisecond resolution (Date.now() is whole milliseconds): for the
+ * journal's `wall` stamps and pcap timestamps, where deltas and jitter need microseconds.
+ */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export function createClock(mode: ClockMode, start?: number): Clock {
   return mode === 'virtual' ? new VirtualClock(start) : new RealClock();
 }

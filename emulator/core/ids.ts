@@ -1,17 +1,28 @@
 import { createHash } from 'node:crypto';
-import { randomFromPool } from '../../random/randomPool.js';
+import type { RandomSource } from '../../random/index.js';
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
+export type IdPrefix = 'agent' | 'chanconfig' | 'sipconn' | 'fault' | 'call';
+
 /**
- * A new resource id: the vendor's prefix and 24 random characters (~124 bits), so ids cannot be
- * guessed across projects. Never from the seeded random source: ids must not repeat across runs.
+ * New resource ids: the vendor's prefix and 24 characters drawn from `random` (~124 bits). From the
+ * cryptographic source ids cannot be guessed across projects; from a seeded one (`--seed`) a run
+ * gives the same ids every time, so two runs can be compared entry by entry.
+ *
+ * @example
+ * const ids = new Ids(seededSource(1).fork('ids'));
+ * ids.next('agent'); // 'agent_…', the same for every run with seed 1
  */
-export function newId(prefix: 'agent' | 'chanconfig' | 'sipconn' | 'fault' | 'call'): string {
-  const bytes = randomFromPool(24);
-  let out = '';
-  for (const b of bytes) out += alphabet[b % alphabet.length];
-  return `${prefix}_${out}`;
+export class Ids {
+  constructor(private readonly random: RandomSource) {}
+
+  next(prefix: IdPrefix): string {
+    const bytes = this.random.bytes(24);
+    let out = '';
+    for (const b of bytes) out += alphabet[b % alphabet.length];
+    return `${prefix}_${out}`;
+  }
 }
 
 /** The `apiKeyId` shown on channel configs: derived from the key, never the key itself. */

@@ -1,7 +1,7 @@
 export { AgentStore, channelTypes, type AgentStoreOptions, type ChannelType } from './agents.js';
 export { createClock, RealClock, VirtualClock, type Clock, type ClockMode, type TimerHandle } from './clock.js';
 export { apiErrors, ErrorType, type ApiFailure, type ErrorBody } from './errors.js';
-export { apiKeyIdOf, newId, unixSeconds } from './ids.js';
+export { apiKeyIdOf, Ids, unixSeconds, type IdPrefix } from './ids.js';
 export {
   describeState,
   initialListenerState,

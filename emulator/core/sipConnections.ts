@@ -6,7 +6,8 @@ import type {
   SipConnectionStatus,
 } from '../generated/index.js';
 import { apiErrors } from './errors.js';
-import { newId, unixSeconds } from './ids.js';
+import { unixSeconds, type Ids } from './ids.js';
+import type { ConnectionChange } from './projects.js';
 import {
   initialListenerState,
   sipStatusOf,
@@ -77,12 +78,16 @@ export interface AppliedEvent {
 export class SipConnectionStore {
   private readonly records = new Map<string, SipConnectionRecord>();
 
-  constructor(private readonly apiKey: string) {}
+  constructor(
+    private readonly apiKey: string,
+    private readonly ids: Ids,
+    private readonly notify: (change: ConnectionChange) => void = () => undefined,
+  ) {}
 
   create(body: SipConnectionCreate, nowMs: number): SipConnectionRecord {
     const { password, ...settings } = body.settings;
     const record: SipConnectionRecord = {
-      id: newId('sipconn'),
+      id: this.ids.next('sipconn'),
       apiKey: this.apiKey,
       agentId: body.agentId,
       ...(body.name !== undefined ? { name: body.name } : {}),
@@ -94,6 +99,7 @@ export class SipConnectionStore {
       errors: [],
     };
     this.records.set(record.id, record);
+    this.notify({ type: 'created', record });
     return record;
   }
 
@@ -119,6 +125,7 @@ export class SipConnectionStore {
   patch(id: string, body: SipConnectionPatch): Result<{ record: SipConnectionRecord; redeploy: boolean }> {
     const record = this.records.get(id);
     if (!record) return failed(apiErrors.sipConnectionNotFound(id));
+    const previousUsername = record.settings.username;
     if (body.name !== undefined) record.name = body.name;
     if (body.agentId !== undefined) record.agentId = body.agentId;
     let redeploy = false;
@@ -136,6 +143,7 @@ export class SipConnectionStore {
         redeploy = true;
       }
     }
+    this.notify({ type: 'patched', record, redeploy, previousUsername });
     return success({ record, redeploy });
   }
 
@@ -143,6 +151,7 @@ export class SipConnectionStore {
     const record = this.records.get(id);
     if (!record) return failed(apiErrors.sipConnectionNotFound(id));
     this.records.delete(id);
+    this.notify({ type: 'deleted', record });
     return success(record);
   }
 

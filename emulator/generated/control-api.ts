@@ -193,16 +193,40 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Follow the emulator's events
-         * @description A server-sent event stream of what happens inside the emulator, so that a test can wait
-         *     for an event instead of polling or sleeping. The stream opens with a `ready` event whose
-         *     data is `{"now": <ms>}`. Every later event is named by its `type` (`connection.status`,
-         *     `connection.error`, `connection.deleted`, `fault.fired`, `clock.advanced`,
-         *     `emulator.reset`; later milestones add more), and its `data:` line is one JSON object with
-         *     at least `type` and `at` (milliseconds on the emulator clock). The stream stays open until
-         *     the client closes it.
+         * Follow the journal as it is written
+         * @description A server-sent event stream of the journal, so that a test or a dashboard can wait for an
+         *     entry instead of polling or sleeping. The stream opens with a `ready` event whose data is
+         *     `{"now": <ms>, "lastSeq": <n>}`. Every later event is one journal entry: its SSE `event:`
+         *     is the entry's `kind`, its `id:` the entry's `seq`, and its `data:` line the entry as
+         *     JSON (see `JournalEntry`). With `since`, the kept entries after that sequence number come
+         *     first, so a client that reconnects misses nothing the ring still holds. The stream stays
+         *     open until the client closes it.
          */
         get: operations["getEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/journal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the journal
+         * @description The journal's kept entries, oldest first, filtered. Read it after a test to see what
+         *     happened, in order: the API requests and responses, the SIP ladder as each stack saw it,
+         *     statuses, registrations, calls, turns, DTMF, transfers, fault hits, clock moves. The ring
+         *     keeps the latest `capacity` entries (`--journal-size`); `--journal FILE` also writes every
+         *     entry to a file as NDJSON. Reading the journal is not itself recorded.
+         */
+        get: operations["getJournal"];
         put?: never;
         post?: never;
         delete?: never;
@@ -396,7 +420,7 @@ export interface paths {
          * Download what the emulator's softphone heard
          * @description The audio the emulator softphone in this call received, as a WAV file (8 kHz, 16-bit mono),
          *     e.g. to check that a caller heard the agent's greeting. Only for calls an emulator softphone
-         *     is in (409 `CallerNotEmulated` otherwise); available during the call and after it.
+         *     is in (409 `NoRecording` otherwise); available during the call and after it.
          */
         get: operations["getCallRecording"];
         put?: never;
@@ -536,6 +560,11 @@ export interface components {
                  */
                 now: number;
             };
+            /**
+             * @description The seed of a reproducible run (`--seed`); null when ids and tags are cryptographically random.
+             * @example 42
+             */
+            seed?: number | null;
         };
         /**
          * @description The emulator clock and its pending timers.
@@ -1090,6 +1119,11 @@ export interface components {
          */
         SipTraceEntry: {
             /**
+             * @description The journal entry this message is.
+             * @example 12
+             */
+            seq?: number;
+            /**
              * @description When, wall-clock milliseconds (SIP runs in real time).
              * @example 1710000005000
              */
@@ -1325,6 +1359,106 @@ export interface components {
          */
         CallState: "ringing" | "active" | "transferring" | "ended";
         /**
+         * @description Journal entries, oldest first, and where to continue reading.
+         * @example {
+         *       "items": [
+         *         {
+         *           "seq": 7,
+         *           "at": 1710000000000,
+         *           "wall": 1764000000123.25,
+         *           "kind": "emulator.reset"
+         *         }
+         *       ],
+         *       "lastSeq": 7,
+         *       "capacity": 20000
+         *     }
+         */
+        Journal: {
+            /**
+             * @description The entries that match, oldest first.
+             * @example [
+             *       {
+             *         "seq": 7,
+             *         "at": 1710000000000,
+             *         "wall": 1764000000123.25,
+             *         "kind": "emulator.reset"
+             *       }
+             *     ]
+             */
+            items: components["schemas"]["JournalEntry"][];
+            /**
+             * @description The sequence number of the latest entry in the journal (matching or not); pass it as `since` to read on.
+             * @example 1234
+             */
+            lastSeq: number;
+            /**
+             * @description How many entries the ring keeps.
+             * @example 20000
+             */
+            capacity: number;
+        };
+        /**
+         * @description One thing that happened. Every entry has `seq`, `at` (emulator clock, ms), `wall`
+         *     (wall-clock ms with microseconds) and `kind`; the other fields depend on the kind:
+         *     - `api`: `api` (public or control), `method`, `path`, `query`, `operationId`, `apiKey`,
+         *       `connectionId`, `request` (`contentType`, `body`), `response` (`status`, `headers`,
+         *       `body`), `durationMs`. Passwords in bodies read `[secret N]`, N counted per run.
+         *     - `sip`: `party` (`pbx`, `listener:<connectionId>`, `softphone:<username>`), `stack`,
+         *       `connectionId` or `username`, `direction` (in, out), `transport`, `local`, `remote`,
+         *       `sipCallId`, `method` or `status` and `reason`, `cseq`, `fromTag`, `toTag`, `branch`,
+         *       `retransmission`, `text` (the whole message, digest `response=` redacted).
+         *     - `connection.status`: `connectionId`, `status`, `event` (the lifecycle event), `from`.
+         *     - `connection.error`: `connectionId`, `error` (as the error log shows it).
+         *     - `connection.deleted`: `connectionId`.
+         *     - `registration`: `connectionId`, `phase` (started, registered, failed, unregistered),
+         *       `server`, `expires`, `code`, `message`.
+         *     - `pbx.binding`: `account`, `contact`, `transport`, `change` (added, refreshed, removed), `expiresAt`.
+         *     - `call.state`: `callId`, `sipCallId`, `connectionId`, `from`, `to`, `state`, `reason`.
+         *     - `call.note`, `agent.turn`, `dtmf`, `transfer`: `callId`, `sipCallId`, `connectionId`,
+         *       and `topic`/`text`; `heard` or `said`/`why`; `digit`/`method`/`heardBy`;
+         *       `phase`/`target`/`status`/`text`.
+         *     - `fault.fired`: `faultId`, `target`, `action`, `subject`.
+         *     - `clock.advanced`: `byMs`, `now`. `emulator.reset`. `emulator.started`: `version`, `seed`, `clock`, `ports`.
+         * @example {
+         *       "seq": 42,
+         *       "at": 1710000005000,
+         *       "wall": 1764000000123.25,
+         *       "kind": "connection.status",
+         *       "connectionId": "sipconn_abc123def456ghi789jk",
+         *       "event": "registered",
+         *       "from": "Running/registering",
+         *       "status": {
+         *         "lifecycleStatus": "Running",
+         *         "sipStatus": "online",
+         *         "message": null,
+         *         "lastRefreshed": 1710000005
+         *       }
+         *     }
+         */
+        JournalEntry: {
+            /**
+             * @description The entry's place in the run, across every part of the emulator.
+             * @example 42
+             */
+            seq: number;
+            /**
+             * @description When, on the emulator clock (ms since the epoch).
+             * @example 1710000005000
+             */
+            at: number;
+            /**
+             * @description When, wall-clock ms since the epoch, with microseconds in the fraction.
+             * @example 1764000000123.25
+             */
+            wall: number;
+            /**
+             * @description What happened.
+             * @example sip
+             * @enum {string}
+             */
+            kind: "api" | "sip" | "connection.status" | "connection.error" | "connection.deleted" | "registration" | "pbx.binding" | "call.state" | "call.note" | "agent.turn" | "dtmf" | "transfer" | "fault.fired" | "clock.advanced" | "emulator.reset" | "emulator.started";
+        };
+        /**
          * @description One thing that happened on a call.
          * @example {
          *       "at": 1710000010000,
@@ -1333,6 +1467,11 @@ export interface components {
          *     }
          */
         TimelineEntry: {
+            /**
+             * @description The journal entry this line is made from.
+             * @example 57
+             */
+            seq?: number;
             /**
              * @description When, wall-clock milliseconds (calls run in real time).
              * @example 1710000010000
@@ -1699,6 +1838,20 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description Only entries after this sequence number (the `lastSeq` of an earlier read, or an entry's `seq`).
+         * @example 120
+         */
+        JournalSince: number;
+        /**
+         * @description Only these kinds, comma-separated: exact (`call.state`) or a family (`call` for every
+         *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
+         *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
+         *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
+         *     `clock.advanced`, `emulator.reset`, `emulator.started`.
+         * @example sip,call.state
+         */
+        JournalKind: string;
         /**
          * @description The account's user name (a SIP connection's `settings.username`).
          * @example your-sip-username
@@ -2069,7 +2222,22 @@ export interface operations {
     };
     getEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only entries after this sequence number (the `lastSeq` of an earlier read, or an entry's `seq`).
+                 * @example 120
+                 */
+                since?: components["parameters"]["JournalSince"];
+                /**
+                 * @description Only these kinds, comma-separated: exact (`call.state`) or a family (`call` for every
+                 *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
+                 *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
+                 *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
+                 *     `clock.advanced`, `emulator.reset`, `emulator.started`.
+                 * @example sip,call.state
+                 */
+                kind?: components["parameters"]["JournalKind"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2083,6 +2251,90 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description A `kind` that names no journal entry kind. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ValidationError",
+                     *       "description": "kind 'calls' matches no journal entry kind; the kinds are api, sip, connection.status, …",
+                     *       "type": 2,
+                     *       "numericType": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJournal: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only entries after this sequence number (the `lastSeq` of an earlier read, or an entry's `seq`).
+                 * @example 120
+                 */
+                since?: components["parameters"]["JournalSince"];
+                /**
+                 * @description Only these kinds, comma-separated: exact (`call.state`) or a family (`call` for every
+                 *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
+                 *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
+                 *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
+                 *     `clock.advanced`, `emulator.reset`, `emulator.started`.
+                 * @example sip,call.state
+                 */
+                kind?: components["parameters"]["JournalKind"];
+                /**
+                 * @description A call's id (`call_…`) or a SIP Call-ID; a call's id matches its SIP messages too.
+                 * @example call_abc123def456ghi789jklmno
+                 */
+                callId?: string;
+                /**
+                 * @description A SIP connection's id; matches its API requests, its listener's SIP messages, statuses, registrations, errors and calls.
+                 * @example sipconn_abc123def456ghi789jk
+                 */
+                connectionId?: string;
+                /**
+                 * @description At most this many entries, the latest that match.
+                 * @example 100
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Journal"];
+                };
+            };
+            /** @description A query parameter that is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ValidationError",
+                     *       "description": "query parameter 'since' must be integer.",
+                     *       "type": 2,
+                     *       "numericType": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2444,7 +2696,23 @@ export interface operations {
                 };
             };
             404: components["responses"]["CallNotFound"];
-            409: components["responses"]["CallNotActive"];
+            /** @description No omnisip softphone was on this call, so nothing was recorded. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "NoRecording",
+                     *       "description": "Call 'call_abc123' has no recording: omnisip records what its own softphones hear, and no omnisip softphone was on this call.",
+                     *       "type": 3,
+                     *       "numericType": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCallPcap: {

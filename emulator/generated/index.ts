@@ -82,6 +82,10 @@ export type SipTrace = ControlSchemas['SipTrace'];
 export type SipTraceEntry = ControlSchemas['SipTraceEntry'];
 export type SipTransport = ControlSchemas['Transport'];
 
+// Control API: the journal
+export type Journal = ControlSchemas['Journal'];
+export type JournalEntrySchema = ControlSchemas['JournalEntry'];
+
 // Control API: calls and softphones
 export type Call = ControlSchemas['Call'];
 export type CallSummary = ControlSchemas['CallSummary'];

@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
+import { ControlError } from '../control/ControlError.js';
 import { apiErrors } from '../core/errors.js';
-import type { FaultRules } from '../control/FaultRules.js';
-import type { EventBus } from '../events.js';
+import type { FaultRules } from '../core/FaultRules.js';
 import type { OpenApiDocument, OperationSpec } from './openapiDocument.js';
-import type { Handler, HandlerDeps } from './handler.js';
+import type { Handler, HandlerDeps, HandlerOutput } from './handler.js';
 import { JsonText } from './JsonText.js';
+import { noteExchange } from './journalExchanges.js';
 import { respondFailure, respondJson } from './respond.js';
 import { coerceQuery, type OperationValidators } from './validators.js';
 
@@ -18,7 +19,6 @@ export interface ApiRoutesOptions {
   handlers: Record<string, Handler>;
   deps: HandlerDeps;
   faults: FaultRules;
-  events: EventBus;
   maxBodyBytes: number;
   /** Validate every response against openapi.yaml and answer 500 on a mismatch (tests turn this on). */
   validateResponses: boolean;
@@ -50,12 +50,12 @@ export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): void {
 
 async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions): Promise<Response> {
   const apiKey = c.req.header('x-api-key')?.trim() || undefined;
+  noteExchange(c, { api: options.kind, operationId: op.operationId, ...(options.kind === 'public' && apiKey !== undefined && { apiKey }) });
 
   // Fault rules first: a gateway's 429 or 503 comes before any authentication.
   if (options.kind === 'public' && options.faults.hasRulesFor('api')) {
     const fault = options.faults.check({ target: 'api', operation: op.operationId, method: c.req.method, path: c.req.path, apiKey });
     if (fault) {
-      options.events.publish({ type: 'fault.fired', at: Date.now(), faultId: fault.rule.id, target: 'api' });
       const action = fault.action;
       if (action.type === 'delay') await delay(action.ms);
       else if (action.type === 'respond') return respondFailure(c, apiErrors.injected(action.status, action.code, action.description, action.retryAfter));
@@ -69,6 +69,7 @@ async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions):
   if (op.bodyPointer) {
     const text = await readBody(c, options.maxBodyBytes);
     if (text === undefined) return respondFailure(c, apiErrors.payloadTooLarge(options.maxBodyBytes));
+    noteExchange(c, { requestText: text });
     const contentType = c.req.header('content-type');
     if (text.trim() === '') {
       if (op.bodyRequired) return respondFailure(c, apiErrors.validation('A JSON request body is required. Send a JSON object with Content-Type: application/json.'));
@@ -93,7 +94,7 @@ async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions):
     if (bodyError) return respondFailure(c, apiErrors.validation(bodyError));
   }
 
-  const output = await options.handlers[op.operationId]!({ apiKey, params, query, body, context: c }, options.deps);
+  const output = await run(options.handlers[op.operationId]!, { apiKey, params, query, body, context: c }, options.deps);
   if ('response' in output) return output.response;
   const status = 'failure' in output ? output.failure.status : output.status;
   const responseBody = 'failure' in output ? output.failure.body : output.body;
@@ -105,6 +106,16 @@ async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions):
     }
   }
   return 'failure' in output ? respondFailure(c, output.failure) : respondJson(c, output.status, output.body);
+}
+
+/** Runs a handler; a control-plane failure (ControlError) becomes its envelope, anything else is a bug (500). */
+async function run(handler: Handler, input: Parameters<Handler>[0], deps: HandlerDeps): Promise<HandlerOutput> {
+  try {
+    return await handler(input, deps);
+  } catch (error) {
+    if (error instanceof ControlError) return { failure: error.failure };
+    throw error;
+  }
 }
 
 /**

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { apiErrors } from '../core/errors.js';
+import type { FaultRules } from '../core/FaultRules.js';
 import { registerApiRoutes } from './apiRoutes.js';
 import { controlHandlers } from './controlHandlers.js';
 import { renderDocsPage } from './docsPage.js';
+import type { Journal } from '../journal/index.js';
 import type { HandlerDeps } from './handler.js';
+import { journalExchanges } from './journalExchanges.js';
 import { loadOpenApiDocument, type OpenApiDocument } from './openapiDocument.js';
 import { packageRoot } from './packageRoot.js';
 import { publicHandlers } from './publicHandlers.js';
@@ -14,6 +17,9 @@ import { compileValidators, type OperationValidators } from './validators.js';
 
 export interface AppOptions {
   deps: HandlerDeps;
+  /** Every API request and response is recorded in it. */
+  journal: Journal;
+  faults: FaultRules;
   maxBodyBytes: number;
   validateResponses: boolean;
 }
@@ -42,9 +48,11 @@ function loadApis(): { publicApi: LoadedApi; controlApi: LoadedApi } {
 export function createApp(options: AppOptions): Hono {
   const { publicApi, controlApi } = loadApis();
   const app = new Hono();
+  app.use(journalExchanges(options.journal));
 
-  registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, deps: options.deps, faults: options.deps.faults, events: options.deps.events, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses });
-  registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, deps: options.deps, faults: options.deps.faults, events: options.deps.events, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses });
+  const common = { deps: options.deps, faults: options.faults, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses };
+  registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
+  registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
 
   const root = packageRoot();
   for (const file of ['openapi.yaml', 'control-openapi.yaml']) {

@@ -43,34 +43,24 @@ export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   getChannelConfig: ({ project, params }) => unwrap(project.agents.getChannel(params.agentId!, params.channelType as ChannelType), (c) => ok(c)),
   deleteChannelConfig: ({ project, params }) => unwrap(project.agents.deleteChannel(params.agentId!, params.channelType as ChannelType), () => noContent),
 
-  createSipConnection: ({ project, body }, { clock, listeners }) => {
+  createSipConnection: ({ project, body }, { clock }) => {
     const create = body as SipConnectionCreate;
     const agent = project.agents.get(create.agentId);
     if (!agent.ok) return { failure: agent.error };
-    const record = project.sipConnections.create(create, clock.now());
-    listeners.created(record);
-    return ok(toResource(record));
+    return ok(toResource(project.sipConnections.create(create, clock.now())));
   },
   listSipConnections: ({ project, query }) =>
     ok(project.sipConnections.list(pageOf(query), query.agentId !== undefined ? { agentId: query.agentId as string } : {})),
   getSipConnection: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(toResource(r))),
-  updateSipConnection: ({ project, params, body }, { listeners }) => {
+  updateSipConnection: ({ project, params, body }) => {
     const patch = body as SipConnectionPatch;
     if (patch.agentId !== undefined && !project.agents.exists(patch.agentId)) {
       const missing = project.agents.get(patch.agentId);
       if (!missing.ok) return { failure: missing.error };
     }
-    return unwrap(project.sipConnections.patch(params.id!, patch), ({ record, redeploy }) => {
-      listeners.patched(record, redeploy);
-      return ok(toResource(record));
-    });
+    return unwrap(project.sipConnections.patch(params.id!, patch), ({ record }) => ok(toResource(record)));
   },
-  deleteSipConnection: ({ project, params }, { listeners, traces }) =>
-    unwrap(project.sipConnections.delete(params.id!), (record) => {
-      listeners.deleted(record);
-      traces.delete(record.id);
-      return noContent;
-    }),
+  deleteSipConnection: ({ project, params }) => unwrap(project.sipConnections.delete(params.id!), () => noContent),
   refreshSipConnectionStatus: ({ project, params }, { clock }) =>
     unwrap(project.sipConnections.refresh(params.id!, clock.now()), (r) => ok({ status: statusOf(r), created: r.created })),
   listSipConnectionErrors: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(r.errors)),

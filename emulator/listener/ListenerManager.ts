@@ -3,9 +3,10 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeState, type LifecycleEffect, type LifecycleEvent } from '../core/lifecycle.js';
 import type { Projects } from '../core/projects.js';
 import { applyLifecycleEvent, statusOf, type SipConnectionRecord } from '../core/sipConnections.js';
-import type { FaultRules } from '../control/FaultRules.js';
-import type { EventBus } from '../events.js';
-import type { Logger } from '../logger.js';
+import type { FaultRules } from '../core/FaultRules.js';
+import type { Logger } from '../core/logger.js';
+import type { ConnectionChange } from '../core/projects.js';
+import type { Journal } from '../journal/index.js';
 
 /** A deployed listener for one SIP connection: what the manager starts and stops. */
 export interface SipListener {
@@ -25,7 +26,7 @@ export interface ListenerManagerOptions {
   clock: Clock;
   projects: Projects;
   faults: FaultRules;
-  events: EventBus;
+  journal: Journal;
   logger: Logger;
   /** How long a new or redeployed connection stays Pending. */
   provisionDelayMs: number;
@@ -36,7 +37,9 @@ export interface ListenerManagerOptions {
 
 /**
  * Runs the lifecycle of every SIP connection: applies events to the pure state machine and
- * carries out its effects (timers on the emulator clock, starting and stopping listeners).
+ * carries out its effects (timers on the emulator clock, starting and stopping listeners). It
+ * follows the connection store (`projects.onConnectionChange(manager.follow)`), so the API's
+ * handlers only ever touch the store.
  */
 export class ListenerManager {
   private readonly timers = new Map<string, Set<TimerHandle>>();
@@ -48,25 +51,28 @@ export class ListenerManager {
     this.unsubscribe = options.faults.onAdded((rule) => this.applyCrashRule(rule));
   }
 
-  /** A connection was just created: it is Pending until the provisioning delay passes. */
-  created(record: SipConnectionRecord): void {
-    this.publishStatus(record);
-    this.run(record, [{ type: 'scheduleProvisioning' }]);
-  }
-
-  /** A PATCH changed the connection; a changed setting redeploys the listener. */
-  patched(record: SipConnectionRecord, redeploy: boolean): void {
-    if (redeploy) this.dispatch(record, { type: 'settingsChanged' });
-  }
-
-  deleted(record: SipConnectionRecord): void {
-    this.dispatch(record, { type: 'deleted' });
-    this.options.events.publish({ type: 'connection.deleted', at: this.options.clock.now(), connectionId: record.id });
-  }
+  /** Carries out what a change of the connection store means for its listener. */
+  readonly follow = (change: ConnectionChange): void => {
+    const { record } = change;
+    switch (change.type) {
+      case 'created':
+        // Pending until the provisioning delay passes.
+        this.publishStatus(record, 'created');
+        this.run(record, [{ type: 'scheduleProvisioning' }]);
+        return;
+      case 'patched':
+        if (change.redeploy) this.dispatch(record, { type: 'settingsChanged' });
+        return;
+      case 'deleted':
+        this.dispatch(record, { type: 'deleted' });
+        this.options.journal.record({ kind: 'connection.deleted', connectionId: record.id });
+        return;
+    }
+  };
 
   /** Applies one event and carries out its effects. Illegal events are logged and ignored. */
   dispatch(record: SipConnectionRecord, event: LifecycleEvent): void {
-    const { clock, events, logger } = this.options;
+    const { clock, journal, logger } = this.options;
     const before = describeState(record.state);
     const errorsBefore = record.errors.length;
     const applied = applyLifecycleEvent(record, event, clock.now());
@@ -76,10 +82,8 @@ export class ListenerManager {
     }
     const after = describeState(record.state);
     if (after !== before) logger.info(`connection ${record.id}: ${before} → ${after}${record.state.message ? ` (${record.state.message})` : ''}`);
-    if (record.state.lifecycleStatus !== 'Deleted') this.publishStatus(record);
-    for (const error of record.errors.slice(errorsBefore)) {
-      events.publish({ type: 'connection.error', at: clock.now(), connectionId: record.id, error });
-    }
+    if (record.state.lifecycleStatus !== 'Deleted') this.publishStatus(record, event.type, before);
+    for (const error of record.errors.slice(errorsBefore)) journal.record({ kind: 'connection.error', connectionId: record.id, error });
     this.run(record, applied.effects);
   }
 
@@ -132,7 +136,6 @@ export class ListenerManager {
 
   private provision(record: SipConnectionRecord): void {
     const fault = this.options.faults.check({ target: 'lifecycle', event: 'provisioning', connectionId: record.id });
-    if (fault) this.publishFault(fault.rule);
     if (fault?.action.type === 'delay') {
       this.schedule(record.id, fault.action.ms, () => this.dispatch(record, { type: 'provisioned' }));
       return;
@@ -157,7 +160,6 @@ export class ListenerManager {
     this.listeners.set(record.id, listener);
     const fault = this.options.faults.check({ target: 'lifecycle', event: 'running', connectionId: record.id });
     if (fault?.action.type === 'crash') {
-      this.publishFault(fault.rule);
       this.crash(record, fault.action.message ?? 'Listener crashed (injected by an omnisip fault rule).', fault.action.restartAfterMs);
     }
   }
@@ -178,7 +180,6 @@ export class ListenerManager {
       if (record.state.lifecycleStatus !== 'Running') continue;
       const fault = this.options.faults.check({ target: 'lifecycle', event: 'running', connectionId: record.id });
       if (fault?.action.type !== 'crash') continue;
-      this.publishFault(fault.rule);
       this.crash(record, fault.action.message ?? 'Listener crashed (injected by an omnisip fault rule).', fault.action.restartAfterMs);
     }
   }
@@ -198,11 +199,7 @@ export class ListenerManager {
     this.timers.delete(id);
   }
 
-  private publishStatus(record: SipConnectionRecord): void {
-    this.options.events.publish({ type: 'connection.status', at: this.options.clock.now(), connectionId: record.id, status: statusOf(record) });
-  }
-
-  private publishFault(rule: FaultRule): void {
-    this.options.events.publish({ type: 'fault.fired', at: this.options.clock.now(), faultId: rule.id, target: rule.match.target });
+  private publishStatus(record: SipConnectionRecord, event: string, from?: string): void {
+    this.options.journal.record({ kind: 'connection.status', connectionId: record.id, status: statusOf(record), event, ...(from !== undefined && { from }) });
   }
 }

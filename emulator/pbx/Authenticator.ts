@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import type { RandomBytes } from '../../random/index.js';
 import { DigestServer, formatChallenge, parseCredentials, type DigestAlgorithm, type DigestCredentials } from '../../sip/digest/index.js';
 import type { SipRequest } from '../../sip/index.js';
 import type { PbxClock } from './LocationService.js';
@@ -11,6 +11,8 @@ export interface AuthenticatorOptions {
   qop?: boolean;
   /** How long a nonce stays valid. Default 5 minutes on the PBX clock. */
   nonceLifetimeMs?: number;
+  /** Nonces and the signing secret draw from it (the PBX stack's source). */
+  random: RandomBytes;
 }
 
 /** What the credentials of a request come to. */
@@ -33,9 +35,11 @@ export type Authentication =
  */
 export class Authenticator {
   private readonly servers = new Map<string, DigestServer>();
-  private readonly secret = randomBytes(32);
+  private readonly secret: Buffer;
 
-  constructor(private readonly options: AuthenticatorOptions) {}
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.secret = options.random(32);
+  }
 
   /** WWW-Authenticate values for a 401 in `realm`, one per algorithm, sharing a fresh nonce. */
   challenge(realm: string, options: { stale?: boolean } = {}): string[] {
@@ -61,8 +65,8 @@ export class Authenticator {
   private server(realm: string): DigestServer {
     let server = this.servers.get(realm);
     if (server === undefined) {
-      const { clock, algorithms, qop, nonceLifetimeMs } = this.options;
-      server = new DigestServer({ realm, secret: this.secret, now: () => clock.now(), ...(algorithms && { algorithms }), ...(qop !== undefined && { qop }), ...(nonceLifetimeMs !== undefined && { nonceLifetimeMs }) });
+      const { clock, algorithms, qop, nonceLifetimeMs, random } = this.options;
+      server = new DigestServer({ realm, secret: this.secret, random, now: () => clock.now(), ...(algorithms && { algorithms }), ...(qop !== undefined && { qop }), ...(nonceLifetimeMs !== undefined && { nonceLifetimeMs }) });
       this.servers.set(realm, server);
     }
     return server;

@@ -52,10 +52,22 @@ export type LocationUpdate = { ok: true; bindings: Binding[] } | { ok: false; re
  * location.update('101', [{ uri: 'sip:101@127.0.0.1:5070', expires: 300 }], origin);
  * location.bindings('101')[0]?.contact; // 'sip:101@127.0.0.1:5070'
  */
+/** A binding added, refreshed or removed by a REGISTER (or by the account's removal): for the journal. */
+export interface BindingChange {
+  account: string;
+  contact: string;
+  transport: string;
+  change: 'added' | 'refreshed' | 'removed';
+  expiresAt?: number;
+}
+
 export class LocationService {
   private readonly table = new Map<string, Binding[]>();
 
-  constructor(private readonly clock: PbxClock) {}
+  constructor(
+    private readonly clock: PbxClock,
+    private readonly onChange: (change: BindingChange) => void = () => undefined,
+  ) {}
 
   /** Live bindings of a user, most recently refreshed first. */
   bindings(username: string): Binding[] {
@@ -81,9 +93,14 @@ export class LocationService {
     }
     const now = this.clock.now();
     let next = current;
+    const changes: BindingChange[] = [];
     for (const contact of contacts) {
-      next = next.filter((b) => !sameContact(b.contact, contact.uri));
-      if (contact.expires <= 0) continue;
+      const before = next.find((b) => sameContact(b.contact, contact.uri));
+      next = next.filter((b) => b !== before);
+      if (contact.expires <= 0) {
+        if (before) changes.push({ account: username, contact: before.contact, transport: before.transport, change: 'removed' });
+        continue;
+      }
       const binding: Binding = {
         contact: contact.uri,
         expiresAt: now + contact.expires * 1000,
@@ -96,8 +113,10 @@ export class LocationService {
       };
       if (contact.q !== undefined) binding.q = contact.q;
       next.push(binding);
+      changes.push({ account: username, contact: binding.contact, transport: binding.transport, change: before ? 'refreshed' : 'added', expiresAt: binding.expiresAt });
     }
     this.store(username, next);
+    for (const change of changes) this.onChange(change);
     return { ok: true, bindings: this.bindings(username) };
   }
 
@@ -106,14 +125,19 @@ export class LocationService {
     const current = this.live(username);
     const newer = current.find((b) => b.callId === origin.callId && origin.cseq <= b.cseq);
     if (newer) return { ok: false, reason: 'out-of-order', contact: newer.contact };
-    this.table.delete(username);
+    this.forget(username);
     return { ok: true, bindings: [] };
   }
 
   /** Forgets a user's bindings (account removed), or everyone's. */
   clear(username?: string): void {
-    if (username === undefined) this.table.clear();
-    else this.table.delete(username);
+    for (const name of username === undefined ? [...this.table.keys()] : [username]) this.forget(name);
+  }
+
+  private forget(username: string): void {
+    const gone = this.live(username);
+    this.table.delete(username);
+    for (const b of gone) this.onChange({ account: username, contact: b.contact, transport: b.transport, change: 'removed' });
   }
 
   /** The live binding whose contact is this URI, so an in-dialog request to it can go back on the registration's flow. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNetworkTransport, parseVia } from '../../sip/index.js';
+import { MemoryConnections } from './ConnectionSource.js';
 import { Pbx } from './Pbx.js';
 import { TestPhone, uacDialog, uasDialog } from './phone.case.js';
 
@@ -13,8 +14,9 @@ afterEach(async () => {
 
 describe('Pbx over real sockets', () => {
   it('registers a UDP phone and a TCP phone, and carries a call between them (INVITE, 180, 200, ACK, BYE)', async () => {
-    pbx = await Pbx.start({ host: '127.0.0.1', port: 0, transports: ['UDP', 'TCP'], accounts: [{ username: '200', password: 'human' }] });
-    pbx.mirror('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
+    const connections = new MemoryConnections();
+    pbx = await Pbx.start({ host: '127.0.0.1', port: 0, transports: ['UDP', 'TCP'], accounts: [{ username: '200', password: 'human' }], connections });
+    connections.set('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
     const { udp, tcp } = pbx.ports;
     expect(udp).toBeGreaterThan(0);
     expect(tcp).toBe(udp);

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCancel, createMemoryNetwork, type MemoryNetwork, type RequestResult, type SipResponse } from '../../sip/index.js';
-import { FaultRules } from '../control/FaultRules.js';
-import { seededRandom } from '../../random/seededRandom.js';
-import { createLogger } from '../logger.js';
+import { FaultRules } from '../core/FaultRules.js';
+import { seededSource } from '../../random/index.js';
+import { createLogger } from '../core/logger.js';
+import { MemoryConnections } from './ConnectionSource.js';
+import { Ids } from '../core/ids.js';
 import { Pbx, type PbxOptions } from './Pbx.js';
 import { settle, TestPhone } from './phone.case.js';
 
@@ -15,9 +17,10 @@ let pbx: Pbx;
 let phones: TestPhone[];
 
 function startPbx(options: PbxOptions = {}): Pbx {
-  const created = Pbx.create(network.createTransport(PBX.address, PBX.port), { faults, random: seededRandom(3), logger: createLogger('info', (line) => logs.push(line)), ...options });
-  created.mirror('sipconn_101', { username: '101', domain: 'sip.your-provider.com', password: 'pw-101' });
-  created.mirror('sipconn_102', { username: '102', domain: 'sip.your-provider.com', password: 'pw-102' });
+  const connections = new MemoryConnections();
+  const created = Pbx.create(network.createTransport(PBX.address, PBX.port), { faults, random: seededSource(3), logger: createLogger('info', (line) => logs.push(line)), connections, ...options });
+  connections.set('sipconn_101', { username: '101', domain: 'sip.your-provider.com', password: 'pw-101' });
+  connections.set('sipconn_102', { username: '102', domain: 'sip.your-provider.com', password: 'pw-102' });
   return created;
 }
 
@@ -35,7 +38,7 @@ const advance = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms
 
 beforeEach(() => {
   network = createMemoryNetwork({ seed: 17 });
-  faults = new FaultRules(seededRandom(1));
+  faults = new FaultRules(seededSource(1).float, new Ids(seededSource(2)));
   logs = [];
   phones = [];
   pbx = startPbx();
@@ -181,14 +184,14 @@ describe('Pbx fault hooks', () => {
 });
 
 describe('Pbx.reset', () => {
-  it('goes back to configured accounts, up and lossless', async () => {
+  it('goes back to configured accounts and its connections, up and lossless', async () => {
     await pbx.close();
     pbx = startPbx({ accounts: [{ username: '200', password: 'human' }] });
     pbx.accounts.put('300', { password: 'x' });
     pbx.setDown(true);
     pbx.setDropRate(1);
     pbx.reset();
-    expect(pbx.accounts.list().map((a) => a.username)).toEqual(['200']);
+    expect(pbx.accounts.list().map((a) => [a.username, a.source])).toEqual([['101', 'connection'], ['102', 'connection'], ['200', 'config']]);
     const human = TestPhone.on(network, '127.0.0.7', 5062, { username: '200', password: 'human', pbx: PBX });
     phones.push(human);
     expect(statuses(await human.register())).toEqual([401, 200]);

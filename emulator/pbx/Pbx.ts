@@ -1,3 +1,4 @@
+import { cryptoSource, type RandomSource } from '../../random/index.js';
 import type { DigestAlgorithm } from '../../sip/digest/index.js';
 import {
   type InboundPacket,
@@ -16,13 +17,14 @@ import {
   type TransactionTimers,
   type TransportProtocol,
 } from '../../sip/index.js';
-import type { FaultRules, FaultSubject } from '../control/FaultRules.js';
-import { silentLogger, type Logger } from '../logger.js';
+import type { FaultRules, FaultSubject } from '../core/FaultRules.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { AccountDirectory, type AccountCredentials } from './AccountDirectory.js';
+import { MemoryConnections, type ConnectionSource } from './ConnectionSource.js';
 import { Authenticator } from './Authenticator.js';
 import { FaultyTransport } from './FaultyTransport.js';
 import { faultResponse } from './faultResponse.js';
-import { LocationService, type PbxClock } from './LocationService.js';
+import { LocationService, type BindingChange, type PbxClock } from './LocationService.js';
 import { pbxResponse } from './pbxResponse.js';
 import { Proxy } from './Proxy.js';
 import { Registrar } from './Registrar.js';
@@ -34,15 +36,20 @@ export interface PbxOptions {
   /** Fault rules checked on each incoming request (`target: 'sip'`, `direction: 'in'`). */
   faults?: Pick<FaultRules, 'check' | 'hasRulesFor'>;
   logger?: Logger;
-  /** Seeded random source for `dropRate`. Default Math.random. */
-  random?: () => number;
+  /** Every random choice of the PBX: drop draws, tags, nonces. Default: cryptographic; seeded to reproduce a run. */
+  random?: RandomSource;
+  /** Every SIP message the PBX sends or receives (the emulator's journal records them). */
   onTrace?: (entry: SipTraceEntry) => void;
+  /** Every registration binding added, refreshed or removed. */
+  onBinding?: (change: BindingChange) => void;
   /** Seconds; shorter registrations get 423 with Min-Expires. Default 60. */
   minExpires?: number;
   /** Seconds; longer registrations are granted this. Default 3600. */
   maxExpires?: number;
   /** Accounts from the configuration, e.g. the handoff target `{ username: '200', password: 'human' }`. */
   accounts?: AccountCredentials[];
+  /** The SIP connections whose listeners register here (the emulator's store). Default: none, in memory. */
+  connections?: ConnectionSource;
   /** Digest challenge: algorithms (default SHA-256 and MD5), qop=auth (default on), nonce lifetime (default 5 min). */
   digest?: { algorithms?: DigestAlgorithm[]; qop?: boolean; nonceLifetimeMs?: number };
   /** RFC 3261 T1/T2/T4, ms; shorter in tests. */
@@ -73,8 +80,9 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NO
  * handoff target register here too, and calls between them go through the proxy.
  *
  * @example
- * const pbx = await Pbx.start({ port: 0, clock, faults, logger, random, accounts: [{ username: '200', password: 'human' }] });
- * pbx.mirror('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
+ * const connections = new MemoryConnections();
+ * const pbx = await Pbx.start({ port: 0, clock, faults, logger, random, connections, accounts: [{ username: '200', password: 'human' }] });
+ * connections.set('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
  * console.log(pbx.ports.udp, pbx.accounts.list());
  * await pbx.close();
  */
@@ -105,26 +113,29 @@ export class Pbx {
     const clock = options.clock ?? { now: () => Date.now() };
     this.logger = options.logger ?? silentLogger;
     this.host = transport.address;
-    this.transport = new FaultyTransport(transport, options.random ?? Math.random, (packet) => this.dropByRule(packet));
+    const random = options.random ?? cryptoSource();
+    this.transport = new FaultyTransport(transport, random.float, (packet) => this.dropByRule(packet));
     if (options.dropRate !== undefined) this.transport.setDropRate(options.dropRate);
     this.minExpires = options.minExpires ?? 60;
     const maxExpires = options.maxExpires ?? 3600;
     if (!(this.minExpires >= 1 && maxExpires >= this.minExpires)) throw new RangeError(`PBX: need 1 <= minExpires <= maxExpires, got ${this.minExpires} and ${maxExpires}`);
-    this.location = new LocationService(clock);
-    this.accounts = new AccountDirectory(this.location, options.accounts);
+    this.location = new LocationService(clock, options.onBinding);
+    this.accounts = new AccountDirectory(this.location, options.connections ?? new MemoryConnections(), options.accounts);
     this.stack = new SipStack({
       transport: this.transport,
       ...(options.sipTimers && { timers: options.sipTimers }),
       ...(options.onTrace && { onTrace: options.onTrace }),
       onWarning: (message) => this.logger.warn(`PBX: ${message}`),
+      random: random.bytes,
     });
     this.registrar = new Registrar({
       accounts: this.accounts,
       location: this.location,
-      authenticator: new Authenticator({ clock, ...options.digest }),
+      authenticator: new Authenticator({ clock, random: random.bytes, ...options.digest }),
       clock,
       logger: this.logger,
       policy: { minExpires: this.minExpires, maxExpires, defaultExpires: maxExpires },
+      random: random.bytes,
     });
     this.proxy = new Proxy({
       stack: this.stack,
@@ -154,14 +165,6 @@ export class Pbx {
     return serves(server);
   }
 
-  mirror(connectionId: string, credentials: { username: string; domain: string; password: string }): void {
-    this.accounts.mirror(connectionId, credentials);
-  }
-
-  unmirror(connectionId: string): void {
-    this.accounts.unmirror(connectionId);
-  }
-
   /** The "PBX down" fault: while down, every message in and out is dropped. */
   setDown(down: boolean): void {
     if (down !== this.transport.isDown) this.logger.info(`PBX: ${down ? 'down (dropping every SIP message)' : 'up again'}`);
@@ -184,6 +187,7 @@ export class Pbx {
     for (const timer of this.delays) clearTimeout(timer);
     this.delays.clear();
     this.proxy.close();
+    this.accounts.close();
     await this.stack.close();
   }
 
@@ -199,7 +203,7 @@ export class Pbx {
         return;
       case 'respond':
         this.logger.info(`${label} answers ${action.status}`);
-        if (tx !== undefined) tx.respond(faultResponse(request, action, this.minExpires));
+        if (tx !== undefined) tx.respond(faultResponse(this.stack.random, request, action, this.minExpires));
         return;
       case 'delay':
         this.logger.info(`${label} delays it by ${action.ms} ms`);
@@ -251,7 +255,7 @@ export class Pbx {
       // Once dispatched, the proxy's own CANCEL handling takes over.
       if (state !== 'waiting') return;
       state = 'cancelled';
-      tx.respond(pbxResponse(request, 487));
+      tx.respond(pbxResponse(this.stack.random, request, 487));
     });
     const timer = setTimeout(() => {
       this.delays.delete(timer);
@@ -268,7 +272,7 @@ export class Pbx {
     const label = `${request.method} ${request.uri} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
     const reject = (status: number, why: string, headers: Array<[string, string]> = []): void => {
       this.logger.info(`${label} → ${status}: ${why}`);
-      tx.respond(pbxResponse(request, status, undefined, headers));
+      tx.respond(pbxResponse(this.stack.random, request, status, undefined, headers));
     };
     // §8.2.1: a method nobody here knows is 501; a known one the PBX does not offer is 405 with Allow.
     if (!KNOWN_METHODS.has(request.method)) return reject(501, `unknown method ${request.method}`, [['Allow', ALLOW]]);
@@ -282,6 +286,6 @@ export class Pbx {
     if (required.length > 0) return reject(420, `unsupported Require: ${required.join(', ')}`, [['Unsupported', required.join(', ')]]);
     if (request.method === 'REGISTER') return this.registrar.handle(request, tx, context);
     // §11.2: what the PBX offers, so a softphone's keep-alive or capability query gets an answer.
-    tx.respond(pbxResponse(request, 200, undefined, [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', '']]));
+    tx.respond(pbxResponse(this.stack.random, request, 200, undefined, [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', '']]));
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCancel, createMemoryNetwork, formatUri, parseNameAddr, parseVia, type MemoryNetwork } from '../../sip/index.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
+import { MemoryConnections } from './ConnectionSource.js';
 import { Pbx, type PbxOptions } from './Pbx.js';
 import { settle, TestPhone, uacDialog, uasDialog } from './phone.case.js';
 
@@ -17,8 +18,9 @@ let bob: TestPhone;
 async function setUp(options: PbxOptions = {}): Promise<void> {
   network = createMemoryNetwork({ seed: 9 });
   logs = [];
-  pbx = Pbx.create(network.createTransport(PBX.address, PBX.port), { logger: createLogger('info', (line) => logs.push(line)), accounts: [{ username: '200', password: 'human' }], ...options });
-  pbx.mirror('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 'alice-pw' });
+  const connections = new MemoryConnections();
+  pbx = Pbx.create(network.createTransport(PBX.address, PBX.port), { logger: createLogger('info', (line) => logs.push(line)), accounts: [{ username: '200', password: 'human' }], connections, ...options });
+  connections.set('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 'alice-pw' });
   pbx.accounts.put('202', { password: 'bob-pw' });
   alice = TestPhone.on(network, '127.0.0.2', 5062, { username: '101', password: 'alice-pw', pbx: PBX });
   bob = TestPhone.on(network, '127.0.0.3', 5064, { username: '202', password: 'bob-pw', pbx: PBX, protocol: 'TCP' });

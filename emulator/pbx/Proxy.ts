@@ -11,7 +11,7 @@ import {
   type SipUri,
   type TransportProtocol,
 } from '../../sip/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
@@ -54,7 +54,7 @@ export class Proxy {
     const label = `${request.method} ${request.uri} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
     const reject = (status: number, why: string, reason?: string, headers: Array<[string, string]> = []): void => {
       this.options.logger.info(`${label} → ${status}: ${why}`);
-      tx.respond(pbxResponse(request, status, reason, headers));
+      tx.respond(pbxResponse(this.options.stack.random, request, status, reason, headers));
     };
     // §16.3 step 3: Max-Forwards 0 means the request may go no further.
     const maxForwards = readMaxForwards(request);

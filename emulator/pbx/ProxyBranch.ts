@@ -1,5 +1,5 @@
 import { createCancel, type RequestResult, type ServerTransaction, type SipRequest, type SipResponse, type SipStack } from '../../sip/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
 
@@ -43,7 +43,7 @@ export class ProxyBranch {
     const invite = this.request.method === 'INVITE';
     if (invite) {
       // §16.2: a stateful proxy answers an INVITE with 100 at once, so the caller stops retransmitting.
-      this.serverTx.respond(pbxResponse(this.serverTx.request, 100));
+      this.serverTx.respond(pbxResponse(this.options.stack.random, this.serverTx.request, 100));
       this.serverTx.onCancel(() => this.cancel());
       this.restartTimerC();
     }
@@ -131,7 +131,7 @@ export class ProxyBranch {
     clearTimeout(this.cancelWait);
     if (typeof what === 'number') {
       this.options.logger.info(`${this.options.label} → ${what}: ${why ?? ''}`);
-      this.serverTx.respond(pbxResponse(this.serverTx.request, what));
+      this.serverTx.respond(pbxResponse(this.options.stack.random, this.serverTx.request, what));
       return;
     }
     this.relay(what);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DigestClient, parseChallenge } from '../../sip/digest/index.js';
 import { createMemoryNetwork, parseNameAddr, type MemoryNetwork, type RequestResult, type SipResponse } from '../../sip/index.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
+import { MemoryConnections } from './ConnectionSource.js';
 import { Pbx, type PbxOptions } from './Pbx.js';
 import { TestPhone, type PhoneOptions } from './phone.case.js';
 
@@ -12,11 +13,13 @@ let network: MemoryNetwork;
 let now: number;
 let logs: string[];
 let pbx: Pbx;
+let connections: MemoryConnections;
 let phones: TestPhone[];
 
 function startPbx(options: PbxOptions = {}, port = PBX.port): Pbx {
-  const created = Pbx.create(network.createTransport(PBX.address, port), { clock: { now: () => now }, logger: createLogger('info', (line) => logs.push(line)), ...options });
-  created.mirror('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
+  connections = new MemoryConnections();
+  const created = Pbx.create(network.createTransport(PBX.address, port), { clock: { now: () => now }, logger: createLogger('info', (line) => logs.push(line)), connections, ...options });
+  connections.set('sipconn_1', { username: '101', domain: 'sip.your-provider.com', password: 's3cret' });
   return created;
 }
 
@@ -100,7 +103,7 @@ describe('Registrar: digest authentication', () => {
   });
 
   it('accepts any password of several mirrors, and a control account overrides them all', async () => {
-    pbx.mirror('sipconn_2', { username: '101', domain: 'other.example', password: 'second' });
+    connections.set('sipconn_2', { username: '101', domain: 'other.example', password: 'second' });
     expect(statuses(await phone({ password: 'second' }).register())).toEqual([401, 200]);
     pbx.accounts.put('101', { password: 'control-pw' });
     expect(statuses(await phone({ password: 's3cret' }, '127.0.0.3').register())).toEqual([401, 401]);

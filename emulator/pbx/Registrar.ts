@@ -1,5 +1,6 @@
+import type { RandomBytes } from '../../random/index.js';
 import { parseCSeq, parseNameAddr, type RequestContext, type ServerTransaction, type SipRequest } from '../../sip/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
 import type { Authenticator } from './Authenticator.js';
 import type { Binding, LocationService, LocationUpdate, PbxClock } from './LocationService.js';
@@ -13,6 +14,8 @@ export interface RegistrarOptions {
   clock: PbxClock;
   logger: Logger;
   policy: ExpiryPolicy;
+  /** The To tags of the registrar's responses draw from it (the PBX stack's source). */
+  random: RandomBytes;
 }
 
 /**
@@ -27,7 +30,7 @@ export class Registrar {
     const to = parseNameAddr(request.headers.get('To') ?? '');
     const aorUser = to?.uri.user;
     const label = `REGISTER ${aorUser ?? '?'}@${to?.uri.host ?? '?'} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
-    const answer = (status: number, reason?: string, headers: Array<[string, string | number]> = []): void => tx.respond(pbxResponse(request, status, reason, headers));
+    const answer = (status: number, reason?: string, headers: Array<[string, string | number]> = []): void => tx.respond(pbxResponse(this.options.random, request, status, reason, headers));
     // Why rejected, for the log; the response's reason phrase stays the standard one where clients match on it.
     const reject = (status: number, why: string, reason?: string, headers: Array<[string, string | number]> = [], level: 'info' | 'warn' = 'info'): void => {
       logger[level](`${label} → ${status}: ${why}`);

@@ -38,7 +38,7 @@ export class IncomingInvite extends EventEmitter<IncomingInviteEvents> {
   readonly acked: Promise<SipRequest | undefined>;
   private current: 'pending' | 'answered' | 'rejected' | 'cancelled' = 'pending';
   private readonly incoming: IncomingRequest;
-  private readonly localTag = generateTag();
+  private readonly localTag: string;
   private resolveAcked!: (ack: SipRequest | undefined) => void;
 
   /** @internal */
@@ -49,6 +49,7 @@ export class IncomingInvite extends EventEmitter<IncomingInviteEvents> {
     readonly context: RequestContext,
   ) {
     super();
+    this.localTag = generateTag(host.stack.random);
     this.offer = request.body.length > 0 ? request.body.toString('utf8') : undefined;
     this.acked = new Promise((resolve) => (this.resolveAcked = resolve));
     this.incoming = new IncomingRequest(request, tx, context, { toTag: this.localTag, contact: host.contact });

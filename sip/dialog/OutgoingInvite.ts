@@ -35,7 +35,7 @@ export type InviteResult = { ok: true; dialog: Dialog; response: SipResponse } |
  * Built by `UserAgent.invite`.
  */
 export class OutgoingInvite {
-  readonly callId = generateCallId();
+  readonly callId: string;
   /** The final outcome; never rejects. */
   readonly result: Promise<InviteResult>;
   private readonly from: string;
@@ -58,10 +58,11 @@ export class OutgoingInvite {
   ) {
     // Checked here, so that a bad argument throws at the call site rather than in the promise.
     if (parseUri(options.target) === undefined) throw new TypeError(`UserAgent.invite: target ${JSON.stringify(options.target)} is not a SIP URI`);
-    this.from = withTag(options.from, generateTag());
+    this.callId = generateCallId(undefined, host.stack.random);
+    this.from = withTag(options.from, generateTag(host.stack.random));
     this.to = asNameAddr(options.to ?? `<${options.target}>`);
     const { credentials } = options;
-    this.digest = credentials === undefined ? host.digest : new DigestClient(credentials.username, credentials.password);
+    this.digest = credentials === undefined ? host.digest : new DigestClient(credentials.username, credentials.password, { random: host.stack.random });
     this.result = new Promise((resolve) => {
       this.settle = (result) => {
         if (this.settled) return;

@@ -61,7 +61,7 @@ export class UserAgent implements DialogHost {
     if (contact === undefined) throw new TypeError(`UserAgent: contact ${JSON.stringify(options.contact)} is not a SIP URI`);
     this.contact = formatNameAddr(contact);
     this.timers = resolveTimers(options.timers);
-    this.digest = options.credentials === undefined ? undefined : new DigestClient(options.credentials.username, options.credentials.password);
+    this.digest = options.credentials === undefined ? undefined : new DigestClient(options.credentials.username, options.credentials.password, { random: stack.random });
     stack.onRequest((request, tx, context) => this.receive(request, tx, context));
     stack.onStrayResponse((response) => this.receiveStray2xx(response));
   }
@@ -119,7 +119,7 @@ export class UserAgent implements DialogHost {
     }
     if (tx === undefined) return;
     // Out of dialog, every response gets a To tag of its own (§8.2.6.2); in a dialog, the dialog answers.
-    const incoming = new IncomingRequest(request, tx, context, { toTag: generateTag(), contact: this.contact });
+    const incoming = new IncomingRequest(request, tx, context, { toTag: generateTag(this.stack.random), contact: this.contact });
     if (this.closed) {
       incoming.respond(503, { reason: 'Service Unavailable (user agent closed)' });
       return;

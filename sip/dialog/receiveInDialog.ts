@@ -56,7 +56,7 @@ function receiveReinvite(dialog: Dialog, incoming: IncomingRequest): void {
   }
   if (dialog.inviteInProgress === 'incoming') {
     // §14.2: a second INVITE before we answered the first MUST get 500 with a random Retry-After of 0-10 s.
-    incoming.respond(500, { reason: 'Server Internal Error (INVITE pending)', headers: [['Retry-After', Math.floor(Math.random() * 11)]] });
+    incoming.respond(500, { reason: 'Server Internal Error (INVITE pending)', headers: [['Retry-After', dialog.host.stack.random(1)[0]! % 11]] });
     return;
   }
   dialog.inviteInProgress = 'incoming';

@@ -38,6 +38,13 @@ describe('application/dtmf-relay INFO bodies', () => {
     expect(parseDtmfRelay(info('Signal=*', 'Application/DTMF-Relay; charset=x'))).toEqual({ signal: '*' });
   });
 
+  it('reads the variants phones send: event numbers 10 and 11 for * and #, bare CR, lower case', () => {
+    expect(parseDtmfRelay(info('Signal=10\r\nDuration=80\r\n'))).toEqual({ signal: '*', duration: 80 });
+    expect(parseDtmfRelay(info('Signal=11\rDuration=80'))).toEqual({ signal: '#', duration: 80 });
+    expect(parseDtmfRelay(info('Signal=d\r\n'))).toEqual({ signal: 'D' });
+    expect(parseDtmfRelay(info('Signal=55'))).toBeUndefined();
+  });
+
   it('refuses other content types and bodies without a DTMF signal', () => {
     expect(parseDtmfRelay(info('Signal=5', 'application/dtmf'))).toBeUndefined();
     expect(parseDtmfRelay(info('Duration=160'))).toBeUndefined();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFromPool, type RandomBytes } from '../../random/index.js';
 import { formatCredentials, type DigestCredentials } from './DigestCredentials.js';
 import type { DigestChallenge } from './DigestChallenge.js';
 import { computeDigestResponse } from './digestAlgorithm.js';
@@ -9,6 +9,8 @@ const REMEMBERED_NONCES = 32;
 export interface DigestClientOptions {
   /** cnonce source; random 16 hex digits by default (tests pin it to reproduce RFC vectors) */
   cnonce?: () => string;
+  /** Where the default cnonce's bytes come from (a stack passes its own, seeded in reproducible runs). */
+  random?: RandomBytes;
 }
 
 /**
@@ -30,7 +32,8 @@ export class DigestClient {
   constructor(username: string, password: string, options: DigestClientOptions = {}) {
     this.#username = username;
     this.#password = password;
-    this.#cnonce = options.cnonce ?? (() => randomBytes(8).toString('hex'));
+    const random = options.random ?? randomFromPool;
+    this.#cnonce = options.cnonce ?? (() => random(8).toString('hex'));
   }
 
   /** The header value answering `challenge` for a request `method` to `uri` (the Request-URI). */

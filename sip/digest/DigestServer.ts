@@ -1,8 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DigestChallenge } from './DigestChallenge.js';
 import type { DigestCredentials } from './DigestCredentials.js';
 import { computeDigestResponse, type DigestAlgorithm } from './digestAlgorithm.js';
-import { randomFromPool } from '../../random/randomPool.js';
+import { randomFromPool, type RandomBytes } from '../../random/index.js';
 
 export interface DigestServerOptions {
   realm: string;
@@ -18,6 +18,8 @@ export interface DigestServerOptions {
   now?: () => number;
   /** HMAC key for nonces; random per server by default, so nonces of another server are invalid */
   secret?: Buffer;
+  /** Where nonces and the default secret come from; the pooled cryptographic source by default, a seeded one to reproduce a run. */
+  random?: RandomBytes;
 }
 
 export type DigestVerdict = 'ok' | 'stale' | 'invalid' | 'malformed';
@@ -52,6 +54,7 @@ export class DigestServer {
   readonly #lifetimeMs: number;
   readonly #now: () => number;
   readonly #secret: Buffer;
+  readonly #random: RandomBytes;
 
   constructor(options: DigestServerOptions) {
     const algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
@@ -64,7 +67,8 @@ export class DigestServer {
     this.#qop = options.qop ?? true;
     this.#lifetimeMs = options.nonceLifetimeMs ?? 5 * 60_000;
     this.#now = options.now ?? Date.now;
-    this.#secret = options.secret ?? randomBytes(32);
+    this.#random = options.random ?? randomFromPool;
+    this.#secret = options.secret ?? this.#random(32);
   }
 
   /** One challenge per algorithm, SHA-256 first, sharing one fresh nonce. */
@@ -98,7 +102,7 @@ export class DigestServer {
   #issueNonce(): string {
     const head = Buffer.alloc(TIMESTAMP_BYTES + RANDOM_BYTES);
     head.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.#now()))));
-    randomFromPool(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
+    this.#random(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
     return Buffer.concat([head, this.#mac(head)]).toString('base64url');
   }
 

@@ -1,5 +1,5 @@
 import { MemoryTransport, type MemoryConnection, type MemoryHub } from './MemoryTransport.js';
-import { seededRandom } from '../../random/seededRandom.js';
+import { seededRandom } from '../../random/index.js';
 import { TransportError } from './TransportError.js';
 import type { Endpoint, SipTransport, TransportProtocol } from './SipTransport.js';
 

@@ -38,8 +38,8 @@ const headerValue = (r: SipResponse, name: string) => r.headers.get(name);
  * failure, and unregisters (Expires: 0) on stop.
  */
 export class RegisterClient {
-  private readonly callId = generateCallId();
-  private readonly fromTag = generateTag();
+  private readonly callId: string;
+  private readonly fromTag: string;
   private readonly digest: DigestClient;
   private cseq = 0;
   private expires: number;
@@ -49,7 +49,9 @@ export class RegisterClient {
   private registered = false;
 
   constructor(private readonly options: RegisterClientOptions) {
-    this.digest = new DigestClient(options.username, options.password);
+    this.callId = generateCallId(undefined, options.stack.random);
+    this.fromTag = generateTag(options.stack.random);
+    this.digest = new DigestClient(options.username, options.password, { random: options.stack.random });
     this.expires = options.expires ?? 3600;
     this.retryMs = options.retryMs ?? 5000;
   }

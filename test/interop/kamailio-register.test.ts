@@ -53,7 +53,7 @@ describe.skipIf(!available)(available ? 'a listener registers to Kamailio' : `a 
 
   it('with a wrong password stays registering and /errors shows the 401', async () => {
     const id = await connect('102', 'wrong-password', 'UDP');
-    const error = await emulator.control.events.waitFor((e) => e.type === 'connection.error' && e.connectionId === id, 15_000, 'a registration error');
+    const error = await emulator.control.journal.waitFor((e) => e.kind === 'connection.error' && e.connectionId === id, 15_000, 'a registration error');
     expect(error).toMatchObject({ error: { code: 401, message: 'SIP registration failed: 401 Unauthorized' } });
     const status = await api('POST', `/public/sip-connections/${id}/status`);
     expect(status.body.status).toMatchObject({ lifecycleStatus: 'Running', sipStatus: 'registering', message: 'SIP registration failed: 401 Unauthorized' });

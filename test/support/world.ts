@@ -1,7 +1,7 @@
 import { guideAgentBody, guideSipConnectionBody } from '../../contracts/fixtures.js';
 import { resolveConfig, type EmulatorOptions } from '../../emulator/config.js';
+import { silentLogger } from '../../emulator/core/logger.js';
 import { createWorld, type World } from '../../emulator/createWorld.js';
-import { silentLogger } from '../../emulator/logger.js';
 import type { ListenerFactory } from '../../emulator/listener/ListenerManager.js';
 
 export interface TestWorld extends World {
@@ -13,10 +13,10 @@ export interface TestWorld extends World {
  * A socket-free emulator for in-process tests: virtual clock, no provisioning delay unless given,
  * silent logs, every response checked against the OpenAPI documents.
  */
-export function createTestWorld(options: EmulatorOptions = {}, factory?: ListenerFactory): TestWorld {
+export function createTestWorld(options: EmulatorOptions = {}, listenerFactory?: ListenerFactory): TestWorld {
   const world = createWorld(
     resolveConfig({ clock: 'virtual', provisionDelayMs: 1000, seed: 1, logger: silentLogger, validateResponses: true, sip: false, ...options }),
-    factory,
+    { ports: { api: 0 }, ...(listenerFactory && { listenerFactory }) },
   );
   const call: TestWorld['call'] = async (method, path, { key = 'test-key', body, headers = {} } = {}) => {
     const init: RequestInit = { method, headers: { ...(key === null ? {} : { 'X-Api-Key': key }), ...headers } };

@@ -1,11 +1,15 @@
 import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName } from '../../../media/index.js';
+import type { RandomSource } from '../../../random/index.js';
 import { parseNameAddr } from '../../../sip/index.js';
 import type { Dialog, IncomingInvite, IncomingRequest } from '../../../sip/dialog/index.js';
 import { answerUnhandled, parseDtmfRelay } from '../../../sip/dialog/index.js';
-import { addTimeline, type CallRecord, type Calls } from '../../core/calls.js';
+import type { CallRecord, Calls } from '../../core/calls.js';
+import { wallClockMs } from '../../core/clock.js';
 import type { LifecycleEvent } from '../../core/lifecycle.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
+import type { CallNoteEntry, EntryInit, Journal } from '../../journal/index.js';
 import { AgentBehaviour, type AgentAction, type AgentConfig } from '../agent/AgentBehaviour.js';
+import type { Refusal } from '../admission.js';
 
 /** What the control API can do to a call the agent is on. */
 export interface AgentCallHandle {
@@ -20,11 +24,15 @@ export interface AgentCallOptions {
   connectionId: string;
   /** The SIP domain of the connection: the handoff goes to `sip:{transferExtension}@{domain}`. */
   domain: string;
-  /** Null when the call must be refused: why, for the caller (480) and the error log. */
-  config: AgentConfig | { refuse: string };
+  /** The agent's settings, or why the call must be refused (480 and the error log). */
+  config: AgentConfig | Refusal;
   /** True when the project already has as many calls as it may. */
   overLimit: boolean;
   calls: Calls;
+  /** Where the call's notes, turns, DTMF and transfer go (its timeline is a view of them). */
+  journal: Journal;
+  /** The SDP session id draws from it (seeded in reproducible runs). */
+  random: RandomSource;
   report(event: LifecycleEvent): void;
   logger: Logger;
   /** No RTP from the caller for this long ends the call. */
@@ -35,6 +43,8 @@ export interface AgentCallOptions {
   onEnd?: () => void;
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.uri.user ?? value) : 'unknown');
 
 /**
@@ -43,7 +53,7 @@ const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.ur
  * and hands the caller off with REFER when the SIP channel config allows it.
  */
 export class AgentCall {
-  private readonly record: CallRecord;
+  private readonly call: CallRecord;
   private rtp: RtpSession | undefined;
   private dialog: Dialog | undefined;
   private behaviour: AgentBehaviour | undefined;
@@ -51,30 +61,35 @@ export class AgentCall {
   private started = false;
   private ended = false;
   private detach: () => void = () => undefined;
+  /** RFC 3264 §5: one o= session id for the whole call; the version goes up with each change (§8). */
+  private readonly sdpSessionId: number;
+  private sdpVersion = 0;
+  private lastSdpBody: string | undefined;
 
   constructor(private readonly options: AgentCallOptions) {
     const { request } = options.incoming;
-    this.record = options.calls.open({
+    this.call = options.calls.open({
       callId: request.headers.get('Call-ID') ?? 'unknown',
       from: userOf(request.headers.get('From')),
       to: userOf(request.headers.get('To')),
       connectionId: options.connectionId,
-      at: Date.now(),
+      at: wallClockMs(),
     });
+    this.sdpSessionId = 1 + (options.random.bytes(4).readUInt32LE(0) % 0x7fff_ffff);
   }
 
   get callRecord(): CallRecord {
-    return this.record;
+    return this.call;
   }
 
   /** Runs the call to its end. Never throws: failures end the call and are recorded. */
   async run(): Promise<void> {
     const { incoming, config } = this.options;
-    this.note('sip', `INVITE from ${this.record.from} to ${this.record.to}`);
+    this.note('sip', `INVITE from ${this.call.from} to ${this.call.to}`);
     incoming.on('cancelled', () => this.end('caller cancelled (487)'));
     if ('refuse' in config) {
       incoming.reject(480, { reason: 'Agent Not Reachable' });
-      this.options.report({ type: 'errorLogged', code: 480, message: `Call from ${this.record.from} refused: ${config.refuse}` });
+      this.options.report({ type: 'errorLogged', code: 480, message: `Call from ${this.call.from} refused: ${config.refuse}` });
       return this.end(`refused with 480: ${config.refuse}`);
     }
     incoming.ring();
@@ -85,15 +100,7 @@ export class AgentCall {
       return this.end(`no RTP socket: ${opened.error.message}`);
     }
     const rtp = (this.rtp = opened.value);
-    rtp.on('packet', (packet) =>
-      this.options.calls.capture(this.record.callId, {
-        at: Date.now(),
-        protocol: 'UDP',
-        source: packet.direction === 'out' ? packet.local : packet.remote,
-        destination: packet.direction === 'out' ? packet.remote : packet.local,
-        payload: packet.data,
-      }),
-    );
+    rtp.on('packet', (packet) => this.options.calls.captureRtp(this.call.callId, packet, wallClockMs()));
     const answer = this.answerSdp(rtp);
     if ('reject' in answer) {
       incoming.reject(488);
@@ -107,10 +114,10 @@ export class AgentCall {
     this.note('sip', '200 OK with SDP answer');
     this.options.report({ type: 'callStarted' });
     this.started = true;
-    this.options.calls.setState(this.record, 'active', Date.now());
-    this.detach = this.options.attach(this.record.id, {
+    this.options.calls.setState(this.call, 'active', wallClockMs());
+    this.detach = this.options.attach(this.call.id, {
       utterance: (text) => this.act(this.behaviour?.utterance(text, Date.now()) ?? []),
-      dtmf: (digits) => [...digits].forEach((d) => this.act(this.behaviour?.dtmf(d, Date.now()) ?? [])),
+      dtmf: (digits) => [...digits].forEach((d) => this.heardDtmf(d, 'rfc4733')),
       hangup: () => this.hangUp('hung up through the control API'),
       refreshStats: () => this.refreshStats(),
     });
@@ -123,7 +130,7 @@ export class AgentCall {
       if (media?.ok) rtp.setRemote(media.value.remote);
     }
     rtp.on('audio', (pcm, info) => this.act(this.behaviour?.audio(pcm, info.arrivalMs) ?? []));
-    rtp.on('dtmf', (digit) => this.act(this.behaviour?.dtmf(digit.digit, Date.now()) ?? []));
+    rtp.on('dtmf', (digit) => this.heardDtmf(digit.digit, 'rfc4733'));
     rtp.on('rtp-timeout', () => void this.hangUp(`no RTP from the caller for ${this.options.rtpTimeoutMs} ms`));
     dialog.onRequest((request) => this.inDialog(request));
     void dialog.ended.then((termination) => this.end(termination.by === 'remote' ? 'caller hung up (BYE)' : `dialog ended (${termination.by})`));
@@ -141,13 +148,30 @@ export class AgentCall {
 
   private answerSdp(rtp: RtpSession): { sdp: string; offerInAnswer: boolean } | { reject: string } {
     const offer = this.options.incoming.offer;
-    if (offer === undefined) return { sdp: buildSdp({ address: rtp.localAddress, port: rtp.localPort }), offerInAnswer: true };
-    const answered = answerSdp(offer, { address: rtp.localAddress, port: rtp.localPort });
-    if (!answered.ok) return { reject: answered.error.message };
-    const media = answered.value.media;
+    if (offer === undefined) return { sdp: this.versioned((o) => buildSdp({ address: rtp.localAddress, port: rtp.localPort, ...o })), offerInAnswer: true };
+    let answered: ReturnType<typeof answerSdp> | undefined;
+    const sdp = this.versioned((o) => {
+      answered = answerSdp(offer, { address: rtp.localAddress, port: rtp.localPort, ...o });
+      return answered.ok ? answered.value.sdp : '';
+    });
+    if (!answered!.ok) return { reject: answered!.error.message };
+    const media = answered!.value.media;
     rtp.setRemote(media.remote);
     this.note('media', `codec ${media.codec.name}, RTP to ${media.remote.address}:${media.remote.port}`);
-    return { sdp: answered.value.sdp, offerInAnswer: false };
+    return { sdp, offerInAnswer: false };
+  }
+
+  /**
+   * Builds our next SDP with the call's session id, and a version that goes up only when the
+   * session changed (RFC 3264 §8): a hold, then a resume, are two versions even within one second.
+   */
+  private versioned(build: (origin: { sessionId: number; sessionVersion: number }) => string): string {
+    const candidate = build({ sessionId: this.sdpSessionId, sessionVersion: this.sdpVersion + 1 });
+    const body = candidate.replace(/^o=.*$/m, '');
+    if (this.lastSdpBody !== undefined && body === this.lastSdpBody) return build({ sessionId: this.sdpSessionId, sessionVersion: this.sdpVersion });
+    this.sdpVersion += 1;
+    this.lastSdpBody = body;
+    return candidate;
   }
 
   private inDialog(incoming: IncomingRequest): void {
@@ -156,27 +180,36 @@ export class AgentCall {
       const relay = parseDtmfRelay(request);
       if (!relay) return void incoming.respond(415);
       incoming.respond(200);
-      this.note('caller', `INFO DTMF ${relay.signal}`);
-      return this.act(this.behaviour?.dtmf(relay.signal, Date.now()) ?? []);
+      return this.heardDtmf(relay.signal, 'info');
     }
     if (request.method === 'INVITE') {
       // re-INVITE: hold and resume. Answer the new offer with the matching direction.
       const offer = request.body.toString('utf8');
-      const answered = this.rtp && offer ? answerSdp(offer, { address: this.rtp.localAddress, port: this.rtp.localPort }) : undefined;
+      const rtp = this.rtp;
+      let answered: ReturnType<typeof answerSdp> | undefined;
+      const sdp = rtp && offer ? this.versioned((o) => {
+        answered = answerSdp(offer, { address: rtp.localAddress, port: rtp.localPort, ...o });
+        return answered.ok ? answered.value.sdp : '';
+      }) : undefined;
       if (answered && !answered.ok) return void incoming.respond(488);
       if (answered?.ok) this.note('sip', `re-INVITE: ${answered.value.media.onHold ? 'caller put the call on hold' : 'caller resumed'}`);
-      return void incoming.respond(200, answered?.ok ? { body: answered.value.sdp, contentType: 'application/sdp' } : {});
+      return void incoming.respond(200, answered?.ok && sdp ? { body: sdp, contentType: 'application/sdp' } : {});
     }
     if (request.method === 'OPTIONS') return void incoming.respond(200);
     answerUnhandled(incoming, 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY');
+  }
+
+  private heardDtmf(digit: string, method: 'rfc4733' | 'info'): void {
+    this.record({ kind: 'dtmf', digit, method, heardBy: 'agent' });
+    this.act(this.behaviour?.dtmf(digit, Date.now()) ?? []);
   }
 
   /** Carries out the agent's actions in order: prompts queue up; a transfer waits for the prompt before it. */
   private act(actions: AgentAction[]): void {
     for (const action of actions) {
       if (action.type === 'heard') {
-        this.record.agentTurns.push({ at: action.atMs > 1e12 ? action.atMs : Date.now(), heard: action.what });
-        this.note('caller', action.what);
+        this.call.agentTurns.push({ at: action.atMs > 1e12 ? action.atMs : Date.now(), heard: action.what });
+        this.record({ kind: 'agent.turn', heard: action.what });
       } else if (action.type === 'say') {
         void this.say(action.prompt, action.why);
       } else {
@@ -188,8 +221,8 @@ export class AgentCall {
   private say(prompt: PromptName, why: string): Promise<unknown> {
     this.speaking = this.speaking.then(async () => {
       if (this.ended || !this.rtp) return;
-      this.record.agentTurns.push({ at: Date.now(), said: prompt });
-      this.note('agent', `says ${prompt} (${why})`);
+      this.call.agentTurns.push({ at: Date.now(), said: prompt });
+      this.record({ kind: 'agent.turn', said: prompt, why });
       await this.rtp.play(prompts[prompt]());
     });
     return this.speaking;
@@ -199,13 +232,13 @@ export class AgentCall {
     const dialog = this.dialog;
     if (!dialog) return;
     const target = `sip:${extension}@${this.options.domain}`;
-    this.record.transfer = { target, status: null, outcome: 'pending' };
-    this.options.calls.setState(this.record, 'transferring', Date.now(), why);
+    this.call.transfer = { target, status: null, outcome: 'pending' };
+    this.options.calls.setState(this.call, 'transferring', wallClockMs(), why);
     await this.speaking;
     if (this.ended) return;
-    this.note('transfer', `REFER to ${target}`);
+    this.record({ kind: 'transfer', phase: 'refer', target, text: `REFER to ${target}` });
     const refer = dialog.refer(target);
-    refer.on('progress', (frag) => this.note('transfer', `NOTIFY: ${frag.statusLine}`));
+    refer.on('progress', (frag) => this.record({ kind: 'transfer', phase: 'notify', target, status: frag.status, text: `NOTIFY: ${frag.statusLine}` }));
     const accepted = await refer.accepted;
     if (!accepted.ok || accepted.response.status >= 300) {
       const status = accepted.ok ? accepted.response.status : 408;
@@ -213,8 +246,8 @@ export class AgentCall {
     }
     const outcome = await refer.outcome;
     if (outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300) {
-      this.record.transfer = { target, status: outcome.status, outcome: 'succeeded' };
-      this.note('transfer', `transfer to ${target} succeeded (${outcome.statusLine ?? outcome.status}); hanging up`);
+      this.call.transfer = { target, status: outcome.status, outcome: 'succeeded' };
+      this.record({ kind: 'transfer', phase: 'succeeded', target, status: outcome.status, text: `transfer to ${target} succeeded (${outcome.statusLine ?? outcome.status}); hanging up` });
       return this.hangUp(`transferred to ${extension}`);
     }
     const status = outcome.status ?? 408;
@@ -223,10 +256,11 @@ export class AgentCall {
 
   private transferFailed(status: number, message: string): void {
     if (this.ended) return;
-    this.record.transfer = { target: this.record.transfer?.target ?? '', status, outcome: 'failed' };
-    this.note('error', message);
+    const target = this.call.transfer?.target ?? '';
+    this.call.transfer = { target, status, outcome: 'failed' };
+    this.record({ kind: 'transfer', phase: 'failed', target, status, text: message });
     this.options.report({ type: 'errorLogged', code: status, message: `Human handoff failed: ${message}` });
-    this.options.calls.setState(this.record, 'active', Date.now(), `transfer failed with ${status}`);
+    this.options.calls.setState(this.call, 'active', wallClockMs(), `transfer failed with ${status}`);
     this.act(this.behaviour?.transferFailed(status) ?? []);
   }
 
@@ -255,7 +289,7 @@ export class AgentCall {
   private refreshStats(): void {
     if (!this.rtp) return;
     const stats = this.rtp.stats();
-    this.record.rtp = { packetsSent: stats.packetsSent, packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost, jitterMs: stats.jitterMs };
+    this.call.rtp = { packetsSent: stats.packetsSent, packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost, jitterMs: stats.jitterMs };
   }
 
   private end(reason: string): void {
@@ -263,14 +297,19 @@ export class AgentCall {
     this.ended = true;
     this.refreshStats();
     this.detach();
-    this.options.calls.setState(this.record, 'ended', Date.now(), reason);
-    this.options.logger.info(`call ${this.record.id} (${this.record.from} → ${this.record.to}) ended: ${reason}`);
+    this.options.calls.setState(this.call, 'ended', wallClockMs(), reason);
+    this.options.logger.info(`call ${this.call.id} (${this.call.from} → ${this.call.to}) ended: ${reason}`);
     if (this.started) this.options.report({ type: 'callEnded' });
     void this.rtp?.stop();
     this.options.onEnd?.();
   }
 
-  private note(kind: Parameters<typeof addTimeline>[1], text: string): void {
-    addTimeline(this.record, kind, text, Date.now());
+  /** Puts an entry about this call in the journal: its timeline is a view of these. */
+  private record(init: DistributiveOmit<EntryInit & { kind: 'call.note' | 'agent.turn' | 'dtmf' | 'transfer' }, 'callId' | 'sipCallId' | 'connectionId'>): void {
+    this.options.journal.record({ ...init, callId: this.call.id, sipCallId: this.call.callId, connectionId: this.options.connectionId } as EntryInit);
+  }
+
+  private note(topic: CallNoteEntry['topic'], text: string): void {
+    this.record({ kind: 'call.note', topic, text });
   }
 }

@@ -1,6 +1,6 @@
 import type { FaultRule, FaultRuleCreate } from '../generated/index.js';
-import { newId } from '../core/ids.js';
-import type { Random } from '../../random/seededRandom.js';
+import type { Random } from '../../random/index.js';
+import type { Ids } from './ids.js';
 
 export type FaultMatch = FaultRule['match'];
 export type FaultAction = FaultRule['action'];
@@ -52,11 +52,19 @@ export class FaultRules {
   private rules: FaultRule[] = [];
   private readonly listeners = new Set<(rule: FaultRule) => void>();
 
-  constructor(private readonly random: Random) {}
+  /**
+   * @param random probabilities draw from it (seeded, so a lossy run repeats)
+   * @param onFired told of every hit, wherever the rule acts (the journal records it)
+   */
+  constructor(
+    private readonly random: Random,
+    private readonly ids: Ids,
+    private readonly onFired: (rule: FaultRule, subject: FaultSubject) => void = () => undefined,
+  ) {}
 
   add(create: FaultRuleCreate): FaultRule {
     const rule: FaultRule = {
-      id: newId('fault'),
+      id: this.ids.next('fault'),
       ...create,
       hits: 0,
       remaining: create.times ?? null,
@@ -101,7 +109,9 @@ export class FaultRules {
         rule.remaining -= 1;
         if (rule.remaining <= 0) this.remove(rule.id);
       }
-      return { rule: structuredClone(rule), action: rule.action };
+      const fired = structuredClone(rule);
+      this.onFired(fired, subject);
+      return { rule: fired, action: rule.action };
     }
     return undefined;
   }

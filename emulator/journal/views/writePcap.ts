@@ -1,7 +1,6 @@
 import { isIPv4 } from 'node:net';
-import type { CapturedPacket } from '../core/calls.js';
+import type { CapturedPacket } from '../../core/calls.js';
 
-export type { CapturedPacket };
 
 /** LINKTYPE_RAW: each record starts with an IPv4 header (no Ethernet). */
 const LINKTYPE_RAW = 101;

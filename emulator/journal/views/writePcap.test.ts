@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { peerAvailable, skipReason } from '../../test/support/peers.js';
-import { writePcap, type CapturedPacket } from './pcap.js';
+import { peerAvailable, skipReason } from '../../../test/support/peers.js';
+import type { CapturedPacket } from '../../core/calls.js';
+import { writePcap } from './writePcap.js';
 
 const invite = Buffer.from(
   'INVITE sip:101@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK1\r\nFrom: <sip:caller@x>;tag=1\r\nTo: <sip:101@x>\r\nCall-ID: pcap-test\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n',

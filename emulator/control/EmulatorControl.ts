@@ -1,0 +1,360 @@
+import { writeWav } from '../../media/index.js';
+import type {
+  Call,
+  CallCreate,
+  CallDtmf,
+  CallSummary,
+  CallTone,
+  CallUtterance,
+  Clock as ClockView,
+  ClockAdvance,
+  FaultRule,
+  FaultRuleCreate,
+  Health,
+  PbxAccount,
+  PbxAccountPut,
+  SipConnectionStatus,
+  SipTraceEntry,
+  Softphone,
+  SoftphoneCreate,
+} from '../generated/index.js';
+import type { CallRecord, Calls } from '../core/calls.js';
+import { VirtualClock, type Clock } from '../core/clock.js';
+import type { FaultRules } from '../core/FaultRules.js';
+import type { Logger } from '../core/logger.js';
+import type { Projects } from '../core/projects.js';
+import { statusOf } from '../core/sipConnections.js';
+import { callTimeline, journalKinds, sipPackets, writePcap, type Journal, type JournalEntry, type JournalFilter } from '../journal/index.js';
+import type { AgentCallHandle } from '../listener/calls/AgentCall.js';
+import type { ListenerManager } from '../listener/ListenerManager.js';
+import type { Pbx } from '../pbx/index.js';
+import { callSummary, callView } from './callView.js';
+import { ControlError } from './ControlError.js';
+import { controlErrors } from './errors.js';
+import type { SoftphoneFleet } from './SoftphoneFleet.js';
+
+/** The SIP side of a world: absent in an API-only emulator (`--no-sip`), never half there. */
+export interface SipSide {
+  pbx: Pbx;
+  softphones: SoftphoneFleet;
+}
+
+export interface EmulatorControlParts {
+  version: string;
+  seed: number | null;
+  ports: { api: number; sip?: number };
+  clock: Clock;
+  journal: Journal;
+  projects: Projects;
+  faults: FaultRules;
+  calls: Calls;
+  /** The calls an agent is on right now, by call id (listeners attach them). */
+  agentCalls: ReadonlyMap<string, AgentCallHandle>;
+  listeners: ListenerManager;
+  sip: SipSide | undefined;
+  logger: Logger;
+}
+
+/** The query of `GET /_emulator/journal`, parsed. */
+export interface JournalQuery {
+  since?: number;
+  /** Kinds, exactly or by family (`call` for `call.*`). */
+  kind?: readonly string[];
+  /** A call's id or SIP Call-ID. */
+  callId?: string;
+  connectionId?: string;
+  limit?: number;
+}
+
+/**
+ * The control plane: every operation of `control-openapi.yaml`, in-process, under its
+ * `operationId`. The HTTP routes under `/_emulator` and `startEmulator().control` are two faces of
+ * it. Expected failures throw a `ControlError` carrying the API's error envelope (404, 409, 503).
+ *
+ * @example
+ * const { control } = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', seed: 1 });
+ * control.putPbxAccount('200', { password: 'human' });
+ * control.createFault({ match: { target: 'sip', method: 'REGISTER' }, action: { type: 'respond', status: 503 }, times: 1 });
+ * control.advanceClock({ ms: 3_600_000 });
+ * const entries = control.getJournal({ kind: ['sip'] }).items;
+ */
+export class EmulatorControl {
+  readonly clock: Clock;
+  readonly journal: Journal;
+
+  constructor(private readonly parts: EmulatorControlParts) {
+    this.clock = parts.clock;
+    this.journal = parts.journal;
+  }
+
+  getHealth(): Health {
+    const { version, ports, clock, seed } = this.parts;
+    return { status: 'ok', version, ports: { ...ports }, clock: { mode: clock.mode, now: clock.now() }, seed };
+  }
+
+  /** Forgets every project, fault rule, call and softphone, and PBX change; a virtual clock returns to its start. */
+  async reset(): Promise<void> {
+    const { sip, listeners, projects, faults, calls, clock, journal } = this.parts;
+    await sip?.softphones.stopAll();
+    await listeners.stopAll();
+    projects.clear();
+    faults.clear();
+    calls.clear();
+    sip?.pbx.reset();
+    if (clock instanceof VirtualClock) clock.reset();
+    journal.record({ kind: 'emulator.reset' });
+  }
+
+  getClock(): ClockView {
+    const { clock } = this.parts;
+    const pending = clock.pendingTimers();
+    return { mode: clock.mode, now: clock.now(), pendingTimers: pending.count, nextTimerAt: pending.nextAt };
+  }
+
+  /** Moves a virtual clock by `ms`, or to its next timer; every emulator timer due on the way fires, in order. */
+  advanceClock(body: ClockAdvance): ClockView {
+    const { clock, journal } = this.parts;
+    if (!(clock instanceof VirtualClock)) throw new ControlError(controlErrors.clockNotVirtual());
+    const before = clock.now();
+    if ('toNextTimer' in body) clock.advanceToNextTimer();
+    else clock.advance(body.ms);
+    journal.record({ kind: 'clock.advanced', byMs: clock.now() - before, now: clock.now() });
+    return this.getClock();
+  }
+
+  createFault(body: FaultRuleCreate): FaultRule {
+    return this.parts.faults.add(body);
+  }
+
+  listFaults(): { items: FaultRule[] } {
+    return { items: this.parts.faults.list() };
+  }
+
+  deleteFaults(): void {
+    this.parts.faults.clear();
+  }
+
+  deleteFault(faultId: string): void {
+    if (!this.parts.faults.remove(faultId)) throw new ControlError(controlErrors.faultNotFound(faultId));
+  }
+
+  listPbxAccounts(): { items: PbxAccount[] } {
+    return { items: this.sip().pbx.accounts.list() };
+  }
+
+  /** Creates or replaces an account; it overrides the credentials of connections with the same user name. */
+  putPbxAccount(username: string, body: PbxAccountPut): PbxAccount {
+    const account = this.sip().pbx.accounts.put(username, { password: body.password, ...(body.domain !== undefined ? { domain: body.domain } : {}) });
+    this.parts.logger.info(`PBX account ${username} set through the control API (overrides the connection's credentials)`);
+    return account;
+  }
+
+  deletePbxAccount(username: string): void {
+    if (!this.sip().pbx.accounts.delete(username)) throw new ControlError(controlErrors.pbxAccountNotFound(username));
+  }
+
+  /** The SIP messages of a connection's listener, oldest first: a view of the journal. */
+  getSipTrace(connectionId: string): { items: SipTraceEntry[] } {
+    this.sip();
+    if (!this.parts.projects.findSipConnection(connectionId)) throw new ControlError(controlErrors.connectionNotFound(connectionId));
+    const items = this.parts.journal.entries({ kinds: ['sip'], connectionId }).flatMap((entry) =>
+      entry.kind === 'sip' ? [{ seq: entry.seq, at: Math.floor(entry.wall), direction: entry.direction, transport: entry.transport, local: entry.local, remote: entry.remote, message: entry.text }] : [],
+    );
+    return { items };
+  }
+
+  /**
+   * The journal's entries from now on (after those matching `query.since`, if given, which are
+   * sent first), as they happen: what `GET /_emulator/events` streams. End it with `return()`.
+   */
+  getEvents(query: Pick<JournalQuery, 'since' | 'kind'> = {}): AsyncIterableIterator<JournalEntry> {
+    const { journal } = this.parts;
+    const filter = journalFilter({ ...(query.kind && { kind: query.kind }) });
+    const queue: JournalEntry[] = query.since === undefined ? [] : journal.entries({ ...filter, since: query.since });
+    let wake: (() => void) | undefined;
+    let done = false;
+    const unsubscribe = journal.subscribe((entry) => {
+      if (filter.kinds && !filter.kinds.some((k) => k === entry.kind || entry.kind.startsWith(`${k}.`))) return;
+      queue.push(entry);
+      wake?.();
+    });
+    const finish = (): IteratorResult<JournalEntry> => {
+      done = true;
+      unsubscribe();
+      wake?.();
+      return { done: true, value: undefined };
+    };
+    const iterator: AsyncIterableIterator<JournalEntry> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next() {
+        while (!done) {
+          const entry = queue.shift();
+          if (entry) return { done: false, value: entry };
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+        return { done: true, value: undefined };
+      },
+      return: async () => finish(),
+    };
+    return iterator;
+  }
+
+  /** Journal entries, oldest first; `lastSeq` is where a reader continues from (`since`). */
+  getJournal(query: JournalQuery = {}): { items: JournalEntry[]; lastSeq: number; capacity: number } {
+    const { journal } = this.parts;
+    const filter = journalFilter(query);
+    if (query.callId !== undefined) {
+      const record = this.parts.calls.get(query.callId);
+      filter.callIds = record ? [record.id, record.callId] : [query.callId];
+    }
+    return { items: journal.entries(filter), lastSeq: journal.lastSeq, capacity: journal.capacity };
+  }
+
+  async createSoftphone(body: SoftphoneCreate): Promise<Softphone> {
+    return unwrap(await this.sip().softphones.create(body));
+  }
+
+  listSoftphones(): { items: Softphone[] } {
+    return { items: this.sip().softphones.list() };
+  }
+
+  async deleteSoftphone(username: string): Promise<void> {
+    unwrap(await this.sip().softphones.delete(username));
+  }
+
+  /** `from` (an emulator softphone, started unregistered if it does not run) calls `to` through the PBX. */
+  async createCall(body: CallCreate): Promise<Call> {
+    const record = unwrap(await this.sip().softphones.call(body.from, body.to, body.transport));
+    return this.view(record);
+  }
+
+  /** Every call since start or reset. Reading calls works without the SIP side: there are simply none. */
+  listCalls(): { items: CallSummary[] } {
+    return { items: this.parts.calls.list().map(callSummary) };
+  }
+
+  getCall(callId: string): Call {
+    return this.view(this.call(callId));
+  }
+
+  /** Keys from the caller's softphone (RFC 4733 or INFO); for a caller omnisip does not control, the agent hears them directly. */
+  async sendCallDtmf(callId: string, body: CallDtmf): Promise<Call> {
+    const record = this.live(callId);
+    const digits = body.digits.toUpperCase();
+    const leg = this.parts.sip?.softphones.leg(record.id);
+    const agent = this.parts.agentCalls.get(record.id);
+    // The agent may have answered a moment before our softphone has the 200: keys wait for it.
+    if (leg) await leg.answered.then(() => leg.sendDtmf(digits, body.method ?? 'rfc4733'));
+    else if (agent) agent.dtmf(digits);
+    else throw new ControlError(controlErrors.callerNotEmulated(callId));
+    return this.view(record);
+  }
+
+  /** What the caller says, as the agent's speech recognition would hear it. */
+  sendCallUtterance(callId: string, body: CallUtterance): Call {
+    const record = this.live(callId);
+    const agent = this.parts.agentCalls.get(record.id);
+    if (!agent) throw new ControlError(controlErrors.noAgentOnCall(callId));
+    agent.utterance(body.text);
+    return this.view(record);
+  }
+
+  /** A tone from the caller's softphone, as real RTP audio. */
+  playCallTone(callId: string, body: CallTone): Call {
+    const record = this.live(callId);
+    const leg = this.parts.sip?.softphones.leg(record.id);
+    if (!leg) throw new ControlError(controlErrors.callerNotEmulated(callId));
+    const amplitude = body.amplitude ?? 0.5;
+    void leg.answered.then(() => {
+      this.parts.journal.record({ kind: 'call.note', callId: record.id, sipCallId: record.callId, connectionId: record.connectionId, topic: 'caller', text: `plays a ${body.frequency} Hz tone for ${body.durationMs} ms` });
+      return leg.playTone(body.frequency, body.durationMs, amplitude);
+    });
+    return this.view(record);
+  }
+
+  async hangupCall(callId: string): Promise<Call> {
+    const record = this.live(callId);
+    const leg = this.parts.sip?.softphones.leg(record.id);
+    const agent = this.parts.agentCalls.get(record.id);
+    if (leg) await leg.hangup();
+    else if (agent) await agent.hangup();
+    else throw new ControlError(controlErrors.callerNotEmulated(callId));
+    return this.view(record);
+  }
+
+  /** What the emulator softphone on that side of the call heard, as WAV (default: the caller's side when it is ours). */
+  getCallRecording(callId: string, side?: 'caller' | 'callee'): Buffer {
+    const record = this.call(callId);
+    const pcm = this.parts.sip?.softphones.recording(record.id, side);
+    if (!pcm) throw new ControlError(controlErrors.noRecording(callId));
+    return Buffer.from(writeWav(pcm));
+  }
+
+  /** The call's SIP messages (from the journal, redacted) and RTP packets, as a pcap file. */
+  getCallPcap(callId: string): Buffer {
+    const record = this.call(callId);
+    const sip = sipPackets(this.parts.journal.entries({ kinds: ['sip'], callIds: [record.callId] }));
+    return writePcap([...sip, ...this.parts.calls.capturedRtp(record.callId)]);
+  }
+
+  /** Resolves when the connection's status satisfies `predicate` (checked now, then on every change). */
+  async waitForStatus(connectionId: string, predicate: (status: SipConnectionStatus) => boolean, timeoutMs = 10_000): Promise<SipConnectionStatus> {
+    const record = this.parts.projects.findSipConnection(connectionId);
+    if (!record) throw new ControlError(controlErrors.connectionNotFound(connectionId));
+    const current = statusOf(record);
+    if (predicate(current)) return current;
+    const entry = await this.parts.journal.waitFor(
+      (e) => e.kind === 'connection.status' && e.connectionId === connectionId && predicate(e.status),
+      timeoutMs,
+      `connection ${connectionId} to reach the expected status`,
+    );
+    return (entry as Extract<JournalEntry, { kind: 'connection.status' }>).status;
+  }
+
+  private sip(): SipSide {
+    if (!this.parts.sip) throw new ControlError(controlErrors.sipDisabled());
+    return this.parts.sip;
+  }
+
+  private call(callId: string): CallRecord {
+    const record = this.parts.calls.get(callId);
+    if (!record) throw new ControlError(controlErrors.callNotFound(callId));
+    return record;
+  }
+
+  /** A call that has not ended, for acting on it. */
+  private live(callId: string): CallRecord {
+    const record = this.call(callId);
+    if (record.state === 'ended') throw new ControlError(controlErrors.callEnded(callId));
+    return record;
+  }
+
+  private view(record: CallRecord): Call {
+    // RTP counts of a call in progress: from the agent's session, or from our softphone's.
+    this.parts.agentCalls.get(record.id)?.refreshStats();
+    if (record.state !== 'ended' && !this.parts.agentCalls.has(record.id)) {
+      const stats = this.parts.sip?.softphones.leg(record.id)?.rtpStats();
+      if (stats) record.rtp = stats;
+    }
+    return callView(record, callTimeline(this.parts.journal.entries({ callIds: [record.id, record.callId] })));
+  }
+}
+
+function journalFilter(query: JournalQuery): JournalFilter {
+  const filter: JournalFilter = {};
+  if (query.since !== undefined) filter.since = query.since;
+  if (query.kind !== undefined && query.kind.length > 0) {
+    const unknown = query.kind.filter((k) => !journalKinds.some((known) => known === k || known.startsWith(`${k}.`)));
+    if (unknown.length) throw new ControlError(controlErrors.invalidQuery(`kind ${unknown.map((k) => `'${k}'`).join(', ')} matches no journal entry kind; the kinds are ${journalKinds.join(', ')} (a family like 'call' matches every 'call.*')`));
+    filter.kinds = query.kind;
+  }
+  if (query.connectionId !== undefined) filter.connectionId = query.connectionId;
+  if (query.limit !== undefined) filter.limit = query.limit;
+  return filter;
+}
+
+function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: import('../core/errors.js').ApiFailure }): T {
+  if (!result.ok) throw new ControlError(result.error);
+  return result.value;
+}

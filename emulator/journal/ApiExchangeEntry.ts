@@ -1,0 +1,105 @@
+import { redactAuthorization } from '../../sip/index.js';
+import type { ApiEntry } from './entries.js';
+import type { SecretRedactor } from './redact.js';
+
+/** What the HTTP layer knows of one exchange when it records it; bodies as the text sent and received. */
+export interface ApiExchange {
+  api: 'public' | 'control';
+  method: string;
+  path: string;
+  query?: string;
+  operationId?: string;
+  apiKey?: string;
+  connectionId?: string;
+  requestContentType?: string;
+  requestText?: string;
+  status: number;
+  responseHeaders: Record<string, string>;
+  /** JSON text of the response; undefined for no body or a body that is not JSON (a pcap, a WAV, a stream). */
+  responseText?: string;
+  durationMs: number;
+}
+
+const SECRET = /passw|secret/i;
+
+/**
+ * An API request and its response in the journal. A request body that may hold a password is
+ * redacted as it is recorded (so each password gets its number in the order it was first seen);
+ * other bodies are kept as the text they were and parsed only when read, so recording costs the
+ * request path nothing but an object.
+ */
+export class ApiExchangeEntry implements ApiEntry {
+  readonly kind = 'api' as const;
+  readonly api: ApiEntry['api'];
+  readonly method: string;
+  readonly path: string;
+  readonly query?: string;
+  readonly operationId?: string;
+  readonly apiKey?: string;
+  readonly connectionId?: string;
+  readonly durationMs: number;
+  readonly #requestContentType: string | undefined;
+  readonly #responseHeaders: Record<string, string>;
+  readonly #status: number;
+  #requestText: string | undefined;
+  #requestBody: unknown;
+  #responseText: string | undefined;
+  #responseBody: unknown;
+
+  constructor(
+    readonly seq: number,
+    readonly at: number,
+    readonly wall: number,
+    exchange: ApiExchange,
+    secrets: SecretRedactor,
+  ) {
+    this.api = exchange.api;
+    this.method = exchange.method;
+    this.path = exchange.path;
+    if (exchange.query) this.query = exchange.query;
+    if (exchange.operationId) this.operationId = exchange.operationId;
+    if (exchange.apiKey) this.apiKey = exchange.apiKey;
+    if (exchange.connectionId) this.connectionId = exchange.connectionId;
+    this.durationMs = Math.round(exchange.durationMs * 1000) / 1000;
+    this.#requestContentType = exchange.requestContentType;
+    this.#responseHeaders = exchange.responseHeaders;
+    this.#status = exchange.status;
+    const text = exchange.requestText;
+    if (text !== undefined && text !== '' && SECRET.test(text)) this.#requestBody = secrets.redactJsonText(text);
+    else this.#requestText = text;
+    this.#responseText = exchange.responseText;
+  }
+
+  get request(): ApiEntry['request'] {
+    if (this.#requestText !== undefined) {
+      this.#requestBody = parseBody(this.#requestText);
+      this.#requestText = undefined;
+    }
+    return {
+      ...(this.#requestContentType !== undefined && { contentType: this.#requestContentType }),
+      ...(this.#requestBody !== undefined && { body: this.#requestBody }),
+    };
+  }
+
+  get response(): ApiEntry['response'] {
+    if (this.#responseText !== undefined) {
+      // Passwords are write-only, so no response should hold one; redacted anyway, should one ever slip in.
+      this.#responseBody = parseBody(SECRET.test(this.#responseText) ? redactAuthorization(this.#responseText) : this.#responseText);
+      this.#responseText = undefined;
+    }
+    return { status: this.#status, headers: this.#responseHeaders, ...(this.#responseBody !== undefined && { body: this.#responseBody }) };
+  }
+
+  toJSON(): ApiEntry {
+    return { ...this, request: this.request, response: this.response };
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,168 @@
+import type { SipTraceEntry } from '../../sip/index.js';
+import type { Clock } from '../core/clock.js';
+import { wallClockMs } from '../core/clock.js';
+import type { EntryInit, JournalEntry, JournalKind, SipParty } from './entries.js';
+import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
+import { SecretRedactor } from './redact.js';
+import { SipMessageEntry } from './SipMessageEntry.js';
+
+/** Which entries a reader wants; every field narrows. */
+export interface JournalFilter {
+  /** Entries after this sequence number. */
+  since?: number;
+  /** Kinds, exactly (`call.state`) or by family (`call` for every `call.*`). */
+  kinds?: readonly string[];
+  /** A call's id (`call_…`) or SIP Call-ID; call entries match on either. */
+  callIds?: readonly string[];
+  connectionId?: string;
+  /** At most this many, the latest. */
+  limit?: number;
+}
+
+export interface JournalOptions {
+  clock: Clock;
+  /** How many entries the ring keeps; the oldest go first. */
+  capacity: number;
+  /** Told of every entry as it is recorded, e.g. an NDJSON file. */
+  sinks?: ReadonlyArray<(entry: JournalEntry) => void>;
+}
+
+type Handler = (entry: JournalEntry) => void;
+
+/** Retransmission checks remember this many recent message identities. */
+const IDENTITY_MEMORY = 20_000;
+
+/**
+ * One ordered, bounded record of everything that happens in the emulator: API requests and
+ * responses, every SIP message of every stack, lifecycle, registration, call, agent, fault and
+ * clock events. Each entry has a sequence number and both clocks' times. SIP traces, call
+ * timelines, pcap exports and the event stream are views of it.
+ *
+ * @example
+ * const journal = new Journal({ clock, capacity: 10_000 });
+ * journal.record({ kind: 'emulator.reset' });
+ * journal.entries({ kinds: ['sip'], callIds: ['abc@127.0.0.1'] });
+ * await journal.waitFor((e) => e.kind === 'connection.status' && e.status.sipStatus === 'online', 5000, 'online');
+ */
+export class Journal {
+  private readonly ring: Array<JournalEntry | undefined>;
+  private head = 0;
+  private size = 0;
+  private seq = 0;
+  private readonly handlers = new Set<Handler>();
+  private readonly identities = new Map<string, true>();
+  private readonly secrets = new SecretRedactor();
+
+  constructor(private readonly options: JournalOptions) {
+    if (!(Number.isInteger(options.capacity) && options.capacity > 0)) throw new RangeError(`Journal: capacity must be a positive integer, got ${options.capacity}`);
+    this.ring = new Array<JournalEntry | undefined>(options.capacity);
+  }
+
+  /** The sequence number of the latest entry (0 before the first). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  /** Stamps and keeps an entry, then tells every subscriber. */
+  record<E extends EntryInit>(init: E): JournalEntry {
+    const entry = { seq: ++this.seq, at: this.options.clock.now(), wall: wallClockMs(), ...init } as unknown as JournalEntry;
+    this.keep(entry);
+    return entry;
+  }
+
+  /** Records a SIP message one of the emulator's stacks sent or received. */
+  recordSip(party: SipParty, trace: SipTraceEntry): void {
+    const entry = new SipMessageEntry({ seq: ++this.seq, at: this.options.clock.now() }, party, trace);
+    const identity = entry.identity;
+    if (identity !== undefined) {
+      if (this.identities.has(identity)) entry.retransmission = true;
+      else {
+        this.identities.set(identity, true);
+        if (this.identities.size > IDENTITY_MEMORY) this.identities.delete(this.identities.keys().next().value!);
+      }
+    }
+    this.keep(entry);
+  }
+
+  /** Records a public or control API request and its response; a body's passwords never reach an entry. */
+  recordApi(exchange: ApiExchange): void {
+    this.keep(new ApiExchangeEntry(++this.seq, this.options.clock.now(), wallClockMs(), exchange, this.secrets));
+  }
+
+  /** The kept entries that pass `filter`, oldest first. */
+  entries(filter: JournalFilter = {}): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    const capacity = this.options.capacity;
+    for (let i = 0; i < this.size; i++) {
+      const entry = this.ring[(this.head + i) % capacity]!;
+      if (matches(entry, filter)) out.push(entry);
+    }
+    return filter.limit !== undefined && out.length > filter.limit ? out.slice(out.length - filter.limit) : out;
+  }
+
+  /** Calls `handler` with every entry from now on, synchronously; returns the unsubscribe function. */
+  subscribe(handler: Handler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /**
+   * Resolves with the first entry from now on that satisfies `predicate`; rejects after
+   * `timeoutMs` of real time with a message naming what was awaited.
+   */
+  waitFor<E extends JournalEntry>(predicate: (entry: JournalEntry) => entry is E, timeoutMs?: number, what?: string): Promise<E>;
+  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs?: number, what?: string): Promise<JournalEntry>;
+  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs = 10_000, what = 'a journal entry'): Promise<JournalEntry> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`omnisip: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const unsubscribe = this.subscribe((entry) => {
+        if (!predicate(entry)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(entry);
+      });
+    });
+  }
+
+  private keep(entry: JournalEntry): void {
+    const capacity = this.options.capacity;
+    if (this.size < capacity) this.ring[(this.head + this.size++) % capacity] = entry;
+    else {
+      this.ring[this.head] = entry;
+      this.head = (this.head + 1) % capacity;
+    }
+    for (const sink of this.options.sinks ?? []) sink(entry);
+    for (const handler of this.handlers) {
+      try {
+        handler(entry);
+      } catch (error) {
+        // A broken subscriber (a closed event stream) must not break the emulator.
+        this.handlers.delete(handler);
+        process.emitWarning(`omnisip: a journal subscriber threw and was removed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Whether `kind` is one of `kinds`, exactly or by family (`call` matches `call.state`). */
+export function kindMatches(kind: JournalKind, kinds: readonly string[]): boolean {
+  return kinds.some((k) => k === kind || kind.startsWith(`${k}.`));
+}
+
+function matches(entry: JournalEntry, filter: JournalFilter): boolean {
+  if (filter.since !== undefined && entry.seq <= filter.since) return false;
+  if (filter.kinds !== undefined && !kindMatches(entry.kind, filter.kinds)) return false;
+  if (filter.connectionId !== undefined && (entry as { connectionId?: string | null }).connectionId !== filter.connectionId) return false;
+  if (filter.callIds !== undefined) {
+    const { callId, sipCallId } = entry as { callId?: string; sipCallId?: string };
+    if (!filter.callIds.some((id) => id === callId || id === sipCallId)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,140 @@
+import type { RandomSource } from '../../random/index.js';
+import { createNetworkTransport, SipStack, UserAgent, type Endpoint, type SipTransport, type TransportProtocol } from '../../sip/index.js';
+import type { RegisterClient } from '../../sip/useragent/RegisterClient.js';
+import type { Calls } from '../core/calls.js';
+import type { Logger } from '../core/logger.js';
+import type { Projects } from '../core/projects.js';
+import type { SipConnectionRecord } from '../core/sipConnections.js';
+import type { Journal } from '../journal/index.js';
+import { activeCallsInProject, callConfig } from './admission.js';
+import { AgentCall, type AgentCallHandle } from './calls/AgentCall.js';
+import type { ListenerContext, ListenerFactory, SipListener } from './ListenerManager.js';
+import { startRegistration } from './registration.js';
+
+/** What a listener needs of the built-in PBX: whether it serves a server name, and where it listens. */
+export interface PbxRoute {
+  serves(server: string): boolean;
+  endpoint(protocol: TransportProtocol): Endpoint;
+}
+
+export interface SipListenerOptions {
+  logger: Logger;
+  journal: Journal;
+  /** Each listener's tags, Call-IDs and cnonces draw from a fork of it named by the connection. */
+  random: RandomSource;
+  /** Absent when the emulator runs without its PBX: then every server is reached over the network. */
+  pbx?: PbxRoute;
+  /** Requested registration lifetime, seconds. Default 3600. */
+  registerExpires?: number;
+  /** Backoff after a failed registration: first retry, and the cap. Default 5 s and 60 s, on the emulator clock. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** Opens the listener's own SIP transport; default a UDP or TCP socket on 127.0.0.1, ephemeral port. */
+  openTransport?: (protocol: TransportProtocol) => Promise<SipTransport>;
+  /** Shorter SIP timers for tests (T1 etc.); default RFC 3261 values. */
+  sipTimers?: { T1?: number; T2?: number; T4?: number };
+  /** Call handling; without it the listener refuses calls with 480. */
+  calls?: ListenerCallOptions;
+}
+
+export interface ListenerCallOptions {
+  registry: Calls;
+  projects: Projects;
+  /** Simultaneous SIP calls per project (the vendor documents 5 per organization). */
+  maxConcurrentCalls: number;
+  /** No RTP from the caller for this long ends a call. */
+  rtpTimeoutMs: number;
+  /** Makes a live call reachable from the control plane; returns the detach function. */
+  attach(recordId: string, handle: AgentCallHandle): () => void;
+}
+
+/** `UDP`/`TCP` from the connection's `settings.transport`, which the API accepts in any case. */
+export function protocolOf(record: SipConnectionRecord): TransportProtocol {
+  return record.settings.transport.toUpperCase() === 'UDP' ? 'UDP' : 'TCP';
+}
+
+/**
+ * The listener of one SIP connection, as the vendor deploys it: its own SIP endpoint that
+ * REGISTERs `username@domain` with `settings.server:port` over `settings.transport` (or with the
+ * built-in PBX for names it serves), keeps the registration fresh, answers the agent's calls, and
+ * reports every outcome to the lifecycle state machine. Every SIP message goes to the journal.
+ */
+export function createSipListenerFactory(options: SipListenerOptions): ListenerFactory {
+  return (context) => startSipListener(context, options);
+}
+
+function startSipListener(context: ListenerContext, options: SipListenerOptions): SipListener {
+  const { record, clock, report } = context;
+  const { settings } = record;
+  const { journal, logger } = options;
+  const protocol = protocolOf(record);
+  const viaPbx = options.pbx?.serves(settings.server) ?? false;
+  const destination: Endpoint = viaPbx ? options.pbx!.endpoint(protocol) : { protocol, address: settings.server, port: settings.port };
+  const serverLabel = `${settings.server}:${settings.port} over ${protocol}${viaPbx ? ` (built-in PBX at ${destination.address}:${destination.port})` : ''}`;
+  const party = { stack: 'listener', connectionId: record.id } as const;
+
+  let stack: SipStack | undefined;
+  let registration: RegisterClient | undefined;
+  let stopped = false;
+  /** The calls the agent is on: a stopping listener hangs them up, or their RTP would go on. */
+  const calls = new Set<AgentCall>();
+
+  const ready = (async () => {
+    const transport = await (options.openTransport ?? ((p) => createNetworkTransport({ address: '127.0.0.1', port: 0, protocols: [p] })))(protocol);
+    if (stopped) {
+      await transport.close();
+      return;
+    }
+    const random = options.random.fork(`listener:${record.id}`);
+    stack = new SipStack({
+      transport,
+      timers: options.sipTimers,
+      userAgent: 'omnisip-listener',
+      random: random.bytes,
+      onTrace: (entry) => journal.recordSip(party, entry),
+      onWarning: (message) => logger.warn(`connection ${record.id}: ${message}`),
+    });
+    registration = startRegistration({
+      record, stack, destination, serverLabel, clock, journal, logger, report,
+      expires: options.registerExpires ?? 3600,
+      retryMs: options.retryMs ?? 5000,
+      maxRetryMs: options.maxRetryMs ?? 60_000,
+    });
+    const ua = new UserAgent(stack, { contact: registration.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => logger.warn(`connection ${record.id}: ${m}`) });
+    ua.onInvite((incoming) => {
+      if (!options.calls) return void incoming.reject(480);
+      const { registry, projects, maxConcurrentCalls, rtpTimeoutMs, attach } = options.calls;
+      const call: AgentCall = new AgentCall({
+        incoming,
+        connectionId: record.id,
+        domain: settings.domain,
+        config: callConfig(record, projects),
+        overLimit: activeCallsInProject(record, projects) >= maxConcurrentCalls,
+        calls: registry,
+        journal,
+        random,
+        report,
+        logger,
+        rtpTimeoutMs,
+        attach,
+        onEnd: () => calls.delete(call),
+      });
+      calls.add(call);
+      void call.run();
+    });
+  })().catch((error: Error) => {
+    logger.error(`connection ${record.id}: listener could not start: ${error.message}`);
+    report({ type: 'crashed', message: `Listener could not open its SIP socket: ${error.message}` });
+  });
+
+  return {
+    async stop({ unregister }) {
+      stopped = true;
+      await ready;
+      for (const call of [...calls]) call.stop('the listener stopped');
+      await registration?.stop({ unregister });
+      if (registration && unregister) journal.record({ kind: 'registration', connectionId: record.id, phase: 'unregistered', server: serverLabel });
+      await stack?.close();
+    },
+  };
+}
