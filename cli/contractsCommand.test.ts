@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { contractCases } from '../contracts/suite.js';
-import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { UsageError } from './args.js';
 import { contractsCommand, type CommandOutput } from './contractsCommand.js';
 
@@ -11,7 +11,7 @@ let emulator: RunningEmulator;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', logLevel: 'silent', validateResponses: true, seed: 1 });
+  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', logLevel: 'silent', validateResponses: true, seed: 1, clockStart: Date.now() });
   dir = mkdtempSync(join(tmpdir(), 'omnisip-contracts-'));
 });
 afterAll(async () => {

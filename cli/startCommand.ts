@@ -1,11 +1,10 @@
-import { readConfigFile, type EmulatorOptions } from '../emulator/config.js';
-import { startEmulator } from '../emulator/startEmulator.js';
+import { type EmulatorOptions, readConfigFile, startEmulator } from '../emulator/index.js';
 import { parseCommandArgs, toInteger, UsageError } from './args.js';
 
 export const startHelp = `Usage: omnisip start [options]
 
 Starts the emulator: the Omniagent public API under /public, the control API under /_emulator,
-API docs at /docs. Prints one line when ready. Stop it with Ctrl-C.
+API docs at /docs, and the built-in PBX. Prints one line when ready. Stop it with Ctrl-C.
 
 Options:
   --api-port <port>            REST API port (default 4010; 0 picks a free port)
@@ -13,9 +12,14 @@ Options:
   --no-sip                     API only: no PBX, no SIP listeners (connections stay Running/registering)
   --host <address>             address to bind (default 127.0.0.1)
   --clock <real|virtual>       real time (default), or virtual time moved by POST /_emulator/clock/advance
+  --clock-start <iso|ms>       where a virtual clock starts (default now; 2026-01-01T00:00:00Z with --seed)
   --provision-delay-ms <ms>    how long a new SIP connection stays Pending (default 2000)
   --restart-delay-ms <ms>      how long a crashed listener stays in Error before restarting (default 5000)
-  --seed <n>                   seed for fault probabilities (default: random, printed at start)
+  --seed <n>                   reproducible run: every id, tag, Call-ID, nonce and random choice draws
+                               from this seed (default: none; ids are then unguessable)
+  --journal <file>             also write the journal (every API request, SIP message and event) to
+                               this file as NDJSON, for replay or a CI artifact
+  --journal-size <n>           journal entries kept in memory (default 20000)
   --agent-limit <n>            agents per project before 409 AgentLimitExceeded (default 100)
   --log-level <level>          silent | error | warn | info (default info)
   --config <file>              YAML or JSON file with the same options (camelCase: apiPort, clock, ...);
@@ -34,9 +38,12 @@ export async function startCommand(argv: string[]): Promise<number> {
     'no-sip': { type: 'boolean' },
     host: { type: 'string' },
     clock: { type: 'string' },
+    'clock-start': { type: 'string' },
     'provision-delay-ms': { type: 'string' },
     'restart-delay-ms': { type: 'string' },
     seed: { type: 'string' },
+    journal: { type: 'string' },
+    'journal-size': { type: 'string' },
     'agent-limit': { type: 'string' },
     'log-level': { type: 'string' },
     config: { type: 'string' },
@@ -57,9 +64,12 @@ export async function startCommand(argv: string[]): Promise<number> {
     sip: values['no-sip'] ? false : undefined,
     host: values.host,
     clock,
+    clockStart: values['clock-start'],
     provisionDelayMs: toInteger('provision-delay-ms', values['provision-delay-ms']),
     restartDelayMs: toInteger('restart-delay-ms', values['restart-delay-ms']),
     seed: toInteger('seed', values.seed, { min: -(2 ** 31), max: 2 ** 31 }),
+    journal: values.journal,
+    journalSize: toInteger('journal-size', values['journal-size'], { min: 1 }),
     agentLimit: toInteger('agent-limit', values['agent-limit']),
     logLevel: logLevel as EmulatorOptions['logLevel'],
   };
@@ -67,7 +77,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, seed ${emulator.seed})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

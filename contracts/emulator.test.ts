@@ -23,7 +23,8 @@ let throughPrism: ContractContext;
 let direct: ContractContext;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', logLevel: 'silent', validateResponses: true, seed: 1 });
+  // The suite compares `created` with the wall clock, as it would against the real API.
+  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', logLevel: 'silent', validateResponses: true, seed: 1, clockStart: Date.now() });
   prism = await startPrismProxy({ upstream: emulator.url });
   throughPrism = createContractContext({ baseUrl: prism.url, apiKey, otherApiKey, target: 'emulator' });
   direct = createContractContext({ baseUrl: emulator.url, apiKey, otherApiKey, target: 'emulator' });

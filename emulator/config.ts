@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseYaml as parse } from './parseYaml.js';
+import { parseYaml as parse } from './core/parseYaml.js';
 import type { ClockMode } from './core/clock.js';
 import { createLogger, type Logger, type LogLevel } from './core/logger.js';
 
@@ -11,6 +11,11 @@ export interface EmulatorOptions {
   apiPort?: number;
   /** `real` (default) or `virtual`: virtual time moves only through the control API. */
   clock?: ClockMode;
+  /**
+   * Where a virtual clock starts, ms since the epoch or an ISO date. Default: now; with a `seed`,
+   * 2026-01-01T00:00:00Z, so that two seeded runs show the same times (and a run can be replayed).
+   */
+  clockStart?: number | string;
   /** How long a new or redeployed SIP connection stays Pending. Default 2000 ms. */
   provisionDelayMs?: number;
   /** How long a crashed listener stays in Error before it restarts. Default 5000 ms. */
@@ -62,6 +67,8 @@ export interface EmulatorConfig {
   host: string;
   apiPort: number;
   clock: ClockMode;
+  /** Where a virtual clock starts, ms since the epoch. */
+  clockStart: number;
   provisionDelayMs: number;
   restartDelayMs: number;
   /** The seed fault probabilities draw from; every other draw too when `seeded`. */
@@ -97,6 +104,8 @@ export const defaults = {
   registerExpires: 3600,
   registerRetryMs: 5000,
   journalSize: 20_000,
+  /** A seeded virtual clock's start: 2026-01-01T00:00:00Z. */
+  seededClockStart: Date.UTC(2026, 0, 1),
 } as const;
 
 function check(condition: boolean, message: string): void {
@@ -111,6 +120,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     host: options.host ?? defaults.host,
     apiPort: options.apiPort ?? defaults.apiPort,
     clock: options.clock ?? defaults.clock,
+    clockStart: clockStartOf(options),
     provisionDelayMs: options.provisionDelayMs ?? defaults.provisionDelayMs,
     restartDelayMs: options.restartDelayMs ?? defaults.restartDelayMs,
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
@@ -140,6 +150,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.maxConcurrentCalls) && config.maxConcurrentCalls >= 0, `maxConcurrentCalls must be an integer >= 0, got ${config.maxConcurrentCalls}`);
   check(Number.isFinite(config.rtpTimeoutMs) && config.rtpTimeoutMs >= 0, `rtpTimeoutMs must be >= 0, got ${config.rtpTimeoutMs}`);
   check(config.clock === 'real' || config.clock === 'virtual', `clock must be 'real' or 'virtual', got '${config.clock}'`);
+  check(Number.isFinite(config.clockStart), `clockStart must be ms since the epoch or an ISO date such as 2026-01-01T00:00:00Z, got ${JSON.stringify(options.clockStart)}`);
+  check(options.clockStart === undefined || config.clock === 'virtual', 'clockStart needs clock: virtual (a real clock reads the time of day)');
   check(Number.isFinite(config.provisionDelayMs) && config.provisionDelayMs >= 0, `provisionDelayMs must be >= 0, got ${config.provisionDelayMs}`);
   check(Number.isFinite(config.restartDelayMs) && config.restartDelayMs >= 0, `restartDelayMs must be >= 0, got ${config.restartDelayMs}`);
   check(Number.isInteger(config.seed), `seed must be an integer, got ${config.seed}`);
@@ -148,6 +160,13 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.journalSize) && config.journalSize > 0, `journalSize must be a positive integer, got ${config.journalSize}`);
   check(config.journalFile === undefined || (typeof config.journalFile === 'string' && config.journalFile !== ''), 'journal must be a file path');
   return config;
+}
+
+function clockStartOf(options: EmulatorOptions): number {
+  const { clockStart } = options;
+  if (typeof clockStart === 'number') return clockStart;
+  if (typeof clockStart === 'string') return /^\d+$/.test(clockStart) ? Number(clockStart) : Date.parse(clockStart);
+  return options.seed !== undefined ? defaults.seededClockStart : Date.now();
 }
 
 /** Reads a config file (YAML or JSON) holding the same options as the command line. */

@@ -56,13 +56,13 @@ export interface WorldFoundation {
  */
 export function createWorld(config: EmulatorConfig, foundation: WorldFoundation): World {
   const { logger } = config;
-  const clock = createClock(config.clock);
+  const clock = createClock(config.clock, config.clockStart);
   // Seeded, every draw repeats; unseeded, bytes (ids, tags, nonces) are unguessable while fault
   // probabilities still draw from the (shown) seed.
   const random: RandomSource = config.seeded ? seededSource(config.seed) : withSeededFloats(cryptoSource(), seededSource(config.seed));
   const journalFile = config.journalFile === undefined ? undefined : new NdjsonFile(config.journalFile);
   const journal = new Journal({ clock, capacity: config.journalSize, sinks: journalFile ? [journalFile.write] : [] });
-  journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, ports: { ...foundation.ports } });
+  journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, clockStart: clock.now(), ports: { ...foundation.ports } });
 
   const ids = new Ids(random.fork('ids'));
   const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${foundation.ports.api}`, ids });

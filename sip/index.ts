@@ -14,3 +14,5 @@ export {
   type StrayResponseHandler,
 } from './SipStack.js';
 export * from './dialog/index.js';
+export { RegisterClient, type RegisterClientOptions, type RegistrationFailure } from './useragent/RegisterClient.js';
+export { realScheduler, type Scheduler } from './useragent/Scheduler.js';

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSdp, decodeRtpPacket, goertzel, PCMA, sine } from '../media/index.js';
 import { seededSource } from '../random/index.js';
-import type { RtpPacketSeen } from './CallMedia.js';
-import { CallMedia, type CallMediaHooks } from './CallMedia.js';
+import { CallMedia, type CallMediaHooks, type RtpPacketSeen } from './CallMedia.js';
 
 const opened: CallMedia[] = [];
 afterEach(async () => {

@@ -1,9 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { buildSdp, type RtpSession } from '../media/index.js';
-import { UserAgent, type IncomingInvite } from '../sip/dialog/index.js';
-import { createNetworkTransport, parseUri, SipStack, type TransportProtocol } from '../sip/index.js';
-import { RegisterClient, type RegistrationFailure } from '../sip/useragent/RegisterClient.js';
-import { realScheduler } from '../sip/useragent/Scheduler.js';
+import { createNetworkTransport, type IncomingInvite, parseUri, realScheduler, RegisterClient, type RegistrationFailure, SipStack, type TransportProtocol, UserAgent } from '../sip/index.js';
 import { CallMedia, openSession } from './CallMedia.js';
 import { RegistrationError } from './errors.js';
 import { SoftphoneCall, type CallHost, type CallLeg } from './SoftphoneCall.js';

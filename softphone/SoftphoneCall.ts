@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { sine, type MediaError } from '../media/index.js';
-import { dtmfRelay, type Dialog, type DialogTermination, type IncomingInvite, type OutgoingInvite } from '../sip/dialog/index.js';
-import { formatUri, parseNameAddr, reasonPhrase, type SipResponse } from '../sip/index.js';
+import { type Dialog, type DialogTermination, dtmfRelay, formatUri, type IncomingInvite, type OutgoingInvite, parseNameAddr, reasonPhrase, type SipResponse } from '../sip/index.js';
 import { CallMedia, type CallMediaHooks, type CallRtpStats } from './CallMedia.js';
 import { receiveInCall } from './receiveInCall.js';
 import type { ResolvedSoftphoneOptions } from './SoftphoneOptions.js';

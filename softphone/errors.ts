@@ -1,4 +1,4 @@
-import type { RegistrationFailure } from '../sip/useragent/RegisterClient.js';
+import type { RegistrationFailure } from '../sip/index.js';
 
 /**
  * `Softphone.start` could not register: the registrar's answer (401/403 wrong credentials, 404

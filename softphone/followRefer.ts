@@ -1,4 +1,4 @@
-import type { IncomingRefer } from '../sip/dialog/index.js';
+import type { IncomingRefer } from '../sip/index.js';
 import type { CallHost, SoftphoneCall } from './SoftphoneCall.js';
 
 /**

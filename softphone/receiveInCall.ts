@@ -1,4 +1,4 @@
-import { ALLOWED_METHODS, parseDtmfRelay, type Dialog, type IncomingRequest } from '../sip/dialog/index.js';
+import { ALLOWED_METHODS, parseDtmfRelay, type Dialog, type IncomingRequest } from '../sip/index.js';
 import type { CallMedia } from './CallMedia.js';
 
 export interface InCallHandlers {

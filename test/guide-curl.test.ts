@@ -119,7 +119,7 @@ const examples = extractCurlExamples(readFileSync(guidePath, 'utf8'), { NAPSTER_
 
 beforeAll(async () => {
   // The built-in PBX (on an ephemeral loopback port) serves the guide's sip.your-provider.com.
-  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', provisionDelayMs, logLevel: 'silent', validateResponses: true, seed: 7 });
+  emulator = await startEmulator({ apiPort: 0, sipPort: 0, clock: 'virtual', provisionDelayMs, logLevel: 'silent', validateResponses: true, seed: 7, clockStart: Date.now() });
 });
 afterAll(() => emulator?.close());
 

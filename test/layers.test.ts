@@ -4,69 +4,102 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * DESIGN.md's one-way layers, checked on every import of every source file:
- * cli → emulator (http → control, listener, pbx → core) → softphone → sip, media; generated types anywhere.
+ * DESIGN.md's one-way layers, checked on every import of every source file. Each layer's allowed
+ * imports are listed here once; the README's Architecture section shows the same table, and the
+ * last test fails when the two disagree. A layer may always import its own files.
  */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const components = ['index.ts', 'cli', 'contracts', 'emulator', 'softphone', 'sip', 'media', 'random'];
-
-/** For each layer (a folder under src/), the folders it may import from besides itself. `util` is a leaf every layer may use. */
 const allowed: Record<string, string[]> = {
   'random': [],
-  'emulator/generated': [],
   'sip': ['random'],
-  'media': ['random'],
+  'media': [],
   'softphone': ['sip', 'media', 'random'],
-  'emulator/core': ['emulator/generated', 'media', 'random'],
-  'emulator/control': ['emulator/core', 'emulator/listener', 'emulator/pbx', 'emulator', 'emulator/generated', 'softphone', 'media', 'sip'],
-  'emulator/pbx': ['emulator/core', 'emulator/control', 'emulator', 'emulator/generated', 'sip'],
-  'emulator/listener': ['emulator/core', 'emulator/control', 'emulator', 'emulator/generated', 'sip', 'media'],
-  'emulator/http': ['emulator/core', 'emulator/control', 'emulator/listener', 'emulator/pbx', 'emulator', 'emulator/generated', 'media'],
-  'emulator': ['emulator/core', 'emulator/control', 'emulator/listener', 'emulator/pbx', 'emulator/http', 'emulator/generated', 'sip', 'softphone'],
-  'cli': ['emulator', 'emulator/core', 'softphone', 'sip', 'media', 'emulator/generated', 'contracts'],
+  'emulator/generated': [],
+  'emulator/core': ['emulator/generated', 'random'],
+  'emulator/journal': ['emulator/core', 'emulator/generated', 'sip'],
+  'emulator/pbx': ['emulator/core', 'emulator/generated', 'sip', 'random'],
+  'emulator/listener': ['emulator/core', 'emulator/journal', 'emulator/generated', 'sip', 'media', 'random'],
+  'emulator/control': ['emulator/core', 'emulator/journal', 'emulator/listener', 'emulator/pbx', 'emulator/generated', 'softphone', 'media', 'random'],
+  'emulator/http': ['emulator/control', 'emulator/core', 'emulator/journal', 'emulator/generated'],
+  'emulator': ['emulator/http', 'emulator/control', 'emulator/listener', 'emulator/pbx', 'emulator/journal', 'emulator/core', 'emulator/generated', 'sip', 'random'],
   'contracts': ['emulator/generated'],
-  '.': ['emulator', 'emulator/generated'],
+  'cli': ['emulator', 'contracts', 'softphone', 'media'],
+  'index.ts': ['emulator', 'emulator/generated'],
 };
 
-/** Files that only the emulator's wiring may import from emulator/ itself: its logger, events and config are shared leaves. */
-const sharedLeaves = new Set(['emulator/logger.ts', 'emulator/events.ts', 'emulator/config.ts']);
+/** Components whose inside is their own: other components reach them only through their index.ts. */
+const components = ['sip', 'media', 'softphone', 'random', 'contracts', 'cli'];
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.case.ts');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.case.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory() ? sources(join(dir, entry.name)) : isSource(entry.name) ? [join(dir, entry.name)] : [],
   );
 }
 
-/** The layer a file belongs to: the longest key of `allowed` that is a prefix of its folder. */
+/** The layer of a file: `emulator/<folder>` inside the emulator, `emulator` for its root files, else the top folder. */
 function layerOf(file: string): string {
-  const folder = relative(root, dirname(file)).replace(/\\/g, '/') || '.';
-  const layers = Object.keys(allowed).filter((l) => l !== '.' && (folder === l || folder.startsWith(`${l}/`))).sort((a, b) => b.length - a.length);
-  return layers[0] ?? '.';
+  const parts = relative(root, file).replace(/\\/g, '/').split('/');
+  if (parts.length === 1) return parts[0]!;
+  if (parts[0] === 'emulator' && parts.length > 2) return `emulator/${parts[1]}`;
+  return parts[0]!;
+}
+
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => (m[1] ?? m[2])!);
+}
+
+/** Every import of the code across layers: `from → to (file)`, for the checks and their messages. */
+function crossings(): Array<{ from: string; to: string; file: string; target: string }> {
+  const files = [...Object.keys(allowed).filter((l) => !l.includes('/') && !l.endsWith('.ts')).flatMap((l) => sources(join(root, l))), join(root, 'index.ts')];
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => {
+        const target = relative(root, resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))).replace(/\\/g, '/');
+        return { from: layerOf(file), to: layerOf(join(root, target)), file: relative(root, file), target };
+      })
+      .filter((c) => c.from !== c.to),
+  );
 }
 
 describe('one-way layers (DESIGN.md)', () => {
-  it('no module imports from a layer above it', () => {
-    const offenders: string[] = [];
-    for (const file of components.flatMap((c) => (c.endsWith('.ts') ? [join(root, c)] : sources(join(root, c))))) {
-      const from = layerOf(file);
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
-        if (!specifier!.startsWith('.')) continue;
-        const target = resolve(dirname(file), specifier!.replace(/\.js$/, '.ts'));
-        const targetRelative = relative(root, target).replace(/\\/g, '/');
-        if (targetRelative.startsWith('../')) {
-          if (!(allowed[from] ?? []).some((l) => targetRelative.startsWith(l))) offenders.push(`${relative(root, file)} (${from}) imports ${specifier}`);
-          continue;
-        }
-        const to = layerOf(target);
-        if (to === from || to === 'random' || sharedLeaves.has(targetRelative)) continue;
-        if (!(allowed[from] ?? []).includes(to)) offenders.push(`${relative(root, file)} (${from}) imports ${targetRelative} (${to})`);
-      }
-    }
+  it('no module imports from a layer it is not allowed to', () => {
+    const offenders = crossings()
+      .filter(({ from, to }) => !(allowed[from] ?? []).includes(to))
+      .map(({ from, to, file, target }) => `${file} (${from}) imports ${target} (${to})`);
     expect(offenders).toEqual([]);
   });
 
-  it('keeps core free of I/O: no node: networking, file or process modules', () => {
-    const offenders = sources(join(root, 'emulator/core')).filter((file) => /from\s+['"]node:(net|dgram|fs|http|child_process)['"]/.test(readFileSync(file, 'utf8')));
+  it('reaches another component only through its index.ts', () => {
+    const offenders = crossings()
+      .filter(({ to, target }) => components.includes(to) && target !== `${to}/index.ts`)
+      .map(({ file, target }) => `${file} imports ${target}, not ${target.split('/')[0]}/index.ts`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps emulator/core free of I/O: no node: networking, file, process or HTTP module', () => {
+    const offenders = sources(join(root, 'emulator/core')).filter((file) => importsOf(file).some((s) => /^node:(net|dgram|fs|fs\/promises|http|https|child_process|worker_threads)$/.test(s)));
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+
+  it('lists no layer that does not exist, and no allowed import that no file uses', () => {
+    const used = new Set(crossings().map(({ from, to }) => `${from} → ${to}`));
+    const unused = Object.entries(allowed).flatMap(([from, tos]) => tos.filter((to) => !used.has(`${from} → ${to}`)).map((to) => `${from} → ${to}`));
+    expect(unused).toEqual([]);
+  });
+
+  it('matches the table in the README’s Architecture section', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /<!-- layers: kept equal to test\/layers\.test\.ts -->\n```\n([^`]*)```/.exec(readme)?.[1];
+    expect(block, 'README.md has the layers block').toBeDefined();
+    const table = Object.fromEntries(
+      block!.trim().split('\n').map((line) => {
+        const [layer, deps] = line.split('→').map((part) => part.trim());
+        return [layer!, deps === '(nothing)' ? [] : deps!.split(',').map((d) => d.trim())];
+      }),
+    );
+    expect(table).toEqual(allowed);
   });
 });

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Pbx } from '../emulator/pbx/index.js';
-import { goertzel } from '../media/index.js';
-import { decodeRtpPacket } from '../media/index.js';
+import { decodeRtpPacket, goertzel } from '../media/index.js';
 import type { SipTraceEntry } from '../sip/index.js';
 import { RegistrationError, Softphone, type RtpPacketSeen, type SoftphoneCall, type SoftphoneOptions } from '../softphone/index.js';
 import { heardTone, nextIncoming, untilEvent } from '../softphone/softphone.case.js';

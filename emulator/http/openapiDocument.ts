@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYaml as parse } from '../parseYaml.js';
+import { parseYaml as parse } from '../core/parseYaml.js';
 import { packageRoot } from './packageRoot.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

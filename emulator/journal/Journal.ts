@@ -1,6 +1,5 @@
 import type { SipTraceEntry } from '../../sip/index.js';
-import type { Clock } from '../core/clock.js';
-import { wallClockMs } from '../core/clock.js';
+import { type Clock, wallClockMs } from '../core/clock.js';
 import type { EntryInit, JournalEntry, JournalKind, SipParty } from './entries.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
 import { SecretRedactor } from './redact.js';

@@ -182,6 +182,8 @@ export interface StartedEntry extends EntryStamp {
   /** Null when the run was not seeded (ids were cryptographically random). */
   seed: number | null;
   clock: 'real' | 'virtual';
+  /** The clock's time when the run began. */
+  clockStart: number;
   ports: { api: number; sip?: number };
 }
 

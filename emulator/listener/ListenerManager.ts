@@ -1,11 +1,10 @@
 import type { FaultRule } from '../generated/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeState, type LifecycleEffect, type LifecycleEvent } from '../core/lifecycle.js';
-import type { Projects } from '../core/projects.js';
+import type { Projects, ConnectionChange } from '../core/projects.js';
 import { applyLifecycleEvent, statusOf, type SipConnectionRecord } from '../core/sipConnections.js';
 import type { FaultRules } from '../core/FaultRules.js';
 import type { Logger } from '../core/logger.js';
-import type { ConnectionChange } from '../core/projects.js';
 import type { Journal } from '../journal/index.js';
 
 /** A deployed listener for one SIP connection: what the manager starts and stops. */

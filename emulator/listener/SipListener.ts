@@ -1,6 +1,5 @@
 import type { RandomSource } from '../../random/index.js';
-import { createNetworkTransport, SipStack, UserAgent, type Endpoint, type SipTransport, type TransportProtocol } from '../../sip/index.js';
-import type { RegisterClient } from '../../sip/useragent/RegisterClient.js';
+import { createNetworkTransport, type Endpoint, type RegisterClient, SipStack, type SipTransport, type TransportProtocol, UserAgent } from '../../sip/index.js';
 import type { Calls } from '../core/calls.js';
 import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';

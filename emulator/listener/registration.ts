@@ -1,6 +1,4 @@
-import type { Endpoint, SipStack } from '../../sip/index.js';
-import { RegisterClient } from '../../sip/useragent/RegisterClient.js';
-import type { Scheduler } from '../../sip/useragent/Scheduler.js';
+import { type Endpoint, RegisterClient, type Scheduler, type SipStack } from '../../sip/index.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { LifecycleEvent } from '../core/lifecycle.js';
 import type { Logger } from '../core/logger.js';

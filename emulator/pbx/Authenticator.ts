@@ -1,6 +1,5 @@
 import type { RandomBytes } from '../../random/index.js';
-import { DigestServer, formatChallenge, parseCredentials, type DigestAlgorithm, type DigestCredentials } from '../../sip/digest/index.js';
-import type { SipRequest } from '../../sip/index.js';
+import { type DigestAlgorithm, type DigestCredentials, DigestServer, formatChallenge, parseCredentials, type SipRequest } from '../../sip/index.js';
 import type { PbxClock } from './LocationService.js';
 
 export interface AuthenticatorOptions {

@@ -1,5 +1,4 @@
 import { cryptoSource, type RandomSource } from '../../random/index.js';
-import type { DigestAlgorithm } from '../../sip/digest/index.js';
 import {
   type InboundPacket,
   parseMessage,
@@ -16,6 +15,7 @@ import {
   type SipTransport,
   type TransactionTimers,
   type TransportProtocol,
+  type DigestAlgorithm,
 } from '../../sip/index.js';
 import type { FaultRules, FaultSubject } from '../core/FaultRules.js';
 import { silentLogger, type Logger } from '../core/logger.js';

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DigestClient, parseChallenge } from '../../sip/digest/index.js';
-import { createMemoryNetwork, parseNameAddr, type MemoryNetwork, type RequestResult, type SipResponse } from '../../sip/index.js';
+import { createMemoryNetwork, DigestClient, type MemoryNetwork, parseChallenge, parseNameAddr, type RequestResult, type SipResponse } from '../../sip/index.js';
 import { createLogger } from '../core/logger.js';
 import { MemoryConnections } from './ConnectionSource.js';
 import { Pbx, type PbxOptions } from './Pbx.js';

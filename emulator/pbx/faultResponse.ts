@@ -1,5 +1,4 @@
-import { DigestServer, formatChallenge } from '../../sip/digest/index.js';
-import { parseNameAddr, type SipRequest, type SipResponse } from '../../sip/index.js';
+import { DigestServer, formatChallenge, parseNameAddr, type SipRequest, type SipResponse } from '../../sip/index.js';
 import type { RandomBytes } from '../../random/index.js';
 import type { RespondFaultAction } from '../generated/index.js';
 import { pbxResponse } from './pbxResponse.js';

@@ -1,6 +1,6 @@
 // Test support for the PBX tests (excluded from the build like *.test.ts): a minimal phone over the
 // memory network, built on the project's SipStack, that registers with digest and runs dialogs by hand.
-import { DigestClient, parseChallenge, type DigestAlgorithm } from '../../sip/digest/index.js';
+import { DigestClient, parseChallenge, type DigestAlgorithm } from '../../sip/index.js';
 import {
   createRequest,
   createResponse,

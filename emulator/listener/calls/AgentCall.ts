@@ -1,8 +1,6 @@
 import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName } from '../../../media/index.js';
 import type { RandomSource } from '../../../random/index.js';
-import { parseNameAddr } from '../../../sip/index.js';
-import type { Dialog, IncomingInvite, IncomingRequest } from '../../../sip/dialog/index.js';
-import { answerUnhandled, parseDtmfRelay } from '../../../sip/dialog/index.js';
+import { answerUnhandled, type Dialog, type IncomingInvite, type IncomingRequest, parseDtmfRelay, parseNameAddr } from '../../../sip/index.js';
 import type { CallRecord, Calls } from '../../core/calls.js';
 import { wallClockMs } from '../../core/clock.js';
 import type { LifecycleEvent } from '../../core/lifecycle.js';
