@@ -56,6 +56,8 @@ export interface EmulatorOptions {
   sipTimers?: { T1?: number; T2?: number; T4?: number };
   /** Entries the journal keeps in memory, oldest dropped first. Default 20,000. */
   journalSize?: number;
+  /** About how many bytes of bodies and SIP messages the journal keeps in memory, oldest dropped first. Default 64 MiB. */
+  journalMaxBytes?: number;
   /** Also write every journal entry to this file, one JSON object per line (NDJSON). */
   journal?: string;
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
@@ -88,6 +90,7 @@ export interface EmulatorConfig {
   rtpTimeoutMs: number;
   digestAlgorithms: Array<'MD5' | 'SHA-256'>;
   journalSize: number;
+  journalMaxBytes: number;
   journalFile: string | undefined;
   logger: Logger;
 }
@@ -104,6 +107,7 @@ export const defaults = {
   registerExpires: 3600,
   registerRetryMs: 5000,
   journalSize: 20_000,
+  journalMaxBytes: 64 * 1024 * 1024,
   /** A seeded virtual clock's start: 2026-01-01T00:00:00Z. */
   seededClockStart: Date.UTC(2026, 0, 1),
 } as const;
@@ -138,6 +142,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     rtpTimeoutMs: options.rtpTimeoutMs ?? 30_000,
     digestAlgorithms: options.digestAlgorithms ?? ['MD5'],
     journalSize: options.journalSize ?? defaults.journalSize,
+    journalMaxBytes: options.journalMaxBytes ?? defaults.journalMaxBytes,
     journalFile: options.journal,
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
@@ -158,6 +163,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.agentLimit) && config.agentLimit >= 0, `agentLimit must be an integer >= 0, got ${config.agentLimit}`);
   check(Number.isInteger(config.maxBodyBytes) && config.maxBodyBytes > 0, `maxBodyBytes must be a positive integer, got ${config.maxBodyBytes}`);
   check(Number.isInteger(config.journalSize) && config.journalSize > 0, `journalSize must be a positive integer, got ${config.journalSize}`);
+  check(Number.isFinite(config.journalMaxBytes) && config.journalMaxBytes >= 1024, `journalMaxBytes must be at least 1024, got ${config.journalMaxBytes}`);
   check(config.journalFile === undefined || (typeof config.journalFile === 'string' && config.journalFile !== ''), 'journal must be a file path');
   return config;
 }

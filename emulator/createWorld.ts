@@ -3,7 +3,6 @@ import { cryptoSource, seededSource, type RandomSource } from '../random/index.j
 import type { SipTransport } from '../sip/index.js';
 import type { EmulatorConfig } from './config.js';
 import { EmulatorControl, type SipSide } from './control/EmulatorControl.js';
-import { SoftphoneFleet } from './control/SoftphoneFleet.js';
 import { Calls } from './core/calls.js';
 import { createClock, type Clock } from './core/clock.js';
 import { FaultRules, type FaultSubject } from './core/FaultRules.js';
@@ -15,8 +14,7 @@ import { Journal, NdjsonFile } from './journal/index.js';
 import type { AgentCallHandle } from './listener/calls/AgentCall.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
-import { createSipListenerFactory } from './listener/SipListener.js';
-import { Pbx } from './pbx/index.js';
+import type { BuildSipSide } from './sipSide.js';
 import { version } from './version.js';
 
 /** Everything the emulator is made of, built once, in dependency order, before it serves a request. */
@@ -40,15 +38,16 @@ export interface World {
 /** What the world is built on: the sockets already bound (so their ports are known), and test seams. */
 export interface WorldFoundation {
   ports: { api: number; sip?: number };
-  /** The PBX's SIP transport, bound; its absence makes an API-only world. */
-  pbxTransport?: SipTransport;
+  /** The PBX's bound SIP transport and the SIP side's builder (`sipSide.ts`, loaded only then); without them the world is API-only. */
+  sip?: { transport: SipTransport; build: BuildSipSide };
   /** Deploys the listener of a Running connection; default the SIP listeners (or idle ones without a PBX). Tests pass their own. */
   listenerFactory?: ListenerFactory;
 }
 
 /**
- * The composition root: builds clock, random source, journal, stores, fault rules, PBX, listeners,
- * softphones, control plane and HTTP app, in that order, each from the ones before it.
+ * The composition root: builds clock, random source, journal, stores, fault rules, the SIP side
+ * (PBX, listener factory, softphones), listeners, control plane and HTTP app, in that order, each
+ * from the ones before it.
  *
  * @example
  * // Socket-free, for in-process tests: `world.app.request('/public/agents', …)`.
@@ -61,7 +60,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   // probabilities still draw from the (shown) seed.
   const random: RandomSource = config.seeded ? seededSource(config.seed) : withSeededFloats(cryptoSource(), seededSource(config.seed));
   const journalFile = config.journalFile === undefined ? undefined : new NdjsonFile(config.journalFile);
-  const journal = new Journal({ clock, capacity: config.journalSize, sinks: journalFile ? [journalFile.write] : [] });
+  const journal = new Journal({ clock, capacity: config.journalSize, maxBytes: config.journalMaxBytes, sinks: journalFile ? [journalFile.write] : [] });
   journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, clockStart: clock.now(), ports: { ...foundation.ports } });
 
   const ids = new Ids(random.fork('ids'));
@@ -72,39 +71,9 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   );
   const faults = new FaultRules(random.fork('faults').float, ids, (rule, subject) => journal.record(faultFired(rule, subject)));
 
-  const pbx = foundation.pbxTransport === undefined ? undefined : Pbx.create(foundation.pbxTransport, {
-    clock,
-    faults,
-    logger,
-    random: random.fork('pbx'),
-    connections: projects,
-    accounts: config.pbxAccounts,
-    digest: { algorithms: config.digestAlgorithms },
-    sipTimers: config.sipTimers,
-    onTrace: (entry) => journal.recordSip({ stack: 'pbx' }, entry),
-    onBinding: (change) => journal.record({ kind: 'pbx.binding', ...change }),
-  });
-
   const agentCalls = new Map<string, AgentCallHandle>();
-  const listenerFactory = foundation.listenerFactory ?? (pbx === undefined ? idleListenerFactory : createSipListenerFactory({
-    logger,
-    journal,
-    random,
-    pbx,
-    registerExpires: config.registerExpires,
-    retryMs: config.registerRetryMs,
-    sipTimers: config.sipTimers,
-    calls: {
-      registry: calls,
-      projects,
-      maxConcurrentCalls: config.maxConcurrentCalls,
-      rtpTimeoutMs: config.rtpTimeoutMs,
-      attach: (id, handle) => {
-        agentCalls.set(id, handle);
-        return () => agentCalls.delete(id);
-      },
-    },
-  }));
+  const sipSide = foundation.sip?.build(foundation.sip.transport, { config, clock, random, journal, projects, faults, calls, agentCalls });
+  const listenerFactory = foundation.listenerFactory ?? sipSide?.listenerFactory ?? idleListenerFactory;
   const listeners = new ListenerManager({
     clock, projects, faults, journal, logger,
     provisionDelayMs: config.provisionDelayMs,
@@ -113,7 +82,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   });
   const unfollow = projects.onConnectionChange(listeners.follow);
 
-  const sip: SipSide | undefined = pbx && { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger) };
+  const sip: SipSide | undefined = sipSide && { pbx: sipSide.pbx, softphones: sipSide.softphones };
   const control = new EmulatorControl({ version, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, sip, logger });
   const app = createApp({ deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
 
@@ -123,7 +92,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
       await sip?.softphones.stopAll();
       await listeners.close();
       unfollow();
-      await pbx?.close();
+      await sip?.pbx.close();
       journalFile?.close();
     })());
   return { config, clock, random, journal, projects, faults, calls, listeners, sip, control, app, close };

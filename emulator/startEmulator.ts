@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { createNetworkTransport, type SipTransport } from '../sip/index.js';
+import type { SipTransport } from '../sip/index.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
 import type { EmulatorControl } from './control/EmulatorControl.js';
 import { createWorld, type World } from './createWorld.js';
@@ -32,6 +32,8 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
+  // The SIP side (PBX, listeners, softphones, media) loads only when it runs: an API-only emulator starts faster without it.
+  const sipSide = config.sip ? await import('./sipSide.js') : undefined;
   const pbxTransport = config.sip ? await bindPbx(config) : undefined;
   let server: Server;
   try {
@@ -43,7 +45,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ports = { api: (server.address() as AddressInfo).port, ...(pbxTransport && { sip: pbxTransport.udpPort ?? pbxTransport.tcpPort }) };
   if (pbxTransport) config.logger.info(`built-in PBX listening on ${config.host}:${ports.sip} (UDP and TCP); it serves every server name that is not an IP address or localhost`);
   // No await between the bind above and the handler below: no request can arrive before the world is whole.
-  const world = createWorld(config, { ports, ...(pbxTransport && { pbxTransport }) });
+  const world = createWorld(config, { ports, ...(pbxTransport && sipSide && { sip: { transport: pbxTransport, build: sipSide.buildSipSide } }) });
   server.on('request', getRequestListener(world.app.fetch));
 
   let closing: Promise<void> | undefined;
@@ -65,6 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 async function bindPbx(config: EmulatorConfig): Promise<SipTransport> {
+  const { createNetworkTransport } = await import('../sip/index.js');
   try {
     return await createNetworkTransport({ address: config.host, port: config.sipPort, protocols: ['UDP', 'TCP'] });
   } catch (error) {

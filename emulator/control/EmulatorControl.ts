@@ -1,4 +1,3 @@
-import { writeWav } from '../../media/index.js';
 import type {
   Call,
   CallCreate,
@@ -286,9 +285,9 @@ export class EmulatorControl {
   /** What the emulator softphone on that side of the call heard, as WAV (default: the caller's side when it is ours). */
   getCallRecording(callId: string, side?: 'caller' | 'callee'): Buffer {
     const record = this.call(callId);
-    const pcm = this.parts.sip?.softphones.recording(record.id, side);
-    if (!pcm) throw new ControlError(controlErrors.noRecording(callId));
-    return Buffer.from(writeWav(pcm));
+    const wav = this.parts.sip?.softphones.recordingWav(record.id, side);
+    if (!wav) throw new ControlError(controlErrors.noRecording(callId));
+    return wav;
   }
 
   /** The call's SIP messages (from the journal, redacted) and RTP packets, as a pcap file. */

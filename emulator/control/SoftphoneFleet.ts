@@ -1,3 +1,4 @@
+import { writeWav } from '../../media/index.js';
 import type { RandomSource } from '../../random/index.js';
 import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
 import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
@@ -6,6 +7,7 @@ import { wallClockMs } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { failed, success, type Result } from '../core/result.js';
 import type { CallNoteEntry, Journal } from '../journal/index.js';
+import { sipRecorder } from '../journal/sipRecorder.js';
 import type { Pbx } from '../pbx/index.js';
 import { controlErrors } from './errors.js';
 
@@ -56,7 +58,7 @@ export class SoftphoneFleet {
         autoAnswer,
         logger: this.logger,
         random,
-        onSipMessage: (entry) => this.journal.recordSip({ stack: 'softphone', username: body.username }, entry),
+        onSipMessage: sipRecorder(this.journal, { stack: 'softphone', username: body.username }),
         onRtpPacket: (callId, packet) => this.registry.captureRtp(callId, packet, wallClockMs()),
       });
     } catch (error) {
@@ -96,6 +98,12 @@ export class SoftphoneFleet {
     const done = this.finished.get(recordId);
     const pick = side ?? (live?.caller || done?.caller ? 'caller' : 'callee');
     return live?.[pick]?.recording() ?? done?.[pick];
+  }
+
+  /** That recording as a WAV file (8 kHz, 16-bit mono). */
+  recordingWav(recordId: string, side?: 'caller' | 'callee'): Buffer | undefined {
+    const pcm = this.recording(recordId, side);
+    return pcm && Buffer.from(writeWav(pcm));
   }
 
   /** The leg that acts for the caller (DTMF, tones, hangup): the caller's when it is ours, else the callee's. */

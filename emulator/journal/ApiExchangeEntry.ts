@@ -1,4 +1,3 @@
-import { redactAuthorization } from '../../sip/index.js';
 import type { ApiEntry } from './entries.js';
 import type { SecretRedactor } from './redact.js';
 
@@ -45,6 +44,7 @@ export class ApiExchangeEntry implements ApiEntry {
   #requestBody: unknown;
   #responseText: string | undefined;
   #responseBody: unknown;
+  readonly #secrets: SecretRedactor;
 
   constructor(
     readonly seq: number,
@@ -68,6 +68,7 @@ export class ApiExchangeEntry implements ApiEntry {
     if (text !== undefined && text !== '' && SECRET.test(text)) this.#requestBody = secrets.redactJsonText(text);
     else this.#requestText = text;
     this.#responseText = exchange.responseText;
+    this.#secrets = secrets;
   }
 
   get request(): ApiEntry['request'] {
@@ -84,7 +85,8 @@ export class ApiExchangeEntry implements ApiEntry {
   get response(): ApiEntry['response'] {
     if (this.#responseText !== undefined) {
       // Passwords are write-only, so no response should hold one; redacted anyway, should one ever slip in.
-      this.#responseBody = parseBody(SECRET.test(this.#responseText) ? redactAuthorization(this.#responseText) : this.#responseText);
+      const body = parseBody(this.#responseText);
+      this.#responseBody = SECRET.test(this.#responseText) ? this.#secrets.redact(body) : body;
       this.#responseText = undefined;
     }
     return { status: this.#status, headers: this.#responseHeaders, ...(this.#responseBody !== undefined && { body: this.#responseBody }) };

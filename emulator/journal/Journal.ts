@@ -1,9 +1,7 @@
-import type { SipTraceEntry } from '../../sip/index.js';
 import { type Clock, wallClockMs } from '../core/clock.js';
-import type { EntryInit, JournalEntry, JournalKind, SipParty } from './entries.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
+import type { EntryInit, EntryStamp, JournalEntry, JournalKind } from './entries.js';
 import { SecretRedactor } from './redact.js';
-import { SipMessageEntry } from './SipMessageEntry.js';
 
 /** Which entries a reader wants; every field narrows. */
 export interface JournalFilter {
@@ -22,6 +20,8 @@ export interface JournalOptions {
   clock: Clock;
   /** How many entries the ring keeps; the oldest go first. */
   capacity: number;
+  /** About how many bytes the kept entries may hold (bodies and SIP messages); the oldest go first. Default 64 MiB. */
+  maxBytes?: number;
   /** Told of every entry as it is recorded, e.g. an NDJSON file. */
   sinks?: ReadonlyArray<(entry: JournalEntry) => void>;
 }
@@ -30,6 +30,8 @@ type Handler = (entry: JournalEntry) => void;
 
 /** Retransmission checks remember this many recent message identities. */
 const IDENTITY_MEMORY = 20_000;
+/** What an entry costs besides its texts, roughly. */
+const ENTRY_OVERHEAD = 256;
 
 /**
  * One ordered, bounded record of everything that happens in the emulator: API requests and
@@ -45,6 +47,10 @@ const IDENTITY_MEMORY = 20_000;
  */
 export class Journal {
   private readonly ring: Array<JournalEntry | undefined>;
+  /** The approximate bytes of each kept entry, beside it in the ring. */
+  private readonly sizes: Float64Array;
+  private bytes = 0;
+  private readonly maxBytes: number;
   private head = 0;
   private size = 0;
   private seq = 0;
@@ -55,6 +61,8 @@ export class Journal {
   constructor(private readonly options: JournalOptions) {
     if (!(Number.isInteger(options.capacity) && options.capacity > 0)) throw new RangeError(`Journal: capacity must be a positive integer, got ${options.capacity}`);
     this.ring = new Array<JournalEntry | undefined>(options.capacity);
+    this.sizes = new Float64Array(options.capacity);
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   }
 
   /** The sequence number of the latest entry (0 before the first). */
@@ -69,27 +77,33 @@ export class Journal {
   /** Stamps and keeps an entry, then tells every subscriber. */
   record<E extends EntryInit>(init: E): JournalEntry {
     const entry = { seq: ++this.seq, at: this.options.clock.now(), wall: wallClockMs(), ...init } as unknown as JournalEntry;
-    this.keep(entry);
+    this.keep(entry, ENTRY_OVERHEAD);
     return entry;
   }
 
-  /** Records a SIP message one of the emulator's stacks sent or received. */
-  recordSip(party: SipParty, trace: SipTraceEntry): void {
-    const entry = new SipMessageEntry({ seq: ++this.seq, at: this.options.clock.now() }, party, trace);
-    const identity = entry.identity;
-    if (identity !== undefined) {
-      if (this.identities.has(identity)) entry.retransmission = true;
-      else {
-        this.identities.set(identity, true);
-        if (this.identities.size > IDENTITY_MEMORY) this.identities.delete(this.identities.keys().next().value!);
-      }
-    }
-    this.keep(entry);
+  /**
+   * Keeps an entry the caller builds from its stamp (sequence number and emulator time), for
+   * entries with a shape of their own, such as SIP messages (see `sipRecorder`).
+   */
+  append(build: (stamp: Omit<EntryStamp, 'wall'>) => JournalEntry, bytes: number): void {
+    this.keep(build({ seq: ++this.seq, at: this.options.clock.now() }), ENTRY_OVERHEAD + bytes);
+  }
+
+  /**
+   * Whether a message with this identity (party, direction, Call-ID, CSeq, branch, method or
+   * status) was recorded before: a retransmission. Remembers the latest identities only.
+   */
+  seenBefore(identity: string): boolean {
+    if (this.identities.has(identity)) return true;
+    this.identities.set(identity, true);
+    if (this.identities.size > IDENTITY_MEMORY) this.identities.delete(this.identities.keys().next().value!);
+    return false;
   }
 
   /** Records a public or control API request and its response; a body's passwords never reach an entry. */
   recordApi(exchange: ApiExchange): void {
-    this.keep(new ApiExchangeEntry(++this.seq, this.options.clock.now(), wallClockMs(), exchange, this.secrets));
+    const bytes = ENTRY_OVERHEAD + (exchange.requestText?.length ?? 0) + (exchange.responseText?.length ?? 0);
+    this.keep(new ApiExchangeEntry(++this.seq, this.options.clock.now(), wallClockMs(), exchange, this.secrets), bytes);
   }
 
   /** The kept entries that pass `filter`, oldest first. */
@@ -101,6 +115,13 @@ export class Journal {
       if (matches(entry, filter)) out.push(entry);
     }
     return filter.limit !== undefined && out.length > filter.limit ? out.slice(out.length - filter.limit) : out;
+  }
+
+  private dropOldest(): void {
+    this.bytes -= this.sizes[this.head]!;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) % this.options.capacity;
+    this.size--;
   }
 
   /** Calls `handler` with every entry from now on, synchronously; returns the unsubscribe function. */
@@ -130,13 +151,14 @@ export class Journal {
     });
   }
 
-  private keep(entry: JournalEntry): void {
+  private keep(entry: JournalEntry, bytes: number): void {
     const capacity = this.options.capacity;
-    if (this.size < capacity) this.ring[(this.head + this.size++) % capacity] = entry;
-    else {
-      this.ring[this.head] = entry;
-      this.head = (this.head + 1) % capacity;
-    }
+    if (this.size === capacity) this.dropOldest();
+    while (this.size > 0 && this.bytes + bytes > this.maxBytes) this.dropOldest();
+    const slot = (this.head + this.size++) % capacity;
+    this.ring[slot] = entry;
+    this.sizes[slot] = bytes;
+    this.bytes += bytes;
     for (const sink of this.options.sinks ?? []) sink(entry);
     for (const handler of this.handlers) {
       try {

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';
 import type { SipConnectionRecord } from '../core/sipConnections.js';
 import type { Journal } from '../journal/index.js';
+import { sipRecorder } from '../journal/sipRecorder.js';
 import { activeCallsInProject, callConfig } from './admission.js';
 import { AgentCall, type AgentCallHandle } from './calls/AgentCall.js';
 import type { ListenerContext, ListenerFactory, SipListener } from './ListenerManager.js';
@@ -90,7 +91,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       timers: options.sipTimers,
       userAgent: 'omnisip-listener',
       random: random.bytes,
-      onTrace: (entry) => journal.recordSip(party, entry),
+      onTrace: sipRecorder(journal, party),
       onWarning: (message) => logger.warn(`connection ${record.id}: ${message}`),
     });
     registration = startRegistration({

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../core/clock.js';
+import { Journal } from './Journal.js';
+import { sipRecorder } from './sipRecorder.js';
+
+const clock = () => new VirtualClock(1_767_225_600_000);
+const endpoint = (port: number) => ({ protocol: 'UDP' as const, address: '127.0.0.1', port });
+const register = (authorization: string) =>
+  Buffer.from(
+    [
+      'REGISTER sip:r SIP/2.0',
+      'Via: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bKabc;rport',
+      'From: <sip:101@r>;tag=f1',
+      'To: <sip:101@r>',
+      'Call-ID: reg-1',
+      'CSeq: 2 REGISTER',
+      `Authorization: ${authorization}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+
+describe('Journal', () => {
+  it('stamps each entry with a sequence number and both clocks, and keeps the latest `capacity`', () => {
+    const c = clock();
+    const journal = new Journal({ clock: c, capacity: 3 });
+    for (let i = 0; i < 5; i++) {
+      c.advance(1000);
+      journal.record({ kind: 'clock.advanced', byMs: 1000, now: c.now() });
+    }
+    const kept = journal.entries();
+    expect(kept.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(kept[0]).toMatchObject({ at: 1_767_225_603_000, kind: 'clock.advanced' });
+    expect(kept[0]!.wall).toBeGreaterThan(1_700_000_000_000);
+    expect(journal.lastSeq).toBe(5);
+  });
+
+  it('drops the oldest entries when the kept bodies and messages pass the byte budget', () => {
+    const journal = new Journal({ clock: clock(), capacity: 1000, maxBytes: 10_000 });
+    for (let i = 0; i < 20; i++) journal.recordApi({ api: 'public', method: 'GET', path: '/public/agents', status: 200, responseHeaders: {}, responseText: JSON.stringify({ filler: 'x'.repeat(1500) }), durationMs: 1 });
+    const kept = journal.entries();
+    expect(kept.length).toBeLessThan(10);
+    expect(kept.at(-1)?.seq).toBe(20);
+  });
+
+  it('filters by sequence, kind family, connection and call', () => {
+    const journal = new Journal({ clock: clock(), capacity: 100 });
+    journal.record({ kind: 'connection.deleted', connectionId: 'sipconn_a' });
+    journal.record({ kind: 'call.state', callId: 'call_1', sipCallId: 'abc@h', connectionId: 'sipconn_a', from: 'x', to: 'y', state: 'ringing', reason: null });
+    journal.record({ kind: 'call.note', callId: 'call_1', sipCallId: 'abc@h', connectionId: 'sipconn_a', topic: 'agent', text: 'hi' });
+    journal.record({ kind: 'emulator.reset' });
+    expect(journal.entries({ kinds: ['call'] }).map((e) => e.kind)).toEqual(['call.state', 'call.note']);
+    expect(journal.entries({ kinds: ['connection'] }).map((e) => e.kind)).toEqual(['connection.deleted']);
+    expect(journal.entries({ connectionId: 'sipconn_a' })).toHaveLength(3);
+    expect(journal.entries({ callIds: ['abc@h'] })).toHaveLength(2);
+    expect(journal.entries({ since: 2 }).map((e) => e.seq)).toEqual([3, 4]);
+    expect(journal.entries({ limit: 1 }).map((e) => e.seq)).toEqual([4]);
+  });
+
+  it('marks a SIP message seen again at the same party as a retransmission, and redacts digest responses', () => {
+    const journal = new Journal({ clock: clock(), capacity: 100 });
+    const record = sipRecorder(journal, { stack: 'listener', connectionId: 'sipconn_a' });
+    const data = register('Digest username="101", realm="r", nonce="n", uri="sip:r", response="0123456789abcdef0123456789abcdef"');
+    const trace = { at: 1, direction: 'out' as const, data, local: endpoint(5062), remote: endpoint(5060) };
+    record(trace);
+    record(trace);
+    sipRecorder(journal, { stack: 'pbx' })({ ...trace, direction: 'in', local: endpoint(5060), remote: endpoint(5062) });
+    const [first, again, atPbx] = journal.entries();
+    expect(first).toMatchObject({ kind: 'sip', party: 'listener:sipconn_a', connectionId: 'sipconn_a', method: 'REGISTER', cseq: '2 REGISTER', retransmission: false, local: '127.0.0.1:5062' });
+    expect(again).toMatchObject({ retransmission: true });
+    expect(atPbx).toMatchObject({ party: 'pbx', direction: 'in', retransmission: false });
+    const text = JSON.stringify(journal.entries());
+    expect(text).not.toContain('0123456789abcdef0123456789abcdef');
+    expect(text).toContain('response=\\"[redacted]\\"');
+  });
+
+  it('numbers each distinct password of a request body, so equal ones stay recognisably equal', () => {
+    const journal = new Journal({ clock: clock(), capacity: 100 });
+    const send = (body: unknown) => journal.recordApi({ api: 'public', method: 'POST', path: '/public/sip-connections', requestText: JSON.stringify(body), status: 200, responseHeaders: {}, durationMs: 1 });
+    send({ settings: { password: 'one' } });
+    send({ settings: { password: 'two' } });
+    send({ settings: { password: 'one' }, nested: [{ secret: 'three' }] });
+    const bodies = journal.entries().map((e) => (e.kind === 'api' ? e.request.body : undefined));
+    expect(bodies).toEqual([{ settings: { password: '[secret 1]' } }, { settings: { password: '[secret 2]' } }, { settings: { password: '[secret 1]' }, nested: [{ secret: '[secret 3]' }] }]);
+  });
+
+  it('tells subscribers of each entry, and resolves waiters on the first that matches', async () => {
+    const journal = new Journal({ clock: clock(), capacity: 10 });
+    const seen: number[] = [];
+    const unsubscribe = journal.subscribe((e) => seen.push(e.seq));
+    const waiting = journal.waitFor((e) => e.kind === 'emulator.reset', 1000, 'a reset');
+    journal.record({ kind: 'clock.advanced', byMs: 0, now: 0 });
+    journal.record({ kind: 'emulator.reset' });
+    expect((await waiting).seq).toBe(2);
+    unsubscribe();
+    journal.record({ kind: 'emulator.reset' });
+    expect(seen).toEqual([1, 2]);
+    await expect(journal.waitFor(() => false, 20, 'nothing')).rejects.toThrow('timed out after 20 ms waiting for nothing');
+  });
+});
