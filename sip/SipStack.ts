@@ -57,6 +57,11 @@ export interface SipStackOptions {
   userAgent?: string;
   /** The host in our Via sent-by; default the transport's address (set it when bound to 0.0.0.0). */
   viaAddress?: string;
+  /**
+   * Answer every UDP request at the address and port it came from, whether or not its Via asked
+   * with `rport` (see addReceivedParams). Default false: RFC 3261 §18.2.2 routing to the sent-by port.
+   */
+  forceRport?: boolean;
 }
 
 export type RequestResult = ClientTransactionResult;
@@ -205,12 +210,15 @@ export class SipStack {
       this.warn(`SIP stack: dropped an unparseable message from ${formatEndpoint(packet.source)}: ${parsed.error}`);
       return;
     }
-    this.warn(`SIP stack: answered 400 to ${request.method} from ${formatEndpoint(packet.source)}: ${parsed.error}`);
-    this.answerStatelessly(request, packet, 400, parsed.error);
+    // The answer goes where the request came from: a broken message's Via may name any host.
+    addReceivedParams(request, packet.source, { forceRport: this.options.forceRport === true });
+    const status = parsed.status ?? 400;
+    this.warn(`SIP stack: answered ${status} to ${request.method} from ${formatEndpoint(packet.source)}: ${parsed.error}`);
+    this.answerStatelessly(request, packet, status, parsed.error);
   }
 
   private receiveRequest(request: SipRequest, packet: InboundPacket): void {
-    const via = addReceivedParams(request, packet.source);
+    const via = addReceivedParams(request, packet.source, { forceRport: this.options.forceRport === true });
     const key = serverTransactionKey(request);
     if (via === undefined || key === undefined) {
       if (request.method === 'ACK') return this.warn(`SIP stack: dropped an ACK without a usable Via branch from ${formatEndpoint(packet.source)}`);
