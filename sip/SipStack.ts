@@ -220,11 +220,11 @@ export class SipStack {
   private receiveRequest(request: SipRequest, packet: InboundPacket): void {
     const via = addReceivedParams(request, packet.source, { forceRport: this.options.forceRport === true });
     const key = serverTransactionKey(request);
+    // The parser has checked the top Via and CSeq, so this is a safety net, not a code path.
     if (via === undefined || key === undefined) {
-      if (request.method === 'ACK') return this.warn(`SIP stack: dropped an ACK without a usable Via branch from ${formatEndpoint(packet.source)}`);
-      const reason = via === undefined ? 'Malformed top Via' : 'Missing branch in top Via (RFC 2543 peers are not supported)';
-      this.warn(`SIP stack: answered 400 to ${request.method} from ${formatEndpoint(packet.source)}: ${reason}`);
-      return this.answerStatelessly(request, packet, 400, reason);
+      if (request.method === 'ACK') return this.warn(`SIP stack: dropped an ACK without a usable top Via from ${formatEndpoint(packet.source)}`);
+      this.warn(`SIP stack: answered 400 to ${request.method} from ${formatEndpoint(packet.source)}: Malformed top Via`);
+      return this.answerStatelessly(request, packet, 400, 'Malformed top Via');
     }
     const context: RequestContext = { source: packet.source, local: packet.local, flowId: packet.flowId };
     const existing = this.servers.get(key);
