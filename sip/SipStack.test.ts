@@ -201,6 +201,29 @@ describe('SipStack over the memory network', () => {
     expect(statusOf(peer.received[0])).toBe(200);
   });
 
+  it('with forceRport, answers a UDP request whose Via names another host and port at the source of the packet', async () => {
+    const pbx = new SipStack({ transport: network.createTransport('127.0.0.4', 5060), forceRport: true });
+    pbx.onRequest((request, tx) => reply(tx, 200));
+    const peer = rawPeer();
+    await peer.transport.send(serializeMessage(makeInbound('OPTIONS', '192.0.2.15')), { ...UAS, address: '127.0.0.4' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(statusOf(peer.received[0])).toBe(200);
+    await pbx.close();
+  });
+
+  it('answers an unparseable request at the source address, never at the host its Via names', async () => {
+    const out: SipTraceEntry[] = [];
+    const pbx = new SipStack({ transport: network.createTransport('127.0.0.4', 5060), forceRport: true, onTrace: (entry) => out.push(entry) });
+    const peer = rawPeer();
+    const bad = serializeMessage(makeInbound('OPTIONS', '192.0.2.59:5050')).toString().replace(/^To: .*$/m, 'To: "unterminated <sip:x@example.com>');
+    await peer.transport.send(Buffer.from(bad), { ...UAS, address: '127.0.0.4' });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(out.filter((t) => t.direction === 'out').map((t) => `${t.remote.address}:${t.remote.port}`)).toEqual(['127.0.0.3:5080']);
+    // The 400 echoes the broken To, so it is checked as bytes.
+    expect(peer.received[0]?.data.toString()).toMatch(/^SIP\/2\.0 400 Bad To header: unterminated quoted string\r\n/);
+    await pbx.close();
+  });
+
   it('answers an unparseable but answerable request with 400 carrying the parser error, and warns', async () => {
     serve();
     const peer = rawPeer();
@@ -219,13 +242,15 @@ describe('SipStack over the memory network', () => {
     expect(warnings.join('\n')).toMatch(/dropped an unparseable message from UDP 127\.0\.0\.3:5080/);
   });
 
-  it('answers a request without a Via branch with 400', async () => {
-    serve();
+  it('serves a request without a Via branch by RFC 2543 matching and absorbs its retransmission (RFC 3261 §17.2.3)', async () => {
+    serve((request, tx) => reply(tx, 200));
     const peer = rawPeer();
-    await peer.transport.send(serializeMessage(makeRequest('OPTIONS', { via: 'SIP/2.0/UDP 127.0.0.3:5080' })), UAS);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(statusOf(peer.received[0])).toBe(400);
-    expect(seen).toEqual([]);
+    const old = serializeMessage(makeRequest('OPTIONS', { via: 'SIP/2.0/UDP 127.0.0.3:5080' }));
+    await peer.transport.send(old, UAS);
+    await peer.transport.send(old, UAS);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(seen).toHaveLength(1);
+    expect(peer.received.map(statusOf)).toEqual([200, 200]);
   });
 
   it('drops, with a warning, a response whose top Via is not ours (RFC 3261 §18.1.2)', async () => {

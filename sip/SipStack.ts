@@ -71,6 +71,11 @@ export interface SipStackOptions {
    * from. Default: the pooled cryptographic source. A seeded source makes a run reproducible.
    */
   random?: RandomBytes;
+  /**
+   * Answer every UDP request at the address and port it came from, whether or not its Via asked
+   * with `rport` (see addReceivedParams). Default false: RFC 3261 §18.2.2 routing to the sent-by port.
+   */
+  forceRport?: boolean;
 }
 
 export type RequestResult = ClientTransactionResult;
@@ -222,18 +227,21 @@ export class SipStack {
       this.warn(`SIP stack: dropped an unparseable message from ${formatEndpoint(packet.source)}: ${parsed.error}`);
       return;
     }
-    this.warn(`SIP stack: answered 400 to ${request.method} from ${formatEndpoint(packet.source)}: ${parsed.error}`);
-    this.answerStatelessly(request, packet, 400, parsed.error);
+    // The answer goes where the request came from: a broken message's Via may name any host.
+    addReceivedParams(request, packet.source, { forceRport: this.options.forceRport === true });
+    const status = parsed.status ?? 400;
+    this.warn(`SIP stack: answered ${status} to ${request.method} from ${formatEndpoint(packet.source)}: ${parsed.error}`);
+    this.answerStatelessly(request, packet, status, parsed.error);
   }
 
   private receiveRequest(request: SipRequest, packet: InboundPacket): void {
-    const via = addReceivedParams(request, packet.source);
+    const via = addReceivedParams(request, packet.source, { forceRport: this.options.forceRport === true });
     const key = serverTransactionKey(request);
+    // The parser has checked the top Via and CSeq, so this is a safety net, not a code path.
     if (via === undefined || key === undefined) {
-      if (request.method === 'ACK') return this.warn(`SIP stack: dropped an ACK without a usable Via branch from ${formatEndpoint(packet.source)}`);
-      const reason = via === undefined ? 'Malformed top Via' : 'Missing branch in top Via (RFC 2543 peers are not supported)';
-      this.warn(`SIP stack: answered 400 to ${request.method} from ${formatEndpoint(packet.source)}: ${reason}`);
-      return this.answerStatelessly(request, packet, 400, reason);
+      if (request.method === 'ACK') return this.warn(`SIP stack: dropped an ACK without a usable top Via from ${formatEndpoint(packet.source)}`);
+      this.warn(`SIP stack: answered 400 to ${request.method} from ${formatEndpoint(packet.source)}: Malformed top Via`);
+      return this.answerStatelessly(request, packet, 400, 'Malformed top Via');
     }
     const context: RequestContext = { source: packet.source, local: packet.local, flowId: packet.flowId };
     const existing = this.servers.get(key);

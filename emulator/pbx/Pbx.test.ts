@@ -87,6 +87,26 @@ describe('Pbx as a UAS', () => {
     expect(logs.some((l) => l.includes('→ 501: unknown method FROBNICATE'))).toBe(true);
   });
 
+  it('answers 416 to a Request-URI scheme it cannot serve, before routing or registering (RFC 3261 §8.2.2.1, RFC 4475 §3.3.2)', async () => {
+    const p = phone('101');
+    for (const uri of ['nobodyKnowsThisScheme:totallyopaquecontent', 'soap.beep://192.0.2.103:3002']) {
+      const options = p.buildRequest('OPTIONS', uri);
+      options.headers.set('To', '<sip:101@sip.your-provider.com>');
+      const result = await p.send(options);
+      expect(result.ok && [result.response.status, result.response.reason]).toEqual([416, 'Unsupported URI Scheme']);
+    }
+  });
+
+  it('answers 416 to a REGISTER whose To or Contact has a scheme it cannot register (RFC 4475 §3.3.4)', async () => {
+    const p = phone('101');
+    const register = p.buildRequest('REGISTER', 'sip:sip.your-provider.com');
+    register.headers.set('To', 'isbn:2983792873');
+    register.headers.set('Contact', '<name:John_Smith>');
+    const result = await p.send(register);
+    expect(result.ok && result.response.status).toBe(416);
+    expect(logs.some((l) => l.includes('→ 416: cannot register isbn:2983792873'))).toBe(true);
+  });
+
   it('answers 420 with Unsupported to a REGISTER that requires an extension', async () => {
     const response = (await phone('101').register({ extraHeaders: [['Require', 'gruu']] }))[0] as SipResponse;
     expect([response.status, response.headers.get('Unsupported')]).toEqual([420, 'gruu']);

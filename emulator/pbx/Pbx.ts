@@ -69,6 +69,26 @@ export interface PbxStartOptions extends PbxOptions {
   transports?: TransportProtocol[];
 }
 
+/** The URI schemes the PBX routes and registers. tel: goes to the proxy, which answers it 416 itself. */
+const SCHEMES = new Set(['sip', 'sips']);
+
+/**
+ * Why the PBX cannot serve the request's URIs (RFC 3261 §8.2.2.1, RFC 4475 §3.3.2-4), or
+ * undefined: the Request-URI's scheme, and for a REGISTER the To (address-of-record) and Contacts.
+ */
+function unsupportedScheme(request: SipRequest): string | undefined {
+  const scheme = (uri: string): string => /^\s*<?\s*([A-Za-z][A-Za-z0-9+\-.]*):/.exec(uri)?.[1]?.toLowerCase() ?? '';
+  const requestScheme = scheme(request.uri);
+  if (!SCHEMES.has(requestScheme) && requestScheme !== 'tel') return `cannot serve ${requestScheme}: URIs`;
+  if (request.method !== 'REGISTER') return undefined;
+  const uriOf = (value: string): string => /<([^>]*)>/.exec(value)?.[1] ?? value.split(';')[0] ?? '';
+  for (const value of [request.headers.get('To') ?? '', ...request.headers.getAll('Contact').filter((c) => c.trim() !== '*')]) {
+    const uri = uriOf(value).trim();
+    if (!SCHEMES.has(scheme(uri))) return `cannot register ${uri}: only sip: and sips: URIs`;
+  }
+  return undefined;
+}
+
 /** Methods a SIP element may meet (RFC 3261 and the extensions softphones use); anything else gets 501. */
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
 /** What the PBX accepts, as a registrar or by proxying; PUBLISH (no presence server) gets 405. */
@@ -127,6 +147,9 @@ export class Pbx {
       ...(options.onTrace && { onTrace: options.onTrace }),
       onWarning: (message) => this.logger.warn(`PBX: ${message}`),
       random: random.bytes,
+      // As Kamailio's force_rport(): phones behind NAT, and peers whose Via names a host or port
+      // they do not listen on (RFC 4475's 192.0.2.x), get their answers where the request came from.
+      forceRport: true,
     });
     this.registrar = new Registrar({
       accounts: this.accounts,
@@ -279,6 +302,9 @@ export class Pbx {
     // A CANCEL matching an INVITE was answered by the stack; this one matches nothing (§9.2).
     if (request.method === 'CANCEL') return reject(481, 'CANCEL matches no pending INVITE');
     if (request.method === 'PUBLISH') return reject(405, 'the PBX has no presence server', [['Allow', ALLOW]]);
+    // §8.2.2.1: a Request-URI scheme the PBX cannot serve is 416, before it is routed or registered.
+    const unserved = unsupportedScheme(request);
+    if (unserved !== undefined) return reject(416, unserved);
     const local = request.method === 'REGISTER' || (request.method === 'OPTIONS' && parseUri(request.uri)?.user === undefined && this.routesEndHere(request));
     if (!local) return this.proxy.forward(request, tx, context);
     // §8.2.2.3: the PBX as a UAS supports no extension a request could Require.

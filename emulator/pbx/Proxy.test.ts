@@ -59,6 +59,23 @@ describe('Proxy: routing an INVITE to an extension', () => {
     expect(bob.received.filter((r) => r.request.method === 'INVITE')).toEqual([]);
   });
 
+  it('reads a Max-Forwards with leading zeros as its number (0068 is 68, RFC 4475 §3.1.1.1)', async () => {
+    bob.onRequest((r) => {
+      if (r.request.method === 'INVITE') bob.answer(r, 486);
+    });
+    const invite = alice.buildRequest('INVITE', 'sip:202@sip.your-provider.com');
+    invite.headers.set('Max-Forwards', '0068');
+    const result = await alice.send(invite);
+    expect(result.ok && result.response.status).toBe(486);
+    expect((await bob.next('INVITE')).request.headers.get('Max-Forwards')).toBe('67');
+  });
+
+  it('does not forward off loopback while bound to it: a Request-URI naming another address gets 403 (RFC 4475 messages name 192.0.2.x)', async () => {
+    const result = await alice.send(alice.buildRequest('OPTIONS', 'sip:user@192.0.2.103:3002'));
+    expect(result.ok && result.response.status).toBe(403);
+    expect(logs.some((l) => l.includes('→ 403: will not forward to 192.0.2.103'))).toBe(true);
+  });
+
   it('forwards UDP → TCP on the registration flow, relays 180 and 200, and routes ACK and BYE through its Record-Route', async () => {
     bob.onRequest((r) => {
       if (r.request.method !== 'INVITE') return;

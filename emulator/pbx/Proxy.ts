@@ -139,17 +139,28 @@ export class Proxy {
     if (route !== undefined) {
       const next = parseNameAddr(route);
       if (next === undefined) return { ok: false, status: 400, reason: 'Invalid Route', why: `unparseable Route ${route}` };
-      return { ok: true, uri: request.uri, hop: nextHopForUri(next.uri, this.options.location, formatUri(next.uri)) };
+      return this.reachable({ ok: true, uri: request.uri, hop: nextHopForUri(next.uri, this.options.location, formatUri(next.uri)) });
     }
     const uri = parseUri(request.uri);
     if (uri === undefined || uri.scheme === 'tel') return { ok: false, status: 416, why: `cannot route to ${request.uri}: only sip: URIs are routed` };
-    if (!this.inOurDomain(uri)) return { ok: true, uri: request.uri, hop: nextHopForUri(uri, this.options.location, request.uri) };
+    if (!this.inOurDomain(uri)) return this.reachable({ ok: true, uri: request.uri, hop: nextHopForUri(uri, this.options.location, request.uri) });
     const user = uri.user;
     if (user === undefined) return { ok: false, status: 404, why: 'the Request-URI names no extension' };
     if (!this.options.accounts.has(user)) return { ok: false, status: 404, why: `no account "${user}"` };
     const binding = this.options.location.bindings(user)[0];
     if (binding === undefined) return { ok: false, status: 480, why: `account "${user}" has no live registration` };
     return { ok: true, uri: binding.contact, hop: nextHopForBinding(binding) };
+  }
+
+  /**
+   * A PBX bound to loopback forwards only to loopback: a socket there cannot reach other hosts
+   * anyway, and a peer's message (RFC 4475 names 192.0.2.x) must not make it try. Registered
+   * contacts are not affected: they are where the phones really are.
+   */
+  private reachable(target: Target & { ok: true }): Target {
+    const address = target.hop.destination.address;
+    if (!isLoopback(this.options.stack.transport.address) || isLoopback(address) || target.hop.flowId !== undefined) return target;
+    return { ok: false, status: 403, why: `will not forward to ${address}: the PBX listens on loopback and forwards only there` };
   }
 
   /** Our domain: any name we serve, or our own address (with our port, or none). */
@@ -200,10 +211,16 @@ function prepareForwarding(request: SipRequest, maxForwards: number, isRecordRou
   return forwarded;
 }
 
+/** RFC 3261 §20.22: 1*DIGIT, so leading zeros count for nothing (RFC 4475 §3.1.1.1 sends 0068). */
 function readMaxForwards(request: SipRequest): number | undefined {
   const value = request.headers.get('Max-Forwards');
   if (value === undefined) return 70;
-  return /^\d{1,3}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  return /^\d{1,10}$/.test(value.trim()) && Number(value.trim()) <= 255 ? Number(value.trim()) : undefined;
+}
+
+function isLoopback(address: string): boolean {
+  const host = address.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host.startsWith('127.') || host === '::1' || host === 'localhost';
 }
 
 function hasToTag(request: SipRequest): boolean {

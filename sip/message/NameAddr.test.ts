@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNameAddr, parseNameAddr } from './NameAddr.js';
+import { formatNameAddr, nameAddrDefect, parseNameAddr } from './NameAddr.js';
 
 describe('parseNameAddr', () => {
   it('parses a quoted display name, URI and header params', () => {
@@ -53,5 +53,20 @@ describe('formatNameAddr', () => {
     expect(parsed).toBeDefined();
     if (parsed === undefined) return;
     expect(formatNameAddr(parsed)).toBe(text);
+  });
+
+  it.each([
+    ['"Mr. J. User <sip:j.user@example.com>', 'unterminated quoted string'],
+    ['"Watson, Thomas" < sip:t.watson@example.org >', 'whitespace inside <>'],
+    ['Bell, Alexander <sip:a.g.bell@example.com>;tag=43', 'unquoted display name with separators'],
+    ['sip:user@example.com?Route=%3Csip:sip.example.com%3E', 'URI with headers not enclosed in <>'],
+    ['"Joe" <sip:joe@example.org>;;;;', 'bad parameters'],
+  ])('names the defect of %s (RFC 4475 §3.1.2)', (text, defect) => {
+    expect(nameAddrDefect(text)).toBe(defect);
+    expect(parseNameAddr(text)).toBeUndefined();
+  });
+
+  it('finds no defect in the unusual but valid forms of RFC 4475 §3.1.1', () => {
+    for (const text of ['caller<sip:caller@example.com>;tag=323', 'isbn:2983792873', '<sip:user@example.com?Route=%3Csip:sip.example.com%3E>', 'sip:+19725552222@gw1.example.net;unknownparam']) expect(nameAddrDefect(text)).toBeUndefined();
   });
 });

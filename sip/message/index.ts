@@ -6,7 +6,7 @@ export { createRequest, type CreateRequestInit } from './createRequest.js';
 export { createResponse, type CreateResponseInit } from './createResponse.js';
 export { reasonPhrase } from './reasonPhrase.js';
 export { formatUri, parseUri, type SipUri } from './SipUri.js';
-export { formatNameAddr, parseNameAddr, type NameAddr } from './NameAddr.js';
+export { formatNameAddr, nameAddrDefect, parseNameAddr, readNameAddrParams, type NameAddr } from './NameAddr.js';
 export { formatVia, parseVia, type Via } from './Via.js';
 export { parseCSeq } from './CSeq.js';
 export { generateBranch, generateCallId, generateTag } from './identifiers.js';

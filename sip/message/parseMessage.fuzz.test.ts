@@ -99,7 +99,8 @@ describe('parseMessage under fuzzing', () => {
   it('round-trips generated valid messages exactly', () => {
     const token = fc.stringMatching(/^[A-Za-z0-9\-.!%*_+`'~]{1,12}$/);
     const value = fc.stringMatching(/^[ -~]{0,40}$/);
-    const header = fc.tuple(token.filter((n) => !/^(l|content-length|via|v|from|f|to|t|call-id|i|cseq|max-forwards)$/i.test(n)), value);
+    // Headers the parser checks are excluded: a random value in them is rightly refused (Contact: a request's Contacts are validated).
+    const header = fc.tuple(token.filter((n) => !/^(l|content-length|via|v|from|f|to|t|call-id|i|cseq|max-forwards|contact|m)$/i.test(n)), value);
     fc.assert(
       fc.property(fc.array(header, { maxLength: 12 }), fc.uint8Array({ maxLength: 64 }), fc.boolean(), (extra, body, asResponse) => {
         const head = asResponse ? 'SIP/2.0 180 Ringing' : 'OPTIONS sip:127.0.0.1 SIP/2.0';

@@ -119,9 +119,13 @@ describe('parseMessage: body and Content-Length', () => {
 
 describe('parseMessage: rejections', () => {
   const mandatory: Array<[string, string]> = [['Via', VIA], ['From', FROM], ['To', TO], ['Call-ID', CALL_ID], ['CSeq', CSEQ]];
-  it.each(mandatory)('rejects a request without %s (not answerable)', (name, line) => {
+  it.each(mandatory)('rejects a request without %s, answerably unless Via is the one missing (RFC 4475 §3.3.1)', (name, line) => {
     const headers = [VIA, TO, FROM, CALL_ID, CSEQ].filter((h) => h !== line);
-    expect(failure(parseMessage(invite(headers)))).toEqual({ error: `Missing ${name} header`, answerable: false });
+    expect(failure(parseMessage(invite(headers)))).toEqual({ error: `Missing ${name} header`, answerable: name !== 'Via' });
+  });
+
+  it('names every missing mandatory header at once', () => {
+    expect(failure(parseMessage(invite([VIA, CSEQ])))).toEqual({ error: 'Missing From, To, Call-ID headers', answerable: true });
   });
 
   it('rejects a response without Call-ID', () => {
@@ -150,9 +154,10 @@ describe('parseMessage: rejections', () => {
     ['a header name with a space', [VIA, TO, 'Bad Name: x', FROM, CALL_ID, CSEQ], 'Malformed header line 3: bad header name', true],
     ['a bare CR inside a header', [VIA, TO, 'Subject: a\rb', FROM, CALL_ID, CSEQ], 'Malformed header line 3: bare CR', true],
     ['two Call-ID headers', [VIA, TO, FROM, CALL_ID, 'i: other', CSEQ], 'Multiple Call-ID headers', true],
-    ['an unreadable Via', ['Via: garbage', TO, FROM, CALL_ID, CSEQ], 'Bad Via header', false],
-    ['an unreadable From', [VIA, TO, 'From: <sip:alice@atlanta.com', CALL_ID, CSEQ], 'Bad From header', true],
-    ['an unreadable To', [VIA, 'To: "Bob <sip:bob@b>', FROM, CALL_ID, CSEQ], 'Bad To header', true],
+    ['an unreadable Via', ['Via: garbage', TO, FROM, CALL_ID, CSEQ], 'Bad Via header', true],
+    ['an unreadable From', [VIA, TO, 'From: <sip:alice@atlanta.com', CALL_ID, CSEQ], 'Bad From header: no closing >', true],
+    ['an unreadable To', [VIA, 'To: "Bob <sip:bob@b>', FROM, CALL_ID, CSEQ], 'Bad To header: unterminated quoted string', true],
+    ['a Contact URI with headers outside <>', [VIA, TO, FROM, CALL_ID, CSEQ, 'Contact: sip:bob@b?Route=x'], 'Bad Contact header: URI with headers not enclosed in <>', true],
     ['a Max-Forwards of 256', [VIA, 'Max-Forwards: 256', TO, FROM, CALL_ID, CSEQ], 'Bad Max-Forwards: 256', true],
     ['a non-numeric Max-Forwards', [VIA, 'Max-Forwards: many', TO, FROM, CALL_ID, CSEQ], 'Bad Max-Forwards: many', true],
     ['a continuation before any header', ['  folded', VIA, TO, FROM, CALL_ID, CSEQ], 'Malformed header: continuation line before any header', false],
@@ -161,19 +166,40 @@ describe('parseMessage: rejections', () => {
   });
 
   it.each([
-    ['INVITE sip:bob@biloxi.com SIP/3.0', 'Bad SIP version: SIP/3.0'],
-    ['INVITE sip:bob@biloxi.com HTTP/1.1', 'Bad SIP version: HTTP/1.1'],
     ['SIP/1.0 200 OK', 'Bad SIP version: SIP/1.0'],
     ['SIP/2.0 2x0 OK', 'Bad status code: 2x0'],
     ['SIP/2.0 700 Huh', 'Bad status code: 700'],
     ['SIP/2.0 99 Low', 'Bad status code: 99'],
-    ['INVITE sip:bob@biloxi.com', 'Malformed request line'],
-    ['INVITE  SIP/2.0', 'Malformed request line'],
     ['IN"VITE sip:bob@biloxi.com SIP/2.0', 'Bad method: IN"VITE'],
-    ['INVITE bob SIP/2.0', 'Bad Request-URI: bob'],
   ])('rejects the start line %j (not answerable)', (startLine, error) => {
     const text = invite().replace(/^[^\r]*/, startLine);
     expect(failure(parseMessage(text))).toEqual({ error, answerable: false });
+  });
+
+  it.each([
+    ['INVITE sip:bob@biloxi.com HTTP/1.1', 'Bad SIP version: HTTP/1.1'],
+    ['INVITE sip:bob@biloxi.com', 'Malformed request line'],
+    ['INVITE  SIP/2.0', 'Malformed Request-Line: more than one SP between elements'],
+    ['INVITE  sip:bob@biloxi.com  SIP/2.0', 'Malformed Request-Line: more than one SP between elements'],
+    ['INVITE sip:bob@biloxi.com SIP/2.0  ', 'Malformed Request-Line: whitespace after the SIP version'],
+    ['INVITE sip:bob@biloxi.com; lr SIP/2.0', 'Malformed Request-Line: whitespace inside the Request-URI'],
+    ['INVITE <sip:bob@biloxi.com> SIP/2.0', 'Bad Request-URI: enclosed in <>'],
+    ['INVITE sip:bob@biloxi.com?Route=%3Csip:example.com%3E SIP/2.0', 'Bad Request-URI: escaped headers are not allowed'],
+    ['INVITE bob SIP/2.0', 'Bad Request-URI: bob'],
+  ])('rejects the request line %j, answerably with 400 (RFC 4475 §3.1.2.7-11)', (startLine, error) => {
+    const result = parseMessage(invite().replace(/^[^\r]*/, startLine));
+    expect(failure(result)).toEqual({ error, answerable: true });
+    expect(!result.ok && result.status).toBeUndefined();
+  });
+
+  it('answers a SIP version other than 2.0 with 505, not 400 (RFC 4475 §3.1.2.16)', () => {
+    const result = parseMessage(invite().replace(/^[^\r]*/, 'INVITE sip:bob@biloxi.com SIP/7.0'));
+    expect(result).toMatchObject({ ok: false, error: 'Version Not Supported: SIP/7.0', status: 505 });
+    expect(!result.ok && result.answerable?.method).toBe('INVITE');
+  });
+
+  it('keeps a ? in the user part of a Request-URI: only URI headers are refused (RFC 4475 §3.1.1.2)', () => {
+    expect(parseMessage(invite().replace(/^[^\r]*/, "INVITE sip:crazy?,/;;*:&it+has=1@example.com SIP/2.0")).ok).toBe(true);
   });
 
   it.each([[''], ['\r\n\r\n'], [Buffer.alloc(0)]])('rejects an empty message %j', (input) => {

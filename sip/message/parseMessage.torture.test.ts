@@ -119,8 +119,8 @@ describe('RFC 4475-style invalid messages', () => {
     ['a negative Content-Length (§3.1.2.3)', options([...base, 'Content-Length: -999']), 'Bad Content-Length: -999'],
     ['a Max-Forwards over 255 (§3.1.2.4)', options([...base.filter((h) => !h.startsWith('Max')), 'Max-Forwards: 300']), 'Bad Max-Forwards: 300'],
     ['a huge CSeq (§3.1.2.5)', options([...base.filter((h) => !h.startsWith('CSeq')), 'CSeq: 36893488147419103232 OPTIONS']), 'Bad CSeq: 36893488147419103232 OPTIONS'],
-    ['an unterminated quoted display name (§3.1.2.6)', options([...base.filter((h) => !h.startsWith('To')), 'To: "Mr. J. User <sip:j.user@example.com>']), 'Bad To header'],
-    ['an unquoted display name with a comma (§3.1.2.16)', options([...base.filter((h) => !h.startsWith('From')), 'From: Bell, Alexander <sip:a.g.bell@example.com>;tag=43']), 'Bad From header'],
+    ['an unterminated quoted display name (§3.1.2.6)', options([...base.filter((h) => !h.startsWith('To')), 'To: "Mr. J. User <sip:j.user@example.com>']), 'Bad To header: unterminated quoted string'],
+    ['an unquoted display name with a comma (§3.1.2.16)', options([...base.filter((h) => !h.startsWith('From')), 'From: Bell, Alexander <sip:a.g.bell@example.com>;tag=43']), 'Bad From header: unquoted display name with separators'],
     ['two Content-Length values (§3.1.2.11)', options([...base, 'Content-Length: 0', 'Content-Length: 2']), 'Multiple Content-Length headers'],
     ['a CSeq method that does not match (§3.3.1)', options(base, 'INVITE sip:user@example.com SIP/2.0'), 'Bad CSeq: method OPTIONS does not match request method INVITE'],
   ])('refuses %s, answerably', (_label, text, error) => {
@@ -130,13 +130,18 @@ describe('RFC 4475-style invalid messages', () => {
   });
 
   it.each([
-    ['a Request-URI in angle brackets (§3.1.2.7)', options(base, 'OPTIONS <sip:user@example.com> SIP/2.0'), 'Bad Request-URI: <sip:user@example.com>'],
-    ['LWS inside the Request-URI (§3.1.2.8)', options(base, 'OPTIONS sip:user@example.com; lr SIP/2.0'), 'Malformed request line'],
-    ['trailing SP on the request line (§3.1.2.10)', options(base, 'OPTIONS sip:user@example.com SIP/2.0 '), 'Malformed request line'],
-    ['an unknown protocol version (§3.1.2.15)', options(base, 'OPTIONS sip:user@example.com SIP/7.0'), 'Bad SIP version: SIP/7.0'],
-    ['a status code out of range (§3.1.2.19)', crlf(['SIP/2.0 4294967301 better not break the receiver', ...base, '', '']), 'Bad status code: 4294967301'],
-    ['missing Call-ID, From and To (§3.1.2.18)', options(base.filter((h) => !/^(Call-ID|From|To)/.test(h))), 'Missing From header'],
-  ])('refuses %s', (_label, text, error) => {
-    expect(parseMessage(text)).toMatchObject({ ok: false, error });
+    ['a Request-URI in angle brackets (§3.1.2.7)', options(base, 'OPTIONS <sip:user@example.com> SIP/2.0'), 'Bad Request-URI: enclosed in <>'],
+    ['LWS inside the Request-URI (§3.1.2.8)', options(base, 'OPTIONS sip:user@example.com; lr SIP/2.0'), 'Malformed Request-Line: whitespace inside the Request-URI'],
+    ['trailing SP on the request line (§3.1.2.10)', options(base, 'OPTIONS sip:user@example.com SIP/2.0 '), 'Malformed Request-Line: whitespace after the SIP version'],
+    ['an unknown protocol version (§3.1.2.15)', options(base, 'OPTIONS sip:user@example.com SIP/7.0'), 'Version Not Supported: SIP/7.0'],
+    ['missing Call-ID, From and To (§3.1.2.18)', options(base.filter((h) => !/^(Call-ID|From|To)/.test(h))), 'Missing From, To, Call-ID headers'],
+  ])('refuses %s, answerably', (_label, text, error) => {
+    const result = parseMessage(text);
+    expect(result).toMatchObject({ ok: false, error });
+    expect(!result.ok && result.answerable !== undefined).toBe(true);
+  });
+
+  it('refuses a status code out of range (§3.1.2.19), and a response is never answered', () => {
+    expect(parseMessage(crlf(['SIP/2.0 4294967301 better not break the receiver', ...base, '', '']))).toEqual({ ok: false, error: 'Bad status code: 4294967301' });
   });
 });

@@ -1,7 +1,7 @@
 import { parseCSeq } from './CSeq.js';
 import { parseErrors } from './errors.js';
 import { isToken } from './grammar.js';
-import { readNameAddrParams } from './NameAddr.js';
+import { nameAddrDefect } from './NameAddr.js';
 import { SipHeaders } from './SipHeaders.js';
 import type { SipMessage, SipRequest } from './SipMessage.js';
 import { parseVia } from './Via.js';
@@ -11,8 +11,14 @@ export type ParseResult =
   | {
       ok: false;
       error: string;
-      /** present when a request line + Via + From + To + Call-ID + CSeq could be read, so a 400 can be sent */
+      /**
+       * Present when the message is a request with a readable method and a Via, so it can be
+       * answered (at its source) with `status` and `error` as the reason phrase; whatever of
+       * From, To, Call-ID and CSeq it has is copied into that answer.
+       */
       answerable?: SipRequest;
+      /** The status to answer with: 400, or 505 for a SIP version other than 2.0 (RFC 3261 §21.5.26). */
+      status?: number;
     };
 
 /** Limits that keep hostile input cheap: beyond them parseMessage returns an error. */
@@ -31,7 +37,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 type StartLine =
-  | { type: 'request'; method: string; uri: string }
+  /** A request line; `error` (and `status`) when it is malformed but its method can still be answered. */
+  | { type: 'request'; method: string; uri: string; error?: string; status?: number }
   | { type: 'response'; status: number; reason: string }
   | { error: string };
 
@@ -72,7 +79,7 @@ export function parseMessage(data: Buffer | string): ParseResult {
   }
 
   const start = parseStartLine(lines[0] ?? '');
-  if ('error' in start) return { ok: false, error: start.error };
+  if (!('type' in start)) return { ok: false, error: start.error };
 
   const headers = readHeaders(lines);
   if (typeof headers === 'string') return { ok: false, error: headers };
@@ -82,10 +89,14 @@ export function parseMessage(data: Buffer | string): ParseResult {
       ? { type: 'request', method: start.method, uri: start.uri, headers: headers.headers, body: Buffer.alloc(0) }
       : { type: 'response', status: start.status, reason: start.reason, headers: headers.headers, body: Buffer.alloc(0) };
 
-  const error = headers.error ?? checkHeaders(message) ?? readBody(message, buf.subarray(Math.min(bodyStart, buf.length)));
+  // The start line's defect comes first: it is what the peer got most wrong (505 before 400).
+  const startError = start.type === 'request' ? start.error : undefined;
+  const error = startError ?? headers.error ?? checkHeaders(message) ?? readBody(message, buf.subarray(Math.min(bodyStart, buf.length)));
   if (error === undefined) return { ok: true, message };
   const answerable = message.type === 'request' && isAnswerable(message) ? message : undefined;
-  return answerable === undefined ? { ok: false, error } : { ok: false, error, answerable };
+  if (answerable === undefined) return { ok: false, error };
+  const status = start.type === 'request' && startError !== undefined ? start.status : undefined;
+  return status === undefined ? { ok: false, error, answerable } : { ok: false, error, answerable, status };
 }
 
 function parseStartLine(line: string): StartLine {
@@ -98,13 +109,34 @@ function parseStartLine(line: string): StartLine {
     if (!/^[1-6]\d\d$/.test(code)) return { error: parseErrors.badStatus(code) };
     return { type: 'response', status: Number(code), reason: reason.trim() };
   }
-  // RFC 3261 §7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF
-  const match = /^(\S+) +(\S+) +(\S+)$/.exec(line);
-  if (match === null) return { error: parseErrors.malformedRequestLine() };
-  const [, method = '', uri = '', version = ''] = match;
-  if (!isToken(method)) return { error: parseErrors.badMethod(method) };
-  if (version.toUpperCase() !== 'SIP/2.0') return { error: parseErrors.badVersion(version) };
-  if (!/^[A-Za-z][A-Za-z0-9+\-.]*:./.test(uri)) return { error: parseErrors.badRequestUri(uri) };
+  return parseRequestLine(line);
+}
+
+/**
+ * RFC 3261 §7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF, with exactly one SP
+ * between the elements and none at the end (RFC 4475 §3.1.2.8-10). Once the method is readable the
+ * request can be answered, so a defect after it is returned with the request rather than alone.
+ */
+function parseRequestLine(line: string): StartLine {
+  const parts = line.split(' ');
+  const [method = ''] = parts;
+  if (!isToken(method)) return method === '' ? { error: parseErrors.malformedRequestLine() } : { error: parseErrors.badMethod(method) };
+  const version = parts[parts.length - 1] ?? '';
+  const uri = parts.slice(1, -1).join(' ');
+  const broken = (error: string, status?: number): StartLine => ({ type: 'request', method, uri: parts[1] ?? '', error, ...(status !== undefined && { status }) });
+  if (parts.length < 3) return broken(parseErrors.malformedRequestLine());
+  if (/[ \t]$/.test(line)) return broken(parseErrors.requestLineTrailingSpace());
+  if (parts.includes('')) return broken(parseErrors.requestLineExtraSpace());
+  if (!/^SIP\/\d+\.\d+$/i.test(version)) return broken(parts.length > 3 ? parseErrors.requestLineSpaceInUri() : parseErrors.badVersion(version));
+  // RFC 3261 §8.2.2.1 / §21.5.26: a version we do not speak is 505, even with a Request-URI we could read.
+  if (version.toUpperCase() !== 'SIP/2.0') return broken(parseErrors.versionNotSupported(version), 505);
+  if (parts.length > 3) return broken(parseErrors.requestLineSpaceInUri());
+  if (uri.startsWith('<')) return broken(parseErrors.requestUriInBrackets());
+  if (!/^[A-Za-z][A-Za-z0-9+\-.]*:./.test(uri)) return broken(parseErrors.badRequestUri(uri));
+  // RFC 3261 §19.1.1 (Table 1): URI headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  // A '?' may also sit in the user part (user-unreserved); headers start after the userinfo, which
+  // the first '@' ends (neither a password nor a header value holds an unescaped '@').
+  if (/^sips?:/i.test(uri) && uri.slice(uri.indexOf('@') + 1).includes('?')) return broken(parseErrors.requestUriHeaders());
   return { type: 'request', method, uri };
 }
 
@@ -149,15 +181,16 @@ function readHeaders(lines: string[]): { headers: SipHeaders; error?: string } |
 /** RFC 3261 §8.1.1 / §8.2: the mandatory headers, each readable, CSeq matching the method. */
 function checkHeaders(message: SipMessage): string | undefined {
   const { headers } = message;
-  for (const name of MANDATORY) {
-    if (!headers.has(name) || headers.get(name) === undefined || headers.get(name) === '') return parseErrors.missingHeader(name);
-  }
+  const missing = MANDATORY.filter((name) => !headers.has(name) || headers.get(name) === undefined || headers.get(name) === '');
+  if (missing.length > 0) return parseErrors.missingHeaders(missing);
   for (const name of SINGLE) {
     if (headers.getLines(name).length > 1) return parseErrors.duplicateHeader(name);
   }
   if (parseVia(headers.get('Via') ?? '') === undefined) return parseErrors.badHeader('Via');
-  if (readNameAddrParams(headers.get('From') ?? '') === undefined) return parseErrors.badHeader('From');
-  if (readNameAddrParams(headers.get('To') ?? '') === undefined) return parseErrors.badHeader('To');
+  for (const name of ['From', 'To'] as const) {
+    const defect = nameAddrDefect(headers.get(name) ?? '');
+    if (defect !== undefined) return parseErrors.badHeader(name, defect);
+  }
   const cseqText = headers.get('CSeq') ?? '';
   const cseq = parseCSeq(cseqText);
   if (cseq === undefined) return parseErrors.badCSeq(cseqText);
@@ -165,6 +198,14 @@ function checkHeaders(message: SipMessage): string | undefined {
   if (message.type === 'request' && cseq.method !== message.method) return parseErrors.cseqMethodMismatch(cseq.method, message.method);
   const maxForwards = headers.get('Max-Forwards');
   if (maxForwards !== undefined && !(/^\d{1,10}$/.test(maxForwards) && Number(maxForwards) <= 255)) return parseErrors.badMaxForwards(maxForwards);
+  // A request's Contacts are acted on (registered, record-routed), so a broken one is refused up
+  // front (RFC 4475 §3.1.2.13); a response's are left to whoever reads them.
+  if (message.type === 'request') {
+    for (const contact of headers.getAll('Contact')) {
+      const defect = contact.trim() === '*' ? undefined : nameAddrDefect(contact);
+      if (defect !== undefined) return parseErrors.badHeader('Contact', defect);
+    }
+  }
   return undefined;
 }
 
@@ -184,12 +225,11 @@ function readBody(message: SipMessage, rest: Buffer): string | undefined {
   return undefined;
 }
 
-/** A 400 can be sent when the response's mandatory headers can be copied and its Via routed. */
+/**
+ * A request can be answered when it has a Via to copy; the answer goes to the packet's source
+ * whatever that Via says (RFC 4475 §3.3.1: even a request without To, From and Call-ID should get
+ * its 400). An ACK is never answered, but that is the caller's rule.
+ */
 function isAnswerable(request: SipRequest): boolean {
-  const { headers } = request;
-  for (const name of MANDATORY) {
-    const value = headers.get(name);
-    if (value === undefined || value === '') return false;
-  }
-  return parseVia(headers.get('Via') ?? '') !== undefined;
+  return (request.headers.get('Via') ?? '') !== '';
 }

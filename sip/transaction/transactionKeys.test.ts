@@ -36,9 +36,27 @@ describe('transaction matching', () => {
     expect(serverTransactionKey(withVia(a, via.replace('127.0.0.1:5070', '127.0.0.1')))).toBe(serverTransactionKey(withVia(a, via.replace('127.0.0.1:5070', '127.0.0.1:5060'))));
   });
 
-  it('has no key for a request without a branch (RFC 2543 matching is not supported)', () => {
-    const a = makeInbound('OPTIONS');
-    expect(serverTransactionKey(withVia(a, 'SIP/2.0/UDP 127.0.0.1:5070'))).toBeUndefined();
+  it('matches a request without a branch by the RFC 2543 rules of §17.2.3 (RFC 4475 §3.4.1)', () => {
+    const invite = withVia(makeInbound('INVITE'), 'SIP/2.0/UDP 127.0.0.1:5070');
+    const key = serverTransactionKey(invite);
+    expect(key).toBeDefined();
+    expect(serverTransactionKey(withVia(invite, 'SIP/2.0/UDP 127.0.0.1:5070'))).toBe(key);
+    // The ACK for our non-2xx carries our To tag and the same CSeq number: it matches the INVITE.
+    expect(serverTransactionKey(createAck(invite, createResponse(invite, 404, undefined, { toTag: 'ours' })))).toBe(key);
+    expect(serverTransactionKey(createCancel(invite), 'INVITE')).toBe(key);
+    const next = { ...invite, headers: invite.headers.clone() };
+    next.headers.set('CSeq', '2 INVITE');
+    expect(serverTransactionKey(next)).not.toBe(key);
+    expect(serverTransactionKey(withVia(invite, 'SIP/2.0/UDP 127.0.0.9:5070'))).not.toBe(key);
+  });
+
+  it('treats a branch that is only the magic cookie, or lacks it, as RFC 2543 (RFC 4475 §3.2.1)', () => {
+    const a = withVia(makeInbound('OPTIONS'), 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK');
+    const b = withVia(makeInbound('OPTIONS'), 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK');
+    // Same empty identifier, different requests (Call-ID): not one transaction.
+    expect(serverTransactionKey(a)).toMatch(/^2543\|/);
+    expect(serverTransactionKey(a)).not.toBe(serverTransactionKey(b));
+    expect(serverTransactionKey(withVia(a, 'SIP/2.0/UDP 127.0.0.1:5070;branch=390skdjuw'))).toMatch(/^2543\|/);
   });
 });
 

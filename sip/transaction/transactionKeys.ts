@@ -1,10 +1,11 @@
-import { parseCSeq, parseVia, type SipRequest, type SipResponse } from '../message/index.js';
+import { parseCSeq, parseVia, readNameAddrParams, type SipRequest, type SipResponse } from '../message/index.js';
 
 /**
- * Transaction identifiers. Only RFC 3261 branches (magic cookie "z9hG4bK") are supported: the
- * RFC 2543 matching rules of §17.1.3 and §17.2.3 (comparing Request-URI, tags, Call-ID, CSeq and
- * Via) are not implemented, since no current peer needs them. A request without a branch is
- * answered with 400 by the stack.
+ * Transaction identifiers. Client transactions always use our own RFC 3261 branches. Server
+ * transactions use the branch when it is an RFC 3261 one (magic cookie "z9hG4bK" followed by an
+ * identifier), and otherwise fall back to the RFC 2543 matching rules of §17.2.3, so a request
+ * from an RFC 2543 peer (no branch, RFC 4475 §3.4.1) or with a bare cookie (§3.2.1) is still
+ * served, and its retransmissions are absorbed.
  */
 export const MAGIC_COOKIE = 'z9hG4bK';
 
@@ -29,8 +30,25 @@ export function responseTransactionKey(response: SipResponse): string | undefine
  */
 export function serverTransactionKey(request: SipRequest, method = request.method): string | undefined {
   const via = parseVia(request.headers.get('Via') ?? '');
-  const branch = via?.params.branch;
-  if (!via || !branch) return undefined;
+  if (!via) return undefined;
+  const branch = via.params.branch;
   const upper = method.toUpperCase();
-  return `${branch}|${via.host.toLowerCase()}:${via.port ?? 5060}|${upper === 'ACK' ? 'INVITE' : upper}`;
+  const txMethod = upper === 'ACK' ? 'INVITE' : upper;
+  const sentBy = `${via.host.toLowerCase()}:${via.port ?? 5060}`;
+  if (branch && branch.startsWith(MAGIC_COOKIE) && branch.length > MAGIC_COOKIE.length) return `${branch}|${sentBy}|${txMethod}`;
+  return rfc2543Key(request, txMethod, `${via.transport} ${sentBy};branch=${branch ?? ''}`);
+}
+
+/**
+ * RFC 3261 §17.2.3, for requests without an RFC 3261 branch: the Request-URI, From tag, Call-ID,
+ * CSeq number, top Via and method of the request that created the transaction; the To tag too,
+ * except for INVITE, whose ACK carries the tag of our response (and whose CANCEL, §9.2, none).
+ */
+function rfc2543Key(request: SipRequest, txMethod: string, topVia: string): string | undefined {
+  const cseq = parseCSeq(request.headers.get('CSeq') ?? '');
+  if (cseq === undefined) return undefined;
+  const fromTag = readNameAddrParams(request.headers.get('From') ?? '')?.tag ?? '';
+  const toTag = txMethod === 'INVITE' ? '' : (readNameAddrParams(request.headers.get('To') ?? '')?.tag ?? '');
+  const callId = request.headers.get('Call-ID') ?? '';
+  return `2543|${request.uri}|${fromTag}|${toTag}|${callId}|${cseq.seq}|${txMethod}|${topVia}`;
 }

@@ -40,6 +40,19 @@ describe('addReceivedParams', () => {
     expect(responseDestination(request, { source: udpSource, flowId: 'f' })).toEqual({ destination: { protocol: 'UDP', address: '127.0.0.3', port: 5070 } });
   });
 
+  it('with forceRport, records the source port even when the Via did not ask, so a UDP response goes back to the source of the packet', () => {
+    const request = requestWithVia('SIP/2.0/UDP 192.0.2.15;branch=z9hG4bK1');
+    addReceivedParams(request, udpSource, { forceRport: true });
+    expect(request.headers.get('Via')).toBe('SIP/2.0/UDP 192.0.2.15;branch=z9hG4bK1;received=127.0.0.3;rport=40000');
+    expect(responseDestination(request, { source: udpSource, flowId: 'f' })).toEqual({ destination: udpSource });
+  });
+
+  it('with forceRport, replaces an rport value the sender wrote itself', () => {
+    const request = requestWithVia('SIP/2.0/UDP 127.0.0.3:5070;rport=9;branch=z9hG4bK1');
+    addReceivedParams(request, udpSource, { forceRport: true });
+    expect(responseDestination(request, { source: udpSource, flowId: 'f' })).toEqual({ destination: udpSource });
+  });
+
   it('returns undefined for a top Via it cannot parse', () => {
     expect(addReceivedParams(requestWithVia('garbage'), udpSource)).toBeUndefined();
   });
