@@ -1402,7 +1402,10 @@ export interface components {
          *     (wall-clock ms with microseconds) and `kind`; the other fields depend on the kind:
          *     - `api`: `api` (public or control), `method`, `path`, `query`, `operationId`, `apiKey`,
          *       `connectionId`, `request` (`contentType`, `body`), `response` (`status`, `headers`,
-         *       `body`), `durationMs`. Passwords in bodies read `[secret N]`, N counted per run.
+         *       `body`, or `bodyDropped` with the bytes the ring let go: at once for a successful GET,
+         *       or once newer changes filled the 4 MiB it keeps of bodies; the event stream and the
+         *       NDJSON file carry every body), `durationMs`. Passwords in bodies read `[secret N]`, N
+         *       counted per run.
          *     - `sip`: `party` (`pbx`, `listener:<connectionId>`, `softphone:<username>`), `stack`,
          *       `connectionId` or `username`, `direction` (in, out), `transport`, `local`, `remote`,
          *       `sipCallId`, `method` or `status` and `reason`, `cseq`, `fromTag`, `toTag`, `branch`,

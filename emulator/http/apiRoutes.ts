@@ -5,7 +5,7 @@ import type { FaultRules } from '../core/FaultRules.js';
 import type { OpenApiDocument, OperationSpec } from './openapiDocument.js';
 import type { Handler, HandlerDeps, HandlerOutput } from './handler.js';
 import { JsonText } from './JsonText.js';
-import { noteExchange } from './journalExchanges.js';
+import type { ExchangeRecorder } from './journalExchanges.js';
 import { respondFailure, respondJson } from './respond.js';
 import { coerceQuery, type OperationValidators } from './validators.js';
 
@@ -19,6 +19,8 @@ export interface ApiRoutesOptions {
   handlers: Record<string, Handler>;
   deps: HandlerDeps;
   faults: FaultRules;
+  /** Puts each exchange in the journal. */
+  recorder: ExchangeRecorder;
   maxBodyBytes: number;
   /** Validate every response against openapi.yaml and answer 500 on a mismatch (tests turn this on). */
   validateResponses: boolean;
@@ -44,13 +46,28 @@ export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): void {
   // A known path with a method it does not have: 405 with Allow, not 404.
   for (const [routePath, ops] of byPath) {
     const allowed = ops.map((op) => op.method.toUpperCase());
-    app.all(routePath, (c) => respondFailure(c, apiErrors.methodNotAllowed(c.req.method, c.req.path, allowed)));
+    app.all(routePath, (c) => options.recorder.record(c, () => respondFailure(c, apiErrors.methodNotAllowed(c.req.method, c.req.path, allowed))));
   }
 }
 
+/** One exchange, journaled: the pipeline's answer is recorded before it goes out. */
 async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions): Promise<Response> {
+  const started = performance.now();
+  const notes = options.recorder.begin(c);
+  if (notes) {
+    notes.api = options.kind;
+    notes.operationId = op.operationId;
+  }
+  const response = await pipeline(c, op, options, notes);
+  if (notes) options.recorder.finish(c, notes, response, started);
+  return response;
+}
+
+type Notes = NonNullable<ReturnType<ExchangeRecorder['begin']>>;
+
+async function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined): Promise<Response> {
   const apiKey = c.req.header('x-api-key')?.trim() || undefined;
-  noteExchange(c, { api: options.kind, operationId: op.operationId, ...(options.kind === 'public' && apiKey !== undefined && { apiKey }) });
+  if (notes && options.kind === 'public') notes.apiKey = apiKey;
 
   // Fault rules first: a gateway's 429 or 503 comes before any authentication.
   if (options.kind === 'public' && options.faults.hasRulesFor('api')) {
@@ -69,8 +86,11 @@ async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions):
   if (op.bodyPointer) {
     const text = await readBody(c, options.maxBodyBytes);
     if (text === undefined) return respondFailure(c, apiErrors.payloadTooLarge(options.maxBodyBytes));
-    noteExchange(c, { requestText: text });
     const contentType = c.req.header('content-type');
+    if (notes) {
+      notes.requestText = text;
+      notes.requestContentType = contentType;
+    }
     if (text.trim() === '') {
       if (op.bodyRequired) return respondFailure(c, apiErrors.validation('A JSON request body is required. Send a JSON object with Content-Type: application/json.'));
       body = {};

@@ -10,12 +10,11 @@ import type {
   SoftphoneCreate,
 } from '../generated/index.js';
 import type { Handler, HandlerOutput } from './handler.js';
+import { respondFile } from './respond.js';
 
 const ok = (body: unknown, status = 200): HandlerOutput => ({ status, body });
 const noContent: HandlerOutput = { status: 204 };
-const file = (context: Parameters<Handler>[0]['context'], bytes: Buffer, type: string, name: string): HandlerOutput => ({
-  response: context.body(new Uint8Array(bytes), 200, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"` }),
-});
+const file = (context: Parameters<Handler>[0]['context'], bytes: Buffer, type: string, name: string): HandlerOutput => ({ response: respondFile(context, bytes, type, name) });
 /** `kind=sip,call` and `kind=sip&kind=call` alike. */
 const kinds = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : String(value).split(',').map((k) => k.trim()).filter(Boolean);

@@ -8,7 +8,7 @@ import { controlHandlers } from './controlHandlers.js';
 import { renderDocsPage } from './docsPage.js';
 import type { Journal } from '../journal/index.js';
 import type { HandlerDeps } from './handler.js';
-import { journalExchanges } from './journalExchanges.js';
+import { exchangeRecorder } from './journalExchanges.js';
 import { loadOpenApiDocument, type OpenApiDocument } from './openapiDocument.js';
 import { packageRoot } from './packageRoot.js';
 import { publicHandlers } from './publicHandlers.js';
@@ -48,9 +48,9 @@ function loadApis(): { publicApi: LoadedApi; controlApi: LoadedApi } {
 export function createApp(options: AppOptions): Hono {
   const { publicApi, controlApi } = loadApis();
   const app = new Hono();
-  app.use(journalExchanges(options.journal));
+  const recorder = exchangeRecorder(options.journal);
 
-  const common = { deps: options.deps, faults: options.faults, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses };
+  const common = { deps: options.deps, faults: options.faults, recorder, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses };
   registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
   registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
 
@@ -66,10 +66,10 @@ export function createApp(options: AppOptions): Hono {
   app.get('/docs', (c) => c.html(docs));
   app.get('/', (c) => c.redirect('/docs'));
 
-  app.notFound((c) => respondFailure(c, apiErrors.routeNotFound(c.req.method, c.req.path)));
+  app.notFound((c) => recorder.record(c, () => respondFailure(c, apiErrors.routeNotFound(c.req.method, c.req.path))));
   app.onError((error, c) => {
     options.deps.logger.error(`${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
-    return respondFailure(c, apiErrors.internal());
+    return recorder.record(c, () => respondFailure(c, apiErrors.internal()));
   });
   return app;
 }

@@ -6,16 +6,16 @@ export interface ApiExchange {
   api: 'public' | 'control';
   method: string;
   path: string;
-  query?: string;
-  operationId?: string;
-  apiKey?: string;
-  connectionId?: string;
-  requestContentType?: string;
-  requestText?: string;
+  query?: string | undefined;
+  operationId?: string | undefined;
+  apiKey?: string | undefined;
+  connectionId?: string | undefined;
+  requestContentType?: string | undefined;
+  requestText?: string | undefined;
   status: number;
-  responseHeaders: Record<string, string>;
+  responseHeaders: Readonly<Record<string, string>>;
   /** JSON text of the response; undefined for no body or a body that is not JSON (a pcap, a WAV, a stream). */
-  responseText?: string;
+  responseText?: string | undefined;
   durationMs: number;
 }
 
@@ -38,12 +38,16 @@ export class ApiExchangeEntry implements ApiEntry {
   readonly connectionId?: string;
   readonly durationMs: number;
   readonly #requestContentType: string | undefined;
-  readonly #responseHeaders: Record<string, string>;
+  readonly #responseHeaders: Readonly<Record<string, string>>;
   readonly #status: number;
   #requestText: string | undefined;
   #requestBody: unknown;
   #responseText: string | undefined;
   #responseBody: unknown;
+  /** The bytes of body text this entry holds until `dropBodies` (a redacted request body is always kept). */
+  readonly #heldBytes: number;
+  readonly #requestRedacted: boolean;
+  #dropped = false;
   readonly #secrets: SecretRedactor;
 
   constructor(
@@ -65,10 +69,31 @@ export class ApiExchangeEntry implements ApiEntry {
     this.#responseHeaders = exchange.responseHeaders;
     this.#status = exchange.status;
     const text = exchange.requestText;
-    if (text !== undefined && text !== '' && SECRET.test(text)) this.#requestBody = secrets.redactJsonText(text);
+    const redacted = text !== undefined && text !== '' && SECRET.test(text);
+    if (redacted) this.#requestBody = secrets.redactJsonText(text);
     else this.#requestText = text;
     this.#responseText = exchange.responseText;
+    this.#requestRedacted = redacted;
+    this.#heldBytes = (redacted ? 0 : (text?.length ?? 0)) + (exchange.responseText?.length ?? 0);
     this.#secrets = secrets;
+  }
+
+  /** The bytes of body this entry still holds, for the journal's body budget. */
+  get bodyBytes(): number {
+    return this.#dropped ? 0 : this.#heldBytes;
+  }
+
+  /**
+   * Lets go of the bodies as received and sent (not a redacted request body: those are kept), so a
+   * busy API does not hold every body it ever answered; the entry says how many bytes went.
+   */
+  dropBodies(): void {
+    if (this.#dropped || this.#heldBytes === 0) return;
+    this.#dropped = true;
+    if (!this.#requestRedacted) this.#requestBody = undefined;
+    this.#requestText = undefined;
+    this.#responseText = undefined;
+    this.#responseBody = undefined;
   }
 
   get request(): ApiEntry['request'] {
@@ -89,7 +114,12 @@ export class ApiExchangeEntry implements ApiEntry {
       this.#responseBody = SECRET.test(this.#responseText) ? this.#secrets.redact(body) : body;
       this.#responseText = undefined;
     }
-    return { status: this.#status, headers: this.#responseHeaders, ...(this.#responseBody !== undefined && { body: this.#responseBody }) };
+    return {
+      status: this.#status,
+      headers: this.#responseHeaders,
+      ...(this.#responseBody !== undefined && { body: this.#responseBody }),
+      ...(this.#dropped && { bodyDropped: this.#heldBytes }),
+    };
   }
 
   toJSON(): ApiEntry {

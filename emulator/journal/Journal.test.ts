@@ -36,12 +36,15 @@ describe('Journal', () => {
     expect(journal.lastSeq).toBe(5);
   });
 
-  it('drops the oldest entries when the kept bodies and messages pass the byte budget', () => {
+  it('drops the oldest entries when the kept SIP messages pass the byte budget', () => {
     const journal = new Journal({ clock: clock(), capacity: 1000, maxBytes: 10_000 });
-    for (let i = 0; i < 20; i++) journal.recordApi({ api: 'public', method: 'GET', path: '/public/agents', status: 200, responseHeaders: {}, responseText: JSON.stringify({ filler: 'x'.repeat(1500) }), durationMs: 1 });
+    const record = sipRecorder(journal, { stack: 'pbx' });
+    const data = register('Digest username="101"');
+    for (let i = 0; i < 40; i++) record({ at: i, direction: 'in', data, local: endpoint(5060), remote: endpoint(5062 + i) });
     const kept = journal.entries();
-    expect(kept.length).toBeLessThan(10);
-    expect(kept.at(-1)?.seq).toBe(20);
+    expect(kept.length).toBeLessThan(40);
+    expect(kept.length * (data.length + 256)).toBeLessThanOrEqual(10_000);
+    expect(kept.at(-1)?.seq).toBe(40);
   });
 
   it('filters by sequence, kind family, connection and call', () => {
@@ -83,6 +86,29 @@ describe('Journal', () => {
     send({ settings: { password: 'one' }, nested: [{ secret: 'three' }] });
     const bodies = journal.entries().map((e) => (e.kind === 'api' ? e.request.body : undefined));
     expect(bodies).toEqual([{ settings: { password: '[secret 1]' } }, { settings: { password: '[secret 2]' } }, { settings: { password: '[secret 1]' }, nested: [{ secret: '[secret 3]' }] }]);
+  });
+
+  it('keeps the bodies of the latest API exchanges only, and says how many bytes the older ones let go', () => {
+    const journal = new Journal({ clock: clock(), capacity: 1000, bodyBudget: 5000 });
+    const body = JSON.stringify({ filler: 'y'.repeat(1000) });
+    for (let i = 0; i < 10; i++) journal.recordApi({ api: 'public', method: 'POST', path: '/public/agents', status: 200, responseHeaders: {}, responseText: body, durationMs: 1 });
+    const responses = journal.entries().map((e) => (e.kind === 'api' ? e.response : undefined));
+    expect(responses).toHaveLength(10);
+    expect(responses.slice(-4).every((r) => r?.body !== undefined)).toBe(true);
+    expect(responses[0]).toEqual({ status: 200, headers: {}, bodyDropped: body.length });
+  });
+
+  it('lets go of the body of a successful read at once, after its subscribers have had it whole', () => {
+    const journal = new Journal({ clock: clock(), capacity: 10 });
+    const streamed: string[] = [];
+    journal.subscribe((e) => streamed.push(JSON.stringify(e)));
+    const read = (status: number) => journal.recordApi({ api: 'public', method: 'GET', path: '/public/agents/x', status, responseHeaders: {}, responseText: '{"id":"x"}', durationMs: 1 });
+    read(200);
+    read(404);
+    const [ok, missing] = journal.entries().map((e) => (e.kind === 'api' ? e.response : undefined));
+    expect(ok).toEqual({ status: 200, headers: {}, bodyDropped: 10 });
+    expect(missing).toEqual({ status: 404, headers: {}, body: { id: 'x' } });
+    expect(streamed[0]).toContain('"body":{"id":"x"}');
   });
 
   it('tells subscribers of each entry, and resolves waiters on the first that matches', async () => {

@@ -22,6 +22,11 @@ export interface JournalOptions {
   capacity: number;
   /** About how many bytes the kept entries may hold (bodies and SIP messages); the oldest go first. Default 64 MiB. */
   maxBytes?: number;
+  /**
+   * How many bytes of API bodies the latest changes and failures keep; older exchanges keep their
+   * status and headers and say how many bytes went (the journal file keeps them all). Default 4 MiB.
+   */
+  bodyBudget?: number;
   /** Told of every entry as it is recorded, e.g. an NDJSON file. */
   sinks?: ReadonlyArray<(entry: JournalEntry) => void>;
 }
@@ -57,12 +62,18 @@ export class Journal {
   private readonly handlers = new Set<Handler>();
   private readonly identities = new Map<string, true>();
   private readonly secrets = new SecretRedactor();
+  /** API exchanges that still hold bodies, oldest first, from `bodiesHead` on. */
+  private readonly withBodies: ApiExchangeEntry[] = [];
+  private bodiesHead = 0;
+  private bodyBytes = 0;
+  private readonly bodyBudget: number;
 
   constructor(private readonly options: JournalOptions) {
     if (!(Number.isInteger(options.capacity) && options.capacity > 0)) throw new RangeError(`Journal: capacity must be a positive integer, got ${options.capacity}`);
     this.ring = new Array<JournalEntry | undefined>(options.capacity);
     this.sizes = new Float64Array(options.capacity);
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.bodyBudget = options.bodyBudget ?? 4 * 1024 * 1024;
   }
 
   /** The sequence number of the latest entry (0 before the first). */
@@ -100,10 +111,32 @@ export class Journal {
     return false;
   }
 
-  /** Records a public or control API request and its response; a body's passwords never reach an entry. */
+  /**
+   * Records a public or control API request and its response; a body's passwords never reach an
+   * entry. Subscribers and the journal file get the whole exchange. The ring then keeps the bodies
+   * of changes and failures (within `bodyBudget`), but not the body of a successful read: keeping
+   * every list a load test reads cost a quarter of its throughput (bench/api), and what a GET
+   * answered is what the resource says now.
+   */
   recordApi(exchange: ApiExchange): void {
-    const bytes = ENTRY_OVERHEAD + (exchange.requestText?.length ?? 0) + (exchange.responseText?.length ?? 0);
-    this.keep(new ApiExchangeEntry(++this.seq, this.options.clock.now(), wallClockMs(), exchange, this.secrets), bytes);
+    const entry = new ApiExchangeEntry(++this.seq, this.options.clock.now(), wallClockMs(), exchange, this.secrets);
+    const bodies = entry.bodyBytes;
+    // Its bodies count against the body budget below, not the ring's.
+    this.keep(entry, ENTRY_OVERHEAD);
+    if (bodies === 0) return;
+    if (exchange.method === 'GET' && exchange.status < 400) return entry.dropBodies();
+    this.withBodies.push(entry);
+    this.bodyBytes += bodies;
+    while (this.bodyBytes > this.bodyBudget && this.bodiesHead < this.withBodies.length) {
+      const oldest = this.withBodies[this.bodiesHead++]!;
+      this.bodyBytes -= oldest.bodyBytes;
+      oldest.dropBodies();
+    }
+    // Compact the queue now and then, instead of shifting it on every exchange.
+    if (this.bodiesHead > 1024 && this.bodiesHead * 2 > this.withBodies.length) {
+      this.withBodies.splice(0, this.bodiesHead);
+      this.bodiesHead = 0;
+    }
   }
 
   /** The kept entries that pass `filter`, oldest first. */

@@ -24,7 +24,12 @@ export interface ApiEntry extends EntryStamp {
   /** The SIP connection the path names, for filtering. */
   connectionId?: string;
   request: { contentType?: string; body?: unknown };
-  response: { status: number; headers: Record<string, string>; body?: unknown };
+  /**
+   * `bodyDropped`: the bytes of body the ring let go: at once for a successful GET (what it read is
+   * what the resource says now), or once newer exchanges filled the body budget. The event stream
+   * and the NDJSON file carry every body.
+   */
+  response: { status: number; headers: Record<string, string>; body?: unknown; bodyDropped?: number };
   durationMs: number;
 }
 
