@@ -18,4 +18,5 @@ export {
   type JournalQuery,
   type RunningEmulator,
 } from './emulator/index.js';
+export { scenario, ScenarioFailure, type ScenarioContext, type ScenarioOptions } from './scenarios/index.js';
 export type * from './emulator/generated/index.js';

@@ -27,6 +27,13 @@ const commands: Record<string, Command> = {
       return { run: (argv) => m.callCommand(argv), help: m.callHelp };
     },
   },
+  scenario: {
+    summary: 'run scenario files (calls, handoffs, faults) with JUnit output; draft one from a journal',
+    load: async () => {
+      const m = await import('./scenarioCommand.js');
+      return { run: (argv) => m.scenarioCommand(argv), help: m.scenarioHelp };
+    },
+  },
   softphone: {
     summary: 'a SIP softphone for any PBX: register, call or answer',
     load: async () => {

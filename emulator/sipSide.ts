@@ -59,6 +59,7 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
     calls: {
       registry: calls,
       projects,
+      faults,
       maxConcurrentCalls: config.maxConcurrentCalls,
       rtpTimeoutMs: config.rtpTimeoutMs,
       attach: (id, handle) => {

@@ -41,6 +41,18 @@ export interface RtpSessionOptions {
   clock?: MediaClock;
 }
 
+/**
+ * A network that loses, delays or silences packets, for fault injection: asked for each packet.
+ * A packet lost on the way in is never seen (not counted, not captured), as if the network ate it;
+ * one lost on the way out was sent, and is captured as sent, but never leaves.
+ */
+export interface RtpImpairment {
+  dropIn?(): boolean;
+  dropOut?(): boolean;
+  /** Milliseconds to hold this packet before it leaves (jitter). */
+  delayOutMs?(): number;
+}
+
 export interface AudioFrameInfo {
   readonly sequenceNumber: number;
   readonly timestamp: number;
@@ -199,12 +211,26 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
+  /** Impairs the session's packets from now on (fault injection); undefined for a clean network. */
+  impairment: RtpImpairment | undefined;
+
   private transmit(packet: Uint8Array, payloadLength: number): boolean {
     const remote = this.remoteEndpoint;
     if (this.closed || !remote) return false;
-    this.socket.send(packet, remote.port, remote.address, (error) => {
-      if (error) this.sent.errors++;
-    });
+    const impairment = this.impairment;
+    const lost = impairment?.dropOut?.() ?? false;
+    const delay = lost ? 0 : (impairment?.delayOutMs?.() ?? 0);
+    if (!lost && delay <= 0) {
+      this.socket.send(packet, remote.port, remote.address, (error) => {
+        if (error) this.sent.errors++;
+      });
+    } else if (!lost) {
+      // The packet's bytes may be reused once this returns: a delayed one leaves as a copy.
+      const copy = Buffer.from(packet);
+      setTimeout(() => {
+        if (!this.closed) this.socket.send(copy, remote.port, remote.address, (error) => error && this.sent.errors++);
+      }, delay);
+    }
     this.sent.packets++;
     this.sent.bytes += payloadLength;
     this.emit('packet', { direction: 'out', data: packet, local: this.local, remote });
@@ -212,6 +238,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   private receive(message: Buffer, rinfo: RemoteInfo): void {
+    if (this.impairment?.dropIn?.()) return;
     const arrivalMs = this.clock.now();
     this.emit('packet', { direction: 'in', data: message, local: this.local, remote: { address: rinfo.address, port: rinfo.port } });
     const decoded = decodeRtpPacket(message);

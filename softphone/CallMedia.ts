@@ -12,6 +12,7 @@ import {
   type NegotiatedMedia,
   type PlayOutcome,
   type Result,
+  type SdpCodec,
   type RtpSessionEvents,
 } from '../media/index.js';
 import { CallRecorder } from './CallRecorder.js';
@@ -84,8 +85,9 @@ export class CallMedia {
   }
 
   /** Our offer: PCMU, PCMA, telephone-event (RFC 3264 §5); each call bumps the o= version (§8). */
-  offer(): string {
-    return buildSdp({ address: this.address, port: this.session.localPort, sessionId: this.sdpSessionId, sessionVersion: ++this.sdpVersion, username: 'omnisip-softphone' });
+  /** Our SDP offer: PCMU and PCMA (or the given codecs, in order) and telephone-event. */
+  offer(codecs?: readonly SdpCodec[]): string {
+    return buildSdp({ address: this.address, port: this.session.localPort, sessionId: this.sdpSessionId, sessionVersion: ++this.sdpVersion, username: 'omnisip-softphone', ...(codecs && { codecs }) });
   }
 
   /** The peer's answer to our offer. No common codec is an error value (the caller hangs up). */

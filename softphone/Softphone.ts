@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { buildSdp, type RtpSession } from '../media/index.js';
+import { buildSdp, type RtpSession, type SdpCodec } from '../media/index.js';
 import { createNetworkTransport, type IncomingInvite, parseUri, realScheduler, RegisterClient, type RegistrationFailure, SipStack, type TransportProtocol, UserAgent } from '../sip/index.js';
 import { CallMedia, openSession } from './CallMedia.js';
 import { RegistrationError } from './errors.js';
@@ -116,7 +116,7 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
    * Calls `target` (an extension, `sip:200@pbx.test` for the domain, or a whole sip: URI) through
    * the server, with an SDP offer of PCMU, PCMA and telephone-event. `headers` go into the INVITE.
    */
-  call(target: string, options: { headers?: Array<[string, string]> } = {}): SoftphoneCall {
+  call(target: string, options: { headers?: Array<[string, string]>; codecs?: readonly SdpCodec[] } = {}): SoftphoneCall {
     if (this.stopping !== undefined) throw new Error(`Softphone.call: softphone ${this.username} is stopped`);
     const uri = this.targetUri(target);
     const session = this.spare;
@@ -132,7 +132,7 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
         const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}) };
         if (session !== undefined) {
           const media = new CallMedia(session, localAddress, hooks);
-          return { invite: this.ua.invite({ ...base, sdp: media.offer() }), media };
+          return { invite: this.ua.invite({ ...base, sdp: media.offer(options.codecs) }), media };
         }
         // No RTP port bound yet (calls placed back to back): offer nothing and answer the callee's offer in the ACK (RFC 3261 §13.2.1).
         let ready: CallMedia | undefined;

@@ -21,13 +21,14 @@ const allowed: Record<string, string[]> = {
   'emulator/control': ['emulator/core', 'emulator/journal', 'emulator/listener', 'emulator/pbx', 'emulator/generated', 'softphone', 'media', 'random'],
   'emulator/http': ['emulator/control', 'emulator/core', 'emulator/journal', 'emulator/generated'],
   'emulator': ['emulator/http', 'emulator/control', 'emulator/listener', 'emulator/pbx', 'emulator/journal', 'emulator/core', 'emulator/generated', 'sip', 'random'],
+  'scenarios': ['emulator', 'emulator/generated', 'media'],
   'contracts': ['emulator/generated'],
-  'cli': ['emulator', 'contracts', 'softphone', 'media'],
-  'index.ts': ['emulator', 'emulator/generated'],
+  'cli': ['emulator', 'scenarios', 'contracts', 'softphone', 'media'],
+  'index.ts': ['emulator', 'scenarios', 'emulator/generated'],
 };
 
 /** Components whose inside is their own: other components reach them only through their index.ts. */
-const components = ['sip', 'media', 'softphone', 'random', 'contracts', 'cli'];
+const components = ['sip', 'media', 'softphone', 'random', 'scenarios', 'contracts', 'cli'];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.case.ts');

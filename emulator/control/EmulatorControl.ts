@@ -224,7 +224,7 @@ export class EmulatorControl {
 
   /** `from` (an emulator softphone, started unregistered if it does not run) calls `to` through the PBX. */
   async createCall(body: CallCreate): Promise<Call> {
-    const record = unwrap(await this.sip().softphones.call(body.from, body.to, body.transport));
+    const record = unwrap(await this.sip().softphones.call(body.from, body.to, body.transport, body.codecs));
     return this.view(record);
   }
 

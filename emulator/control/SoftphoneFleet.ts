@@ -1,4 +1,4 @@
-import { writeWav } from '../../media/index.js';
+import { writeWav, type SdpCodec } from '../../media/index.js';
 import type { RandomSource } from '../../random/index.js';
 import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
 import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
@@ -10,6 +10,14 @@ import type { CallNoteEntry, Journal } from '../journal/index.js';
 import { sipRecorder } from '../journal/sipRecorder.js';
 import type { Pbx } from '../pbx/index.js';
 import { controlErrors } from './errors.js';
+
+/** Codecs a test call may offer by name: G.711, which softphones play, and two they only name (for a codec mismatch). */
+const OFFERABLE_CODECS: Record<string, SdpCodec> = {
+  PCMU: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
+  PCMA: { name: 'PCMA', payloadType: 8, clockRate: 8000 },
+  G722: { name: 'G722', payloadType: 9, clockRate: 8000 },
+  G729: { name: 'G729', payloadType: 18, clockRate: 8000 },
+};
 
 /** The domain emulator softphones use: a name, so the built-in PBX serves it. */
 export const softphoneDomain = 'omnisip.local';
@@ -83,12 +91,13 @@ export class SoftphoneFleet {
   }
 
   /** `from` calls `to` through the PBX; `from` is started (unregistered) if it does not run. */
-  async call(from: string, to: string, transport: 'UDP' | 'TCP' = 'UDP'): Promise<Result<CallRecord>> {
+  async call(from: string, to: string, transport: 'UDP' | 'TCP' = 'UDP', codecs?: readonly string[]): Promise<Result<CallRecord>> {
     if (!this.members.has(from)) {
       const started = await this.create({ username: from, transport }, false);
       if (!started.ok) return started;
     }
-    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`);
+    const offered = codecs?.map((name) => OFFERABLE_CODECS[name]!);
+    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, offered ? { codecs: offered } : {});
     return success(this.follow(call, from));
   }
 

@@ -9,7 +9,8 @@ export type FaultAction = FaultRule['action'];
 export type FaultSubject =
   | { target: 'api'; operation: string; method: string; path: string; apiKey: string | undefined }
   | { target: 'lifecycle'; event: 'provisioning' | 'running'; connectionId: string }
-  | { target: 'sip'; method: string; account?: string; connectionId?: string; direction: 'in' | 'out' };
+  | { target: 'sip'; method: string; account?: string; connectionId?: string; direction: 'in' | 'out' }
+  | { target: 'rtp'; connectionId: string; direction: 'toAgent' | 'fromAgent' };
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
@@ -40,6 +41,10 @@ function matches(match: FaultMatch, subject: FaultSubject): boolean {
         (m.connectionId === undefined || m.connectionId === subject.connectionId) &&
         (m.direction === undefined || m.direction === subject.direction)
       );
+    }
+    case 'rtp': {
+      const m = match as Extract<FaultMatch, { target: 'rtp' }>;
+      return (m.connectionId === undefined || m.connectionId === subject.connectionId) && (m.direction === undefined || m.direction === subject.direction);
     }
   }
 }

@@ -724,13 +724,41 @@ export interface components {
             direction?: "in";
         };
         /**
+         * @description Matches the RTP of agents' calls. The rule is drawn once per call (when the agent answers)
+         *     and, when it fires, impairs that call's audio in that direction until the call ends; its
+         *     `times` counts calls. `toAgent` is what the agent hears (the caller's audio), `fromAgent`
+         *     what the caller hears.
+         * @example {
+         *       "target": "rtp",
+         *       "direction": "toAgent"
+         *     }
+         */
+        RtpFaultMatch: {
+            /**
+             * @description RTP audio of agents' calls. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            target: "rtp";
+            /**
+             * @description Only calls to this SIP connection's agent.
+             * @example sipconn_abc123def456ghi789jk
+             */
+            connectionId?: string;
+            /**
+             * @description Which way the audio is impaired; both when absent.
+             * @example toAgent
+             * @enum {string}
+             */
+            direction?: "toAgent" | "fromAgent";
+        };
+        /**
          * @description What a fault rule applies to, by `target`.
          * @example {
          *       "target": "api",
          *       "operation": "createAgent"
          *     }
          */
-        FaultMatch: components["schemas"]["ApiFaultMatch"] | components["schemas"]["LifecycleFaultMatch"] | components["schemas"]["SipFaultMatch"];
+        FaultMatch: components["schemas"]["ApiFaultMatch"] | components["schemas"]["LifecycleFaultMatch"] | components["schemas"]["SipFaultMatch"] | components["schemas"]["RtpFaultMatch"];
         /**
          * @description Answer with a status instead of the real answer. On `api` targets the body is the error
          *     envelope (`code` and `description`, or defaults for the status); on `sip` targets it is a
@@ -851,18 +879,89 @@ export interface components {
             type: "drop";
         };
         /**
+         * @description Lose this share of the call's RTP packets in the matched direction (`rtp` target), each drawn from the seeded random source.
+         * @example {
+         *       "type": "loss",
+         *       "percent": 10
+         *     }
+         */
+        LossFaultAction: {
+            /**
+             * @description Packet loss. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "loss";
+            /**
+             * @description The share of packets lost, in percent.
+             * @example 10
+             */
+            percent: number;
+        };
+        /**
+         * @description Send each of the agent's RTP packets up to `ms` late (`rtp` target, `fromAgent`), a random delay per packet, so they arrive unevenly.
+         * @example {
+         *       "type": "jitter",
+         *       "ms": 40
+         *     }
+         */
+        JitterFaultAction: {
+            /**
+             * @description Added jitter. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "jitter";
+            /**
+             * @description The largest delay, in milliseconds.
+             * @example 40
+             */
+            ms: number;
+        };
+        /**
+         * @description Lose every RTP packet in the matched direction (`rtp` target): one-way audio.
+         * @example {
+         *       "type": "mute"
+         *     }
+         */
+        MuteFaultAction: {
+            /**
+             * @description One-way audio. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "mute";
+        };
+        /**
+         * @description Lose every RTP packet in the matched direction from `afterMs` after the agent answered (`rtp` target), as a media path that dies mid-call.
+         * @example {
+         *       "type": "stop",
+         *       "afterMs": 3000
+         *     }
+         */
+        StopFaultAction: {
+            /**
+             * @description RTP stops. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "stop";
+            /**
+             * @description Milliseconds (real time, as RTP is) after the answer.
+             * @example 3000
+             */
+            afterMs: number;
+        };
+        /**
          * @description What a fault rule does when it fires, by `type`.
          * @example {
          *       "type": "respond",
          *       "status": 503
          *     }
          */
-        FaultAction: components["schemas"]["RespondFaultAction"] | components["schemas"]["DelayFaultAction"] | components["schemas"]["FailFaultAction"] | components["schemas"]["CrashFaultAction"] | components["schemas"]["DropFaultAction"];
+        FaultAction: components["schemas"]["RespondFaultAction"] | components["schemas"]["DelayFaultAction"] | components["schemas"]["FailFaultAction"] | components["schemas"]["CrashFaultAction"] | components["schemas"]["DropFaultAction"] | components["schemas"]["LossFaultAction"] | components["schemas"]["JitterFaultAction"] | components["schemas"]["MuteFaultAction"] | components["schemas"]["StopFaultAction"];
         /**
          * @description A new fault rule. Actions that make sense for each target (others answer 400):
          *     - `api`: `respond`, `delay`.
          *     - `lifecycle`: `fail` on `provisioning`; `crash` on `running`; `delay` on either.
          *     - `sip`: `respond`, `delay`, `drop`.
+         *     - `rtp`: `loss`, `jitter` (fromAgent), `mute`, `stop`.
          * @example {
          *       "match": {
          *         "target": "api",
@@ -910,7 +1009,7 @@ export interface components {
              * @example Provider rate limit on agent creation
              */
             description?: string;
-        } & (unknown & unknown & unknown & unknown);
+        } & (unknown & unknown & unknown & unknown & unknown);
         /**
          * @description A fault rule with its id and its hit count.
          * @example {
@@ -1295,6 +1394,15 @@ export interface components {
              * @example UDP
              */
             transport?: components["schemas"]["Transport"];
+            /**
+             * @description The audio codecs the caller offers, in order. Default PCMU and PCMA. G722 and G729 are
+             *     offered by their static payload types without being playable by the softphone: an
+             *     offer of only those tests a codec mismatch (the agent answers 488).
+             * @example [
+             *       "G729"
+             *     ]
+             */
+            codecs?: ("PCMU" | "PCMA" | "G722" | "G729")[];
         };
         /**
          * @description Keys to press.

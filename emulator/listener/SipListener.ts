@@ -1,6 +1,7 @@
 import type { RandomSource } from '../../random/index.js';
 import { createNetworkTransport, type Endpoint, type RegisterClient, SipStack, type SipTransport, type TransportProtocol, UserAgent } from '../../sip/index.js';
 import type { Calls } from '../core/calls.js';
+import type { FaultRules } from '../core/FaultRules.js';
 import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';
 import type { SipConnectionRecord } from '../core/sipConnections.js';
@@ -40,6 +41,8 @@ export interface SipListenerOptions {
 export interface ListenerCallOptions {
   registry: Calls;
   projects: Projects;
+  /** `rtp` fault rules impair calls' audio. */
+  faults: FaultRules;
   /** Simultaneous SIP calls per project (the vendor documents 5 per organization). */
   maxConcurrentCalls: number;
   /** No RTP from the caller for this long ends a call. */
@@ -103,7 +106,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
     const ua = new UserAgent(stack, { contact: registration.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => logger.warn(`connection ${record.id}: ${m}`) });
     ua.onInvite((incoming) => {
       if (!options.calls) return void incoming.reject(480);
-      const { registry, projects, maxConcurrentCalls, rtpTimeoutMs, attach } = options.calls;
+      const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach } = options.calls;
       const call: AgentCall = new AgentCall({
         incoming,
         connectionId: record.id,
@@ -113,6 +116,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
         calls: registry,
         journal,
         random,
+        faults,
         report,
         logger,
         rtpTimeoutMs,

@@ -1,8 +1,9 @@
-import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName } from '../../../media/index.js';
+import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName, type RtpImpairment } from '../../../media/index.js';
 import type { RandomSource } from '../../../random/index.js';
 import { answerUnhandled, type Dialog, type IncomingInvite, type IncomingRequest, parseDtmfRelay, parseNameAddr } from '../../../sip/index.js';
 import type { CallRecord, Calls } from '../../core/calls.js';
 import { wallClockMs } from '../../core/clock.js';
+import type { FaultAction, FaultRules } from '../../core/FaultRules.js';
 import type { LifecycleEvent } from '../../core/lifecycle.js';
 import type { Logger } from '../../core/logger.js';
 import type { CallNoteEntry, EntryInit, Journal } from '../../journal/index.js';
@@ -29,8 +30,10 @@ export interface AgentCallOptions {
   calls: Calls;
   /** Where the call's notes, turns, DTMF and transfer go (its timeline is a view of them). */
   journal: Journal;
-  /** The SDP session id draws from it (seeded in reproducible runs). */
+  /** The SDP session id and RTP loss draw from it (seeded in reproducible runs). */
   random: RandomSource;
+  /** `rtp` fault rules impair the call's audio (loss, jitter, one-way, stop). */
+  faults: FaultRules;
   report(event: LifecycleEvent): void;
   logger: Logger;
   /** No RTP from the caller for this long ends the call. */
@@ -42,6 +45,21 @@ export interface AgentCallOptions {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function describeRtpFault(action: FaultAction): string {
+  switch (action.type) {
+    case 'loss':
+      return `${action.percent}% packet loss`;
+    case 'jitter':
+      return `up to ${action.ms} ms of jitter`;
+    case 'mute':
+      return 'one-way audio (every packet lost)';
+    case 'stop':
+      return `RTP stops ${action.afterMs} ms after the answer`;
+    default:
+      return action.type;
+  }
+}
 
 const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.uri.user ?? value) : 'unknown');
 
@@ -140,8 +158,40 @@ export class AgentCall {
       return this.hangUp('concurrent SIP call limit reached');
     }
     this.behaviour = new AgentBehaviour(this.options.config as AgentConfig);
+    this.impair(rtp);
     rtp.startSending();
     this.act(this.behaviour.answered());
+  }
+
+  /** Applies the `rtp` fault rules that fire for this call, once, for its whole length. */
+  private impair(rtp: RtpSession): void {
+    const { faults, connectionId } = this.options;
+    if (!faults.hasRulesFor('rtp')) return;
+    const toAgent = faults.check({ target: 'rtp', connectionId, direction: 'toAgent' });
+    const fromAgent = faults.check({ target: 'rtp', connectionId, direction: 'fromAgent' });
+    if (!toAgent && !fromAgent) return;
+    const random = this.options.random.fork(`rtp:${this.call.callId}`);
+    const answered = performance.now();
+    const dropper = (action: FaultAction): (() => boolean) | undefined => {
+      if (action.type === 'mute') return () => true;
+      if (action.type === 'loss') return () => random.float() * 100 < action.percent;
+      if (action.type === 'stop') return () => performance.now() - answered >= action.afterMs;
+      return undefined;
+    };
+    const impairment: RtpImpairment = {};
+    if (toAgent) {
+      const drop = dropper(toAgent.action);
+      if (drop) impairment.dropIn = drop;
+      this.note('media', `fault rule ${toAgent.rule.id}: ${describeRtpFault(toAgent.action)} on the caller's audio to the agent`);
+    }
+    if (fromAgent) {
+      const drop = dropper(fromAgent.action);
+      if (drop) impairment.dropOut = drop;
+      const action = fromAgent.action;
+      if (action.type === 'jitter') impairment.delayOutMs = () => random.float() * action.ms;
+      this.note('media', `fault rule ${fromAgent.rule.id}: ${describeRtpFault(action)} on the agent's audio to the caller`);
+    }
+    rtp.impairment = impairment;
   }
 
   private answerSdp(rtp: RtpSession): { sdp: string; offerInAnswer: boolean } | { reject: string } {
