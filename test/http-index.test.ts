@@ -62,13 +62,14 @@ describe('GET /_emulator/projects', () => {
     await world.call('PUT', `/public/agents/${agent.body.id}/channels/sip`, { body: { humanHandoff: { enabled: true, transferExtension: '200' } } });
     const conn = await world.call('POST', '/public/sip-connections', { body: guideConnection(agent.body.id) });
     await world.call('GET', '/public/agents', { key: 'other-project' });
-    const projects = await world.call('GET', '/_emulator/projects', { key: null });
+    const projects = await world.call('GET', '/_emulator/projects', { key: null, headers: { 'X-Omnisip-Journal': 'skip' } });
     expect(projects.status).toBe(200);
     expect(JSON.stringify(projects.body)).not.toContain('your-sip-password');
     expect(projects.body.items.map((p: { apiKey: string }) => p.apiKey)).toEqual(['test-key', 'other-project']);
     const [mine] = projects.body.items;
     expect(mine.agents).toEqual([expect.objectContaining({ id: agent.body.id, channels: [expect.objectContaining({ channelType: 'sip', humanHandoff: { enabled: true, transferExtension: '200' } })] })]);
     expect(mine.sipConnections).toEqual([{ ...conn.body, errors: [] }]);
+    expect(projects.body.lastSeq).toBe(world.control.getJournal().lastSeq);
     expect(world.control.listProjects()).toEqual(projects.body);
   });
 

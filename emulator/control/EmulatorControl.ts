@@ -107,8 +107,8 @@ export class EmulatorControl {
   }
 
   /** Every project (API key) seen, with its agents, channel configs and SIP connections; never a password. */
-  listProjects(): { items: Project[] } {
-    return { items: this.parts.projects.all().map(projectView) };
+  listProjects(): { items: Project[]; lastSeq: number } {
+    return { items: this.parts.projects.all().map(projectView), lastSeq: this.parts.journal.lastSeq };
   }
 
   getClock(): ClockView {

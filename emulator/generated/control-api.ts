@@ -515,7 +515,8 @@ export interface components {
         /**
          * @description Every project the emulator has seen since start or reset.
          * @example {
-         *       "items": []
+         *       "items": [],
+         *       "lastSeq": 1234
          *     }
          */
         ProjectList: {
@@ -524,6 +525,13 @@ export interface components {
              * @example []
              */
             items: components["schemas"]["Project"][];
+            /**
+             * @description The journal's `lastSeq` when this list was made: the journal entries after it (the
+             *     event stream's `since`) are exactly the changes since, so a client can keep the list
+             *     current from the event stream.
+             * @example 1234
+             */
+            lastSeq: number;
         };
         /**
          * @description One project (one `X-Api-Key`) and what it owns. No password appears.
