@@ -50,7 +50,7 @@ export class AgentBehaviour {
     for (const event of this.vad.process(frame, atMs)) {
       if (event.type !== 'speech-end' || this.transferring) continue;
       actions.push(
-        { type: 'heard', what: `caller spoke for ${event.atMs - event.speechStartMs} ms`, atMs: event.detectedAtMs },
+        { type: 'heard', what: `caller spoke for ${Math.round(event.atMs - event.speechStartMs)} ms`, atMs: event.detectedAtMs },
         { type: 'say', prompt: 'response', why: `caller silent for ${this.config.turnDetection.silence_duration_ms ?? 500} ms` },
       );
     }
