@@ -12,8 +12,8 @@ export function Overview(): JSX.Element {
   return (
     <main aria-label="Overview" class="overview">
       <EmulatorSection />
-      <ProjectsSection />
       <PbxSection />
+      <ProjectsSection />
       <FaultsSection />
     </main>
   );
