@@ -25,6 +25,8 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard, in Chromium' : `the 
   let browser: Browser;
   let page: Page;
   const loaded: Array<{ url: string; bytes: number }> = [];
+  /** Anything the pages asked of a host other than the emulator: nothing, since they work offline. */
+  const outside: string[] = [];
   let callId: string;
   let connectionId: string;
 
@@ -40,6 +42,10 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard, in Chromium' : `the 
     emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 200, logLevel: 'silent', validateResponses: true });
     browser = await launchChromium();
     page = await browser.context.newPage();
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '127.0.0.1') outside.push(request.url());
+    });
     page.on('response', async (response) => {
       const url = new URL(response.url());
       if (url.pathname.startsWith('/_emulator') || url.pathname.startsWith('/public')) return;
@@ -189,6 +195,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard, in Chromium' : `the 
     await page.getByRole('main', { name: 'Calls' }).waitFor({ timeout: 5000 });
     expect(new URL(page.url()).pathname).toBe('/calls');
     await page.setViewportSize({ width: 1280, height: 800 });
+    expect(outside).toEqual([]);
   });
 });
 
