@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { isoTime } from '../format.js';
 import { useDashboard } from '../store.js';
@@ -23,6 +23,14 @@ function EmulatorSection(): JSX.Element {
   const { clock, health } = useDashboard();
   const [ms, setMs] = useState('1000');
   const [message, setMessage] = useState<string | null>(null);
+  // A real clock moves by itself: tick the shown time; a virtual one moves only when told (clock.advanced).
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (clock?.mode !== 'real') return;
+    const timer = window.setInterval(() => tick((n) => n + 1), 1000);
+    return () => window.clearInterval(timer);
+  }, [clock?.mode]);
+  const now = clock ? (clock.mode === 'real' ? Date.now() : clock.now) : 0;
   const act = (what: string, run: () => Promise<unknown>) => () => run().then(() => setMessage(`${what}: done`), (e: Error) => setMessage(`${what} failed: ${e.message}`));
   const advance = (event: Event) => {
     event.preventDefault();
@@ -34,7 +42,7 @@ function EmulatorSection(): JSX.Element {
       <dl class="facts">
         <dt>Clock</dt>
         <dd>
-          {clock ? `${clock.mode}, ${isoTime(clock.now)}` : '…'}
+          {clock ? `${clock.mode}, ${isoTime(now)}` : '…'}
           {clock && clock.pendingTimers > 0 ? ` · ${clock.pendingTimers} timer${clock.pendingTimers > 1 ? 's' : ''} pending, next ${clock.nextTimerAt === null ? '—' : isoTime(clock.nextTimerAt)}` : ''}
         </dd>
         <dt>Ports</dt>
