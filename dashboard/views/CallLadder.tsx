@@ -108,6 +108,9 @@ export function LadderView({ ladder }: { ladder: Ladder }): JSX.Element {
   const n = Math.max(ladder.columns.length, 1);
   const first = ladder.rows[0]?.wall ?? 0;
   const at = (i: number) => `${((i + 0.5) / n) * 100}%`;
+  // A note sits on its party's lifeline; at the outer columns it leans inwards rather than off the edge.
+  const noteStyle = (column: number) =>
+    column < 0 ? { left: '50%' } : column === 0 && n > 1 ? { left: '0', transform: 'none' } : column === n - 1 && n > 1 ? { left: 'auto', right: '0', transform: 'none' } : { left: at(column) };
   let previous = first;
   return (
     <div class="ladder-layout">
@@ -139,7 +142,7 @@ export function LadderView({ ladder }: { ladder: Ladder }): JSX.Element {
                   <li class={`row event ${row.tone}`} key={row.seq}>
                     {time}
                     <div class="lanes">
-                      <span class="note" style={row.column < 0 ? { left: '50%' } : { left: at(row.column) }}>{row.text}</span>
+                      <span class="note" style={noteStyle(row.column)}>{row.text}</span>
                     </div>
                   </li>
                 );
