@@ -142,7 +142,7 @@ export function LadderView({ ladder }: { ladder: Ladder }): JSX.Element {
                   <li class={`row event ${row.tone}`} key={row.seq}>
                     {time}
                     <div class="lanes">
-                      <span class="note" style={noteStyle(row.column)}>{row.text}</span>
+                      <span class="note" style={noteStyle(row.column)} title={row.text}>{row.text}</span>
                     </div>
                   </li>
                 );
@@ -166,7 +166,8 @@ export function LadderView({ ladder }: { ladder: Ladder }): JSX.Element {
                       onClick={() => setSelected(row)}
                     >
                       <span class="label">{row.label}{row.retransmission ? ' ↻' : ''}</span>
-                      {row.body && <span class="sdp">{row.body}</span>}
+                      {/* A response says what it answers (CSeq) when it carries no body to summarise. */}
+                      {(row.body ?? (/^\d/.test(row.label) ? row.cseq : undefined)) && <span class="sdp">{row.body ?? `CSeq ${row.cseq}`}</span>}
                     </button>
                   </div>
                 </li>
