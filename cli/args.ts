@@ -7,12 +7,51 @@ type Values<T extends OptionsConfig> = { [K in keyof T]?: T[K] extends { type: '
 
 /** Parses a command's options; unknown options and bad values are usage errors shown with the command's help. */
 export function parseCommandArgs<T extends OptionsConfig>(argv: string[], options: T): { values: Values<T>; positionals: string[] } {
+  const all = { ...options, help: { type: 'boolean', short: 'h' } } as OptionsConfig;
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
     return { values: parsed.values as Values<T>, positionals: parsed.positionals };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(usageMessage(error as Error & { code?: string }, Object.keys(all)));
   }
+}
+
+/** Node's parseArgs messages, said the way omnisip says things: what is wrong and what to type instead. */
+function usageMessage(error: Error & { code?: string }, known: string[]): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    const guess = closest(option.replace(/^-+/, ''), known);
+    return guess ? `unknown option ${option}; did you mean --${guess}?` : `unknown option ${option}; the options are ${known.map((k) => `--${k}`).join(', ')}`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(error.message) ? `${option} needs a value, e.g. ${option} <value>` : `${option} takes no value (it is a switch): leave out what follows the =`;
+  }
+  return error.message;
+}
+
+/** The known option nearest to `typed` (edit distance at most 2, or a unique prefix), if any. */
+export function closest(typed: string, known: string[]): string | undefined {
+  const prefixed = known.filter((k) => k.startsWith(typed));
+  if (prefixed.length === 1) return prefixed[0];
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(typed, name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Damerau-Levenshtein distance (optimal string alignment): a swapped pair of letters counts once. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 export function toInteger(name: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {

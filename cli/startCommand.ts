@@ -4,7 +4,7 @@ import { parseCommandArgs, toInteger, UsageError } from './args.js';
 export const startHelp = `Usage: omnisip start [options]
 
 Starts the emulator: the Omniagent public API under /public, the control API under /_emulator,
-API docs at /docs, and the built-in PBX. Prints one line when ready. Stop it with Ctrl-C.
+API docs at /docs, a dashboard at /, and the built-in PBX. Prints one line when ready. Stop it with Ctrl-C.
 
 Options:
   --api-port <port>            REST API port (default 4010; 0 picks a free port)
@@ -77,7 +77,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

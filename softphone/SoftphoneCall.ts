@@ -34,6 +34,8 @@ export interface SoftphoneCallEvents {
   audio: [pcm: Int16Array];
   refer: [refer: { referTo: string }];
   transferred: [newCall: SoftphoneCall];
+  /** The transfer's new call was refused or not answered: we stay in this call. */
+  'transfer-failed': [failure: { target: string; status: number; reason: string }];
   /** The peer put the call on hold (true) or resumed it (false). */
   hold: [onHold: boolean];
 }

@@ -8,7 +8,7 @@ export class RegistrationError extends Error {
   readonly code: number;
 
   constructor(username: string, failure: RegistrationFailure) {
-    super(`omnisip softphone: ${username} could not register: ${failure.message}. ${advice(failure.code)}`);
+    super(`${username} could not register: ${failure.message}. ${advice(failure.code)}`);
     this.name = 'RegistrationError';
     this.code = failure.code;
   }

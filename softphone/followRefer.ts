@@ -25,6 +25,7 @@ export function followRefer(original: SoftphoneCall, refer: IncomingRefer, host:
   logger.info(`softphone ${username}: transferring ${original.remote} to ${target} (call ${call.callId})`);
   void call.answered.then((answer) => {
     if (!answer.ok) {
+      original.emit('transfer-failed', { target, status: answer.status, reason: oneLine(answer.reason) });
       void refer.notify(`SIP/2.0 ${answer.status} ${oneLine(answer.reason)}`, { terminated: true });
       return;
     }

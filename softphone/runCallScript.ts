@@ -96,17 +96,17 @@ export function runCallScript(first: SoftphoneCall, script: CallScript): { done:
     call.on('dtmf', (digit) => print(`DTMF received: ${digit}`));
     call.on('hold', (onHold) => print(onHold ? 'on hold (the peer held the call)' : 'resumed'));
     call.on('refer', ({ referTo }) => print(`transfer requested to ${referTo}`));
-    const next = new Promise<SoftphoneCall | undefined>((resolve) => {
-      call.once('transferred', (newCall) => {
-        print(`transferred to ${newCall.remote} (Call-ID ${newCall.callId})`);
-        resolve(newCall);
-      });
-      void call.ended.then(() => resolve(undefined));
+    call.on('transfer-failed', ({ target, status, reason }) => print(`transfer to ${target} failed: ${status} ${reason}; still in the call`));
+    // The new call is followed as soon as it is answered, so its lines come in the order things
+    // happened: transferred, answered (the new call), then the end of the old one.
+    let next: Promise<CallEnd> | undefined;
+    call.once('transferred', (newCall) => {
+      print(`transferred to ${newCall.remote} (Call-ID ${newCall.callId})`);
+      next = follow(newCall);
     });
-    return call.ended.then(async (end) => {
-      print(`ended: ${end.reason}${end.status !== undefined ? ` (${end.status})` : ''}${legs.length > 1 ? ` [${call.remote}]` : ''}`);
-      const newCall = await next;
-      return newCall === undefined ? end : follow(newCall);
+    return call.ended.then((end) => {
+      print(`ended: ${end.reason}${end.status !== undefined ? ` (${end.status})` : ''}${call !== first ? ` [${call.remote}]` : ''}`);
+      return next ?? end;
     });
   };
 

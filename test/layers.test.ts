@@ -25,13 +25,15 @@ const allowed: Record<string, string[]> = {
   'contracts': ['emulator/generated'],
   'cli': ['emulator', 'scenarios', 'contracts', 'softphone', 'media'],
   'index.ts': ['emulator', 'scenarios', 'emulator/generated'],
+  // Browser code, bundled by esbuild (scripts/build-dashboard.mjs): it talks to the emulator over HTTP only and shares its generated types.
+  'dashboard': ['emulator/generated'],
 };
 
 /** Components whose inside is their own: other components reach them only through their index.ts. */
 const components = ['sip', 'media', 'softphone', 'random', 'scenarios', 'contracts', 'cli'];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.case.ts');
+const isSource = (name: string) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.case.ts');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -83,6 +85,15 @@ describe('one-way layers (DESIGN.md)', () => {
   it('keeps emulator/core free of I/O: no node: networking, file, process or HTTP module', () => {
     const offenders = sources(join(root, 'emulator/core')).filter((file) => importsOf(file).some((s) => /^node:(net|dgram|fs|fs\/promises|http|https|child_process|worker_threads)$/.test(s)));
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+
+  it('keeps the dashboard browser code: no node: module, and types only from the emulator', () => {
+    const offenders = sources(join(root, 'dashboard')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/^\s*(import(?:\s+type)?)\b[^'"]*?from\s+['"]([^'"]+)['"]/gm)]
+        .filter(([, keyword, specifier]) => specifier!.startsWith('node:') || (specifier!.includes('/emulator/') && keyword !== 'import type'))
+        .map(([line]) => `${relative(root, file)}: ${line!.trim()}`),
+    );
+    expect(offenders).toEqual([]);
   });
 
   it('lists no layer that does not exist, and no allowed import that no file uses', () => {

@@ -57,6 +57,10 @@ describe('omnisip call against an agent', () => {
     expect(lines.some((line) => line.startsWith('transferred to sip:200@sip.your-provider.com (Call-ID '))).toBe(true);
     expect(lines).toContain('ended: transferred');
     expect(lines).toContain('ended: hangup [sip:200@sip.your-provider.com]');
+    // In the order things happened: the new call's answer before the old call's end (issue 9).
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    expect(at(/^transferred to /)).toBeLessThan(at(/^ended: transferred$/));
+    expect(lines.slice(at(/^transferred to /), at(/^ended: transferred$/))).toContain('answered');
     expect((await atHuman).remote).toBe('sip:caller@omnisip.local');
 
     const wav = await readWavFile(record);
@@ -64,5 +68,22 @@ describe('omnisip call against an agent', () => {
     expect(identifyPrompts(wav.value.samples)).toEqual(['greeting', 'response', 'transferring']);
     // The last second is the human's tone, on the new call.
     expect(goertzel(wav.value.samples.subarray(-8000), 1000)).toBeGreaterThan(0.2);
+  }, 20_000);
+
+  it('prints a failed handoff with its status, and stays in the call', async () => {
+    const agent = await request('POST', '/public/agents', guideAgent);
+    await request('PUT', `/public/agents/${agent.body.id}/channels/sip`, { humanHandoff: { enabled: true, transferExtension: '201' } });
+    const settings = { server: 'sip.your-provider.com', port: 5060, domain: 'sip.your-provider.com', username: '102', password: 'agent-secret', transport: 'UDP' };
+    const connection = await request('POST', '/public/sip-connections', { agentId: agent.body.id, settings });
+    await emulator.control.waitForStatus(connection.body.id, (s) => s.sipStatus === 'online');
+    await emulator.control.createSoftphone({ username: '201', password: 'busy', autoAnswer: { status: 486 } });
+
+    let out = '';
+    const code = await callCommand(['102', '--api-url', emulator.url, '--dtmf', '0', '--dtmf-after-ms', '1500', '--duration-s', '3.5'], { out: (text) => void (out += text), err: (text) => void (out += `stderr: ${text}`) });
+    const lines = out.split('\n').map((line) => line.replace(/^ *\d+\.\d\ds {2}/, ''));
+    expect(code, out).toBe(0);
+    expect(lines).toContain('transfer requested to sip:201@sip.your-provider.com');
+    expect(lines).toContain('transfer to sip:201@sip.your-provider.com failed: 486 Busy Here; still in the call');
+    expect(lines).toContain('hanging up after 3.5 s');
   }, 20_000);
 });

@@ -77,7 +77,7 @@ describe('omnisip softphone', () => {
     [['--server', '127.0.0.1', '--user', 'a', '--duration-s', '0'], /--duration-s must be a number of seconds above 0/],
     [['--server', '127.0.0.1', '--user', 'a', '--call', 'bob smith'], /--call 'bob smith' is neither an extension/],
     [['--server', '127.0.0.1', '--user', 'a', '101'], /unexpected argument '101'; the extension to call goes in --call/],
-    [['--server', '127.0.0.1', '--user', 'a', '--colour', 'red'], /Unknown option '--colour'/],
+    [['--server', '127.0.0.1', '--user', 'a', '--colour', 'red'], /^unknown option --colour; the options are --server, /],
   ])('rejects %j as a usage error', async (argv, message) => {
     await expect(softphoneCommand(argv, capture())).rejects.toThrow(UsageError);
     await expect(softphoneCommand(argv, capture())).rejects.toThrow(message);
@@ -92,7 +92,7 @@ describe('omnisip softphone', () => {
     expect(wav.stderr()).toMatch(/cannot read the WAV file .*missing\.wav: ENOENT/);
     const refused = capture();
     expect(await softphoneCommand([...pbxArgs(), '--user', 'bob', '--password', 'wrong'], refused)).toBe(1);
-    expect(refused.stderr()).toMatch(/^omnisip softphone: omnisip softphone: bob could not register: SIP registration failed: 40[13] /);
+    expect(refused.stderr()).toMatch(/^omnisip softphone: bob could not register: SIP registration failed: 40[13] /);
   });
 
   it('registers, answers an incoming call with a tone, records it, and unregisters on Ctrl-C', async () => {

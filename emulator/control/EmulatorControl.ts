@@ -12,6 +12,7 @@ import type {
   Health,
   PbxAccount,
   PbxAccountPut,
+  Project,
   SipConnectionStatus,
   SipTraceEntry,
   Softphone,
@@ -30,6 +31,7 @@ import type { Pbx } from '../pbx/index.js';
 import { callSummary, callView } from './callView.js';
 import { ControlError } from './ControlError.js';
 import { controlErrors } from './errors.js';
+import { projectView } from './projectView.js';
 import type { SoftphoneFleet } from './SoftphoneFleet.js';
 
 /** The SIP side of a world: absent in an API-only emulator (`--no-sip`), never half there. */
@@ -102,6 +104,11 @@ export class EmulatorControl {
     sip?.pbx.reset();
     if (clock instanceof VirtualClock) clock.reset();
     journal.record({ kind: 'emulator.reset' });
+  }
+
+  /** Every project (API key) seen, with its agents, channel configs and SIP connections; never a password. */
+  listProjects(): { items: Project[]; lastSeq: number } {
+    return { items: this.parts.projects.all().map(projectView), lastSeq: this.parts.journal.lastSeq };
   }
 
   getClock(): ClockView {
@@ -230,7 +237,7 @@ export class EmulatorControl {
 
   /** Every call since start or reset. Reading calls works without the SIP side: there are simply none. */
   listCalls(): { items: CallSummary[] } {
-    return { items: this.parts.calls.list().map(callSummary) };
+    return { items: this.parts.calls.list().map((record) => callSummary(this.refreshRtp(record))) };
   }
 
   getCall(callId: string): Call {
@@ -251,8 +258,11 @@ export class EmulatorControl {
   }
 
   /** What the caller says, as the agent's speech recognition would hear it. */
-  sendCallUtterance(callId: string, body: CallUtterance): Call {
+  async sendCallUtterance(callId: string, body: CallUtterance): Promise<Call> {
     const record = this.live(callId);
+    // Right after createCall the agent may not have answered yet: like keys, words wait for the answer.
+    const leg = this.parts.sip?.softphones.leg(record.id);
+    if (record.state === 'ringing' && leg) await leg.answered;
     const agent = this.parts.agentCalls.get(record.id);
     if (!agent) throw new ControlError(controlErrors.noAgentOnCall(callId));
     agent.utterance(body.text);
@@ -330,13 +340,18 @@ export class EmulatorControl {
   }
 
   private view(record: CallRecord): Call {
-    // RTP counts of a call in progress: from the agent's session, or from our softphone's.
+    return callView(this.refreshRtp(record), callTimeline(this.parts.journal.entries({ callIds: [record.id, record.callId] })));
+  }
+
+  /** RTP counts of a call in progress: from the agent's session, or from our softphone's. */
+  private refreshRtp(record: CallRecord): CallRecord {
+    if (record.state === 'ended') return record;
     this.parts.agentCalls.get(record.id)?.refreshStats();
-    if (record.state !== 'ended' && !this.parts.agentCalls.has(record.id)) {
+    if (!this.parts.agentCalls.has(record.id)) {
       const stats = this.parts.sip?.softphones.leg(record.id)?.rtpStats();
       if (stats) record.rtp = stats;
     }
-    return callView(record, callTimeline(this.parts.journal.entries({ callIds: [record.id, record.callId] })));
+    return record;
   }
 }
 

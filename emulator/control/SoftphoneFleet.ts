@@ -150,7 +150,7 @@ export class SoftphoneFleet {
     call.on('refer', ({ referTo }: { referTo: string }) => note('transfer', `REFER to ${referTo} accepted (202); calling the target`));
     call.on('transferred', (next: SoftphoneCall) => {
       note('transfer', `transferred: now in call ${next.callId} with ${next.remote}`);
-      this.follow(next, username);
+      this.follow(next, username).transferOf ??= record.id;
     });
     void call.ended.then(({ reason, status }) => {
       const stats = call.rtpStats();

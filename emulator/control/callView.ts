@@ -14,6 +14,10 @@ export function callSummary(record: CallRecord): CallSummary {
     answeredAt: record.answeredAt === null ? null : Math.floor(record.answeredAt),
     endedAt: record.endedAt === null ? null : Math.floor(record.endedAt),
     endReason: record.endReason,
+    codec: record.codec,
+    transferOf: record.transferOf,
+    rtp: record.rtp ? { ...record.rtp } : null,
+    transfer: record.transfer ? { ...record.transfer } : null,
   };
 }
 
@@ -22,8 +26,6 @@ export function callView(record: CallRecord, timeline: TimelineItem[]): Call {
   return {
     ...callSummary(record),
     agentTurns: record.agentTurns.map((t) => ({ ...t, at: Math.floor(t.at) })),
-    rtp: record.rtp ? { ...record.rtp } : null,
-    transfer: record.transfer ? { ...record.transfer } : null,
     timeline,
   };
 }

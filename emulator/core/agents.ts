@@ -78,6 +78,14 @@ export class AgentStore {
     return json !== undefined ? success(JSON.parse(json) as Agent) : failed(apiErrors.agentNotFound(agentId));
   }
 
+  /** Every agent, oldest first, each with its channel configs (for the control API's project view). */
+  all(): Array<{ agent: Agent; channels: ChannelConfig[] }> {
+    return [...this.agents.values()].map((json) => {
+      const agent = JSON.parse(json) as Agent;
+      return { agent, channels: [...(this.channels.get(agent.id)?.values() ?? [])] };
+    });
+  }
+
   exists(agentId: string): boolean {
     return this.agents.has(agentId);
   }

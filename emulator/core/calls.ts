@@ -46,6 +46,10 @@ export interface CallRecord {
   agentTurns: AgentTurn[];
   rtp: RtpCounts | null;
   transfer: TransferOutcome | null;
+  /** The codec the agent's listener agreed on, or null when no listener answered. */
+  codec: string | null;
+  /** For the call a transfer placed, the id of the call whose REFER led to it. */
+  transferOf: string | null;
 }
 
 /** One packet as omnisip sent or received it, ready for a pcap: RTP from the capture, SIP from the journal. */
@@ -132,6 +136,8 @@ export class Calls {
       agentTurns: [],
       rtp: null,
       transfer: null,
+      codec: null,
+      transferOf: null,
     };
     this.byId.set(record.id, record);
     this.byCallId.set(record.callId, record);

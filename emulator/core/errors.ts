@@ -30,6 +30,14 @@ export const ErrorType = {
   RateLimited: 12,
 } as const;
 
+/** What to try instead of a path that matched no route. */
+function routeHint(path: string): string {
+  if (path.includes('//')) return 'The path has an empty segment (//): is a shell variable in the URL, such as $AGENT_ID or $CONN_ID, unset? GET /public lists every route.';
+  if (path.length > 1 && path.endsWith('/')) return `Leave out the trailing slash: ${path.replace(/\/+$/, '')}. GET /public and GET /_emulator list every route.`;
+  if (path.startsWith('/_emulator')) return 'GET /_emulator lists every route of the control API; see /docs/control.';
+  return 'GET /public lists every route of the public API; see /docs for the reference.';
+}
+
 function failure(status: number, code: string, type: number, description: string, headers?: Record<string, string>): ApiFailure {
   return { status, body: { code, description, type, numericType: type }, ...(headers ? { headers } : {}) };
 }
@@ -47,7 +55,7 @@ export const apiErrors = {
   sipConnectionNotFound: (id: string) =>
     failure(404, 'SipConnectionNotFound', ErrorType.NotFound, `SIP connection '${id}' was not found in this project. Check the id, and that you use the API key of the project that created it.`),
   routeNotFound: (method: string, path: string) =>
-    failure(404, 'RouteNotFound', ErrorType.NotFound, `No route for ${method} ${path}. The public API lives under /public (agents, sip-connections); see /docs for every route.`),
+    failure(404, 'RouteNotFound', ErrorType.NotFound, `No route for ${method} ${path}. ${routeHint(path)}`),
   methodNotAllowed: (method: string, path: string, allowed: string[]) =>
     failure(405, 'MethodNotAllowed', ErrorType.Failure, `${method} is not allowed on ${path}. Allowed: ${allowed.join(', ')}.`, { Allow: allowed.join(', ') }),
   agentLimitExceeded: (limit: number) =>

@@ -21,6 +21,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every project with its resources
+         * @description Every project (API key) seen since start or reset, in the order its key was first used,
+         *     with its agents and their channel configs, and its SIP connections with their status and
+         *     error log. Passwords are never shown. This API has no key of its own: it sees every
+         *     project, which the public API never does.
+         */
+        get: operations["listProjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/reset": {
         parameters: {
             query?: never;
@@ -488,6 +511,301 @@ export interface components {
              * @example 4
              */
             numericType: number;
+        };
+        /**
+         * @description Every project the emulator has seen since start or reset.
+         * @example {
+         *       "items": [],
+         *       "lastSeq": 1234
+         *     }
+         */
+        ProjectList: {
+            /**
+             * @description The projects, in the order their API keys were first used.
+             * @example []
+             */
+            items: components["schemas"]["Project"][];
+            /**
+             * @description The journal's `lastSeq` when this list was made: the journal entries after it (the
+             *     event stream's `since`) are exactly the changes since, so a client can keep the list
+             *     current from the event stream.
+             * @example 1234
+             */
+            lastSeq: number;
+        };
+        /**
+         * @description One project (one `X-Api-Key`) and what it owns. No password appears.
+         * @example {
+         *       "apiKey": "demo",
+         *       "apiKeyId": "key_3f2a9c1b7d4e",
+         *       "agents": [],
+         *       "sipConnections": []
+         *     }
+         */
+        Project: {
+            /**
+             * @description The project's `X-Api-Key`, as its requests sent it (any non-empty key is a project of the emulator).
+             * @example demo
+             */
+            apiKey: string;
+            /**
+             * @description The key's id, as channel configs show it in `apiKeyId`.
+             * @example key_3f2a9c1b7d4e
+             */
+            apiKeyId: string;
+            /**
+             * @description The project's agents, oldest first, each with its channel configs.
+             * @example []
+             */
+            agents: components["schemas"]["ProjectAgent"][];
+            /**
+             * @description The project's SIP connections, oldest first, with status and error log.
+             * @example []
+             */
+            sipConnections: components["schemas"]["ProjectSipConnection"][];
+        };
+        /**
+         * @description An agent, with the fields an overview shows, and its channel configs.
+         * @example {
+         *       "id": "agent_abc123def456ghi789jk",
+         *       "name": "Support Agent",
+         *       "companionId": "comp_abc123",
+         *       "voiceId": "alloy",
+         *       "created": 1764000000,
+         *       "channels": []
+         *     }
+         */
+        ProjectAgent: {
+            /**
+             * @description The agent's id.
+             * @example agent_abc123def456ghi789jk
+             */
+            id: string;
+            /**
+             * @description The agent's name, when it has one.
+             * @example Support Agent
+             */
+            name?: string;
+            /**
+             * @description The companion the agent is built on.
+             * @example comp_abc123
+             */
+            companionId: string;
+            /**
+             * @description The agent's voice.
+             * @example alloy
+             */
+            voiceId: string;
+            /**
+             * @description The agent's language, when set.
+             * @example English
+             */
+            language?: string;
+            /**
+             * @description When it was created, Unix seconds (as the public API shows it).
+             * @example 1764000000
+             */
+            created: number;
+            /**
+             * @description Its channel configs.
+             * @example []
+             */
+            channels: components["schemas"]["ProjectChannelConfig"][];
+        };
+        /**
+         * @description One channel config of an agent.
+         * @example {
+         *       "id": "chanconfig_abc123def456ghi789jk",
+         *       "channelType": "sip",
+         *       "humanHandoff": {
+         *         "enabled": true,
+         *         "transferExtension": "200"
+         *       },
+         *       "created": 1764000000
+         *     }
+         */
+        ProjectChannelConfig: {
+            /**
+             * @description The config's id.
+             * @example chanconfig_abc123def456ghi789jk
+             */
+            id: string;
+            /**
+             * @description The channel.
+             * @example sip
+             * @enum {string}
+             */
+            channelType: "voip" | "sip" | "webrtc" | "websocket";
+            /**
+             * @description The live-agent transfer settings (`sip` only), as the public API shows them.
+             * @example {
+             *       "enabled": true,
+             *       "transferExtension": "200"
+             *     }
+             */
+            humanHandoff?: {
+                /**
+                 * @description Whether the agent may transfer calls.
+                 * @example true
+                 */
+                enabled?: boolean;
+                /**
+                 * @description The extension calls are transferred to.
+                 * @example 200
+                 */
+                transferExtension?: string;
+                /**
+                 * @description When to transfer, as an instruction to the agent.
+                 * @example Transfer when the caller asks for a human
+                 */
+                transferDescription?: string;
+            };
+            /**
+             * @description When it was created, Unix seconds.
+             * @example 1764000000
+             */
+            created: number;
+        };
+        /**
+         * @description A SIP connection as the public API shows it (no password), with its error log.
+         * @example {
+         *       "id": "sipconn_abc123def456ghi789jk",
+         *       "agentId": "agent_abc123def456ghi789jk",
+         *       "name": "Main Support Line",
+         *       "settings": {
+         *         "server": "sip.your-provider.com",
+         *         "port": 5060,
+         *         "domain": "your-provider.com",
+         *         "username": "your-sip-username",
+         *         "transport": "TCP"
+         *       },
+         *       "status": {
+         *         "lifecycleStatus": "Running",
+         *         "sipStatus": "online",
+         *         "message": null,
+         *         "lastRefreshed": 1764000002
+         *       },
+         *       "created": 1764000000,
+         *       "errors": []
+         *     }
+         */
+        ProjectSipConnection: {
+            /**
+             * @description The connection's id.
+             * @example sipconn_abc123def456ghi789jk
+             */
+            id: string;
+            /**
+             * @description The agent that answers its calls.
+             * @example agent_abc123def456ghi789jk
+             */
+            agentId: string;
+            /**
+             * @description Its name, when it has one.
+             * @example Main Support Line
+             */
+            name?: string;
+            /**
+             * @description Where and as whom its listener registers; the password is never shown.
+             * @example {
+             *       "server": "sip.your-provider.com",
+             *       "port": 5060,
+             *       "domain": "your-provider.com",
+             *       "username": "your-sip-username",
+             *       "transport": "TCP"
+             *     }
+             */
+            settings: {
+                /**
+                 * @description The SIP server.
+                 * @example sip.your-provider.com
+                 */
+                server: string;
+                /**
+                 * @description The SIP server's port, as given (the built-in PBX answers on its own port whatever this says).
+                 * @example 5060
+                 */
+                port: number;
+                /**
+                 * @description The SIP domain.
+                 * @example your-provider.com
+                 */
+                domain: string;
+                /**
+                 * @description The account's user name, also the extension callers dial.
+                 * @example your-sip-username
+                 */
+                username: string;
+                /**
+                 * @description UDP or TCP, as given.
+                 * @example TCP
+                 */
+                transport: string;
+                /**
+                 * @description The caller id, when set.
+                 * @example +15551234567
+                 */
+                callerId?: string;
+            };
+            /**
+             * @description The status, as `POST /public/sip-connections/{id}/status` answers it.
+             * @example {
+             *       "lifecycleStatus": "Running",
+             *       "sipStatus": "online",
+             *       "message": null,
+             *       "lastRefreshed": 1764000002
+             *     }
+             */
+            status: {
+                /**
+                 * @description Whether the listener is deployed and running.
+                 * @example Running
+                 * @enum {string}
+                 */
+                lifecycleStatus: "Pending" | "Running" | "Failed" | "Error" | "Unknown";
+                /**
+                 * @description The registration state once Running; null before.
+                 * @example online
+                 * @enum {string|null}
+                 */
+                sipStatus: "registering" | "online" | "calling" | null;
+                /**
+                 * @description Why it is Failed or Error; null otherwise.
+                 * @example null
+                 */
+                message: string | null;
+                /**
+                 * @description Unix seconds of the last status change or refresh.
+                 * @example 1764000002
+                 */
+                lastRefreshed: number;
+            };
+            /**
+             * @description When it was created, Unix seconds.
+             * @example 1764000000
+             */
+            created: number;
+            /**
+             * @description Its error log, newest last (at most 100), as `GET /public/sip-connections/{id}/errors` answers it.
+             * @example []
+             */
+            errors: {
+                /**
+                 * @description When, ISO-8601 UTC.
+                 * @example 2026-01-01T00:00:05Z
+                 */
+                timestamp: string;
+                /**
+                 * @description What failed.
+                 * @example SIP registration failed: 401 Unauthorized
+                 */
+                message: string;
+                /**
+                 * @description The SIP status.
+                 * @example 401
+                 */
+                code: number;
+            }[];
         };
         /**
          * @description `real`: the wall clock. `virtual`: time moves only through `advanceClock`.
@@ -1612,7 +1930,11 @@ export interface components {
          *       "startedAt": 1710000009000,
          *       "answeredAt": 1710000009500,
          *       "endedAt": null,
-         *       "endReason": null
+         *       "endReason": null,
+         *       "codec": "PCMU",
+         *       "transferOf": null,
+         *       "rtp": null,
+         *       "transfer": null
          *     }
          */
         CallSummary: {
@@ -1666,6 +1988,69 @@ export interface components {
              * @example null
              */
             endReason: string | null;
+            /**
+             * @description The audio codec the agent's listener agreed on (`PCMU`, `PCMA`), or null when no listener answered.
+             * @example PCMU
+             */
+            codec: string | null;
+            /**
+             * @description For the new call a transfer placed (the caller's INVITE to the handoff extension), the id of the call whose REFER led to it; null otherwise.
+             * @example null
+             */
+            transferOf: string | null;
+            /**
+             * @description RTP counts of the emulator's end of the call, or null before media.
+             * @example {
+             *       "packetsSent": 250,
+             *       "packetsReceived": 248,
+             *       "packetsLost": 0,
+             *       "jitterMs": 0.4
+             *     }
+             */
+            rtp: null | {
+                /**
+                 * @description RTP packets sent.
+                 * @example 250
+                 */
+                packetsSent: number;
+                /**
+                 * @description RTP packets received.
+                 * @example 248
+                 */
+                packetsReceived: number;
+                /**
+                 * @description Packets lost (sequence gaps).
+                 * @example 0
+                 */
+                packetsLost: number;
+                /**
+                 * @description Interarrival jitter (RFC 3550), ms.
+                 * @example 0.4
+                 */
+                jitterMs: number;
+            };
+            /**
+             * @description The handoff, if the agent started one.
+             * @example null
+             */
+            transfer: null | {
+                /**
+                 * @description The Refer-To target.
+                 * @example sip:200@your-provider.com
+                 */
+                target: string;
+                /**
+                 * @description Final SIP status of the transfer (REFER refusal or NOTIFY sipfrag), null while pending.
+                 * @example 200
+                 */
+                status: number | null;
+                /**
+                 * @description How it went.
+                 * @example succeeded
+                 * @enum {string}
+                 */
+                outcome: "pending" | "succeeded" | "failed";
+            };
         };
         /**
          * @description A call with everything the emulator knows of it.
@@ -1680,6 +2065,8 @@ export interface components {
          *       "answeredAt": 1710000009500,
          *       "endedAt": null,
          *       "endReason": null,
+         *       "codec": "PCMU",
+         *       "transferOf": null,
          *       "agentTurns": [
          *         {
          *           "at": 1710000009500,
@@ -1742,6 +2129,16 @@ export interface components {
              * @example null
              */
             endReason: string | null;
+            /**
+             * @description The audio codec the agent's listener agreed on (`PCMU`, `PCMA`), or null when no listener answered.
+             * @example PCMU
+             */
+            codec: string | null;
+            /**
+             * @description For the new call a transfer placed (the caller's INVITE to the handoff extension), the id of the call whose REFER led to it; null otherwise.
+             * @example null
+             */
+            transferOf: string | null;
             /**
              * @description What the agent heard and said, in order.
              * @example [
@@ -1996,6 +2393,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The projects. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectList"];
                 };
             };
         };

@@ -56,6 +56,13 @@ export type Clock = ControlSchemas['Clock'];
 export type ClockMode = ControlSchemas['ClockMode'];
 export type ClockAdvance = ControlSchemas['ClockAdvance'];
 
+// Control API: projects (every API key, with its resources)
+export type ProjectList = ControlSchemas['ProjectList'];
+export type Project = ControlSchemas['Project'];
+export type ProjectAgent = ControlSchemas['ProjectAgent'];
+export type ProjectChannelConfig = ControlSchemas['ProjectChannelConfig'];
+export type ProjectSipConnection = ControlSchemas['ProjectSipConnection'];
+
 // Control API: fault rules
 export type FaultRule = ControlSchemas['FaultRule'];
 export type FaultRuleCreate = ControlSchemas['FaultRuleCreate'];

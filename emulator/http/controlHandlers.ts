@@ -26,6 +26,7 @@ const kinds = (value: unknown): string[] | undefined =>
 export const controlHandlers: Record<string, Handler> = {
   getHealth: (_i, { control }) => ok(control.getHealth()),
   reset: async (_i, { control }) => (await control.reset(), noContent),
+  listProjects: (_i, { control }) => ok(control.listProjects()),
   getClock: (_i, { control }) => ok(control.getClock()),
   advanceClock: ({ body }, { control }) => ok(control.advanceClock(body as ClockAdvance)),
 
@@ -71,7 +72,7 @@ export const controlHandlers: Record<string, Handler> = {
   listCalls: (_i, { control }) => ok(control.listCalls()),
   getCall: ({ params }, { control }) => ok(control.getCall(params.callId!)),
   sendCallDtmf: async ({ params, body }, { control }) => ok(await control.sendCallDtmf(params.callId!, body as CallDtmf), 202),
-  sendCallUtterance: ({ params, body }, { control }) => ok(control.sendCallUtterance(params.callId!, body as CallUtterance), 202),
+  sendCallUtterance: async ({ params, body }, { control }) => ok(await control.sendCallUtterance(params.callId!, body as CallUtterance), 202),
   playCallTone: ({ params, body }, { control }) => ok(control.playCallTone(params.callId!, body as CallTone), 202),
   hangupCall: async ({ params }, { control }) => ok(await control.hangupCall(params.callId!), 202),
   getCallRecording: ({ params, query, context }, { control }) =>

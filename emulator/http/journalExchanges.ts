@@ -21,11 +21,20 @@ export function noteResponse(c: Context, text: string | undefined, headers: Read
   current.responseHeaders = headers;
 }
 
-/** Reading the journal or following it is not itself recorded (WireMock's admin requests are not in its journal either). */
-function recorded(method: string, path: string): boolean {
+/**
+ * Reading the journal or following it is not itself recorded (WireMock's admin requests are not in
+ * its journal either), nor is a control-API read that asks not to be (`X-Omnisip-Journal: skip`,
+ * the dashboard's reads): looking at the emulator must not fill its journal, or a replay, with the
+ * looking. Changes are always recorded.
+ */
+function recorded(c: Context, method: string, path: string): boolean {
   if (!path.startsWith('/public') && !path.startsWith('/_emulator')) return false;
-  return !(method === 'GET' && (path === '/_emulator/journal' || path === '/_emulator/events'));
+  if (method !== 'GET' || path.charCodeAt(1) !== 95 /* _ */) return true;
+  return !(path === '/_emulator/journal' || path === '/_emulator/events' || c.req.header(SKIP_HEADER) === 'skip');
 }
+
+/** The header a control-API read sends to stay out of the journal. */
+export const SKIP_HEADER = 'x-omnisip-journal';
 
 /** The query string, from the raw request line when Node serves it (no URL object per request). */
 function queryOf(c: Context): string | undefined {
@@ -53,7 +62,7 @@ export interface ExchangeRecorder {
 export function exchangeRecorder(journal: Journal): ExchangeRecorder {
   const begin = (c: Context): Notes | undefined => {
     const { method, path } = c.req;
-    if (!recorded(method, path)) return undefined;
+    if (!recorded(c, method, path)) return undefined;
     // A handler that threw leaves its notes for the error answer to complete.
     const noted: Notes = (c as Noted)[NOTES] ?? {};
     (c as Noted)[NOTES] = noted;

@@ -205,6 +205,7 @@ export class AgentCall {
     if (!answered!.ok) return { reject: answered!.error.message };
     const media = answered!.value.media;
     rtp.setRemote(media.remote);
+    this.call.codec = media.codec.name;
     this.note('media', `codec ${media.codec.name}, RTP to ${media.remote.address}:${media.remote.port}`);
     return { sdp, offerInAnswer: false };
   }
