@@ -248,8 +248,13 @@ export class AgentCall {
       this.record({ kind: 'transfer', phase: 'succeeded', target, status: outcome.status, text: `transfer to ${target} succeeded (${outcome.statusLine ?? outcome.status}); hanging up` });
       return this.hangUp(`transferred to ${extension}`);
     }
-    const status = outcome.status ?? 408;
-    return this.transferFailed(status, `transfer to ${target} failed: ${outcome.statusLine ?? `no final NOTIFY (${outcome.ended})`}`);
+    // RFC 3515 §2.4.5: only a final status in a NOTIFY ends the transfer; a subscription that ran
+    // out on "100 Trying" (or none at all) is a timeout, like a request nobody answered (§8.1.3.1).
+    if (outcome.status === undefined || outcome.status < 200) {
+      const last = outcome.statusLine ? `; the last said ${outcome.statusLine}` : '';
+      return this.transferFailed(408, `transfer to ${target} timed out (no final NOTIFY${last})`);
+    }
+    return this.transferFailed(outcome.status, `transfer to ${target} failed: ${outcome.statusLine ?? outcome.status}`);
   }
 
   private transferFailed(status: number, message: string): void {
