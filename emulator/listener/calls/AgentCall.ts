@@ -269,8 +269,8 @@ export class AgentCall {
 
   /**
    * Ends the call from our side because the listener is stopping: BYE when it is up, and the RTP
-   * stops. The BYE's answer is not awaited: the peer may be going away too (an emulator shutting
-   * down stops its softphones first), and the listener's stack closes right after.
+   * stops. The BYE's answer is not awaited here: the peer may be going away too (an emulator
+   * shutting down stops its softphones at the same time); the listener's stack gives it a short grace.
    */
   stop(reason: string): void {
     if (this.dialog) {
