@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages omnisip's interop tests and benchmarks use as real SIP peers:
-#   sip-tester (SIPp), kamailio, baresip, plus tshark (pcap checks) and sox (audio checks).
+#   sip-tester (SIPp), kamailio, baresip, linphone-cli (linphonec), plus tshark (pcap checks) and
+#   sox (audio checks).
 # Safe to run twice. Needs root (or sudo) and Debian's apt. Services are not started:
 # the tests start every peer themselves on 127.0.0.1 and stop it by PID.
 set -euo pipefail
 
-packages=(sip-tester kamailio baresip tshark sox)
+packages=(sip-tester kamailio baresip linphone-cli tshark sox)
 
 missing=()
 for p in "${packages[@]}"; do
