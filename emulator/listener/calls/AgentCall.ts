@@ -237,8 +237,11 @@ export class AgentCall {
     this.record({ kind: 'transfer', phase: 'refer', target, text: `REFER to ${target}` });
     const refer = dialog.refer(target);
     refer.on('progress', (frag) => this.record({ kind: 'transfer', phase: 'notify', target, status: frag.status, text: `NOTIFY: ${frag.statusLine}` }));
-    const accepted = await refer.accepted;
-    if (!accepted.ok || accepted.response.status >= 300) {
+    // RFC 6665 §4.1.2.4: a NOTIFY may come before the REFER's 2xx (lost, or overtaken), and then
+    // stands for it; waiting for the 202 would hold the handoff until Timer F and call it a failure.
+    const notified = new Promise<'notified'>((resolve) => refer.once('progress', () => resolve('notified')));
+    const accepted = await Promise.race([refer.accepted, notified]);
+    if (accepted !== 'notified' && (!accepted.ok || accepted.response.status >= 300)) {
       const status = accepted.ok ? accepted.response.status : 408;
       return this.transferFailed(status, accepted.ok ? `REFER refused: ${accepted.response.status} ${accepted.response.reason}` : 'REFER got no answer');
     }
