@@ -98,7 +98,8 @@ export async function callCommand(argv: string[], output: CommandOutput = proces
     print: (line) => output.out(`${line}\n`),
     ...(say !== undefined ? { onAnswered: (call: SoftphoneCall, print: (line: string) => void) => sayAsCaller(apiUrl, call, say, print) } : {}),
   });
-  const result = await stopOnSignal(signal, () => script.hangup(), script.done);
+  // The phone stops with the hang-up: a CANCEL or BYE nobody answers then gets its short grace, not Timer B.
+  const result = await stopOnSignal(signal, () => (script.hangup(), void phone.stop()), script.done);
   if (values.record !== undefined) {
     await writeWavFile(values.record, result.recording);
     output.out(`recorded ${(result.recording.length / 8000).toFixed(1)} s to ${values.record}\n`);

@@ -102,7 +102,8 @@ export async function softphoneCommand(argv: string[], output: CommandOutput = p
 
   if (values.call !== undefined) {
     const run = runCallScript(phone.call(values.call), { ...script, print });
-    const result = await stopOnSignal(signal, () => run.hangup(), run.done);
+    // The phone stops with the hang-up: a CANCEL or BYE nobody answers then gets its short grace, not Timer B.
+    const result = await stopOnSignal(signal, () => (run.hangup(), void phone.stop()), run.done);
     if (values.record !== undefined) await save(result.recording, values.record);
     await phone.stop();
     return result.answered ? 0 : 1;

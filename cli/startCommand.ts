@@ -79,11 +79,34 @@ export async function startCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
+  return stopWithin(emulator, signal);
+}
+
+/** How long `omnisip start` may take to stop once told: a CI job may start another on the same ports right after. */
+export const STOP_DEADLINE_MS = 2000;
+
+/**
+ * Closes the emulator: its listeners and softphones give their last requests (BYE, unREGISTER) a
+ * short grace, then abandon them. A second signal exits at once; a process still there near the
+ * deadline exits too (it says so, and the exit status is 1).
+ */
+async function stopWithin(emulator: { close(): Promise<void> }, first: NodeJS.Signals): Promise<number> {
+  process.stderr.write(`omnisip: ${first}: stopping (again to exit at once)\n`);
+  const exitNow = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`omnisip: ${signal} again: exiting without waiting\n`);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.on('SIGINT', exitNow);
+  process.on('SIGTERM', exitNow);
+  // Unref'd and never cleared: it fires only if the close, or a handle it left open, holds the process.
+  setTimeout(() => {
+    process.stderr.write(`omnisip: not stopped ${STOP_DEADLINE_MS - 200} ms after ${first}; exiting anyway\n`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS - 200).unref();
   await emulator.close();
   return 0;
 }

@@ -89,8 +89,8 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await sip?.softphones.stopAll();
-      await listeners.close();
+      // Together, so that their short grace periods for answers (BYE, unREGISTER) overlap.
+      await Promise.all([sip?.softphones.stopAll(), listeners.close()]);
       unfollow();
       await sip?.pbx.close();
       journalFile?.close();

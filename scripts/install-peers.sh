@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages omnisip's interop tests and benchmarks use as real SIP peers:
-#   sip-tester (SIPp), kamailio, baresip, plus tshark (pcap checks) and sox (audio checks);
-#   chromium (the dashboard's browser tests, driven by playwright-core, which downloads no browser)
-#   with fonts-dejavu-core for its text; curl and jq (the README's guide, run as printed).
+#   sip-tester (SIPp), kamailio, baresip, linphone-cli (linphonec), plus tshark (pcap checks) and
+#   sox (audio checks); chromium (the dashboard's browser tests, driven by playwright-core, which
+#   downloads no browser) with fonts-dejavu-core for its text; curl and jq (the README's guide, run as printed).
 # Safe to run twice. Needs root (or sudo) and Debian's apt. Services are not started:
 # the tests start every peer themselves on 127.0.0.1 and stop it by PID.
 set -euo pipefail
 
-packages=(sip-tester kamailio baresip tshark sox chromium fonts-dejavu-core curl jq)
+packages=(sip-tester kamailio baresip linphone-cli tshark sox chromium fonts-dejavu-core curl jq)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -317,3 +317,44 @@ describe('SipStack over the memory network', () => {
     expect(await pending).toMatchObject({ ok: false, reason: 'transport' });
   });
 });
+
+describe('SipStack.close with a grace period', () => {
+  it('abandons a request nobody answers when the grace is over, not at Timer F', async () => {
+    const outcome = vi.fn();
+    void uac.request(makeRequest('REGISTER'), { protocol: 'UDP', address: '127.0.0.9', port: 5060 }).then(outcome);
+    const closed = vi.fn();
+    void uac.close({ graceMs: 1000 }).then(closed);
+    await vi.advanceTimersByTimeAsync(999);
+    expect([outcome.mock.calls.length, closed.mock.calls.length]).toEqual([0, 0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toHaveBeenCalledWith(expect.objectContaining({ ok: false, reason: 'transport' }));
+    expect(closed).toHaveBeenCalled();
+  });
+
+  it('waits for the answer of a request in flight, and for a request sent meanwhile (a challenge answered)', async () => {
+    let challenged = false;
+    serve((request, tx) => {
+      if (!challenged) return setTimeout(() => ((challenged = true), reply(tx, 401)), 300);
+      setTimeout(() => reply(tx, 200), 300);
+    });
+    const statuses: number[] = [];
+    const unregister = uac.request(makeRequest('REGISTER'), UAS).then(async (first) => {
+      statuses.push(first.ok ? first.response.status : 0);
+      const second = await uac.request(makeRequest('REGISTER'), UAS);
+      statuses.push(second.ok ? second.response.status : 0);
+    });
+    const closed = vi.fn();
+    void uac.close({ graceMs: 2000 }).then(closed);
+    await vi.advanceTimersByTimeAsync(650);
+    await unregister;
+    expect(statuses).toEqual([401, 200]);
+    expect(closed).toHaveBeenCalled();
+  });
+
+  it('closes at once without a grace', async () => {
+    const outcome = vi.fn();
+    void uac.request(makeRequest('OPTIONS'), UAS).then(outcome);
+    await uac.close();
+    expect(outcome).toHaveBeenCalledWith(expect.objectContaining({ ok: false, reason: 'transport' }));
+  });
+});

@@ -119,10 +119,13 @@ export class SipStack {
   private readonly host: string;
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTx>();
+  /** Results of client transactions still waiting for a final response: what a graceful close waits for. */
+  private readonly pending = new Set<Promise<RequestResult>>();
   private requestHandler: RequestHandler | undefined;
   private strayHandler: StrayResponseHandler | undefined;
   private readonly unsubscribe: () => void;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: SipStackOptions) {
     this.transport = options.transport;
@@ -178,6 +181,8 @@ export class SipStack {
       },
     );
     this.clients.set(key, transaction);
+    this.pending.add(result);
+    void result.then(() => this.pending.delete(result));
     return result;
   }
 
@@ -202,13 +207,36 @@ export class SipStack {
     return responseDestination(request, context);
   }
 
-  /** Terminates every transaction (pending `request` promises resolve with a transport failure) and closes the transport. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe();
-    for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate();
-    await this.transport.close();
+  /**
+   * Terminates every transaction (pending `request` promises resolve with a transport failure) and
+   * closes the transport. With `graceMs`, requests already sent (an unREGISTER, a BYE, a NOTIFY) and
+   * those sent meanwhile (the same request again with credentials) first get up to that long for
+   * their final responses: a peer that has gone away would otherwise hold them for Timer F (64*T1,
+   * 32 s), and a stopping process must not wait for that.
+   *
+   * @example
+   * void registration.stop({ unregister: true }); // REGISTER with Expires: 0, answered or not
+   * await stack.close({ graceMs: 1000 });
+   */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      if (options.graceMs !== undefined && options.graceMs > 0) await this.drain(options.graceMs);
+      this.closed = true;
+      this.unsubscribe();
+      for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate();
+      await this.transport.close();
+    })();
+    return this.closing;
+  }
+
+  /** Resolves when no client transaction awaits a final response, or after `ms`, whichever is first. */
+  private async drain(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let expired = false;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(() => resolve(void (expired = true)), ms)));
+    // A response may lead to one more request (a challenge answered): look again after each round.
+    while (this.pending.size > 0 && !expired) await Promise.race([Promise.allSettled([...this.pending]), deadline]);
+    clearTimeout(timer);
   }
 
   private receive(packet: InboundPacket): void {

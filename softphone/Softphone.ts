@@ -12,8 +12,11 @@ export interface SoftphoneEvents {
   'registration-failed': [failure: RegistrationFailure];
 }
 
-/** How long `stop()` waits for calls to hang up cleanly before it closes them without a word. */
-const STOP_GRACE_MS = 2000;
+/**
+ * How long `stop()` waits for the answers to its BYEs, CANCELs and unREGISTER before it abandons
+ * them: a server that has gone away would hold them for Timer F (32 s).
+ */
+const STOP_GRACE_MS = 1000;
 
 /**
  * A SIP user agent for tests, scenarios and people: it registers, places calls through its server
@@ -173,16 +176,16 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
   }
 
   private async close({ unregister }: { unregister: boolean }): Promise<void> {
-    const hangups = Promise.all([...this.live].map((call) => call.hangup()));
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([hangups, new Promise<void>((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
-    clearTimeout(grace);
-    await this.registration?.stop({ unregister });
+    // Hang-ups and the unREGISTER go out together; the stack's grace bounds the wait for their answers.
+    const hangups = Promise.allSettled([...this.live].map((call) => call.hangup()));
+    const unregistering = this.registration?.stop({ unregister });
+    await this.stack.close({ graceMs: STOP_GRACE_MS });
+    // Calls whose BYE or CANCEL went unanswered end now, with their dialogs.
     this.ua.close();
+    await Promise.all([hangups, unregistering]);
     await this.refilling;
     await this.spare?.stop();
     this.spare = undefined;
-    await this.stack.close();
   }
 
   private receiveCall(invite: IncomingInvite): void {

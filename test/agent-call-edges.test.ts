@@ -95,4 +95,30 @@ describe('the agent with unusual callers', () => {
     expect(resume.ok && resume.response.body.toString()).toMatch(/a=sendrecv/);
     await result.dialog.bye();
   });
+
+  it('keeps one o= session id for the call and a new version for each change, even a hold and a resume within one second (RFC 3264 §8)', async () => {
+    const c = await caller();
+    const origin = (sdp: string) => {
+      const [, id, version] = /^o=\S+ (\d+) (\d+) /m.exec(sdp) ?? [];
+      return { id, version: Number(version) };
+    };
+    const result = await c.invite(c.ourSdp());
+    if (!result.ok) throw new Error('call failed');
+    c.rtp.startSending();
+    const answer = origin(result.response.body.toString());
+    const reInvite = async (sdp: string) => {
+      const answered = await result.dialog.request('INVITE', { body: sdp, contentType: 'application/sdp' });
+      if (!answered.ok) throw new Error('re-INVITE failed');
+      return answered.response.body.toString();
+    };
+    // The same offer again (a session refresh) changes nothing: same version (§8: "MUST be the same").
+    const refresh = origin(await reInvite(c.ourSdp()));
+    const hold = origin(await reInvite(c.ourSdp().replace('a=sendrecv', 'a=sendonly')));
+    const resume = origin(await reInvite(c.ourSdp()));
+    expect([refresh.id, hold.id, resume.id]).toEqual([answer.id, answer.id, answer.id]);
+    expect(refresh.version).toBe(answer.version);
+    expect(hold.version).toBe(answer.version + 1);
+    expect(resume.version).toBe(answer.version + 2);
+    await result.dialog.bye();
+  });
 });

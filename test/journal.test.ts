@@ -165,6 +165,18 @@ describe('the journal of a whole run', () => {
     for (const stream of streams) expect(stream).toMatch(/\s0 \(0\.0%\)/);
   });
 
+  it('stamps pcap records in microseconds: SIP and RTP records of the call are not whole milliseconds', () => {
+    const pcap = emulator.control.getCallPcap(callId);
+    // Classic pcap: a 24-byte file header, then per record ts_sec, ts_usec, incl_len, orig_len and the bytes.
+    const micros: number[] = [];
+    for (let offset = 24; offset < pcap.length; offset += 16 + pcap.readUInt32LE(offset + 8)) micros.push(pcap.readUInt32LE(offset + 4));
+    expect(micros.length).toBeGreaterThan(10);
+    const subMillisecond = micros.filter((us) => us % 1000 !== 0);
+    // With millisecond stamps every record would be a multiple of 1000 µs; a few may be by chance.
+    expect(subMillisecond.length).toBeGreaterThan(micros.length / 2);
+    expect(new Set(subMillisecond.map((us) => us % 1000)).size).toBeGreaterThan(1);
+  });
+
   it('never shows the password or a digest response, in the journal, its file, the traces, the pcap, the events or any response', async () => {
     // The digest responses that went on the wire, computed from what the journal shows of each Authorization.
     const responses = entries.flatMap((e) => {

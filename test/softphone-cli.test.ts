@@ -204,4 +204,37 @@ describe('omnisip call', () => {
     if (!wav.ok) throw new Error(wav.error.message);
     expect(goertzel(wav.value.samples, 1400)).toBeGreaterThan(0.05);
   });
+
+  it.each([
+    ['answered', 200, 0, /^ *[\d.]+s {2}answered$/m],
+    ['ringing', 180, 1, /^ *[\d.]+s {2}ringing$/m],
+  ] as const)('stops within 2 s of Ctrl-C when the PBX no longer answers, the call %s (its BYE or CANCEL gets a short grace, not Timer F or B)', async (_, status, exitCode, line) => {
+    const bob = await Softphone.start({ username: 'bob', password: 'b', domain: 'omnisip.local', server: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip ?? 0 }, autoAnswer: { status } });
+    cleanup.push(() => bob.stop());
+    const output = capture();
+    const interrupt = new AbortController();
+    const exit = callCommand(['bob', '--api-url', emulator.url, '--duration-s', '60'], output, interrupt.signal);
+    await output.line(line);
+    emulator.world.sip!.pbx.setDown(true);
+    cleanup.push(() => emulator.world.sip!.pbx.setDown(false));
+    const started = performance.now();
+    interrupt.abort();
+    expect(await exit).toBe(exitCode);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('omnisip softphone, stopping', () => {
+  it('stops within 2 s of Ctrl-C when its PBX has gone away (the unREGISTER gets a short grace, not Timer F)', async () => {
+    const gone = await Pbx.start({ port: 0, accounts: [{ username: 'carol', password: 'c' }] });
+    const output = capture();
+    const interrupt = new AbortController();
+    const exit = softphoneCommand(['--server', '127.0.0.1', '--port', String(gone.ports.udp), '--domain', 'pbx.test', '--user', 'carol', '--password', 'c'], output, interrupt.signal);
+    await output.line(/registered/);
+    await gone.close();
+    const started = performance.now();
+    interrupt.abort();
+    expect(await exit).toBe(0);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
 });

@@ -39,7 +39,8 @@ function matches(match: FaultMatch, subject: FaultSubject): boolean {
         (m.method === undefined || m.method.toUpperCase() === subject.method.toUpperCase()) &&
         (m.account === undefined || m.account === subject.account) &&
         (m.connectionId === undefined || m.connectionId === subject.connectionId) &&
-        (m.direction === undefined || m.direction === subject.direction)
+        // A rule without a direction means what the PBX receives, as before `out` existed.
+        (m.direction ?? 'in') === subject.direction
       );
     }
     case 'rtp': {

@@ -1035,11 +1035,15 @@ export interface components {
              */
             connectionId?: string;
             /**
-             * @description `in`: messages the built-in PBX receives (a listener's REGISTER, a caller's INVITE). SIP rules act where the PBX receives; this is the only direction.
+             * @description `in` (also when absent): requests the built-in PBX receives (a listener's REGISTER, a caller's
+             *     INVITE); every SIP action applies. `out`: messages the PBX sends over UDP, requests and
+             *     responses (`method` is the request's, or the one a response answers; `account` is the
+             *     Request-URI's user, or the To user of a response); only `drop` applies: loss on the way
+             *     back, each retransmission drawn anew. Both together give loss in both directions.
              * @example in
              * @enum {string}
              */
-            direction?: "in";
+            direction?: "in" | "out";
         };
         /**
          * @description Matches the RTP of agents' calls. The rule is drawn once per call (when the agent answers)

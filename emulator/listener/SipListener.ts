@@ -12,6 +12,9 @@ import { AgentCall, type AgentCallHandle } from './calls/AgentCall.js';
 import type { ListenerContext, ListenerFactory, SipListener } from './ListenerManager.js';
 import { startRegistration } from './registration.js';
 
+/** How long a stopping listener waits for the answers to its BYEs and unREGISTER. */
+const STOP_GRACE_MS = 1000;
+
 /** What a listener needs of the built-in PBX: whether it serves a server name, and where it listens. */
 export interface PbxRoute {
   serves(server: string): boolean;
@@ -136,9 +139,12 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       stopped = true;
       await ready;
       for (const call of [...calls]) call.stop('the listener stopped');
-      await registration?.stop({ unregister });
+      const unregistering = registration?.stop({ unregister });
+      // The BYEs and the unREGISTER are on their way: a short grace for their answers, then they are
+      // abandoned (a server that has gone away would hold the unREGISTER for Timer F, 32 s).
+      await stack?.close({ graceMs: STOP_GRACE_MS });
+      await unregistering;
       if (registration && unregister) journal.record({ kind: 'registration', connectionId: record.id, phase: 'unregistered', server: serverLabel });
-      await stack?.close();
     },
   };
 }

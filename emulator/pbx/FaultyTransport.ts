@@ -15,11 +15,13 @@ export class FaultyTransport implements SipTransport {
   /**
    * @param dropInbound decides, per received message, whether a `drop` fault rule loses it. It runs
    * here, below the transaction layer, so each retransmission draws anew, as on a lossy network.
+   * @param dropOutbound the same for each message sent (rules with `direction: out`).
    */
   constructor(
     private readonly inner: SipTransport,
     private readonly random: () => number,
     private readonly dropInbound: (packet: InboundPacket) => boolean = () => false,
+    private readonly dropOutbound: (data: Buffer, destination: Endpoint) => boolean = () => false,
   ) {}
 
   get address(): string {
@@ -49,7 +51,7 @@ export class FaultyTransport implements SipTransport {
 
   async send(data: Buffer, destination: Endpoint, flowId?: string): Promise<void> {
     // A lost message looks sent to the sender, as with a real network.
-    if (this.lose(destination)) return;
+    if (this.lose(destination) || this.dropOutbound(data, destination)) return;
     return this.inner.send(data, destination, flowId);
   }
 

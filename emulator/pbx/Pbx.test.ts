@@ -160,6 +160,28 @@ describe('Pbx fault hooks', () => {
     expect(logs.some((l) => l.includes('dropped the message'))).toBe(true);
   });
 
+  it('drops what it sends with a `direction: out` rule, responses included; a rule without a direction is about what it receives', async () => {
+    vi.useFakeTimers();
+    faults.add({ match: { target: 'sip', method: 'REGISTER', direction: 'out' }, action: { type: 'drop' } });
+    expect(statuses(await settle(phone('101').register(), advance))).toEqual(['timeout']);
+    expect(logs.some((l) => /401 REGISTER to 127\.0\.0\.2:5062\/UDP: fault rule \S+ dropped the message/.test(l))).toBe(true);
+    faults.clear();
+    logs.length = 0;
+    faults.add({ match: { target: 'sip', method: 'REGISTER' }, action: { type: 'drop' }, probability: 0.5 });
+    expect(statuses(await settle(phone('102', 3).register(), advance)).at(-1)).toBe(200);
+    expect(logs.filter((l) => l.includes('dropped the message')).length).toBe(faults.list()[0]?.hits);
+    expect(logs.filter((l) => / REGISTER to /.test(l))).toEqual([]);
+  });
+
+  it('completes registrations with 20% of what it receives and 20% of what it sends dropped by rules', async () => {
+    vi.useFakeTimers();
+    faults.add({ match: { target: 'sip', direction: 'in' }, action: { type: 'drop' }, probability: 0.2 });
+    faults.add({ match: { target: 'sip', direction: 'out' }, action: { type: 'drop' }, probability: 0.2 });
+    const results = await settle(Promise.all([phone('101').register(), phone('102', 3).register()]), advance);
+    expect(results.map((r) => statuses(r).at(-1))).toEqual([200, 200]);
+    expect(faults.list().map((rule) => rule.hits)).toEqual([expect.any(Number), expect.any(Number)]);
+  });
+
   it('delays the answer by the rule’s time', async () => {
     vi.useFakeTimers();
     faults.add({ match: { target: 'sip', method: 'OPTIONS' }, action: { type: 'delay', ms: 2_000 } });

@@ -69,6 +69,8 @@ export interface PbxStartOptions extends PbxOptions {
   transports?: TransportProtocol[];
 }
 
+type SipFaultSubject = Extract<FaultSubject, { target: 'sip' }>;
+
 /** The URI schemes the PBX routes and registers. tel: goes to the proxy, which answers it 416 itself. */
 const SCHEMES = new Set(['sip', 'sips']);
 
@@ -134,7 +136,7 @@ export class Pbx {
     this.logger = options.logger ?? silentLogger;
     this.host = transport.address;
     const random = options.random ?? cryptoSource();
-    this.transport = new FaultyTransport(transport, random.float, (packet) => this.dropByRule(packet));
+    this.transport = new FaultyTransport(transport, random.float, (packet) => this.dropByRule(packet), (data, destination) => this.dropSentByRule(data, destination));
     if (options.dropRate !== undefined) this.transport.setDropRate(options.dropRate);
     this.minExpires = options.minExpires ?? 60;
     const maxExpires = options.maxExpires ?? 3600;
@@ -265,10 +267,38 @@ export class Pbx {
     return hit !== undefined;
   }
 
-  private faultSubject(request: SipRequest): FaultSubject {
+  /**
+   * A `drop` rule with `direction: out` loses a message the PBX sends, request or response (its
+   * method is the CSeq's), with its probability: loss on the way back. UDP only, as for `dropRate`:
+   * a TCP flow does not lose a whole message.
+   */
+  private dropSentByRule(data: Buffer, destination: Endpoint): boolean {
+    const { faults } = this.options;
+    if (faults === undefined || destination.protocol !== 'UDP' || !faults.hasRulesFor('sip', ['drop'])) return false;
+    const parsed = parseMessage(data);
+    if (!parsed.ok) return false;
+    const message = parsed.message;
+    const subject: FaultSubject = message.type === 'request'
+      ? this.faultSubject(message, 'out')
+      : this.responseSubject(message.headers.get('CSeq'), message.headers.get('To'));
+    if (subject.method === '') return false;
+    const hit = faults.check(subject, ['drop']);
+    if (hit) this.logger.info(`${message.type === 'request' ? message.method : `${message.status} ${subject.method}`} to ${destination.address}:${destination.port}/UDP: fault rule ${hit.rule.id} dropped the message`);
+    return hit !== undefined;
+  }
+
+  /** A response's subject: the method it answers, and the account of its To (the AOR, or the callee). */
+  private responseSubject(cseq: string | undefined, to: string | undefined): SipFaultSubject {
+    const method = /^\s*\d+\s+(\S+)/.exec(cseq ?? '')?.[1] ?? '';
+    const account = parseNameAddr(to ?? '')?.uri.user;
+    const connectionId = account === undefined ? undefined : this.accounts.connectionIdsFor(account)[0];
+    return { target: 'sip', method, direction: 'out', ...(account !== undefined && { account }), ...(connectionId !== undefined && { connectionId }) };
+  }
+
+  private faultSubject(request: SipRequest, direction: 'in' | 'out' = 'in'): SipFaultSubject {
     const account = request.method === 'REGISTER' ? parseNameAddr(request.headers.get('From') ?? '')?.uri.user : parseUri(request.uri)?.user;
     const connectionId = account === undefined ? undefined : this.accounts.connectionIdsFor(account)[0];
-    return { target: 'sip', method: request.method, direction: 'in', ...(account !== undefined && { account }), ...(connectionId !== undefined && { connectionId }) };
+    return { target: 'sip', method: request.method, direction, ...(account !== undefined && { account }), ...(connectionId !== undefined && { connectionId }) };
   }
 
   /** A delayed request is handled later (real time, like the SIP timers); a CANCEL meanwhile ends an INVITE with 487. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeUdpTcpPort, startPeer, type PeerProcess } from './peers.js';
+import { freeUdpTcpPort, startPeer, waitForOutput, type PeerProcess } from './peers.js';
 
 const modulePath = '/usr/lib/baresip/modules';
 
@@ -118,7 +118,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
       ...peer,
       port,
       dir,
-      waitForOutput: (pattern, timeoutMs) => waitForOutput(peer, pattern, timeoutMs),
+      waitForOutput: (pattern, timeoutMs) => waitForOutput(peer, pattern, timeoutMs, 'baresip'),
       command: (name, params, timeoutMs) => {
         if (!control) throw new Error('baresip: command() needs startBaresip({ control: true })');
         return control.command(name, params, timeoutMs);
@@ -212,31 +212,4 @@ class BaresipControl {
       this.pending.delete(message.token);
     }
   }
-}
-
-function waitForOutput(peer: PeerProcess, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const { child } = peer;
-    const check = (): boolean => {
-      const match = peer.output().match(pattern);
-      if (match) finish(() => resolve(match));
-      return match !== null;
-    };
-    const exited = () => finish(() => reject(new Error(`baresip exited (code ${child.exitCode}) before printing ${pattern}\n--- baresip output ---\n${peer.output()}`)));
-    const timer = setTimeout(() => finish(() => reject(new Error(`baresip did not print ${pattern} within ${timeoutMs} ms\n--- baresip output ---\n${peer.output()}`))), timeoutMs);
-    // Our listener runs after startPeer's, which has already appended the chunk to output().
-    const onData = () => void check();
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', exited);
-      settle();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', exited);
-    if (check()) return;
-    if (child.exitCode !== null || child.signalCode !== null) exited();
-  });
 }

@@ -3,7 +3,7 @@ import { createServer, createConnection } from 'node:net';
 import { createSocket } from 'node:dgram';
 
 /**
- * Real SIP peers (SIPp, Kamailio, baresip) come from Debian: `scripts/install-peers.sh` installs
+ * Real SIP peers (SIPp, Kamailio, baresip, linphone) come from Debian: `scripts/install-peers.sh` installs
  * them. Without them the interop tests skip with one line naming that script; under CI
  * (`CI=true`) a missing peer fails the run instead, so CI can never pass by skipping.
  */
@@ -63,9 +63,12 @@ export interface PeerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a peer in its own process group so that stop() reaches its children too, by PID. */
-export function startPeer(command: string, args: string[], options: { cwd?: string } = {}): PeerProcess {
-  const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a peer in its own process group so that stop() reaches its children too, by PID.
+ * `stdin: true` gives it a pipe to be driven through (linphonec reads its commands there).
+ */
+export function startPeer(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: boolean } = {}): PeerProcess {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-64_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-64_000)));
@@ -90,4 +93,32 @@ export function startPeer(command: string, args: string[], options: { cwd?: stri
         }, 3000).unref();
       }),
   };
+}
+
+/** Resolves with the first match of `pattern` in the peer's output (already printed or to come); rejects on exit or timeout. */
+export function waitForOutput(peer: PeerProcess, pattern: RegExp, timeoutMs = 10_000, name = 'the peer'): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const { child } = peer;
+    const check = (): boolean => {
+      const match = peer.output().match(pattern);
+      if (match) finish(() => resolve(match));
+      return match !== null;
+    };
+    const exited = () => finish(() => reject(new Error(`${name} exited (code ${child.exitCode}) before printing ${pattern}\n--- ${name} output ---\n${peer.output()}`)));
+    const timer = setTimeout(() => finish(() => reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms\n--- ${name} output ---\n${peer.output()}`))), timeoutMs);
+    // Our listener runs after startPeer's, which has already appended the chunk to output().
+    const onData = () => void check();
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', exited);
+      settle();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', exited);
+    if (check()) return;
+    if (child.exitCode !== null || child.signalCode !== null) exited();
+  });
 }

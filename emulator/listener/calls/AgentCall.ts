@@ -288,8 +288,11 @@ export class AgentCall {
     this.record({ kind: 'transfer', phase: 'refer', target, text: `REFER to ${target}` });
     const refer = dialog.refer(target);
     refer.on('progress', (frag) => this.record({ kind: 'transfer', phase: 'notify', target, status: frag.status, text: `NOTIFY: ${frag.statusLine}` }));
-    const accepted = await refer.accepted;
-    if (!accepted.ok || accepted.response.status >= 300) {
+    // RFC 6665 §4.1.2.4: a NOTIFY may come before the REFER's 2xx (lost, or overtaken), and then
+    // stands for it; waiting for the 202 would hold the handoff until Timer F and call it a failure.
+    const notified = new Promise<'notified'>((resolve) => refer.once('progress', () => resolve('notified')));
+    const accepted = await Promise.race([refer.accepted, notified]);
+    if (accepted !== 'notified' && (!accepted.ok || accepted.response.status >= 300)) {
       const status = accepted.ok ? accepted.response.status : 408;
       return this.transferFailed(status, accepted.ok ? `REFER refused: ${accepted.response.status} ${accepted.response.reason}` : 'REFER got no answer');
     }
@@ -299,8 +302,13 @@ export class AgentCall {
       this.record({ kind: 'transfer', phase: 'succeeded', target, status: outcome.status, text: `transfer to ${target} succeeded (${outcome.statusLine ?? outcome.status}); hanging up` });
       return this.hangUp(`transferred to ${extension}`);
     }
-    const status = outcome.status ?? 408;
-    return this.transferFailed(status, `transfer to ${target} failed: ${outcome.statusLine ?? `no final NOTIFY (${outcome.ended})`}`);
+    // RFC 3515 §2.4.5: only a final status in a NOTIFY ends the transfer; a subscription that ran
+    // out on "100 Trying" (or none at all) is a timeout, like a request nobody answered (§8.1.3.1).
+    if (outcome.status === undefined || outcome.status < 200) {
+      const last = outcome.statusLine ? `; the last said ${outcome.statusLine}` : '';
+      return this.transferFailed(408, `transfer to ${target} timed out (no final NOTIFY${last})`);
+    }
+    return this.transferFailed(outcome.status, `transfer to ${target} failed: ${outcome.statusLine ?? outcome.status}`);
   }
 
   private transferFailed(status: number, message: string): void {
@@ -315,8 +323,8 @@ export class AgentCall {
 
   /**
    * Ends the call from our side because the listener is stopping: BYE when it is up, and the RTP
-   * stops. The BYE's answer is not awaited: the peer may be going away too (an emulator shutting
-   * down stops its softphones first), and the listener's stack closes right after.
+   * stops. The BYE's answer is not awaited here: the peer may be going away too (an emulator
+   * shutting down stops its softphones at the same time); the listener's stack gives it a short grace.
    */
   stop(reason: string): void {
     if (this.dialog) {
