@@ -34,6 +34,13 @@ const commands: Record<string, Command> = {
       return { run: (argv) => m.scenarioCommand(argv), help: m.scenarioHelp };
     },
   },
+  replay: {
+    summary: 'replay a recorded run (a journal) in a fresh world and print the first divergence',
+    load: async () => {
+      const m = await import('./replayCommand.js');
+      return { run: (argv) => m.replayCommand(argv), help: m.replayHelp };
+    },
+  },
   softphone: {
     summary: 'a SIP softphone for any PBX: register, call or answer',
     load: async () => {

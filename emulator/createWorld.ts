@@ -10,7 +10,7 @@ import { Ids } from './core/ids.js';
 import { Projects } from './core/projects.js';
 import type { FaultRule } from './generated/index.js';
 import { createApp } from './http/createApp.js';
-import { Journal, NdjsonFile } from './journal/index.js';
+import { Journal, NdjsonFile, type StartedOptions } from './journal/index.js';
 import type { AgentCallHandle } from './listener/calls/AgentCall.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
@@ -61,7 +61,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   const random: RandomSource = config.seeded ? seededSource(config.seed) : withSeededFloats(cryptoSource(), seededSource(config.seed));
   const journalFile = config.journalFile === undefined ? undefined : new NdjsonFile(config.journalFile);
   const journal = new Journal({ clock, capacity: config.journalSize, maxBytes: config.journalMaxBytes, sinks: journalFile ? [journalFile.write] : [] });
-  journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, clockStart: clock.now(), ports: { ...foundation.ports } });
+  journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, clockStart: clock.now(), ports: { ...foundation.ports }, options: startedOptions(config) });
 
   const ids = new Ids(random.fork('ids'));
   const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${foundation.ports.api}`, ids });
@@ -89,6 +89,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      journal.record({ kind: 'emulator.closing' });
       // Together, so that their short grace periods for answers (BYE, unREGISTER) overlap.
       await Promise.all([sip?.softphones.stopAll(), listeners.close()]);
       unfollow();
@@ -107,4 +108,20 @@ function faultFired(rule: FaultRule, subject: FaultSubject) {
   const { target, ...rest } = subject;
   const described = Object.fromEntries(Object.entries(rest).filter(([key, value]) => value !== undefined && key !== 'apiKey').map(([key, value]) => [key, String(value)]));
   return { kind: 'fault.fired' as const, faultId: rule.id, target, action: rule.action.type, subject: described };
+}
+
+function startedOptions(c: EmulatorConfig): StartedOptions {
+  return {
+    provisionDelayMs: c.provisionDelayMs,
+    restartDelayMs: c.restartDelayMs,
+    agentLimit: c.agentLimit,
+    sip: c.sip,
+    registerExpires: c.registerExpires,
+    registerRetryMs: c.registerRetryMs,
+    sipTimers: { ...c.sipTimers },
+    maxConcurrentCalls: c.maxConcurrentCalls,
+    rtpTimeoutMs: c.rtpTimeoutMs,
+    digestAlgorithms: [...c.digestAlgorithms],
+    pbxAccounts: c.pbxAccounts.map((a) => a.username),
+  };
 }

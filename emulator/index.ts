@@ -4,6 +4,6 @@ export { ControlError } from './control/ControlError.js';
 export { EmulatorControl, type JournalQuery, type SipSide } from './control/EmulatorControl.js';
 export { createLogger, silentLogger, type Logger, type LogLevel } from './core/logger.js';
 export { createWorld, type World, type WorldFoundation } from './createWorld.js';
-export type { JournalEntry, JournalKind } from './journal/index.js';
+export type { JournalEntry, JournalKind, StartedOptions } from './journal/index.js';
 export { startEmulator, type RunningEmulator } from './startEmulator.js';
 export { version } from './version.js';

@@ -18,6 +18,15 @@ describe('seededSource', () => {
     expect(seededSource(7).fork('a').bytes(8).toString('hex')).not.toBe(seededSource(7).fork('b').bytes(8).toString('hex'));
   });
 
+  it('gives a second fork of the same name a new stream, the same on every run (a listener deployed again gets new Call-IDs)', () => {
+    const first = seededSource(7);
+    const again = seededSource(7);
+    const a1 = first.fork('listener:x').bytes(8).toString('hex');
+    const a2 = first.fork('listener:x').bytes(8).toString('hex');
+    expect(a2).not.toBe(a1);
+    expect([again.fork('listener:x').bytes(8).toString('hex'), again.fork('listener:x').bytes(8).toString('hex')]).toEqual([a1, a2]);
+  });
+
   it('spreads its bytes over every value', () => {
     const counts = new Array<number>(256).fill(0);
     for (const byte of seededSource(1).bytes(256 * 200)) counts[byte]! += 1;

@@ -24,13 +24,18 @@ export interface RandomSource {
   /** A float in [0, 1), like Math.random. */
   float(): number;
   bytes(size: number): Buffer;
-  /** An independent stream for one component, named so that the same name gives the same stream. */
+  /**
+   * An independent stream for one component, named so that runs with the same seed give it the
+   * same stream. A second fork of the same name (a listener deployed again, a softphone created
+   * again under its username) is a stream of its own: its Call-IDs, tags and branches are new.
+   */
   fork(label: string): RandomSource;
 }
 
 /** A source that repeats for the same seed (mulberry32 for floats, four bytes per draw for bytes). */
 export function seededSource(seed: number): RandomSource {
   const next: Random = seededRandom(seed);
+  const forks = new Map<string, number>();
   return {
     seeded: true,
     float: next,
@@ -42,7 +47,11 @@ export function seededSource(seed: number): RandomSource {
       }
       return out;
     },
-    fork: (label) => seededSource(mixSeed(seed, label)),
+    fork(label) {
+      const n = forks.get(label) ?? 0;
+      forks.set(label, n + 1);
+      return seededSource(mixSeed(seed, n === 0 ? label : `${label}#${n}`));
+    },
   };
 }
 

@@ -10,3 +10,4 @@ export { jsonReport, junitReport, prettyLine, prettySummary, tapReport } from '.
 export { renderLadder } from './session/ladder.js';
 export { readJournalFile } from './replay/readJournalFile.js';
 export { scenarioFromJournal } from './replay/scenarioFromJournal.js';
+export { replayJournal, type Divergence, type ReplayOptions, type ReplayReport } from './replay/replayJournal.js';

@@ -94,3 +94,30 @@ describe("the README's library example", () => {
     expect(lines).toEqual(expect.arrayContaining(['softphone:caller out INVITE', 'pbx out INVITE', expect.stringMatching(/^listener:sipconn_\w+ out 200$/), 'pbx out 200']));
   });
 });
+
+describe("the README's scenarios", () => {
+  it('shows wrong-password.yaml in full, as it is in the library', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const shown = /<!-- readme-scenario: (\S+) -->\n```yaml\n([\s\S]*?)```/.exec(readme);
+    expect(shown).not.toBeNull();
+    expect(shown![2]).toBe(await readFile(join(root, shown![1]!), 'utf8'));
+  });
+
+  it('runs the vitest example as printed: it passes, and fails when the expectation is wrong', async () => {
+    const example = await readmeBlock('scenario');
+    const folder = join(root, 'test-artifacts', 'readme');
+    await mkdir(folder, { recursive: true });
+    // The example's it() is vitest's; here it hands its body over, to be awaited inside this test.
+    const runnable = (code: string) => code.replace("import { it } from 'vitest';", 'const it = (_name: string, body: () => Promise<unknown>) => ((globalThis as { readmeScenario?: Promise<unknown> }).readmeScenario = body());');
+    const load = async (name: string, code: string) => {
+      const file = join(folder, name);
+      await writeFile(file, runnable(code));
+      await import(file);
+      // Wrapped: an async function returning the promise would unwrap it.
+      return { run: (globalThis as { readmeScenario?: Promise<unknown> }).readmeScenario };
+    };
+    await expect((await load('scenario-example.ts', example)).run).resolves.toBeUndefined();
+    const broken = await load('scenario-example-broken.ts', example.replace('contains: { code: 401 }', 'contains: { code: 403 }'));
+    await expect(broken.run).rejects.toThrow(/scenario 'wrong password': the error log of sipconn_\w+ has no entry like \{"code":403\}/);
+  }, 60_000);
+});

@@ -1,13 +1,36 @@
-import { describe, expect, it } from 'vitest';
-import { prettyLine, runScenarios } from '../scenarios/index.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeReport } from '../cli/replayCommand.js';
+import { prettyLine, readJournalFile, replayJournal, runScenarios } from '../scenarios/index.js';
+
+const out = mkdtempSync(join(tmpdir(), 'omnisip-library-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the scenario library', () => {
   it('every scenario of scenarios/library passes, each in its own world, two at once', async () => {
-    const results = await runScenarios(['scenarios/library'], { parallel: 2 });
+    const results = await runScenarios(['scenarios/library'], { parallel: 2, outDir: out });
     const failed = results.filter((r) => r.status !== 'passed');
     expect(failed.map(prettyLine).join('\n')).toBe('');
-    // 26 files, two of them (and the handoff by DTMF) twice: over UDP and over TCP.
+    // 26 files; the wrong password and the handoff by DTMF run twice: over UDP and over TCP.
     expect(results.length).toBeGreaterThanOrEqual(28);
-    console.log(`scenario library: ${results.length} scenarios, slowest ${results.map((r) => `${r.plan.name} ${(r.durationMs / 1000).toFixed(2)} s`).sort((a, b) => parseFloat(b.split(' ').at(-2)!) - parseFloat(a.split(' ').at(-2)!))[0]}`);
+    const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs)[0]!;
+    console.log(`scenario library: ${results.length} scenarios, slowest '${slowest.plan.name}' ${(slowest.durationMs / 1000).toFixed(2)} s`);
   }, 180_000);
+
+  it('every recorded run replays with no divergence (omnisip replay on each journal the runner wrote)', async () => {
+    const files = readdirSync(out).filter((f) => f.endsWith('.ndjson'));
+    expect(files.length).toBeGreaterThanOrEqual(28);
+    const diverged: string[] = [];
+    const queue = [...files];
+    const worker = async () => {
+      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+        const report = await replayJournal(readJournalFile(readFileSync(join(out, file), 'utf8')));
+        if (report.divergence) diverged.push(describeReport(file, report));
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    expect(diverged.join('\n')).toBe('');
+  }, 300_000);
 });

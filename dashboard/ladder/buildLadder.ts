@@ -84,11 +84,18 @@ export function buildLadder(entries: readonly Entry[]): Ladder {
   const addressOf = new Map<string, string>();
   for (const entry of sip) if (!addressOf.has(entry.party)) addressOf.set(entry.party, entry.local);
 
+  // Over TCP a message leaves from a connection's own port, not the address a party listens on:
+  // the same bytes recorded going out at one party and coming in at another are one arrow.
+  const receiver = new Map<string, string>();
+  const sent = new Set<string>();
+  for (const entry of sip) if (entry.direction === 'in') receiver.set(entry.text, entry.party);
+  else sent.add(entry.text);
+
   const messages: Array<{ entry: SipEntry; from: string; to: string }> = [];
   for (const entry of sip) {
     const peer = partyAt.get(entry.remote);
-    if (entry.direction === 'out') messages.push({ entry, from: entry.party, to: peer ?? `addr:${entry.remote}` });
-    else if (peer === undefined) messages.push({ entry, from: `addr:${entry.remote}`, to: entry.party });
+    if (entry.direction === 'out') messages.push({ entry, from: entry.party, to: peer ?? receiver.get(entry.text) ?? `addr:${entry.remote}` });
+    else if (peer === undefined && !sent.has(entry.text)) messages.push({ entry, from: `addr:${entry.remote}`, to: entry.party });
   }
   const caller = messages.find((m) => m.entry.method === 'INVITE')?.from;
 

@@ -1834,7 +1834,8 @@ export interface components {
          *       `connectionId`, `request` (`contentType`, `body`), `response` (`status`, `headers`,
          *       `body`, or `bodyDropped` with the bytes the ring let go: at once for a successful GET,
          *       or once newer changes filled the 4 MiB it keeps of bodies; the event stream and the
-         *       NDJSON file carry every body), `durationMs`. Passwords in bodies read `[secret N]`, N
+         *       NDJSON file carry every body), `durationMs`, `after` (the seq of the last entry before
+         *       the request arrived: what `omnisip replay` waits for before sending it again). Passwords in bodies read `[secret N]`, N
          *       counted per run.
          *     - `sip`: `party` (`pbx`, `listener:<connectionId>`, `softphone:<username>`), `stack`,
          *       `connectionId` or `username`, `direction` (in, out), `transport`, `local`, `remote`,
@@ -1851,7 +1852,7 @@ export interface components {
          *       and `topic`/`text`; `heard` or `said`/`why`; `digit`/`method`/`heardBy`;
          *       `phase`/`target`/`status`/`text`.
          *     - `fault.fired`: `faultId`, `target`, `action`, `subject`.
-         *     - `clock.advanced`: `byMs`, `now`. `emulator.reset`. `emulator.started`: `version`, `seed`, `clock`, `ports`.
+         *     - `clock.advanced`: `byMs`, `now`. `emulator.reset`. `emulator.started`: `version`, `seed`, `clock`, `clockStart`, `ports`, `options` (what changes the world's behaviour: delays, SIP timers, limits; PBX accounts by username only). `emulator.closing`: the world began to close; what follows is its shutdown.
          * @example {
          *       "seq": 42,
          *       "at": 1710000005000,
@@ -1889,7 +1890,7 @@ export interface components {
              * @example sip
              * @enum {string}
              */
-            kind: "api" | "sip" | "connection.status" | "connection.error" | "connection.deleted" | "registration" | "pbx.binding" | "call.state" | "call.note" | "agent.turn" | "dtmf" | "transfer" | "fault.fired" | "clock.advanced" | "emulator.reset" | "emulator.started";
+            kind: "api" | "sip" | "connection.status" | "connection.error" | "connection.deleted" | "registration" | "pbx.binding" | "call.state" | "call.note" | "agent.turn" | "dtmf" | "transfer" | "fault.fired" | "clock.advanced" | "emulator.reset" | "emulator.started" | "emulator.closing";
         };
         /**
          * @description One thing that happened on a call.
@@ -2360,7 +2361,7 @@ export interface components {
          *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
          *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
          *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
-         *     `clock.advanced`, `emulator.reset`, `emulator.started`.
+         *     `clock.advanced`, `emulator.reset`, `emulator.started`, `emulator.closing`.
          * @example sip,call.state
          */
         JournalKind: string;
@@ -2765,7 +2766,7 @@ export interface operations {
                  *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
                  *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
                  *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
-                 *     `clock.advanced`, `emulator.reset`, `emulator.started`.
+                 *     `clock.advanced`, `emulator.reset`, `emulator.started`, `emulator.closing`.
                  * @example sip,call.state
                  */
                 kind?: components["parameters"]["JournalKind"];
@@ -2817,7 +2818,7 @@ export interface operations {
                  *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
                  *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
                  *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
-                 *     `clock.advanced`, `emulator.reset`, `emulator.started`.
+                 *     `clock.advanced`, `emulator.reset`, `emulator.started`, `emulator.closing`.
                  * @example sip,call.state
                  */
                 kind?: components["parameters"]["JournalKind"];

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ApiExchange, Journal } from '../journal/index.js';
 
 /** What the route learns of an exchange as it runs, for the journal entry written after it. */
-type Notes = Partial<Pick<ApiExchange, 'api' | 'operationId' | 'apiKey' | 'requestText' | 'requestContentType' | 'responseText' | 'responseHeaders'>>;
+type Notes = Partial<Pick<ApiExchange, 'api' | 'operationId' | 'apiKey' | 'requestText' | 'requestContentType' | 'responseText' | 'responseHeaders' | 'after'>>;
 
 /** Where a context carries its notes: a property of its own, cheaper than a WeakMap on the request path. */
 const NOTES = Symbol('omnisip.exchange');
@@ -64,7 +64,7 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
     const { method, path } = c.req;
     if (!recorded(c, method, path)) return undefined;
     // A handler that threw leaves its notes for the error answer to complete.
-    const noted: Notes = (c as Noted)[NOTES] ?? {};
+    const noted: Notes = (c as Noted)[NOTES] ?? { after: journal.lastSeq };
     (c as Noted)[NOTES] = noted;
     return noted;
   };
@@ -85,6 +85,7 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
       responseHeaders: noted.responseHeaders ?? EMPTY_HEADERS,
       responseText: noted.responseText,
       durationMs: performance.now() - started,
+      after: noted.after ?? journal.lastSeq,
     });
   };
   return {

@@ -17,6 +17,8 @@ export interface ApiExchange {
   /** JSON text of the response; undefined for no body or a body that is not JSON (a pcap, a WAV, a stream). */
   responseText?: string | undefined;
   durationMs: number;
+  /** The journal's last seq when the request arrived: what came before it, not of it. */
+  after: number;
 }
 
 const SECRET = /passw|secret/i;
@@ -37,6 +39,7 @@ export class ApiExchangeEntry implements ApiEntry {
   readonly apiKey?: string;
   readonly connectionId?: string;
   readonly durationMs: number;
+  readonly after: number;
   readonly #requestContentType: string | undefined;
   readonly #responseHeaders: Readonly<Record<string, string>>;
   readonly #status: number;
@@ -65,6 +68,7 @@ export class ApiExchangeEntry implements ApiEntry {
     if (exchange.apiKey) this.apiKey = exchange.apiKey;
     if (exchange.connectionId) this.connectionId = exchange.connectionId;
     this.durationMs = Math.round(exchange.durationMs * 1000) / 1000;
+    this.after = exchange.after;
     this.#requestContentType = exchange.requestContentType;
     this.#responseHeaders = exchange.responseHeaders;
     this.#status = exchange.status;

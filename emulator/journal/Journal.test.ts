@@ -80,7 +80,7 @@ describe('Journal', () => {
 
   it('numbers each distinct password of a request body, so equal ones stay recognisably equal', () => {
     const journal = new Journal({ clock: clock(), capacity: 100 });
-    const send = (body: unknown) => journal.recordApi({ api: 'public', method: 'POST', path: '/public/sip-connections', requestText: JSON.stringify(body), status: 200, responseHeaders: {}, durationMs: 1 });
+    const send = (body: unknown) => journal.recordApi({ api: 'public', method: 'POST', path: '/public/sip-connections', requestText: JSON.stringify(body), status: 200, responseHeaders: {}, durationMs: 1, after: 0 });
     send({ settings: { password: 'one' } });
     send({ settings: { password: 'two' } });
     send({ settings: { password: 'one' }, nested: [{ secret: 'three' }] });
@@ -91,7 +91,7 @@ describe('Journal', () => {
   it('keeps the bodies of the latest API exchanges only, and says how many bytes the older ones let go', () => {
     const journal = new Journal({ clock: clock(), capacity: 1000, bodyBudget: 5000 });
     const body = JSON.stringify({ filler: 'y'.repeat(1000) });
-    for (let i = 0; i < 10; i++) journal.recordApi({ api: 'public', method: 'POST', path: '/public/agents', status: 200, responseHeaders: {}, responseText: body, durationMs: 1 });
+    for (let i = 0; i < 10; i++) journal.recordApi({ api: 'public', method: 'POST', path: '/public/agents', status: 200, responseHeaders: {}, responseText: body, durationMs: 1, after: 0 });
     const responses = journal.entries().map((e) => (e.kind === 'api' ? e.response : undefined));
     expect(responses).toHaveLength(10);
     expect(responses.slice(-4).every((r) => r?.body !== undefined)).toBe(true);
@@ -102,7 +102,7 @@ describe('Journal', () => {
     const journal = new Journal({ clock: clock(), capacity: 10 });
     const streamed: string[] = [];
     journal.subscribe((e) => streamed.push(JSON.stringify(e)));
-    const read = (status: number) => journal.recordApi({ api: 'public', method: 'GET', path: '/public/agents/x', status, responseHeaders: {}, responseText: '{"id":"x"}', durationMs: 1 });
+    const read = (status: number) => journal.recordApi({ api: 'public', method: 'GET', path: '/public/agents/x', status, responseHeaders: {}, responseText: '{"id":"x"}', durationMs: 1, after: 0 });
     read(200);
     read(404);
     const [ok, missing] = journal.entries().map((e) => (e.kind === 'api' ? e.response : undefined));

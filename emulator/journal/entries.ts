@@ -31,6 +31,8 @@ export interface ApiEntry extends EntryStamp {
    */
   response: { status: number; headers: Record<string, string>; body?: unknown; bodyDropped?: number };
   durationMs: number;
+  /** The seq of the last entry before the request arrived: entries after it and before this one may be its doing. */
+  after: number;
 }
 
 /** Which SIP stack saw a message: the built-in PBX, a connection's listener, or a softphone. */
@@ -190,9 +192,33 @@ export interface StartedEntry extends EntryStamp {
   /** The clock's time when the run began. */
   clockStart: number;
   ports: { api: number; sip?: number };
+  /** What the world was started with that changes its behaviour: what `omnisip replay` starts again with. */
+  options?: StartedOptions;
+}
+
+/** The options of a world that a replay needs to behave the same (no password: PBX accounts given by configuration are named only). */
+export interface StartedOptions {
+  provisionDelayMs: number;
+  restartDelayMs: number;
+  agentLimit: number;
+  sip: boolean;
+  registerExpires: number;
+  registerRetryMs: number;
+  sipTimers: { T1?: number; T2?: number; T4?: number };
+  maxConcurrentCalls: number;
+  rtpTimeoutMs: number;
+  digestAlgorithms: Array<'MD5' | 'SHA-256'>;
+  /** Usernames of the PBX accounts given at start (their passwords are not journaled). */
+  pbxAccounts: string[];
+}
+
+/** The world began to close: what follows is its shutdown (unREGISTERs, BYEs, removed bindings). */
+export interface ClosingEntry extends EntryStamp {
+  kind: 'emulator.closing';
 }
 
 export type JournalEntry =
+  | ClosingEntry
   | ApiEntry
   | SipEntry
   | ConnectionStatusEntry
@@ -215,7 +241,7 @@ export type JournalKind = JournalEntry['kind'];
 /** Every kind, for validating filters. */
 export const journalKinds: readonly JournalKind[] = [
   'api', 'sip', 'connection.status', 'connection.error', 'connection.deleted', 'registration', 'pbx.binding',
-  'call.state', 'call.note', 'agent.turn', 'dtmf', 'transfer', 'fault.fired', 'clock.advanced', 'emulator.reset', 'emulator.started',
+  'call.state', 'call.note', 'agent.turn', 'dtmf', 'transfer', 'fault.fired', 'clock.advanced', 'emulator.reset', 'emulator.started', 'emulator.closing',
 ];
 
 /** An entry before the journal stamps it. */

@@ -36,6 +36,8 @@ export function scenarioFromJournal(file: string): string {
   let pending: Array<Record<string, unknown>> = [];
 
   for (const entry of entries) {
+    // What the world did as it closed (calls ended, unREGISTERs) was no request of the session's.
+    if (entry.kind === 'emulator.closing') break;
     // What the session waited for shows as the state a later request found; the last of each is enough.
     if (entry.kind === 'connection.status' && made.has(entry.connectionId)) {
       pending = pending.filter((w) => (w.wait as { connection?: string }).connection !== `\${steps.${made.get(entry.connectionId)}.id}`);

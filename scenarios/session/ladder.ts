@@ -25,10 +25,16 @@ export function renderLadder(entries: readonly JournalEntry[], sipCallIds: reado
   // Which party listens on which address, from what each party recorded.
   const partyAt = new Map<string, string>();
   for (const m of messages) partyAt.set(m.local, m.party);
+  // Over TCP a message leaves from a connection's own port, not the address a party listens on:
+  // the same bytes recorded going out at one party and coming in at another are one arrow.
+  const receiver = new Map<string, string>();
+  const sent = new Set<string>();
+  for (const m of messages) if (m.direction === 'in') receiver.set(m.text, m.party);
+  else sent.add(m.text);
   const arrows = messages.flatMap((m) => {
-    if (m.direction === 'out') return [{ from: m.party, to: partyAt.get(m.remote) ?? m.remote, entry: m }];
+    if (m.direction === 'out') return [{ from: m.party, to: partyAt.get(m.remote) ?? receiver.get(m.text) ?? m.remote, entry: m }];
     // A message from outside omnisip has no 'out' record of its own.
-    return partyAt.has(m.remote) ? [] : [{ from: m.remote, to: m.party, entry: m }];
+    return partyAt.has(m.remote) || sent.has(m.text) ? [] : [{ from: m.remote, to: m.party, entry: m }];
   });
   const columns: string[] = [];
   for (const a of arrows) for (const p of [a.from, a.to]) if (!columns.includes(p)) columns.push(p);

@@ -1,0 +1,122 @@
+import type { JournalEntry } from '../../emulator/index.js';
+
+/** A resource id (`sipconn_` and 24 characters): equal across runs only when both were seeded alike. */
+export const ID = /\b(?:agent|chanconfig|sipconn|fault|call)_[a-z0-9]{24}\b/g;
+
+/**
+ * What a run produced that a replay must produce again, as streams: one per connection, call or
+ * SIP party and kind, each an ordered list of signatures. Signatures keep ids (matched up by
+ * `IdMap`) and drop what differs between two faithful runs: ports, tags and branches, SIP
+ * retransmissions and 100 Trying (their number follows the machine's load, not the behaviour).
+ */
+export interface Output {
+  /** `sip listener:sipconn_… `, `status sipconn_…`, `call call_…`: ids in the recording's terms for recorded outputs. */
+  stream: string;
+  signature: string;
+  seq: number;
+}
+
+const maskPorts = (text: string) => text.replace(/(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:*').replace(/\bport \d+/g, 'port *');
+
+/**
+ * Reads a journal's outputs in order. SIP messages form one stream per party, direction, party at
+ * the other end (known by the address it sent from) and CSeq method, because only those have an
+ * order that two faithful runs keep: an ACK coming in and a REFER going out have none, nor a
+ * proxy's relaying of one party's ACK and another's 202.
+ */
+export class OutputReader {
+  /** Each SIP party's own addresses, as its entries show them: who is at the other end of a message. */
+  private readonly parties = new Map<string, string>();
+
+  /** Who sent and who received each message's bytes: over TCP a message leaves from a connection's own port. */
+  private readonly senders = new Map<string, string>();
+  private readonly receivers = new Map<string, string>();
+  private readonly last = new Map<string, string>();
+
+  read(entry: JournalEntry): Output | undefined {
+    if (entry.kind !== 'sip') return outputOf(entry);
+    this.parties.set(entry.local, entry.party);
+    (entry.direction === 'out' ? this.senders : this.receivers).set(entry.text, entry.party);
+    if (entry.retransmission || entry.status === 100 || entry.error !== undefined) return undefined;
+    // The sender records a message before its receiver does; a receiver's record comes later.
+    const peer = this.parties.get(entry.remote) ?? (entry.direction === 'in' ? this.senders.get(entry.text) : this.receivers.get(entry.text)) ?? 'outside';
+    const method = entry.cseq?.split(' ')[1] ?? entry.method ?? '';
+    const label = entry.method ?? `${entry.status} ${method}`;
+    const stream = `sip ${entry.party} ${entry.direction === 'out' ? '→' : '←'} ${peer} ${method}`;
+    // A message again, right after itself (an ACK for a retransmitted 2xx, relayed with a branch of
+    // its own): how often follows the machine's timing; it counts once.
+    if (this.last.get(stream) === label) return undefined;
+    this.last.set(stream, label);
+    return { stream, signature: label, seq: entry.seq };
+  }
+}
+
+/** The output a non-SIP entry stands for, if it is one. API exchanges are compared as responses to inputs, not here. */
+function outputOf(entry: JournalEntry): Output | undefined {
+  const out = (stream: string, signature: string): Output => ({ stream, signature: maskPorts(signature), seq: entry.seq });
+  switch (entry.kind) {
+    case 'connection.status':
+      return out(`status ${entry.connectionId}`, `${entry.status.lifecycleStatus}/${entry.status.sipStatus}${entry.status.message ? ` ${entry.status.message}` : ''}`);
+    case 'connection.error':
+      return out(`errors ${entry.connectionId}`, `${entry.error.code ?? ''} ${entry.error.message}`);
+    case 'connection.deleted':
+      return out(`status ${entry.connectionId}`, 'deleted');
+    case 'registration':
+      return out(`registration ${entry.connectionId}`, `${entry.phase}${entry.code !== undefined ? ` ${entry.code}` : ''}`);
+    case 'call.state':
+      return out(`call ${entry.callId}`, `${entry.state} ${entry.from} → ${entry.to}${entry.reason ? ` (${entry.reason})` : ''}`);
+    case 'agent.turn':
+      // How long the caller spoke is measured on packets as they arrive: a millisecond either way is the machine.
+      return out(`agent ${entry.callId}`, entry.said !== undefined ? `said ${entry.said}` : `heard ${(entry.heard ?? '').replace(/\d+ ms/g, '* ms')}`);
+    case 'dtmf':
+      return out(`dtmf ${entry.callId}`, `${entry.digit} ${entry.method} heard by ${entry.heardBy}`);
+    case 'transfer':
+      return out(`transfer ${entry.callId}`, `${entry.phase}${entry.status !== undefined ? ` ${entry.status}` : ''} ${entry.target}`);
+    case 'pbx.binding':
+      return out(`binding ${entry.account}`, `${entry.change} ${entry.transport}`);
+    case 'fault.fired':
+      return out(`fault ${entry.faultId}`, `${entry.action} on ${entry.target}`);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Recorded ids ↔ replayed ids, learnt as outputs and responses are compared: two texts match when
+ * they are equal once each recorded id is read as the replayed id it stands for, a new pair being
+ * learnt where neither side has one yet.
+ */
+export class IdMap {
+  private readonly forward = new Map<string, string>();
+  private readonly backward = new Map<string, string>();
+
+  /** The replayed id of a recorded one, or the id itself while none is known (seeded runs share ids). */
+  toReplay(text: string): string {
+    return text.replace(ID, (id) => this.forward.get(id) ?? id);
+  }
+
+  toRecorded(text: string): string {
+    return text.replace(ID, (id) => this.backward.get(id) ?? id);
+  }
+
+  /** Whether `recorded` and `replayed` say the same thing; learns the id pairs when they do. */
+  unify(recorded: string, replayed: string): boolean {
+    const a = recorded.split(ID);
+    const b = replayed.split(ID);
+    if (a.length !== b.length || a.some((part, i) => part !== b[i])) return false;
+    const ids = [...recorded.matchAll(ID)].map((m) => m[0]);
+    const theirs = [...replayed.matchAll(ID)].map((m) => m[0]);
+    const learnt: Array<[string, string]> = [];
+    for (let i = 0; i < ids.length; i++) {
+      const known = this.forward.get(ids[i]!) ?? learnt.find(([r]) => r === ids[i])?.[1];
+      const owner = this.backward.get(theirs[i]!) ?? learnt.find(([, p]) => p === theirs[i])?.[0];
+      if (known !== undefined ? known !== theirs[i] : owner !== undefined && owner !== ids[i]) return false;
+      if (known === undefined) learnt.push([ids[i]!, theirs[i]!]);
+    }
+    for (const [r, p] of learnt) {
+      this.forward.set(r, p);
+      this.backward.set(p, r);
+    }
+    return true;
+  }
+}
