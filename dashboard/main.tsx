@@ -54,5 +54,8 @@ function App(): JSX.Element {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The page's placeholder ("Loading…") goes; Preact would otherwise render beside it.
+root.textContent = '';
+render(<App />, root);
 void start();

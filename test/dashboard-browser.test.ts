@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../emulator/journal/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
+import { runScenarios } from '../scenarios/index.js';
 import { buildDashboard } from '../scripts/build-dashboard.mjs';
 import { artifactsDir, launchChromium, type Browser } from './support/browser.js';
 import { peerAvailable, skipReason } from './support/peers.js';
@@ -162,10 +163,22 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard, in Chromium' : `the 
     await shot('journal');
   });
 
-  it('has a Scenarios view that says no scenario has run', async () => {
+  it('has a Scenarios view: no run yet, then the runs reported by a runner, a failing step linked to its ladder', async () => {
     await page.goto(`${emulator.url}/scenarios`);
     await page.getByText('No scenario runs yet.').waitFor();
+    // The page's placeholder is gone once the app has rendered.
+    expect(await page.getByText('Loading the omnisip dashboard').count()).toBe(0);
+    const results = await runScenarios(['test/fixtures/scenarios/failing/missing-refer.yaml'], { baseUrl: emulator.url });
+    expect(results[0]!.status).toBe('failed');
+    await page.goto(`${emulator.url}/scenarios`);
+    const run = page.getByRole('listitem').filter({ hasText: 'a handoff expected without asking for one' }).first();
+    await run.getByText('failed', { exact: true }).waitFor();
+    await expect(run.textContent()).resolves.toMatch(/line 10/);
+    await expect(run.locator('pre.story').textContent()).resolves.toMatch(/missing-refer\.yaml:10:5: no REFER/);
     await shot('scenarios');
+    await run.getByRole('link', { name: 'call ladder' }).click();
+    await page.waitForURL(/\/calls\/call_\w+$/);
+    await page.getByText('INVITE').first().waitFor();
   });
 
   it("shows POST /public/sip-connections' schema and example in /docs", async () => {

@@ -5,16 +5,10 @@ import { clockTime, duration } from '../format.js';
 import { Link } from '../router.js';
 
 /**
- * The scenario runs, read from `GET /_emulator/scenarios/runs` when the emulator has it. The
- * scenario runner is being built separately; this is the shape the view expects (the runner's
- * endpoint should answer it, or this view should follow the runner's):
- *
- * ```
- * { items: [ { id, name, file, status: 'passed' | 'failed' | 'running', startedAt (ms), durationMs,
- *              steps: [ { index, line?, description, status: 'passed' | 'failed' | 'skipped', message?, callId? } ] } ] }
- * ```
- * A failing step with a `callId` links to that call's ladder. Until the endpoint exists (404) the
- * view says that no scenario has run.
+ * The scenario runs reported to this emulator (`omnisip scenario run --base-url` against it), from
+ * `GET /_emulator/scenarios/runs`: each run's verdict, and each failing step with its line, its
+ * story (where, the diff, the ladder) and a link to the call's ladder. An emulator without the
+ * endpoint (404) is said to have no runner.
  */
 export interface ScenarioRun {
   id: string;
@@ -47,8 +41,9 @@ export function Scenarios(): JSX.Element {
                 <ol>
                   {run.steps.filter((s) => s.status === 'failed').map((s) => (
                     <li>
-                      step {s.index + 1}{s.line !== undefined ? ` (line ${s.line})` : ''}: {s.description} — {s.message}
+                      step {s.index + 1}{s.line !== undefined ? ` (line ${s.line})` : ''}: <code>{s.description}</code>
                       {s.callId ? <> · <Link href={`/calls/${encodeURIComponent(s.callId)}`}>call ladder</Link></> : null}
+                      {s.message ? <pre class="story">{s.message}</pre> : null}
                     </li>
                   ))}
                 </ol>

@@ -13,6 +13,7 @@ import type {
   PbxAccount,
   PbxAccountPut,
   Project,
+  ScenarioRun,
   SipConnectionStatus,
   SipTraceEntry,
   Softphone,
@@ -83,6 +84,9 @@ export class EmulatorControl {
   readonly clock: Clock;
   readonly journal: Journal;
 
+  /** Scenario runs reported by a runner with --base-url: the last 100, kept across resets. */
+  private readonly scenarioRuns = new Map<string, ScenarioRun>();
+
   constructor(private readonly parts: EmulatorControlParts) {
     this.clock = parts.clock;
     this.journal = parts.journal;
@@ -126,6 +130,17 @@ export class EmulatorControl {
     else clock.advance(body.ms);
     journal.record({ kind: 'clock.advanced', byMs: clock.now() - before, now: clock.now() });
     return this.getClock();
+  }
+
+  listScenarioRuns(): { items: ScenarioRun[] } {
+    return { items: [...this.scenarioRuns.values()] };
+  }
+
+  reportScenarioRun(run: ScenarioRun): ScenarioRun {
+    this.scenarioRuns.delete(run.id);
+    this.scenarioRuns.set(run.id, run);
+    if (this.scenarioRuns.size > 100) this.scenarioRuns.delete(this.scenarioRuns.keys().next().value!);
+    return run;
   }
 
   createFault(body: FaultRuleCreate): FaultRule {

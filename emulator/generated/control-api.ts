@@ -44,6 +44,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/scenarios/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the scenario runs reported here */
+        get: operations["listScenarioRuns"];
+        put?: never;
+        /**
+         * Report a scenario run
+         * @description What `omnisip scenario run --base-url` sends as each scenario finishes. A run reported again
+         *     under the same `id` replaces the earlier report.
+         */
+        post: operations["reportScenarioRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/reset": {
         parameters: {
             query?: never;
@@ -1401,6 +1423,115 @@ export interface components {
             remaining: number | null;
         };
         /**
+         * @description The scenario runs reported to this emulator, oldest first.
+         * @example {
+         *       "items": []
+         *     }
+         */
+        ScenarioRunList: {
+            /**
+             * @description The runs, oldest first (the last 100).
+             * @example []
+             */
+            items: components["schemas"]["ScenarioRun"][];
+        };
+        /**
+         * @description One scenario (or one matrix row of it) as the runner ran it.
+         * @example {
+         *       "id": "scenarios-library-guide-happy-path-yaml-the-guide-s-happy-path-1796265807488",
+         *       "name": "the guide's happy path",
+         *       "file": "scenarios/library/guide-happy-path.yaml",
+         *       "status": "passed",
+         *       "startedAt": 1796265807488,
+         *       "durationMs": 412,
+         *       "steps": [
+         *         {
+         *           "index": 0,
+         *           "line": 9,
+         *           "description": "include: ../fragments/guide-agent.yaml",
+         *           "status": "passed"
+         *         }
+         *       ]
+         *     }
+         */
+        ScenarioRun: {
+            /**
+             * @description Chosen by the runner; a report under an id already kept replaces it.
+             * @example scenarios-library-wrong-password-yaml-wrong-password-then-fixed-1796265807488
+             */
+            id: string;
+            /**
+             * @description The scenario's name (with its matrix row).
+             * @example wrong password, then fixed [transport=UDP]
+             */
+            name: string;
+            /**
+             * @description The scenario file, as the runner named it.
+             * @example scenarios/library/wrong-password.yaml
+             */
+            file?: string;
+            /**
+             * @description `running` until the runner reports the end.
+             * @example failed
+             * @enum {string}
+             */
+            status: "passed" | "failed" | "running";
+            /**
+             * @description Wall-clock ms since the epoch.
+             * @example 1796265807488
+             */
+            startedAt: number;
+            /**
+             * @description How long it ran, in real ms.
+             * @example 1379
+             */
+            durationMs?: number;
+            /**
+             * @description Every step, in order, with its outcome.
+             * @example [
+             *       {
+             *         "index": 0,
+             *         "line": 13,
+             *         "description": "include: ../fragments/guide-agent.yaml",
+             *         "status": "passed"
+             *       }
+             *     ]
+             */
+            steps: {
+                /**
+                 * @description Its place among the scenario's steps, from 0.
+                 * @example 6
+                 */
+                index: number;
+                /**
+                 * @description The step's line in the file.
+                 * @example 10
+                 */
+                line?: number;
+                /**
+                 * @description The step as written.
+                 * @example expect: { sip: { method: REFER, from: agent, call: call } }
+                 */
+                description: string;
+                /**
+                 * @description Steps after a failing one are skipped (teardown still runs).
+                 * @example failed
+                 * @enum {string}
+                 */
+                status: "passed" | "failed" | "skipped";
+                /**
+                 * @description A failing step's story (where, the diff, the ladder).
+                 * @example missing-refer.yaml:10:5: no REFER from listener:sipconn_… in the journal
+                 */
+                message?: string;
+                /**
+                 * @description The call a failing step involved (its ladder is at /calls/{callId}).
+                 * @example call_fqz2f63pesnh5c0qioqt5pzx
+                 */
+                callId?: string;
+            }[];
+        };
+        /**
          * @description Every fault rule, in the order they were added.
          * @example {
          *       "items": []
@@ -2420,6 +2551,52 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectList"];
                 };
             };
+        };
+    };
+    listScenarioRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last 100 runs, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioRunList"];
+                };
+            };
+        };
+    };
+    reportScenarioRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioRun"];
+            };
+        };
+        responses: {
+            /** @description The run, as kept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     reset: {

@@ -6,6 +6,7 @@ import type {
   CallUtterance,
   ClockAdvance,
   FaultRuleCreate,
+  ScenarioRun,
   PbxAccountPut,
   SoftphoneCreate,
 } from '../generated/index.js';
@@ -29,6 +30,9 @@ export const controlHandlers: Record<string, Handler> = {
   listProjects: (_i, { control }) => ok(control.listProjects()),
   getClock: (_i, { control }) => ok(control.getClock()),
   advanceClock: ({ body }, { control }) => ok(control.advanceClock(body as ClockAdvance)),
+
+  listScenarioRuns: (_i, { control }) => ok(control.listScenarioRuns()),
+  reportScenarioRun: ({ body }, { control }) => ok(control.reportScenarioRun(body as ScenarioRun)),
 
   createFault: ({ body }, { control }) => ok(control.createFault(body as FaultRuleCreate), 201),
   listFaults: (_i, { control }) => ok(control.listFaults()),

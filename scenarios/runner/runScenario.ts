@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry } from '../../emulator/index.js';
+import type { ScenarioRun } from '../../emulator/generated/index.js';
 import { EmulatorClient } from '../session/EmulatorClient.js';
 import { jsonPath } from '../session/jsonPath.js';
 import { ScenarioFailure } from '../session/ScenarioFailure.js';
@@ -12,6 +13,8 @@ import type { PlannedStep, ScenarioPlan } from '../yaml/loadScenario.js';
 export interface StepResult {
   /** The step as written (its first line). */
   source: string;
+  /** Its line in the scenario file. */
+  line: number;
   section: 'setup' | 'steps' | 'teardown';
   status: 'passed' | 'failed' | 'skipped';
   durationMs: number;
@@ -54,6 +57,9 @@ export async function runScenario(plan: ScenarioPlan, options: RunScenarioOption
   const client = new EmulatorClient(options.baseUrl ?? world!.url, apiKey);
   const since = world ? 0 : ((await client.control<{ lastSeq: number }>('GET', '/journal?limit=1')).lastSeq ?? 0);
   const session = new ScenarioSession(client, since);
+  const runId = `${slug(plan.file)}-${slug(plan.name)}-${Date.now()}`;
+  const startedAt = Date.now();
+  if (!world) await reportRun(client, { id: runId, name: plan.name, file: plan.file, status: 'running', startedAt, steps: [] });
   const scope: Scope = {
     steps: new Map(),
     env: options.env ?? process.env,
@@ -67,15 +73,15 @@ export async function runScenario(plan: ScenarioPlan, options: RunScenarioOption
   const run = async (section: StepResult['section'], list: PlannedStep[], stopOnFailure: boolean) => {
     for (const step of list) {
       if (failure && stopOnFailure) {
-        steps.push({ source: step.source, section, status: 'skipped', durationMs: 0 });
+        steps.push({ source: step.source, line: step.location.line, section, status: 'skipped', durationMs: 0 });
         continue;
       }
       const t = performance.now();
       try {
         await runStep(session, step, { ...scope, inputs: step.inputs });
-        steps.push({ source: step.source, section, status: 'passed', durationMs: performance.now() - t });
+        steps.push({ source: step.source, line: step.location.line, section, status: 'passed', durationMs: performance.now() - t });
       } catch (error) {
-        steps.push({ source: step.source, section, status: 'failed', durationMs: performance.now() - t });
+        steps.push({ source: step.source, line: step.location.line, section, status: 'failed', durationMs: performance.now() - t });
         const asFailure = error instanceof ScenarioFailure ? error : new ScenarioFailure(error instanceof Error ? error.message : String(error));
         asFailure.location ??= error instanceof ScenarioFailure && step.expectLocation && (error as ScenarioFailure).fromExpectation ? step.expectLocation : step.location;
         asFailure.step ??= step.source;
@@ -94,7 +100,36 @@ export async function runScenario(plan: ScenarioPlan, options: RunScenarioOption
     if (world) await world.close();
     else if (journalFile) await writeJournal(client, since, journalFile);
   }
-  return { plan, status, durationMs: performance.now() - started, ...(failure && { failure }), steps, ...(journalFile && { journalFile }), seed, apiKey };
+  const result: ScenarioResult = { plan, status, durationMs: performance.now() - started, ...(failure && { failure }), steps, ...(journalFile && { journalFile }), seed, apiKey };
+  if (!world) await reportRun(client, runOf(runId, startedAt, result));
+  return result;
+}
+
+/** A result as the emulator's Scenarios view shows it: each step, a failing one with its story and call. */
+function runOf(id: string, startedAt: number, r: ScenarioResult): ScenarioRun {
+  return {
+    id,
+    name: r.plan.name,
+    file: r.plan.file,
+    status: r.status === 'passed' ? 'passed' : 'failed',
+    startedAt,
+    durationMs: Math.round(r.durationMs),
+    steps: r.steps.map((s, index) => ({
+      index,
+      line: s.line,
+      description: s.source.slice(0, 2000),
+      status: s.status,
+      ...(s.status === 'failed' && r.failure && { message: r.failure.render().slice(0, 20_000), ...(r.failure.details.callId && { callId: r.failure.details.callId }) }),
+    })),
+  };
+}
+
+/**
+ * Tells the emulator the scenario ran against (`--base-url`) how it went, for its dashboard. The
+ * real API has no such endpoint: a refusal is ignored.
+ */
+async function reportRun(client: EmulatorClient, run: ScenarioRun): Promise<void> {
+  await client.control('POST', '/scenarios/runs', run).catch(() => undefined);
 }
 
 /** One step: its values interpolated now (earlier steps' captures are known), then its action. */
