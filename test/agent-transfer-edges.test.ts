@@ -3,7 +3,7 @@ import type { Call } from '../emulator/generated/index.js';
 import type { JournalEntry } from '../emulator/journal/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { bareCaller } from './support/bareCaller.js';
-import { guideAgent } from './support/world.js';
+import { onlineHandoffConnection } from './support/world.js';
 
 /**
  * Transferees that do the unusual with the agent's REFER: one accepts it (202), reports
@@ -13,19 +13,12 @@ import { guideAgent } from './support/world.js';
  */
 describe('the agent\'s REFER with unusual transferees', () => {
   let emulator: RunningEmulator;
+  let api: Awaited<ReturnType<typeof onlineHandoffConnection>>['api'];
   let connectionId: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emulator.url}${path}`, { method, headers: { 'X-Api-Key': 'transfer-timeout', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return (res.status === 204 ? undefined : await res.json()) as any;
-  };
 
   beforeAll(async () => {
     emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 0, logLevel: 'silent' });
-    const agent = await api('POST', '/public/agents', guideAgent);
-    await api('PUT', `/public/agents/${agent.id}/channels/sip`, { humanHandoff: { enabled: true, transferExtension: '200' } });
-    const conn = await api('POST', '/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'pw', transport: 'UDP' } });
-    connectionId = conn.id;
-    await emulator.control.waitForStatus(connectionId, (s) => s.sipStatus === 'online');
+    ({ connectionId, api } = await onlineHandoffConnection(emulator, 'transfer-timeout'));
   });
   afterAll(() => emulator?.close());
 

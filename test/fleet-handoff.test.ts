@@ -3,7 +3,7 @@ import type { Call } from '../emulator/generated/index.js';
 import type { JournalEntry } from '../emulator/journal/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { Softphone, type SoftphoneCall } from '../softphone/index.js';
-import { guideAgent } from './support/world.js';
+import { onlineHandoffConnection } from './support/world.js';
 
 type CallState = Extract<JournalEntry, { kind: 'call.state' }>;
 
@@ -14,18 +14,12 @@ type CallState = Extract<JournalEntry, { kind: 'call.state' }>;
  */
 describe('an emulator softphone handed off to a phone outside the emulator', () => {
   let emulator: RunningEmulator;
+  let api: Awaited<ReturnType<typeof onlineHandoffConnection>>['api'];
   let human: Softphone;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emulator.url}${path}`, { method, headers: { 'X-Api-Key': 'fleet-handoff', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return (res.status === 204 ? undefined : await res.json()) as any;
-  };
 
   beforeAll(async () => {
     emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 0, logLevel: 'silent' });
-    const agent = await api('POST', '/public/agents', guideAgent);
-    await api('PUT', `/public/agents/${agent.id}/channels/sip`, { humanHandoff: { enabled: true, transferExtension: '200' } });
-    const conn = await api('POST', '/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'pw', transport: 'UDP' } });
-    await emulator.control.waitForStatus(conn.id, (s) => s.sipStatus === 'online');
+    ({ api } = await onlineHandoffConnection(emulator, 'fleet-handoff'));
     emulator.control.putPbxAccount('200', { password: 'human' });
     human = await Softphone.start({ username: '200', password: 'human', domain: 'pbx.example', server: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip! }, autoAnswer: { status: 200 } });
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../emulator/generated/index.js';
 import type { JournalEntry } from '../emulator/journal/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
-import { guideAgent } from './support/world.js';
+import { onlineHandoffConnection } from './support/world.js';
 
 /**
  * Every draw of the rules' 20% comes from it, so a run repeats with the same losses, message for
@@ -25,10 +25,6 @@ type Entry<K extends JournalEntry['kind']> = Extract<JournalEntry, { kind: K }>;
 describe('a handoff with 20% SIP loss both ways at the PBX', () => {
   let emulator: RunningEmulator;
   let connectionId: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emulator.url}${path}`, { method, headers: { 'X-Api-Key': 'handoff-loss', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return (res.status === 204 ? undefined : await res.json()) as any;
-  };
   const waitFor = <K extends JournalEntry['kind']>(kind: K, match: (e: Entry<K>) => boolean, what: string, timeoutMs = 40_000) =>
     emulator.control.journal.waitFor((e: JournalEntry) => e.kind === kind && match(e as Entry<K>), timeoutMs, what) as Promise<Entry<K>>;
 
@@ -37,11 +33,7 @@ describe('a handoff with 20% SIP loss both ways at the PBX', () => {
     // The rules first: the listener's first REGISTER already meets the loss.
     emulator.control.createFault({ match: { target: 'sip', direction: 'in' }, action: { type: 'drop' }, probability: LOSS, description: '20% of what the PBX receives' });
     emulator.control.createFault({ match: { target: 'sip', direction: 'out' }, action: { type: 'drop' }, probability: LOSS, description: '20% of what the PBX sends' });
-    const agent = await api('POST', '/public/agents', guideAgent);
-    await api('PUT', `/public/agents/${agent.id}/channels/sip`, { humanHandoff: { enabled: true, transferExtension: '200' } });
-    const conn = await api('POST', '/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'pw', transport: 'UDP' } });
-    connectionId = conn.id;
-    await emulator.control.waitForStatus(connectionId, (s) => s.sipStatus === 'online', 40_000);
+    ({ connectionId } = await onlineHandoffConnection(emulator, 'handoff-loss', 40_000));
   }, 60_000);
   afterAll(() => emulator?.close());
 

@@ -45,3 +45,24 @@ export const guideConnection = (agentId: string) => {
   const body = guideSipConnectionBody(agentId);
   return { ...body, settings: { ...body.settings, password: 'your-sip-password' } };
 };
+
+/**
+ * The guide's agent with handoff to 200 and a SIP connection for 101 on the built-in PBX of a
+ * running emulator, waited for until online: the start of every handoff test. `api` speaks the
+ * public API with `key`.
+ */
+export async function onlineHandoffConnection(
+  emulator: { url: string; control: { waitForStatus(id: string, until: (s: { sipStatus: string | null }) => boolean, timeoutMs?: number): Promise<unknown> } },
+  key: string,
+  timeoutMs?: number,
+): Promise<{ connectionId: string; api: (method: string, path: string, body?: unknown) => Promise<any> }> {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emulator.url}${path}`, { method, headers: { 'X-Api-Key': key, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return (res.status === 204 ? undefined : await res.json()) as any;
+  };
+  const agent = await api('POST', '/public/agents', guideAgent);
+  await api('PUT', `/public/agents/${agent.id}/channels/sip`, { humanHandoff: { enabled: true, transferExtension: '200' } });
+  const conn = await api('POST', '/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'pw', transport: 'UDP' } });
+  await emulator.control.waitForStatus(conn.id, (s) => s.sipStatus === 'online', timeoutMs);
+  return { connectionId: conn.id, api };
+}
