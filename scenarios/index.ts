@@ -1,7 +1,7 @@
 // Scenarios: files (YAML) and scripts (TypeScript) that drive a fresh emulator step by step, the runner and its reports, and replay.
 export { scenario, type ScenarioContext, type ScenarioOptions } from './scenario.js';
 export { ScenarioSession } from './session/ScenarioSession.js';
-export { ScenarioFailure, type SourceLocation } from './session/ScenarioFailure.js';
+export { redactSecrets, ScenarioFailure, type SourceLocation } from './session/ScenarioFailure.js';
 export type * from './session/steps.js';
 export { loadScenario, ScenarioFileError, type PlannedStep, type ScenarioPlan } from './yaml/loadScenario.js';
 export { runScenario, type RunScenarioOptions, type ScenarioResult, type StepResult } from './runner/runScenario.js';

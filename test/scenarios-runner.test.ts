@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { scenarioCommand } from '../cli/scenarioCommand.js';
-import { loadScenario, ScenarioFileError, runScenarios, type ScenarioResult } from '../scenarios/index.js';
+import { loadScenario, redactSecrets, ScenarioFileError, runScenarios, type ScenarioResult } from '../scenarios/index.js';
 
 const FIXTURES = 'test/fixtures/scenarios';
 const out = mkdtempSync(join(tmpdir(), 'omnisip-scenarios-'));
@@ -30,6 +30,7 @@ describe('scenario runner: a failure says where, what and shows the call', () =>
     expect(results.map((r) => [r.plan.name, r.status])).toEqual([
       ['a handoff expected without asking for one', 'failed'],
       ['an agent is created', 'passed'],
+      ['a failing step that carries a password on its own line', 'failed'],
       ['a connection expected to exist that does not', 'failed'],
     ]);
   }, 60_000);
@@ -64,7 +65,7 @@ describe('scenario runner: a failure says where, what and shows the call', () =>
 
   it("each run's journal is written for replay, its passwords redacted", () => {
     const files = readdirSync(join(out, 'runs'));
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(4);
     const wrongStatus = readFileSync(join(out, 'runs', files.find((f) => f.includes('wrong-status'))!), 'utf8');
     expect(wrongStatus).toContain('/public/sip-connections/conn_does_not_exist');
     expect(wrongStatus).toMatch(/\[secret \d+\]/);
@@ -106,13 +107,14 @@ describe('omnisip scenario run', () => {
     expect(stdout).toBe(xml);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml);
     const suites = parsed.testsuites.testsuite as Array<{ name: string; tests: string; failures: string; testcase: Array<{ name: string; failure?: { message: string } }> }>;
-    expect(parsed.testsuites.tests).toBe('3');
-    expect(parsed.testsuites.failures).toBe('2');
+    expect(parsed.testsuites.tests).toBe('4');
+    expect(parsed.testsuites.failures).toBe('3');
     const cases = suites.flatMap((s) => s.testcase);
-    expect(cases.filter((c) => c.failure).map((c) => c.name).sort()).toEqual(['a connection expected to exist that does not', 'a handoff expected without asking for one']);
+    expect(cases.filter((c) => c.failure).map((c) => c.name).sort()).toEqual(['a connection expected to exist that does not', 'a failing step that carries a password on its own line', 'a handoff expected without asking for one']);
     expect(cases.find((c) => c.name === 'a connection expected to exist that does not')!.failure!.message).toMatch(/wrong-status\.yaml:9:5/);
-    // A password in a scenario reaches the emulator, never a report or a journal.
+    // A password in a scenario reaches the emulator, never a report (the failing step as written included) or a journal.
     for (const file of readdirSync(dir)) expect(readFileSync(join(dir, file), 'utf8'), file).not.toContain('s3cret-fixture-pw');
+    expect(stdout).not.toContain('s3cret-fixture-pw');
   }, 60_000);
 
   it('a file that does not load is an error in the report, not a crash', async () => {
@@ -120,6 +122,12 @@ describe('omnisip scenario run', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^TAP version 14\n1\.\.1\nnot ok 1 /);
     expect(stdout).toMatch(/typo\.yaml:6:/);
+  });
+
+  it('redacts a password however a step writes it', () => {
+    expect(redactSecrets('body: { password: "a b", transport: UDP }')).toBe('body: { password: [secret], transport: UDP }');
+    expect(redactSecrets(`{"settings":{"password":"x","username":"101"}}`)).toBe(`{"settings":{"password":[secret],"username":"101"}}`);
+    expect(redactSecrets('account: { username: "200", password: human }')).toBe('account: { username: "200", password: [secret] }');
   });
 
   it('--help explains run and from-journal', async () => {

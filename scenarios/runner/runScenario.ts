@@ -4,7 +4,7 @@ import type { JournalEntry } from '../../emulator/index.js';
 import type { ScenarioRun } from '../../emulator/generated/index.js';
 import { EmulatorClient } from '../session/EmulatorClient.js';
 import { jsonPath } from '../session/jsonPath.js';
-import { ScenarioFailure } from '../session/ScenarioFailure.js';
+import { redactSecrets, ScenarioFailure } from '../session/ScenarioFailure.js';
 import { ScenarioSession } from '../session/ScenarioSession.js';
 import { interpolate, type Scope } from '../yaml/interpolate.js';
 import { startScenarioWorld, type ScenarioWorldOptions } from './startScenarioWorld.js';
@@ -73,18 +73,18 @@ export async function runScenario(plan: ScenarioPlan, options: RunScenarioOption
   const run = async (section: StepResult['section'], list: PlannedStep[], stopOnFailure: boolean) => {
     for (const step of list) {
       if (failure && stopOnFailure) {
-        steps.push({ source: step.source, line: step.location.line, section, status: 'skipped', durationMs: 0 });
+        steps.push({ source: redactSecrets(step.source), line: step.location.line, section, status: 'skipped', durationMs: 0 });
         continue;
       }
       const t = performance.now();
       try {
         await runStep(session, step, { ...scope, inputs: step.inputs });
-        steps.push({ source: step.source, line: step.location.line, section, status: 'passed', durationMs: performance.now() - t });
+        steps.push({ source: redactSecrets(step.source), line: step.location.line, section, status: 'passed', durationMs: performance.now() - t });
       } catch (error) {
-        steps.push({ source: step.source, line: step.location.line, section, status: 'failed', durationMs: performance.now() - t });
+        steps.push({ source: redactSecrets(step.source), line: step.location.line, section, status: 'failed', durationMs: performance.now() - t });
         const asFailure = error instanceof ScenarioFailure ? error : new ScenarioFailure(error instanceof Error ? error.message : String(error));
         asFailure.location ??= error instanceof ScenarioFailure && step.expectLocation && (error as ScenarioFailure).fromExpectation ? step.expectLocation : step.location;
-        asFailure.step ??= step.source;
+        asFailure.step ??= redactSecrets(step.source);
         if (!failure) {
           failure = asFailure;
           status = section === 'setup' || !(error instanceof ScenarioFailure) ? 'error' : 'failed';

@@ -1,3 +1,11 @@
+/**
+ * A scenario's text with its passwords replaced: a step as written, or a diff, may carry one, and
+ * reports (pretty, JUnit, JSON, TAP, the dashboard's Scenarios view) must not.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(/(["']?\b(?:password|passwd|auth_pass|secret)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^,}\s]+)/gi, '$1[secret]');
+}
+
 /** Where in a scenario file a step was written, for `file:line:column` in failures. */
 export interface SourceLocation {
   file: string;
@@ -44,7 +52,7 @@ export class ScenarioFailure extends Error {
       if (this.details.actual !== undefined) lines.push(`  actual:   ${oneLine(this.details.actual)}`);
     }
     if (this.details.ladder) lines.push('', ...this.details.ladder.split('\n').map((l) => `  ${l}`));
-    return lines.join('\n');
+    return redactSecrets(lines.join('\n'));
   }
 }
 
