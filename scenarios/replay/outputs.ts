@@ -28,26 +28,71 @@ export class OutputReader {
   /** Each SIP party's own addresses, as its entries show them: who is at the other end of a message. */
   private readonly parties = new Map<string, string>();
 
-  /** Who sent and who received each message's bytes: over TCP a message leaves from a connection's own port. */
+  /** Who sent each message's bytes: over TCP a message leaves from a connection's own port. */
   private readonly senders = new Map<string, string>();
-  private readonly receivers = new Map<string, string>();
+  /**
+   * Messages sent to an address no party has shown yet (over TCP, a connection's port), by their
+   * bytes: their stream is known once a party records receiving them. Deciding at once would put
+   * them in `outside` or not depending on which entry the machine's timing recorded first.
+   */
+  private readonly unaddressed = new Map<string, Array<{ party: string; method: string; label: string; seq: number }>>();
   private readonly last = new Map<string, string>();
 
-  read(entry: JournalEntry): Output | undefined {
-    if (entry.kind !== 'sip') return outputOf(entry);
+  /** The outputs `entry` completes: its own, and a message sent earlier whose receiver it shows. */
+  read(entry: JournalEntry): Output[] {
+    if (entry.kind !== 'sip') {
+      const output = outputOf(entry);
+      return output ? [output] : [];
+    }
     this.parties.set(entry.local, entry.party);
-    (entry.direction === 'out' ? this.senders : this.receivers).set(entry.text, entry.party);
-    if (entry.retransmission || entry.status === 100 || entry.error !== undefined) return undefined;
-    // The sender records a message before its receiver does; a receiver's record comes later.
-    const peer = this.parties.get(entry.remote) ?? (entry.direction === 'in' ? this.senders.get(entry.text) : this.receivers.get(entry.text)) ?? 'outside';
+    const outputs: Output[] = [];
+    if (entry.direction === 'in') {
+      const sent = this.unaddressed.get(entry.text)?.shift();
+      if (sent) outputs.push(...this.emit(sent.party, '→', entry.party, sent.method, sent.label, sent.seq));
+    } else this.senders.set(entry.text, entry.party);
+    if (entry.retransmission || entry.status === 100 || entry.error !== undefined) return outputs;
     const method = entry.cseq?.split(' ')[1] ?? entry.method ?? '';
     const label = entry.method ?? `${entry.status} ${method}`;
-    const stream = `sip ${entry.party} ${entry.direction === 'out' ? '→' : '←'} ${peer} ${method}`;
+    if (entry.direction === 'in') {
+      // The sender records a message before its receiver does.
+      const peer = this.parties.get(entry.remote) ?? this.senders.get(entry.text) ?? 'outside';
+      outputs.push(...this.emit(entry.party, '←', peer, method, label, entry.seq));
+    } else {
+      const peer = this.parties.get(entry.remote);
+      if (peer) outputs.push(...this.emit(entry.party, '→', peer, method, label, entry.seq));
+      else {
+        const waiting = this.unaddressed.get(entry.text) ?? [];
+        waiting.push({ party: entry.party, method, label, seq: entry.seq });
+        this.unaddressed.set(entry.text, waiting);
+      }
+    }
+    return outputs;
+  }
+
+  /** The messages no party recorded receiving, once the run is over: sent to someone outside. */
+  flush(): Output[] {
+    const outputs = this.unreceived(this.last);
+    this.unaddressed.clear();
+    return outputs;
+  }
+
+  /** What `flush` would give now, for a run still going: a message to an unreachable server stays unreceived. */
+  peek(): Output[] {
+    return this.unreceived(new Map(this.last));
+  }
+
+  private unreceived(last: Map<string, string>): Output[] {
+    const left = [...this.unaddressed.values()].flat().sort((a, b) => a.seq - b.seq);
+    return left.flatMap((sent) => this.emit(sent.party, '→', 'outside', sent.method, sent.label, sent.seq, last));
+  }
+
+  private emit(party: string, arrow: '→' | '←', peer: string, method: string, label: string, seq: number, last = this.last): Output[] {
+    const stream = `sip ${party} ${arrow} ${peer} ${method}`;
     // A message again, right after itself (an ACK for a retransmitted 2xx, relayed with a branch of
     // its own): how often follows the machine's timing; it counts once.
-    if (this.last.get(stream) === label) return undefined;
-    this.last.set(stream, label);
-    return { stream, signature: label, seq: entry.seq };
+    if (last.get(stream) === label) return [];
+    last.set(stream, label);
+    return [{ stream, signature: label, seq }];
   }
 }
 

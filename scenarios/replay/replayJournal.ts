@@ -73,7 +73,7 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
   const gateMs = options.gateTimeoutMs ?? 15_000;
   const realClock = started.clock === 'real';
   const recordedReader = new OutputReader();
-  const recordedOutputs = entries.map((e) => recordedReader.read(e)).filter((o): o is Output => o !== undefined);
+  const recordedOutputs = [...entries.flatMap((e) => recordedReader.read(e)), ...recordedReader.flush()];
   const inputs = entries.filter(isInput);
   const ids = new IdMap();
   const replayed: Output[] = [];
@@ -93,9 +93,9 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
   const listeners = new Set<() => void>();
   const reader = new OutputReader();
   const unsubscribe = emulator.world.journal.subscribe((entry) => {
-    const output = reader.read(entry);
-    if (!output) return;
-    replayed.push(output);
+    const outputs = reader.read(entry);
+    if (!outputs.length) return;
+    replayed.push(...outputs);
     for (const wake of listeners) wake();
   });
   try {
@@ -103,7 +103,7 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
     for (const input of inputs) {
       // What the recording had before this request arrived (journals of older versions: before its entry).
       const before = (input.after ?? input.seq - 1) + 1;
-      const gate = await waitFor(() => missingBefore(recordedOutputs, replayed, ids, before), gateMs, listeners);
+      const gate = await waitFor(() => missingBefore(recordedOutputs, [...replayed, ...reader.peek()], ids, before), gateMs, listeners);
       if (gate) divergences.push(gate);
       const divergence = await resend(emulator.url, input, ids, realClock, started.seed !== null);
       if (divergence) divergences.push(divergence);
@@ -112,13 +112,14 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
     if (!divergences.length) {
       // Everything the recording had before its world began to close (or before it ended, if it was killed).
       const closing = entries.find((e) => e.kind === 'emulator.closing')?.seq ?? Infinity;
-      const rest = await waitFor(() => missingBefore(recordedOutputs, replayed, ids, closing), gateMs, listeners);
+      const rest = await waitFor(() => missingBefore(recordedOutputs, [...replayed, ...reader.peek()], ids, closing), gateMs, listeners);
       if (rest) divergences.push(rest);
     }
   } finally {
     // The recording ends with the world's close (unREGISTERs, removed bindings); so does the replay.
     await emulator.close();
     unsubscribe();
+    replayed.push(...reader.flush());
   }
   if (!divergences.length) divergences.push(...compareStreams(recordedOutputs, replayed, ids));
   return {
