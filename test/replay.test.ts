@@ -33,7 +33,7 @@ describe('omnisip replay', () => {
     expect(report.external.messages).toBe(0);
   }, 60_000);
 
-  it('against a build whose agent no longer hands off on 0, reports the first divergence: the REFER that never came', async () => {
+  it('against a build whose agent no longer hands off on 0, reports the first divergence: the key it no longer acts on, or the REFER that never came', async () => {
     const dtmf = AgentBehaviour.prototype.dtmf;
     const spy = vi.spyOn(AgentBehaviour.prototype, 'dtmf').mockImplementation(function (this: AgentBehaviour, digit: string, atMs: number) {
       return digit === '0' ? [] : dtmf.call(this, digit, atMs);
@@ -43,8 +43,8 @@ describe('omnisip replay', () => {
       const d = report.divergence!;
       expect(d).toBeDefined();
       const recorded = handoff.find((e) => e.seq === Math.ceil(d.seq))!;
-      // The first thing the recording had and the replay did not: the agent's handoff.
-      expect(`${d.stream} ${d.recorded}`).toMatch(/REFER|transfer|transferring/);
+      // The first thing the recording had and the replay did not: the agent acting on 0, and its handoff.
+      expect(`${d.stream} ${d.recorded}`).toMatch(/heard DTMF 0|REFER|transfer|transferring/);
       expect(d.replayed).not.toMatch(/REFER|transferring/);
       expect(recorded).toBeDefined();
       expect(describeReport('handoff.ndjson', report)).toMatch(/^first divergence, at journal entry \d+ \(/m);

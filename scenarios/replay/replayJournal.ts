@@ -47,13 +47,22 @@ const unredact = (text: string) => text.replace(/\[secret (\d+)\]/g, 'secret-$1'
 
 /** Times the emulator clock does not give (calls and agent turns are stamped in wall-clock time, for pcaps) and counts that follow the machine's timing. */
 const VOLATILE = /^(startedAt|answeredAt|endedAt|wall|durationMs|rtp|timeline|jitterMs|packetsSent|packetsReceived|packetsLost)$/;
+/**
+ * What an action on a live call (keys, words, a tone, hang-up) answers is a snapshot of a call that
+ * reacts in real time: whether the agent has heard the keys yet, or begun the transfer, when the
+ * view is taken follows the machine. Those reactions are compared where they are ordered, in the
+ * call's state, agent and transfer streams; the snapshot's copies of them are not.
+ */
+const CALL_ACTION = /^\/_emulator\/calls\/[^/]+\/(dtmf|utterance|tone|hangup)$/;
+const REACTIONS = /^(state|transfer|agentTurns|endReason)$/;
+
 /** Times of the emulator clock: equal in two runs of a virtual clock, the time of day with a real one. */
 const CLOCK_TIMES = /^(created|updated|at|now|lastRefreshed|expiresAt|timestamp)$/;
 
 /** A body as compared: ports masked, volatile fields masked; with a real clock, times too; unseeded, SIP Call-IDs (random). */
-function comparable(body: unknown, realClock: boolean, seeded: boolean): string {
+function comparable(body: unknown, realClock: boolean, seeded: boolean, callAction = false): string {
   const text = JSON.stringify(body ?? null, function (this: Record<string, unknown>, key, value: unknown) {
-    const volatile = VOLATILE.test(key) || (key === 'at' && ('said' in this || 'heard' in this));
+    const volatile = VOLATILE.test(key) || (key === 'at' && ('said' in this || 'heard' in this)) || (callAction && REACTIONS.test(key));
     return volatile || (realClock && typeof value === 'number' && CLOCK_TIMES.test(key)) || (!seeded && key === 'callId') ? '<masked>' : value;
   });
   return text.replace(/(127\.0\.0\.1|localhost):\d+/g, '$1:*').replace(/"(port|rtpPort|localPort)":\d+/g, '"$1":"*"');
@@ -73,7 +82,10 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
   const gateMs = options.gateTimeoutMs ?? 15_000;
   const realClock = started.clock === 'real';
   const recordedReader = new OutputReader();
-  const recordedOutputs = [...entries.flatMap((e) => recordedReader.read(e)), ...recordedReader.flush()];
+  // The world's shutdown (BYEs and unREGISTERs, each with a short grace for its answer) follows the
+  // machine's timing: what the recording had before its world began to close is compared, not after.
+  const closingSeq = entries.find((e) => e.kind === 'emulator.closing')?.seq ?? Infinity;
+  const recordedOutputs = [...entries.flatMap((e) => recordedReader.read(e)), ...recordedReader.flush()].filter((o) => o.seq < closingSeq);
   const inputs = entries.filter(isInput);
   const ids = new IdMap();
   const replayed: Output[] = [];
@@ -92,8 +104,10 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
   });
   const listeners = new Set<() => void>();
   const reader = new OutputReader();
+  let replayClosingSeq = Infinity;
   const unsubscribe = emulator.world.journal.subscribe((entry) => {
-    const outputs = reader.read(entry);
+    if (entry.kind === 'emulator.closing') replayClosingSeq = entry.seq;
+    const outputs = reader.read(entry).filter((o) => o.seq < replayClosingSeq);
     if (!outputs.length) return;
     replayed.push(...outputs);
     for (const wake of listeners) wake();
@@ -111,15 +125,14 @@ export async function replayJournal(entries: readonly JournalEntry[], options: R
     }
     if (!divergences.length) {
       // Everything the recording had before its world began to close (or before it ended, if it was killed).
-      const closing = entries.find((e) => e.kind === 'emulator.closing')?.seq ?? Infinity;
-      const rest = await waitFor(() => missingBefore(recordedOutputs, [...replayed, ...reader.peek()], ids, closing), gateMs, listeners);
+      const rest = await waitFor(() => missingBefore(recordedOutputs, [...replayed, ...reader.peek()], ids, closingSeq), gateMs, listeners);
       if (rest) divergences.push(rest);
     }
   } finally {
     // The recording ends with the world's close (unREGISTERs, removed bindings); so does the replay.
     await emulator.close();
     unsubscribe();
-    replayed.push(...reader.flush());
+    replayed.push(...reader.flush().filter((o) => o.seq < replayClosingSeq));
   }
   if (!divergences.length) divergences.push(...compareStreams(recordedOutputs, replayed, ids));
   return {
@@ -149,8 +162,9 @@ async function resend(url: string, input: ApiEntry, ids: IdMap, realClock: boole
     return { seq: input.seq, stream: 'response', what: `${what} answered another status`, recorded: String(input.response.status), replayed: `${response.status} ${text.slice(0, 300)}` };
   }
   if (input.response.body === undefined || !(response.headers.get('content-type') ?? '').includes('json') || text === '') return undefined;
-  const recorded = comparable(input.response.body, realClock, seeded);
-  const replayedBody = comparable(JSON.parse(text), realClock, seeded);
+  const callAction = CALL_ACTION.test(input.path);
+  const recorded = comparable(input.response.body, realClock, seeded, callAction);
+  const replayedBody = comparable(JSON.parse(text), realClock, seeded, callAction);
   if (ids.unify(recorded, replayedBody)) return undefined;
   return { seq: input.seq, stream: 'response', what: `${what} answered another body`, recorded, replayed: replayedBody };
 }

@@ -2,6 +2,11 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 
 /** How a scenario's world is started (a scenario file's `options`, or `scenario()`'s). */
 export interface ScenarioWorldOptions {
+  /** The public API's profile: `guide` (default) or `latest`. */
+  apiProfile?: 'guide' | 'latest';
+  /** Each project's sipPods quota at start. */
+  sipQuota?: number;
+  quotaApproval?: 'auto' | 'manual';
   /** `virtual` (default): waits move time to the next timer instead of sleeping. */
   clock?: 'real' | 'virtual';
   /** Default 1: ids, tags and fault probabilities repeat from run to run. */
@@ -28,6 +33,9 @@ export function startScenarioWorld(options: ScenarioWorldOptions = {}): Promise<
     logLevel: 'silent',
     provisionDelayMs: options.provisionDelayMs ?? 2000,
     sipTimers: { T1: options.sipT1Ms ?? 100 },
+    ...(options.apiProfile !== undefined && { apiProfile: options.apiProfile }),
+    ...(options.sipQuota !== undefined && { sipQuota: options.sipQuota }),
+    ...(options.quotaApproval !== undefined && { quotaApproval: options.quotaApproval }),
     ...(options.restartDelayMs !== undefined && { restartDelayMs: options.restartDelayMs }),
     ...(options.registerExpires !== undefined && { registerExpires: options.registerExpires }),
     ...(options.registerRetryMs !== undefined && { registerRetryMs: options.registerRetryMs }),

@@ -115,4 +115,4 @@ export interface AudioStep {
   within?: Duration;
 }
 
-export type AudioMatch = 'greeting' | 'response' | 'transferring' | 'transferFailed' | 'noAgents' | 'silence' | 'sound' | { tone: number };
+export type AudioMatch = 'greeting' | 'initialSpeech' | 'response' | 'transferring' | 'transferFailed' | 'noAgents' | 'silence' | 'sound' | { tone: number };
