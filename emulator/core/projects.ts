@@ -1,4 +1,4 @@
-import { AgentStore, type AgentStoreOptions } from './agents.js';
+import { AgentStore, type AgentChange, type AgentStoreOptions } from './agents.js';
 import { SipConnectionStore, type SipConnectionRecord } from './sipConnections.js';
 
 /** A project: what one API key owns. Every non-empty key is its own project (DESIGN.md). */
@@ -14,6 +14,9 @@ export type ConnectionChange =
   | { type: 'patched'; record: SipConnectionRecord; redeploy: boolean; previousUsername: string }
   | { type: 'deleted'; record: SipConnectionRecord };
 
+/** A change of any project's agents or channel configs, or every project forgotten (`cleared`, after their connections' `deleted`). */
+export type ProjectChange = (AgentChange & { apiKey: string }) | { type: 'cleared' };
+
 /**
  * Every project the emulator has seen, created on first use of a key. Whoever acts on connections
  * (the listener manager, the PBX's accounts) follows the store's changes instead of being told by
@@ -25,13 +28,17 @@ export class Projects {
   /** Connections by SIP user name, oldest first: the PBX's accounts read them per REGISTER. */
   private readonly byUsername = new Map<string, SipConnectionRecord[]>();
   private readonly watchers = new Set<(change: ConnectionChange) => void>();
+  private readonly projectWatchers = new Set<(change: ProjectChange) => void>();
 
   constructor(private readonly options: AgentStoreOptions) {}
 
   get(apiKey: string): Project {
     let project = this.byKey.get(apiKey);
     if (!project) {
-      project = { apiKey, agents: new AgentStore(apiKey, this.options), sipConnections: new SipConnectionStore(apiKey, this.options.ids, (change) => this.changed(change)) };
+      const agentChanged = (change: AgentChange) => {
+        for (const watcher of this.projectWatchers) watcher({ ...change, apiKey });
+      };
+      project = { apiKey, agents: new AgentStore(apiKey, this.options, agentChanged), sipConnections: new SipConnectionStore(apiKey, this.options.ids, (change) => this.changed(change)) };
       this.byKey.set(apiKey, project);
     }
     return project;
@@ -46,6 +53,12 @@ export class Projects {
   onConnectionChange(watcher: (change: ConnectionChange) => void): () => void {
     this.watchers.add(watcher);
     return () => this.watchers.delete(watcher);
+  }
+
+  /** Calls `watcher` after each change of agents and channel configs, and on `clear`; returns the unsubscribe function. */
+  onProjectChange(watcher: (change: ProjectChange) => void): () => void {
+    this.projectWatchers.add(watcher);
+    return () => this.projectWatchers.delete(watcher);
   }
 
   /** Every SIP connection of every project, oldest first. */
@@ -71,6 +84,7 @@ export class Projects {
   clear(): void {
     for (const record of [...this.connections.values()]) this.get(record.apiKey).sipConnections.delete(record.id);
     this.byKey.clear();
+    for (const watcher of this.projectWatchers) watcher({ type: 'cleared' });
   }
 
   private changed(change: ConnectionChange): void {
