@@ -60,6 +60,13 @@ export interface EmulatorOptions {
   journalMaxBytes?: number;
   /** Also write every journal entry to this file, one JSON object per line (NDJSON). */
   journal?: string;
+  /**
+   * Keep the setup (agents, channel configs, SIP connections with their ids, `created` and
+   * passwords, PBX accounts set through the control API, fault rules) in this directory: every
+   * acknowledged change is on disk before its 2xx, and a start with the same directory puts it all
+   * back. Created with mode 0700, its files 0600. Default: none, nothing is written to disk.
+   */
+  stateDir?: string;
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
   logLevel?: LogLevel;
   logger?: Logger;
@@ -92,6 +99,7 @@ export interface EmulatorConfig {
   journalSize: number;
   journalMaxBytes: number;
   journalFile: string | undefined;
+  stateDir: string | undefined;
   logger: Logger;
 }
 
@@ -144,6 +152,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     journalSize: options.journalSize ?? defaults.journalSize,
     journalMaxBytes: options.journalMaxBytes ?? defaults.journalMaxBytes,
     journalFile: options.journal,
+    stateDir: options.stateDir,
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
@@ -164,6 +173,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.maxBodyBytes) && config.maxBodyBytes > 0, `maxBodyBytes must be a positive integer, got ${config.maxBodyBytes}`);
   check(Number.isInteger(config.journalSize) && config.journalSize > 0, `journalSize must be a positive integer, got ${config.journalSize}`);
   check(Number.isFinite(config.journalMaxBytes) && config.journalMaxBytes >= 1024, `journalMaxBytes must be at least 1024, got ${config.journalMaxBytes}`);
+  check(config.stateDir === undefined || (typeof config.stateDir === 'string' && config.stateDir !== ''), 'stateDir must be a directory path');
   check(config.journalFile === undefined || (typeof config.journalFile === 'string' && config.journalFile !== ''), 'journal must be a file path');
   return config;
 }

@@ -22,6 +22,7 @@ import type {
 import type { CallRecord, Calls } from '../core/calls.js';
 import { VirtualClock, type Clock } from '../core/clock.js';
 import type { FaultRules } from '../core/FaultRules.js';
+import type { Ids } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';
 import { statusOf } from '../core/sipConnections.js';
@@ -34,6 +35,7 @@ import { ControlError } from './ControlError.js';
 import { controlErrors } from './errors.js';
 import { projectView } from './projectView.js';
 import type { SoftphoneFleet } from './SoftphoneFleet.js';
+import { exportState, importState, type StateImportReport, type StateSnapshot } from './stateTransfer.js';
 
 /** The SIP side of a world: absent in an API-only emulator (`--no-sip`), never half there. */
 export interface SipSide {
@@ -54,6 +56,7 @@ export interface EmulatorControlParts {
   agentCalls: ReadonlyMap<string, AgentCallHandle>;
   listeners: ListenerManager;
   sip: SipSide | undefined;
+  ids: Ids;
   logger: Logger;
 }
 
@@ -114,6 +117,12 @@ export class EmulatorControl {
   listProjects(): { items: Project[]; lastSeq: number } {
     return { items: this.parts.projects.all().map(projectView), lastSeq: this.parts.journal.lastSeq };
   }
+
+  /** The whole setup (projects, PBX account overrides, fault rules); passwords only with `includeSecrets`. See stateTransfer.ts. */
+  getState(includeSecrets = false): StateSnapshot { return exportState(this.parts, includeSecrets); }
+
+  /** Replaces the whole setup; connections or accounts that arrive without a password are named in `warnings`. */
+  putState(body: unknown): StateImportReport { return importState(this.parts, body); }
 
   getClock(): ClockView {
     const { clock } = this.parts;

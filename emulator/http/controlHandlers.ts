@@ -28,6 +28,8 @@ export const controlHandlers: Record<string, Handler> = {
   getHealth: (_i, { control }) => ok(control.getHealth()),
   reset: async (_i, { control }) => (await control.reset(), noContent),
   listProjects: (_i, { control }) => ok(control.listProjects()),
+  getState: ({ query }, { control }) => ok(control.getState(query.includeSecrets === true)),
+  putState: ({ body }, { control }) => ok(control.putState(body)),
   getClock: (_i, { control }) => ok(control.getClock()),
   advanceClock: ({ body }, { control }) => ok(control.advanceClock(body as ClockAdvance)),
 
