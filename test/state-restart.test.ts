@@ -74,8 +74,8 @@ describe('a restart with the same --state-dir', () => {
       expect(text).not.toContain('human-side');
     }
     expect(JSON.parse(exported).projects[0].sipConnections[0]).toEqual({ id: connection.id, agentId: agent.id, name: connection.name, settings: connection.settings, created: connection.created });
-    const withSecrets = await fetch(`${second.url}/_emulator/state?includeSecrets=true`).then((r) => r.json());
-    expect(withSecrets.projects[0].sipConnections[0].password).toBe('rotated-password');
+    const withSecrets = (await fetch(`${second.url}/_emulator/state?includeSecrets=true`).then((r) => r.json())) as { projects: Array<{ sipConnections: Array<{ password?: string }> }>; pbxAccounts: unknown[] };
+    expect(withSecrets.projects[0]?.sipConnections[0]?.password).toBe('rotated-password');
     expect(withSecrets.pbxAccounts).toEqual([{ username: '200', password: 'human-side', domain: 'your-provider.com' }]);
   });
 });
