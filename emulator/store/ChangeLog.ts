@@ -16,7 +16,7 @@ export function decodeLine(line: string): { ok: true; entry: unknown } | { ok: f
   const match = /^(\d+) ([0-9a-f]{8}) (.*)$/s.exec(line);
   if (!match) return { ok: false, reason: 'no length and checksum at its start' };
   const json = match[3]!;
-  if (Buffer.byteLength(json) !== Number(match[1])) return { ok: false, reason: `length ${Buffer.byteLength(json)}, expected ${match[1]} (torn write)` };
+  if (Buffer.byteLength(json) !== Number(match[1])) return { ok: false, reason: `length ${Buffer.byteLength(json)}, expected ${match[1]}` };
   if (crc32(json).toString(16).padStart(8, '0') !== match[2]) return { ok: false, reason: 'checksum mismatch' };
   try {
     return { ok: true, entry: JSON.parse(json) };
