@@ -1659,9 +1659,15 @@ export interface components {
              * @example []
              */
             agents: {
-                /** @description The agent's id. */
+                /**
+                 * @description The agent's id.
+                 * @example agent_abc123def456ghi789jk
+                 */
                 id: string;
-                /** @description When it was created, Unix seconds. */
+                /**
+                 * @description When it was created, Unix seconds.
+                 * @example 1764000000
+                 */
                 created: number;
             }[];
             /**
@@ -1669,18 +1675,35 @@ export interface components {
              * @example []
              */
             channelConfigs: {
-                /** @description The agent the config belongs to. */
+                /**
+                 * @description The agent the config belongs to.
+                 * @example agent_abc123def456ghi789jk
+                 */
                 agentId: string;
-                /** @description The config, as the public API shows it. */
+                /**
+                 * @description The config, as the public API shows it.
+                 * @example {
+                 *       "id": "chanconfig_abc123def456ghi789jk",
+                 *       "channelType": "sip",
+                 *       "created": 1764000000
+                 *     }
+                 */
                 config: {
-                    /** @description The config's id. */
+                    /**
+                     * @description The config's id.
+                     * @example chanconfig_abc123def456ghi789jk
+                     */
                     id: string;
                     /**
                      * @description The channel.
+                     * @example sip
                      * @enum {string}
                      */
                     channelType: "voip" | "sip" | "webrtc" | "websocket";
-                    /** @description When it was created, Unix seconds. */
+                    /**
+                     * @description When it was created, Unix seconds.
+                     * @example 1764000000
+                     */
                     created: number;
                 };
             }[];
@@ -1732,17 +1755,35 @@ export interface components {
              *     }
              */
             settings: {
-                /** @description The SIP server. */
+                /**
+                 * @description The SIP server.
+                 * @example sip.your-provider.com
+                 */
                 server: string;
-                /** @description The SIP server's port. */
+                /**
+                 * @description The SIP server's port.
+                 * @example 5060
+                 */
                 port: number;
-                /** @description The SIP domain. */
+                /**
+                 * @description The SIP domain.
+                 * @example your-provider.com
+                 */
                 domain: string;
-                /** @description The SIP user name. */
+                /**
+                 * @description The SIP user name.
+                 * @example your-sip-username
+                 */
                 username: string;
-                /** @description UDP, TCP or TLS. */
+                /**
+                 * @description UDP, TCP or TLS.
+                 * @example UDP
+                 */
                 transport: string;
-                /** @description The caller id, when set. */
+                /**
+                 * @description The caller id, when set.
+                 * @example support-line-01
+                 */
                 callerId?: string;
             };
             /**
@@ -1809,17 +1850,35 @@ export interface components {
              *     }
              */
             imported: {
-                /** @description Projects. */
+                /**
+                 * @description Projects.
+                 * @example 1
+                 */
                 projects: number;
-                /** @description Agents. */
+                /**
+                 * @description Agents.
+                 * @example 1
+                 */
                 agents: number;
-                /** @description Channel configs. */
+                /**
+                 * @description Channel configs.
+                 * @example 1
+                 */
                 channelConfigs: number;
-                /** @description SIP connections. */
+                /**
+                 * @description SIP connections.
+                 * @example 1
+                 */
                 sipConnections: number;
-                /** @description PBX accounts (those with a password). */
+                /**
+                 * @description PBX accounts (those with a password).
+                 * @example 0
+                 */
                 pbxAccounts: number;
-                /** @description Fault rules. */
+                /**
+                 * @description Fault rules.
+                 * @example 0
+                 */
                 faultRules: number;
             };
             /**
