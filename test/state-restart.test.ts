@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../emulator/core/logger.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { changeLogFile, snapshotFile } from '../emulator/store/index.js';
 import { guideAgent, guideConnection } from './support/world.js';
@@ -15,8 +16,11 @@ describe('a restart with the same --state-dir', () => {
   const root = mkdtempSync(join(tmpdir(), 'omnisip-restart-'));
   const stateDir = join(root, 'state');
   const running: RunningEmulator[] = [];
+  /** Every log line of both emulators, at info level. */
+  const logLines: string[] = [];
   const start = async () => {
-    const emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 50, logLevel: 'silent', validateResponses: true, stateDir });
+    const logger = createLogger('info', (line) => logLines.push(line));
+    const emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 50, logger, validateResponses: true, stateDir });
     running.push(emulator);
     return emulator;
   };
@@ -64,17 +68,19 @@ describe('a restart with the same --state-dir', () => {
     expect(readFileSync(join(stateDir, snapshotFile), 'utf8')).toContain(password);
     await call2('PATCH', `/public/sip-connections/${connection.id}`, { settings: { password: 'rotated-password' } });
     expect(readFileSync(join(stateDir, changeLogFile), 'utf8')).toContain('rotated-password');
+    // Asked for by name, the export carries them; the journal records that response redacted.
+    const withSecrets = (await fetch(`${second.url}/_emulator/state?includeSecrets=true`).then((r) => r.json())) as { projects: Array<{ sipConnections: Array<{ password?: string }> }>; pbxAccounts: unknown[] };
     const listed = await call2('GET', '/public/sip-connections');
     const exported = await fetch(`${second.url}/_emulator/state`).then((r) => r.text());
     const projects = await fetch(`${second.url}/_emulator/projects`).then((r) => r.text());
     const journal = JSON.stringify(second.control.getJournal().items) + JSON.stringify(first.control.getJournal().items);
-    for (const text of [listed.text, exported, projects, journal]) {
+    expect(logLines.join('\n')).toMatch(/state dir .*: restored 1 projects, 1 agents, 1 channel configs, 1 SIP connections, 1 PBX accounts, 1 fault rules/);
+    for (const text of [listed.text, exported, projects, journal, logLines.join('\n')]) {
       expect(text).not.toContain(password);
       expect(text).not.toContain('rotated-password');
       expect(text).not.toContain('human-side');
     }
     expect(JSON.parse(exported).projects[0].sipConnections[0]).toEqual({ id: connection.id, agentId: agent.id, name: connection.name, settings: connection.settings, created: connection.created });
-    const withSecrets = (await fetch(`${second.url}/_emulator/state?includeSecrets=true`).then((r) => r.json())) as { projects: Array<{ sipConnections: Array<{ password?: string }> }>; pbxAccounts: unknown[] };
     expect(withSecrets.projects[0]?.sipConnections[0]?.password).toBe('rotated-password');
     expect(withSecrets.pbxAccounts).toEqual([{ username: '200', password: 'human-side', domain: 'your-provider.com' }]);
   });
