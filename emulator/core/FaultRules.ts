@@ -88,7 +88,7 @@ export class FaultRules {
     this.changed();
   }
 
-  /** Calls `watcher` with every rule after each add, removal (a used-up rule's too) and clear; returns the unsubscribe function. */
+  /** Calls `watcher` with every rule after each add, removal (a used-up rule's too), clear and use of a rule with `times`; returns the unsubscribe function. */
   onChange(watcher: (rules: FaultRule[]) => void): () => void {
     this.changeWatchers.add(watcher);
     return () => this.changeWatchers.delete(watcher);
@@ -136,7 +136,9 @@ export class FaultRules {
       rule.hits += 1;
       if (rule.remaining !== null && rule.remaining !== undefined) {
         rule.remaining -= 1;
+        // A rule's remaining times are state (a restart must not give them back); its hit count alone is not.
         if (rule.remaining <= 0) this.remove(rule.id);
+        else this.changed();
       }
       const fired = structuredClone(rule);
       this.onFired(fired, subject);

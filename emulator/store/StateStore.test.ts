@@ -59,6 +59,11 @@ describe('StateStore', () => {
     expect(readFileSync(join(dir, changeLogFile), 'utf8')).toBe('');
     expect(JSON.parse(readFileSync(join(dir, snapshotFile), 'utf8')).projects[0].sipConnections[0]).toMatchObject({ id: connection.id, password: 'your-sip-password' });
 
+    // The fault rule (listAgents → 503, times 2) is used once: one time is left after a restart.
+    expect((await second.call('GET', '/public/agents')).status).toBe(503);
+    expect(second.control.listFaults().items[0]?.remaining).toBe(1);
+    const afterUse = open();
+    expect(afterUse.control.listFaults().items[0]).toMatchObject({ remaining: 1 });
     await second.call('PATCH', `/public/agents/${agent.id}`, { body: { name: 'Renamed' } });
     await second.call('PATCH', `/public/sip-connections/${connection.id}`, { body: { settings: { password: 'new-password' } } });
     await second.call('DELETE', `/public/agents/${agent.id}/channels/sip`);
