@@ -1,11 +1,12 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestWorld, guideAgent, guideConnection, type TestWorld } from '../../test/support/world.js';
 import { createLogger } from '../core/logger.js';
 import { encodeLine, readChangeLog } from './ChangeLog.js';
-import { changeLogFile, snapshotFile } from './StateStore.js';
+import { changeLogFile, lockFile, snapshotFile } from './StateStore.js';
 
 /**
  * The state dir in-process: worlds on one directory, the next one opened without closing the
@@ -111,6 +112,17 @@ describe('StateStore', () => {
     const second = open();
     expect(second.control.listProjects().items).toEqual([]);
     expect(second.control.listFaults().items).toEqual([]);
+  });
+
+  it('refuses a directory a live other process holds, and takes over one whose owner is gone (kill -9)', async () => {
+    open();
+    // PID 1 is always alive and never this test.
+    writeFileSync(join(dir, lockFile), '1\n');
+    expect(() => open()).toThrow(/state dir .* is in use by another emulator \(pid 1\).*give this one its own --state-dir/);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(dir, lockFile), `${gone}\n`);
+    expect(open().state?.dir).toBe(dir);
+    expect(readFileSync(join(dir, lockFile), 'utf8')).toBe(`${process.pid}\n`);
   });
 
   it('without a state dir nothing is written', () => {

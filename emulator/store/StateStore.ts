@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { ChangeLog, readChangeLog } from './ChangeLog.js';
@@ -6,6 +6,8 @@ import { applyChange, captureSnapshot, emptySnapshot, parseSnapshot, restoreSnap
 
 export const snapshotFile = 'snapshot.json';
 export const changeLogFile = 'changes.log';
+/** The pid of the emulator that has the directory open: two writers would interleave logs and compactions. */
+export const lockFile = 'owner.pid';
 
 /** What opening a state dir found and did, for the start-up log line and tests. */
 export interface RestoredState {
@@ -39,6 +41,7 @@ export class StateStore {
   /** Restores the stores from `dir` (created if missing) and follows their changes. The stores should be empty. */
   static open(dir: string, sources: StateSources, logger: Logger): StateStore {
     prepareDir(dir);
+    claim(dir);
     const snapshotPath = join(dir, snapshotFile);
     const logPath = join(dir, changeLogFile);
     let saved = existsSync(snapshotPath) ? parseSnapshot(readJson(snapshotPath), snapshotPath) : emptySnapshot();
@@ -62,6 +65,31 @@ export class StateStore {
   close(): void {
     this.unwatch();
     this.log.close();
+    rmSync(join(this.dir, lockFile), { force: true });
+  }
+}
+
+/**
+ * Takes the directory for this process. A lock left by a process that is gone (kill -9) is taken
+ * over; one held by a live other process is refused. The same process may open it again (a world
+ * rebuilt in-process, as the tests do after a simulated crash).
+ */
+function claim(dir: string): void {
+  const path = join(dir, lockFile);
+  const owner = existsSync(path) ? Number(readFileSync(path, 'utf8').trim()) : undefined;
+  if (owner !== undefined && Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+    throw new Error(`omnisip: the state dir ${dir} is in use by another emulator (pid ${owner}); two would overwrite each other's changes. Stop that one, or give this one its own --state-dir.`);
+  }
+  writeFileSync(path, `${process.pid}\n`, { mode: 0o600 });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else, so it is alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
