@@ -41,6 +41,13 @@ const commands: Record<string, Command> = {
       return { run: (argv) => m.replayCommand(argv), help: m.replayHelp };
     },
   },
+  state: {
+    summary: "export or import a running emulator's whole setup (agents, connections, accounts, faults)",
+    load: async () => {
+      const m = await import('./stateCommand.js');
+      return { run: (argv) => m.stateCommand(argv), help: m.stateHelp };
+    },
+  },
   softphone: {
     summary: 'a SIP softphone for any PBX: register, call or answer',
     load: async () => {

@@ -26,6 +26,10 @@ Options:
                                from this seed (default: none; ids are then unguessable)
   --journal <file>             also write the journal (every API request, SIP message and event) to
                                this file as NDJSON, for replay or a CI artifact
+  --state-dir <dir>            keep the setup (agents, channel configs, SIP connections with their ids
+                               and passwords, PBX accounts set through the control API, fault rules)
+                               in this directory: each change is on disk before its 2xx, and a start
+                               with the same directory puts it all back (default: nothing on disk)
   --journal-size <n>           journal entries kept in memory (default 20000)
   --agent-limit <n>            agents per project before 409 AgentLimitExceeded (default 100)
   --log-level <level>          silent | error | warn | info (default info)
@@ -53,6 +57,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     'restart-delay-ms': { type: 'string' },
     seed: { type: 'string' },
     journal: { type: 'string' },
+    'state-dir': { type: 'string' },
     'journal-size': { type: 'string' },
     'agent-limit': { type: 'string' },
     'log-level': { type: 'string' },
@@ -86,6 +91,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     restartDelayMs: toInteger('restart-delay-ms', values['restart-delay-ms']),
     seed: toInteger('seed', values.seed, { min: -(2 ** 31), max: 2 ** 31 }),
     journal: values.journal,
+    stateDir: values['state-dir'],
     journalSize: toInteger('journal-size', values['journal-size'], { min: 1 }),
     agentLimit: toInteger('agent-limit', values['agent-limit']),
     logLevel: logLevel as EmulatorOptions['logLevel'],
@@ -94,7 +100,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''}${options.stateDir ? `, state ${options.stateDir}` : ''})\n`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

@@ -71,6 +71,13 @@ export interface EmulatorOptions {
   journalMaxBytes?: number;
   /** Also write every journal entry to this file, one JSON object per line (NDJSON). */
   journal?: string;
+  /**
+   * Keep the setup (agents, channel configs, SIP connections with their ids, `created` and
+   * passwords, PBX accounts set through the control API, fault rules) in this directory: every
+   * acknowledged change is on disk before its 2xx, and a start with the same directory puts it all
+   * back. Created with mode 0700, its files 0600. Default: none, nothing is written to disk.
+   */
+  stateDir?: string;
   /** `silent`, `error`, `warn` or `info` (default). Ignored when `logger` is given. */
   logLevel?: LogLevel;
   logger?: Logger;
@@ -107,6 +114,7 @@ export interface EmulatorConfig {
   journalSize: number;
   journalMaxBytes: number;
   journalFile: string | undefined;
+  stateDir: string | undefined;
   logger: Logger;
 }
 
@@ -163,6 +171,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     journalSize: options.journalSize ?? defaults.journalSize,
     journalMaxBytes: options.journalMaxBytes ?? defaults.journalMaxBytes,
     journalFile: options.journal,
+    stateDir: options.stateDir,
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
   check(apiProfiles.includes(config.apiProfile), `apiProfile must be ${apiProfiles.join(' or ')}, got ${JSON.stringify(options.apiProfile)}`);
@@ -186,6 +195,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.maxBodyBytes) && config.maxBodyBytes > 0, `maxBodyBytes must be a positive integer, got ${config.maxBodyBytes}`);
   check(Number.isInteger(config.journalSize) && config.journalSize > 0, `journalSize must be a positive integer, got ${config.journalSize}`);
   check(Number.isFinite(config.journalMaxBytes) && config.journalMaxBytes >= 1024, `journalMaxBytes must be at least 1024, got ${config.journalMaxBytes}`);
+  check(config.stateDir === undefined || (typeof config.stateDir === 'string' && config.stateDir !== ''), 'stateDir must be a directory path');
   check(config.journalFile === undefined || (typeof config.journalFile === 'string' && config.journalFile !== ''), 'journal must be a file path');
   return config;
 }

@@ -10,11 +10,13 @@ import { Ids } from './core/ids.js';
 import { Projects } from './core/projects.js';
 import type { FaultRule } from './generated/index.js';
 import { createApp } from './http/createApp.js';
+import type { Logger } from './core/logger.js';
 import { Journal, NdjsonFile, type StartedOptions } from './journal/index.js';
 import type { AgentCallHandle } from './listener/calls/AgentCall.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
 import type { BuildSipSide } from './sipSide.js';
+import { StateStore, type StateSources } from './store/index.js';
 import { version } from './version.js';
 
 /** Everything the emulator is made of, built once, in dependency order, before it serves a request. */
@@ -27,6 +29,8 @@ export interface World {
   readonly faults: FaultRules;
   readonly calls: Calls;
   readonly listeners: ListenerManager;
+  /** The state dir's store (`stateDir`); absent when nothing is written to disk. */
+  readonly state: StateStore | undefined;
   /** The built-in PBX and the softphones; absent in an API-only world. */
   readonly sip: SipSide | undefined;
   readonly control: EmulatorControl;
@@ -84,9 +88,11 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
     factory: listenerFactory,
   });
   const unfollow = projects.onConnectionChange(listeners.follow);
+  // After the listener manager follows the store: restored connections are provisioned as created ones are.
+  const state = config.stateDir === undefined ? undefined : openState(config.stateDir, { projects, faults, accounts: sipSide?.pbx.accounts, ids, now: () => clock.now() }, logger);
 
   const sip: SipSide | undefined = sipSide && { pbx: sipSide.pbx, softphones: sipSide.softphones };
-  const control = new EmulatorControl({ version, apiProfile: config.apiProfile, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, maxConcurrentCalls: config.maxConcurrentCalls, sip, logger });
+  const control = new EmulatorControl({ version, apiProfile: config.apiProfile, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, maxConcurrentCalls: config.maxConcurrentCalls, sip, ids, logger });
   const app = createApp({ profile: config.apiProfile, deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
 
   let closing: Promise<void> | undefined;
@@ -97,9 +103,18 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
       await Promise.all([sip?.softphones.stopAll(), listeners.close()]);
       unfollow();
       await sip?.pbx.close();
+      state?.close();
       journalFile?.close();
     })());
-  return { config, clock, random, journal, projects, faults, calls, listeners, sip, control, app, close };
+  return { config, clock, random, journal, projects, faults, calls, listeners, state, sip, control, app, close };
+}
+
+function openState(dir: string, sources: StateSources, logger: Logger): StateStore {
+  const started = performance.now();
+  const state = StateStore.open(dir, sources, logger);
+  const { counts, replayed } = state.restored;
+  logger.info(`state dir ${dir}: restored ${counts.projects} projects, ${counts.agents} agents, ${counts.channelConfigs} channel configs, ${counts.sipConnections} SIP connections, ${counts.pbxAccounts} PBX accounts, ${counts.faultRules} fault rules (${replayed} logged changes) in ${Math.round(performance.now() - started)} ms`);
+  return state;
 }
 
 /** Cryptographic bytes, with floats (fault probabilities, loss) from a seeded source, so a lossy run can be repeated by its seed. */

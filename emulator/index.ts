@@ -6,4 +6,5 @@ export { createLogger, silentLogger, type Logger, type LogLevel } from './core/l
 export { createWorld, type World, type WorldFoundation } from './createWorld.js';
 export type { JournalEntry, JournalKind, StartedOptions } from './journal/index.js';
 export { startEmulator, type RunningEmulator } from './startEmulator.js';
+export type { RestoredState, StateSnapshot } from './store/index.js';
 export { version } from './version.js';

@@ -45,7 +45,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ports = { api: (server.address() as AddressInfo).port, ...(pbxTransport && { sip: pbxTransport.udpPort ?? pbxTransport.tcpPort }) };
   if (pbxTransport) config.logger.info(`built-in PBX listening on ${config.host}:${ports.sip} (UDP and TCP); it serves every server name that is not an IP address or localhost`);
   // No await between the bind above and the handler below: no request can arrive before the world is whole.
-  const world = createWorld(config, { ports, ...(pbxTransport && sipSide && { sip: { transport: pbxTransport, build: sipSide.buildSipSide } }) });
+  let world: World;
+  try {
+    world = createWorld(config, { ports, ...(pbxTransport && sipSide && { sip: { transport: pbxTransport, build: sipSide.buildSipSide } }) });
+  } catch (error) {
+    // E.g. a state dir that cannot be read: nothing may keep the process alive after the message.
+    server.close();
+    await pbxTransport?.close();
+    throw error;
+  }
   server.on('request', getRequestListener(world.app.fetch));
 
   let closing: Promise<void> | undefined;

@@ -27,6 +27,7 @@ import type {
 import type { CallRecord, Calls } from '../core/calls.js';
 import { VirtualClock, type Clock } from '../core/clock.js';
 import type { FaultRules } from '../core/FaultRules.js';
+import type { Ids } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';
 import { statusOf } from '../core/sipConnections.js';
@@ -42,6 +43,7 @@ import { placeOutboundCall } from './outboundCall.js';
 import { projectSip, putProjectSip, reviewQuotaRequest } from './projectSip.js';
 import { projectView } from './projectView.js';
 import type { SoftphoneFleet } from './SoftphoneFleet.js';
+import { exportState, importState, type StateImportReport, type StateSnapshot } from './stateTransfer.js';
 
 /** The SIP side of a world: absent in an API-only emulator (`--no-sip`), never half there. */
 export interface SipSide {
@@ -65,6 +67,7 @@ export interface EmulatorControlParts {
   /** Simultaneous SIP calls per project, inbound and outbound. */
   maxConcurrentCalls: number;
   sip: SipSide | undefined;
+  ids: Ids;
   logger: Logger;
 }
 
@@ -133,6 +136,12 @@ export class EmulatorControl {
   placeOutboundCall(apiKey: string, connectionId: string, body: OutboundCall): { status: 'dialing' } {
     return placeOutboundCall(this.parts, apiKey, connectionId, body);
   }
+
+  /** The whole setup (projects, PBX account overrides, fault rules); passwords only with `includeSecrets`. See stateTransfer.ts. */
+  getState(includeSecrets = false): StateSnapshot { return exportState(this.parts, includeSecrets); }
+
+  /** Replaces the whole setup; connections or accounts that arrive without a password are named in `warnings`. */
+  putState(body: unknown): StateImportReport { return importState(this.parts, body); }
 
   getClock(): ClockView {
     const { clock } = this.parts;

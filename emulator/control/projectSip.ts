@@ -11,9 +11,7 @@ export function projectSip(projects: Projects, apiKey: string): ProjectSip {
 
 /** Enables or disables SIP for a project, or sets its `sipPods` quota; fields left out stay. */
 export function putProjectSip(projects: Projects, apiKey: string, body: ProjectSipPut): ProjectSip {
-  const { sip } = projects.get(apiKey);
-  if (body.enabled !== undefined) sip.enabled = body.enabled;
-  if (body.quota !== undefined) sip.quota = body.quota;
+  projects.get(apiKey).sip.configure(body);
   return projectSip(projects, apiKey);
 }
 

@@ -57,6 +57,7 @@ function matches(match: FaultMatch, subject: FaultSubject): boolean {
 export class FaultRules {
   private rules: FaultRule[] = [];
   private readonly listeners = new Set<(rule: FaultRule) => void>();
+  private readonly changeWatchers = new Set<(rules: FaultRule[]) => void>();
 
   /**
    * @param random probabilities draw from it (seeded, so a lossy run repeats)
@@ -76,8 +77,27 @@ export class FaultRules {
       remaining: create.times ?? null,
     };
     this.rules.push(rule);
+    this.changed();
     for (const listener of this.listeners) listener(rule);
     return structuredClone(rule);
+  }
+
+  /** Puts back saved rules as they were (ids, hits, remaining), after the current ones. */
+  restore(rules: readonly FaultRule[]): void {
+    this.rules.push(...structuredClone(rules as FaultRule[]));
+    this.changed();
+  }
+
+  /** Calls `watcher` with every rule after each add, removal (a used-up rule's too), clear and use of a rule with `times`; returns the unsubscribe function. */
+  onChange(watcher: (rules: FaultRule[]) => void): () => void {
+    this.changeWatchers.add(watcher);
+    return () => this.changeWatchers.delete(watcher);
+  }
+
+  private changed(): void {
+    if (this.changeWatchers.size === 0) return;
+    const rules = this.list();
+    for (const watcher of this.changeWatchers) watcher(rules);
   }
 
   list(): FaultRule[] {
@@ -87,11 +107,14 @@ export class FaultRules {
   remove(id: string): boolean {
     const before = this.rules.length;
     this.rules = this.rules.filter((r) => r.id !== id);
-    return this.rules.length !== before;
+    if (this.rules.length === before) return false;
+    this.changed();
+    return true;
   }
 
   clear(): void {
     this.rules = [];
+    this.changed();
   }
 
   /** Called with each new rule, e.g. so that a crash rule hits listeners that are already running. */
@@ -113,7 +136,9 @@ export class FaultRules {
       rule.hits += 1;
       if (rule.remaining !== null && rule.remaining !== undefined) {
         rule.remaining -= 1;
+        // A rule's remaining times are state (a restart must not give them back); its hit count alone is not.
         if (rule.remaining <= 0) this.remove(rule.id);
+        else this.changed();
       }
       const fired = structuredClone(rule);
       this.onFired(fired, subject);

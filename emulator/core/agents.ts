@@ -46,6 +46,13 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   return out;
 }
 
+/** What changed in one project's agents and channel configs: the whole new value, or what was deleted. */
+export type AgentChange =
+  | { type: 'agent.put'; agent: Agent }
+  | { type: 'agent.deleted'; agentId: string }
+  | { type: 'channel.put'; agentId: string; config: ChannelConfig }
+  | { type: 'channel.deleted'; agentId: string; channelType: ChannelType };
+
 export interface AgentStoreOptions {
   /** Which fields agents and channel configs keep: the guide's, or the latest docs' too. */
   profile: ApiProfile;
@@ -71,10 +78,25 @@ export class AgentStore {
   constructor(
     private readonly apiKey: string,
     private readonly options: AgentStoreOptions,
+    /** Told of every change after it is made, before the response is sent (durable state follows it). */
+    private readonly notify: (change: AgentChange) => void = () => undefined,
   ) {
     const latest = options.profile === 'latest';
     this.agentFields = latest ? latestAgentFields : guideAgentFields;
     this.channelFields = latest ? latestChannelFields : guideChannelFields;
+  }
+
+  /** Puts back a saved agent as it was (id, fields, `created`), e.g. from the state dir. Not limited by `agentLimit`. */
+  restoreAgent(agent: Agent): void {
+    this.put({ id: agent.id, ...pick(agent, this.agentFields), created: agent.created } as Agent);
+  }
+
+  /** Puts back a saved channel config as it was; its agent must have been restored first. */
+  restoreChannel(agentId: string, config: ChannelConfig): void {
+    const configs = this.channels.get(agentId) ?? new Map<ChannelType, ChannelConfig>();
+    configs.set(config.channelType, config);
+    this.channels.set(agentId, configs);
+    this.notify({ type: 'channel.put', agentId, config });
   }
 
   /** Creates the agent; its JSON is the response. */
@@ -82,7 +104,7 @@ export class AgentStore {
     if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
     // The latest docs: useWebSearch "defaults to true", so an agent created without it shows true.
     const defaults = this.options.profile === 'latest' && body.useWebSearch === undefined ? { useWebSearch: true } : {};
-    return success(this.store({ id: this.options.ids.next('agent'), ...pick(body, this.agentFields), ...defaults, created: unixSeconds(nowMs) } as Agent));
+    return success(this.put({ id: this.options.ids.next('agent'), ...pick(body, this.agentFields), ...defaults, created: unixSeconds(nowMs) } as Agent));
   }
 
   /** A page of agents in the list envelope, as JSON text. */
@@ -119,19 +141,27 @@ export class AgentStore {
     if (!current.ok) return current;
     const next = { ...current.value, ...pick(body, this.agentFields) } as Agent;
     // Keep the response's field order stable: id, the fields, created.
-    return success(this.store({ id: next.id, ...pick(next, this.agentFields), created: next.created } as Agent));
+    return success(this.put({ id: next.id, ...pick(next, this.agentFields), created: next.created } as Agent));
   }
 
   /** Deletes the agent and its channel configs. Its SIP connections stay (the docs say so). */
   delete(agentId: string): Result<void> {
     if (!this.agents.delete(agentId)) return failed(apiErrors.agentNotFound(agentId));
     this.channels.delete(agentId);
+    this.notify({ type: 'agent.deleted', agentId });
     return success(undefined);
   }
 
   private store(agent: Agent): string {
     const json = JSON.stringify(agent);
     this.agents.set(agent.id, json);
+    return json;
+  }
+
+  /** Stores a change made through the API and tells the watcher. */
+  private put(agent: Agent): string {
+    const json = this.store(agent);
+    this.notify({ type: 'agent.put', agent });
     return json;
   }
 
@@ -156,6 +186,7 @@ export class AgentStore {
     } as ChannelConfig;
     configs.set(channelType, config);
     this.channels.set(agentId, configs);
+    this.notify({ type: 'channel.put', agentId, config });
     return success(config);
   }
 
@@ -169,6 +200,7 @@ export class AgentStore {
     if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
     const configs = this.channels.get(agentId);
     if (!configs?.delete(channelType)) return failed(apiErrors.channelConfigNotFound(agentId, channelType));
+    this.notify({ type: 'channel.deleted', agentId, channelType });
     return success(undefined);
   }
 }

@@ -15,13 +15,24 @@ export type IdPrefix = 'agent' | 'chanconfig' | 'sipconn' | 'fault' | 'call' | '
  * ids.next('agent'); // 'agent_…', the same for every run with seed 1
  */
 export class Ids {
+  /** Ids restored from saved state: a seeded source draws them again after a restart, so they are skipped. */
+  private readonly taken = new Set<string>();
+
   constructor(private readonly random: RandomSource) {}
 
   next(prefix: IdPrefix): string {
-    const bytes = this.random.bytes(24);
-    let out = '';
-    for (const b of bytes) out += alphabet[b % alphabet.length];
-    return `${prefix}_${out}`;
+    for (;;) {
+      const bytes = this.random.bytes(24);
+      let out = '';
+      for (const b of bytes) out += alphabet[b % alphabet.length];
+      const id = `${prefix}_${out}`;
+      if (!this.taken.has(id)) return id;
+    }
+  }
+
+  /** Marks ids as in use (restored ones), so `next` never returns them. */
+  reserve(ids: Iterable<string>): void {
+    for (const id of ids) this.taken.add(id);
   }
 }
 

@@ -1,5 +1,5 @@
-import { AgentStore, type AgentStoreOptions } from './agents.js';
-import { SipAccess, type SipAccessOptions } from './sipAccess.js';
+import { AgentStore, type AgentChange, type AgentStoreOptions } from './agents.js';
+import { SipAccess, type SavedSipAccess, type SipAccessOptions } from './sipAccess.js';
 import { SipConnectionStore, type SipConnectionRecord } from './sipConnections.js';
 
 /** A project: what one API key owns. Every non-empty key is its own project (DESIGN.md). */
@@ -22,6 +22,9 @@ export type ConnectionChange =
   | { type: 'patched'; record: SipConnectionRecord; redeploy: boolean; previousUsername: string }
   | { type: 'deleted'; record: SipConnectionRecord };
 
+/** A change of any project's agents or channel configs, or every project forgotten (`cleared`, after their connections' `deleted`). */
+export type ProjectChange = (AgentChange & { apiKey: string }) | { type: 'cleared' };
+
 /**
  * Every project the emulator has seen, created on first use of a key. Whoever acts on connections
  * (the listener manager, the PBX's accounts) follows the store's changes instead of being told by
@@ -33,17 +36,22 @@ export class Projects {
   /** Connections by SIP user name, oldest first: the PBX's accounts read them per REGISTER. */
   private readonly byUsername = new Map<string, SipConnectionRecord[]>();
   private readonly watchers = new Set<(change: ConnectionChange) => void>();
+  private readonly projectWatchers = new Set<(change: ProjectChange) => void>();
+  private readonly sipAccessWatchers = new Set<(apiKey: string, access: SavedSipAccess) => void>();
 
   constructor(private readonly options: ProjectsOptions) {}
 
   get(apiKey: string): Project {
     let project = this.byKey.get(apiKey);
     if (!project) {
+      const agentChanged = (change: AgentChange) => {
+        for (const watcher of this.projectWatchers) watcher({ ...change, apiKey });
+      };
       project = {
         apiKey,
-        agents: new AgentStore(apiKey, this.options),
+        agents: new AgentStore(apiKey, this.options, agentChanged),
         sipConnections: new SipConnectionStore(apiKey, this.options.ids, (change) => this.changed(change)),
-        sip: new SipAccess({ ...this.options.sip, ids: this.options.ids }),
+        sip: new SipAccess({ ...this.options.sip, ids: this.options.ids, notify: () => this.sipAccessWatchers.forEach((watch) => watch(apiKey, project!.sip.save())) }),
       };
       this.byKey.set(apiKey, project);
     }
@@ -59,6 +67,18 @@ export class Projects {
   onConnectionChange(watcher: (change: ConnectionChange) => void): () => void {
     this.watchers.add(watcher);
     return () => this.watchers.delete(watcher);
+  }
+
+  /** Calls `watcher` after each change of agents and channel configs, and on `clear`; returns the unsubscribe function. */
+  /** Calls `watcher` after each change of a project's SIP access (enabled, quota, quota requests). */
+  onSipAccessChange(watcher: (apiKey: string, access: SavedSipAccess) => void): () => void {
+    this.sipAccessWatchers.add(watcher);
+    return () => this.sipAccessWatchers.delete(watcher);
+  }
+
+  onProjectChange(watcher: (change: ProjectChange) => void): () => void {
+    this.projectWatchers.add(watcher);
+    return () => this.projectWatchers.delete(watcher);
   }
 
   /** Every SIP connection of every project, oldest first. */
@@ -84,6 +104,7 @@ export class Projects {
   clear(): void {
     for (const record of [...this.connections.values()]) this.get(record.apiKey).sipConnections.delete(record.id);
     this.byKey.clear();
+    for (const watcher of this.projectWatchers) watcher({ type: 'cleared' });
   }
 
   private changed(change: ConnectionChange): void {

@@ -19,6 +19,15 @@ export interface SipAccessOptions {
   /** `auto` approves a quota request when it is made; `manual` leaves it pending for the control plane. */
   approval: 'auto' | 'manual';
   ids: Ids;
+  /** Told after every change (durable state follows it). */
+  notify?: () => void;
+}
+
+/** A project's SIP access as saved (the state dir, an export). */
+export interface SavedSipAccess {
+  enabled: boolean;
+  quota: number | null;
+  requests: QuotaRequest[];
 }
 
 /**
@@ -27,23 +36,51 @@ export interface SipAccessOptions {
  * approves a request) and its quota requests.
  */
 export class SipAccess {
-  enabled: boolean;
-  quota: number | null;
-  private readonly requests: QuotaRequest[] = [];
+  private isEnabled: boolean;
+  private currentQuota: number | null;
+  private requests: QuotaRequest[] = [];
 
   constructor(private readonly options: SipAccessOptions) {
-    this.enabled = options.enabled;
-    this.quota = options.quota;
+    this.isEnabled = options.enabled;
+    this.currentQuota = options.quota;
+  }
+
+  get enabled(): boolean {
+    return this.isEnabled;
+  }
+
+  get quota(): number | null {
+    return this.currentQuota;
+  }
+
+  /** The control plane: enable or disable SIP for the project, or set its quota (null: no limit). */
+  configure(change: { enabled?: boolean; quota?: number | null }): void {
+    if (change.enabled !== undefined) this.isEnabled = change.enabled;
+    if (change.quota !== undefined) this.currentQuota = change.quota;
+    this.options.notify?.();
+  }
+
+  save(): SavedSipAccess {
+    return { enabled: this.isEnabled, quota: this.currentQuota, requests: this.list() };
+  }
+
+  /** Puts back a saved state (the state dir, an import). */
+  restore(saved: SavedSipAccess): void {
+    this.isEnabled = saved.enabled;
+    this.currentQuota = saved.quota;
+    this.requests = saved.requests.map((r) => ({ ...r }));
+    this.options.notify?.();
   }
 
   /** Refuses every SIP-connection operation of a project whose SIP access is not enabled. */
   check(): ApiFailure | undefined {
-    return this.enabled ? undefined : apiErrors.sipNotEnabled();
+    return this.isEnabled ? undefined : apiErrors.sipNotEnabled();
   }
 
   /** Refuses a new connection beyond the quota; `count` is how many the project has. */
   admit(count: number): ApiFailure | undefined {
-    return this.check() ?? (this.quota !== null && count >= this.quota ? apiErrors.sipQuotaExceeded(this.quota, count) : undefined);
+    const quota = this.currentQuota;
+    return this.check() ?? (quota !== null && count >= quota ? apiErrors.sipQuotaExceeded(quota, count) : undefined);
   }
 
   request(body: { quotaType: 'sipPods'; requestedValue: number; reason?: string }, nowMs: number): QuotaRequest {
@@ -57,6 +94,7 @@ export class SipAccess {
     };
     this.requests.push(request);
     if (this.options.approval === 'auto') this.decide(request, 'approved');
+    this.options.notify?.();
     return { ...request };
   }
 
@@ -73,11 +111,12 @@ export class SipAccess {
     const request = this.requests.find((r) => r.id === id);
     if (!request) return failed(apiErrors.quotaRequestNotFound(id));
     this.decide(request, status);
+    this.options.notify?.();
     return success({ ...request });
   }
 
   private decide(request: QuotaRequest, status: 'approved' | 'rejected'): void {
     request.status = status;
-    if (status === 'approved') this.quota = request.requestedValue;
+    if (status === 'approved') this.currentQuota = request.requestedValue;
   }
 }

@@ -36,6 +36,29 @@ export interface SipConnectionRecord {
   errors: SipConnectionError[];
 }
 
+/** What of a connection is state worth keeping across a restart: what the API set, and its `id` and `created`. Not its status. */
+export interface SavedSipConnection {
+  id: string;
+  agentId: string;
+  name?: string;
+  settings: SipSettings;
+  /** Absent in an export without secrets. */
+  password?: string;
+  created: number;
+}
+
+/** A connection's saved form; the password only when asked (`withSecrets`). */
+export function savedConnection(record: SipConnectionRecord, withSecrets: boolean): SavedSipConnection {
+  return {
+    id: record.id,
+    agentId: record.agentId,
+    ...(record.name !== undefined ? { name: record.name } : {}),
+    settings: { ...record.settings },
+    ...(withSecrets ? { password: record.password } : {}),
+    created: record.created,
+  };
+}
+
 /** The error log keeps this many entries, newest last (assumed bound; the docs say "recent"). */
 export const errorLogLimit = 100;
 
@@ -94,6 +117,29 @@ export class SipConnectionStore {
       settings: { ...settings },
       password,
       created: unixSeconds(nowMs),
+      state: initialListenerState,
+      lastRefreshed: unixSeconds(nowMs),
+      errors: [],
+    };
+    this.records.set(record.id, record);
+    this.notify({ type: 'created', record });
+    return record;
+  }
+
+  /**
+   * Puts back a saved connection with its `id` and `created`, as new to the lifecycle (Pending):
+   * whoever follows the store provisions it as they would a created one. Without a password it
+   * keeps an empty one, which its listener reports instead of registering.
+   */
+  restore(saved: SavedSipConnection, nowMs: number): SipConnectionRecord {
+    const record: SipConnectionRecord = {
+      id: saved.id,
+      apiKey: this.apiKey,
+      agentId: saved.agentId,
+      ...(saved.name !== undefined ? { name: saved.name } : {}),
+      settings: { ...saved.settings },
+      password: saved.password ?? '',
+      created: saved.created,
       state: initialListenerState,
       lastRefreshed: unixSeconds(nowMs),
       errors: [],

@@ -140,6 +140,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the whole setup
+         * @description Every project's agents, channel configs and SIP connections (with their ids and `created`),
+         *     the PBX accounts set through this API, and the fault rules: what `--state-dir` keeps across
+         *     a restart, and what `omnisip state export` prints. Passwords are left out unless
+         *     `includeSecrets=true`.
+         */
+        get: operations["getState"];
+        /**
+         * Replace the whole setup
+         * @description Forgets every project, PBX account override and fault rule (running listeners stop), then
+         *     puts back the document's, with their ids and `created`; its connections are provisioned as
+         *     new ones (Pending, then Running). A connection without a password (an export without
+         *     secrets) is imported, named in `warnings`, and fails its registration until PATCHed with
+         *     `settings.password`; a PBX account without a password is not imported, and named too.
+         */
+        put: operations["putState"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/clock": {
         parameters: {
             query?: never;
@@ -1749,6 +1780,324 @@ export interface components {
             transport: components["schemas"]["Transport"];
         };
         /**
+         * @description The whole setup, in named sections. Read by `PUT /_emulator/state`; absent sections are
+         *     empty. Passwords appear only in an export with `includeSecrets=true` (and in the state dir).
+         * @example {
+         *       "version": 1,
+         *       "projects": [],
+         *       "pbxAccounts": [],
+         *       "faultRules": [],
+         *       "sipAccess": []
+         *     }
+         */
+        StateSnapshot: {
+            /**
+             * @description The document's format version.
+             * @example 1
+             * @enum {integer}
+             */
+            version: 1;
+            /**
+             * @description Every project, in the order its key was first used.
+             * @example []
+             */
+            projects?: components["schemas"]["StateProject"][];
+            /**
+             * @description The PBX accounts set through the control API (overrides of the connections' credentials).
+             * @example []
+             */
+            pbxAccounts?: components["schemas"]["StatePbxAccount"][];
+            /**
+             * @description The fault rules, with their ids, hits and remaining times.
+             * @example []
+             */
+            faultRules?: components["schemas"]["FaultRule"][];
+            /**
+             * @description Each project's SIP access (enabled, the sipPods quota, its quota requests).
+             * @example []
+             */
+            sipAccess?: components["schemas"]["StateSipAccess"][];
+        };
+        /**
+         * @description A project's SIP access, as saved.
+         * @example {
+         *       "apiKey": "demo",
+         *       "enabled": true,
+         *       "quota": 3,
+         *       "requests": []
+         *     }
+         */
+        StateSipAccess: {
+            /**
+             * @description The project's API key.
+             * @example demo
+             */
+            apiKey: string;
+            /**
+             * @description Whether SIP connections are enabled for the project.
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @description The sipPods quota; null for no limit.
+             * @example 3
+             */
+            quota: number | null;
+            /**
+             * @description The project's quota requests.
+             * @example []
+             */
+            requests: components["schemas"]["QuotaRequest"][];
+        };
+        /**
+         * @description One project's resources, as the public API shows them (plus each connection's password when asked).
+         * @example {
+         *       "apiKey": "demo",
+         *       "agents": [],
+         *       "channelConfigs": [],
+         *       "sipConnections": []
+         *     }
+         */
+        StateProject: {
+            /**
+             * @description The project's `X-Api-Key`.
+             * @example demo
+             */
+            apiKey: string;
+            /**
+             * @description Its agents, oldest first, as `GET /public/agents/{agentId}` shows them.
+             * @example []
+             */
+            agents: {
+                /**
+                 * @description The agent's id.
+                 * @example agent_abc123def456ghi789jk
+                 */
+                id: string;
+                /**
+                 * @description When it was created, Unix seconds.
+                 * @example 1764000000
+                 */
+                created: number;
+            }[];
+            /**
+             * @description Its agents' channel configs.
+             * @example []
+             */
+            channelConfigs: {
+                /**
+                 * @description The agent the config belongs to.
+                 * @example agent_abc123def456ghi789jk
+                 */
+                agentId: string;
+                /**
+                 * @description The config, as the public API shows it.
+                 * @example {
+                 *       "id": "chanconfig_abc123def456ghi789jk",
+                 *       "channelType": "sip",
+                 *       "created": 1764000000
+                 *     }
+                 */
+                config: {
+                    /**
+                     * @description The config's id.
+                     * @example chanconfig_abc123def456ghi789jk
+                     */
+                    id: string;
+                    /**
+                     * @description The channel.
+                     * @example sip
+                     * @enum {string}
+                     */
+                    channelType: "voip" | "sip" | "webrtc" | "websocket";
+                    /**
+                     * @description When it was created, Unix seconds.
+                     * @example 1764000000
+                     */
+                    created: number;
+                };
+            }[];
+            /**
+             * @description Its SIP connections, oldest first, without their status.
+             * @example []
+             */
+            sipConnections: components["schemas"]["StateSipConnection"][];
+        };
+        /**
+         * @description A SIP connection's settings, id and `created`; its password only in an export with secrets.
+         * @example {
+         *       "id": "sipconn_abc123def456ghi789jk",
+         *       "agentId": "agent_abc123def456ghi789jk",
+         *       "settings": {
+         *         "server": "sip.your-provider.com",
+         *         "port": 5060,
+         *         "domain": "your-provider.com",
+         *         "username": "your-sip-username",
+         *         "transport": "UDP"
+         *       },
+         *       "created": 1764000000
+         *     }
+         */
+        StateSipConnection: {
+            /**
+             * @description The connection's id.
+             * @example sipconn_abc123def456ghi789jk
+             */
+            id: string;
+            /**
+             * @description The agent it serves.
+             * @example agent_abc123def456ghi789jk
+             */
+            agentId: string;
+            /**
+             * @description Its name, when it has one.
+             * @example Main line
+             */
+            name?: string;
+            /**
+             * @description Its SIP settings, without the password.
+             * @example {
+             *       "server": "sip.your-provider.com",
+             *       "port": 5060,
+             *       "domain": "your-provider.com",
+             *       "username": "your-sip-username",
+             *       "transport": "UDP"
+             *     }
+             */
+            settings: {
+                /**
+                 * @description The SIP server.
+                 * @example sip.your-provider.com
+                 */
+                server: string;
+                /**
+                 * @description The SIP server's port.
+                 * @example 5060
+                 */
+                port: number;
+                /**
+                 * @description The SIP domain.
+                 * @example your-provider.com
+                 */
+                domain: string;
+                /**
+                 * @description The SIP user name.
+                 * @example your-sip-username
+                 */
+                username: string;
+                /**
+                 * @description UDP, TCP or TLS.
+                 * @example UDP
+                 */
+                transport: string;
+                /**
+                 * @description The caller id, when set.
+                 * @example support-line-01
+                 */
+                callerId?: string;
+            };
+            /**
+             * @description The SIP password; only with `includeSecrets=true`.
+             * @example your-sip-password
+             */
+            password?: string;
+            /**
+             * @description When it was created, Unix seconds.
+             * @example 1764000000
+             */
+            created: number;
+        };
+        /**
+         * @description A PBX account set through the control API; its password only in an export with secrets.
+         * @example {
+         *       "username": "your-sip-username",
+         *       "domain": "your-provider.com"
+         *     }
+         */
+        StatePbxAccount: {
+            /**
+             * @description The account's user name.
+             * @example your-sip-username
+             */
+            username: string;
+            /**
+             * @description The account's password; only with `includeSecrets=true`.
+             * @example a-different-password
+             */
+            password?: string;
+            /**
+             * @description The account's domain, when it has one.
+             * @example your-provider.com
+             */
+            domain?: string;
+        };
+        /**
+         * @description What `PUT /_emulator/state` imported, and what will not work until fixed.
+         * @example {
+         *       "imported": {
+         *         "projects": 1,
+         *         "agents": 1,
+         *         "channelConfigs": 1,
+         *         "sipConnections": 1,
+         *         "pbxAccounts": 0,
+         *         "faultRules": 0
+         *       },
+         *       "warnings": [
+         *         "sipconn_abc123def456ghi789jk has no password (exported without --include-secrets): PATCH /public/sip-connections/sipconn_abc123def456ghi789jk with settings.password (X-Api-Key of its project); until then its registration fails"
+         *       ]
+         *     }
+         */
+        StateImportReport: {
+            /**
+             * @description How many of each resource were imported.
+             * @example {
+             *       "projects": 1,
+             *       "agents": 1,
+             *       "channelConfigs": 1,
+             *       "sipConnections": 1,
+             *       "pbxAccounts": 0,
+             *       "faultRules": 0
+             *     }
+             */
+            imported: {
+                /**
+                 * @description Projects.
+                 * @example 1
+                 */
+                projects: number;
+                /**
+                 * @description Agents.
+                 * @example 1
+                 */
+                agents: number;
+                /**
+                 * @description Channel configs.
+                 * @example 1
+                 */
+                channelConfigs: number;
+                /**
+                 * @description SIP connections.
+                 * @example 1
+                 */
+                sipConnections: number;
+                /**
+                 * @description PBX accounts (those with a password).
+                 * @example 0
+                 */
+                pbxAccounts: number;
+                /**
+                 * @description Fault rules.
+                 * @example 0
+                 */
+                faultRules: number;
+            };
+            /**
+             * @description One line per connection or account imported without its password, saying what to do.
+             * @example []
+             */
+            warnings: string[];
+        };
+        /**
          * @description An account's credentials.
          * @example {
          *       "password": "a-different-password",
@@ -2915,6 +3264,59 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    getState: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Include the SIP connections' and PBX accounts' passwords (for a backup to restore elsewhere).
+                 * @example false
+                 */
+                includeSecrets?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The setup. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateSnapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    putState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StateSnapshot"];
+            };
+        };
+        responses: {
+            /** @description What was imported, and what will not work until fixed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     getClock: {

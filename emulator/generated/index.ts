@@ -100,6 +100,7 @@ export type PublicOperationId = ControlSchemas['PublicOperationId'];
 // Control API: PBX, traces
 export type PbxAccount = ControlSchemas['PbxAccount'];
 export type PbxAccountPut = ControlSchemas['PbxAccountPut'];
+export type StateImportReport = ControlSchemas['StateImportReport'];
 export type PbxAccountList = ControlSchemas['PbxAccountList'];
 export type PbxContact = ControlSchemas['PbxContact'];
 export type SipTrace = ControlSchemas['SipTrace'];

@@ -33,6 +33,8 @@ export const controlHandlers: Record<string, Handler> = {
   getProjectSip: ({ params }, { control }) => ok(control.getProjectSip(params.apiKey!)),
   putProjectSip: ({ params, body }, { control }) => ok(control.putProjectSip(params.apiKey!, body as ProjectSipPut)),
   reviewQuotaRequest: ({ params, body }, { control }) => ok(control.reviewQuotaRequest(params.apiKey!, params.id!, body as QuotaReview)),
+  getState: ({ query }, { control }) => ok(control.getState(query.includeSecrets === true)),
+  putState: ({ body }, { control }) => ok(control.putState(body)),
   getClock: (_i, { control }) => ok(control.getClock()),
   advanceClock: ({ body }, { control }) => ok(control.advanceClock(body as ClockAdvance)),
 

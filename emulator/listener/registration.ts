@@ -58,6 +58,14 @@ export function startRegistration(options: RegistrationOptions): RegisterClient 
   });
   journal.record({ kind: 'registration', connectionId: record.id, phase: 'started', server: serverLabel });
   report({ type: 'registering' });
+  if (record.password === '') {
+    // Imported without secrets: a REGISTER with an empty password would only hide why it fails.
+    const message = `SIP registration not attempted: connection ${record.id} has no password (imported without secrets). PATCH /public/sip-connections/${record.id} with settings.password.`;
+    logger.error(`connection ${record.id}: ${message}`);
+    journal.record({ kind: 'registration', connectionId: record.id, phase: 'failed', server: serverLabel, code: 401, message });
+    report({ type: 'registrationFailed', code: 401, message });
+    return client;
+  }
   client.start();
   return client;
 }

@@ -37,6 +37,7 @@ export class AccountDirectory {
   /** Connection accounts deleted through the control API: gone until a connection with that name is created or changed. */
   private readonly suppressed = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly controlWatchers = new Set<(accounts: AccountCredentials[]) => void>();
 
   constructor(
     private readonly location: LocationService,
@@ -54,6 +55,7 @@ export class AccountDirectory {
     if (credentials.domain !== undefined) entry.domain = credentials.domain;
     this.control.set(username, entry);
     this.suppressed.delete(username);
+    this.controlChanged();
     const account = this.describe(username);
     if (account === undefined) throw new Error(`AccountDirectory: account ${username} vanished while being set`);
     return account;
@@ -66,7 +68,7 @@ export class AccountDirectory {
    */
   delete(username: string): boolean {
     if (!this.has(username)) return false;
-    this.control.delete(username);
+    if (this.control.delete(username)) this.controlChanged();
     this.config.delete(username);
     if (this.connectionsOf(username).length > 0) this.suppressed.add(username);
     this.location.clear(username);
@@ -105,6 +107,7 @@ export class AccountDirectory {
   /** Back to the configured accounts and the store's connections; every registration is forgotten. */
   reset(): void {
     this.control.clear();
+    this.controlChanged();
     this.suppressed.clear();
     this.config = byUsername(this.configured);
     this.location.clear();
@@ -112,6 +115,23 @@ export class AccountDirectory {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** The accounts set through the control API, with their passwords: for the state dir and an export with secrets only. */
+  controlAccounts(): AccountCredentials[] {
+    return [...this.control.values()].map((account) => ({ ...account }));
+  }
+
+  /** Calls `watcher` with every control account after each put, delete and reset; returns the unsubscribe function. */
+  onControlChange(watcher: (accounts: AccountCredentials[]) => void): () => void {
+    this.controlWatchers.add(watcher);
+    return () => this.controlWatchers.delete(watcher);
+  }
+
+  private controlChanged(): void {
+    if (this.controlWatchers.size === 0) return;
+    const accounts = this.controlAccounts();
+    for (const watcher of this.controlWatchers) watcher(accounts);
   }
 
   private describe(username: string): PbxAccount | undefined {
