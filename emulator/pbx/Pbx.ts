@@ -27,6 +27,7 @@ import { faultResponse } from './faultResponse.js';
 import { LocationService, type BindingChange, type PbxClock } from './LocationService.js';
 import { pbxResponse } from './pbxResponse.js';
 import { Proxy } from './Proxy.js';
+import { mergeQuirks, PbxQuirkSettings, type EffectiveQuirks, type PbxQuirks, type QuirkEvent } from './quirks.js';
 import { Registrar } from './Registrar.js';
 import { serves } from './serves.js';
 
@@ -58,6 +59,10 @@ export interface PbxOptions {
   timerC?: number;
   /** Probability that a UDP message is lost, in and out. Default 0. */
   dropRate?: number;
+  /** PBX-wide quirks at start (and after reset). Default none. */
+  quirks?: PbxQuirks;
+  /** Every time a quirk changes what the PBX does (the emulator's journal records them as `pbx.quirk`). */
+  onQuirk?: (event: QuirkEvent) => void;
 }
 
 export interface PbxStartOptions extends PbxOptions {
@@ -111,6 +116,8 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NO
 export class Pbx {
   readonly accounts: AccountDirectory;
   readonly location: LocationService;
+  /** The PBX-wide quirks; an account's own are in `accounts`. */
+  readonly quirks: PbxQuirkSettings;
   readonly host: string;
   private readonly transport: FaultyTransport;
   private readonly stack: SipStack;
@@ -143,6 +150,7 @@ export class Pbx {
     if (!(this.minExpires >= 1 && maxExpires >= this.minExpires)) throw new RangeError(`PBX: need 1 <= minExpires <= maxExpires, got ${this.minExpires} and ${maxExpires}`);
     this.location = new LocationService(clock, options.onBinding);
     this.accounts = new AccountDirectory(this.location, options.connections ?? new MemoryConnections(), options.accounts);
+    this.quirks = new PbxQuirkSettings(options.quirks, options.onQuirk);
     this.stack = new SipStack({
       transport: this.transport,
       ...(options.sipTimers && { timers: options.sipTimers }),
@@ -201,9 +209,15 @@ export class Pbx {
     this.transport.setDropRate(rate);
   }
 
-  /** Back to a fresh PBX between tests: configured accounts only, no registrations, up, no loss. */
+  /** The quirks in force for an account: its own over the PBX-wide ones. */
+  quirksFor(username: string | undefined): EffectiveQuirks {
+    return mergeQuirks(this.quirks.get(), username === undefined ? undefined : this.accounts.quirksOf(username));
+  }
+
+  /** Back to a fresh PBX between tests: configured accounts and quirks only, no registrations, up, no loss. */
   reset(): void {
     this.accounts.reset();
+    this.quirks.reset();
     this.setDown(false);
     this.transport.setDropRate(this.options.dropRate ?? 0);
   }
