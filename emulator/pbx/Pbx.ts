@@ -25,7 +25,7 @@ import { Authenticator } from './Authenticator.js';
 import { FaultyTransport } from './FaultyTransport.js';
 import { faultResponse } from './faultResponse.js';
 import { LocationService, type BindingChange, type PbxClock } from './LocationService.js';
-import { pbxResponse } from './pbxResponse.js';
+import { PBX_ALLOW, pbxResponse } from './pbxResponse.js';
 import { Proxy } from './Proxy.js';
 import { mergeQuirks, PbxQuirkSettings, type EffectiveQuirks, type PbxQuirks, type QuirkEvent } from './quirks.js';
 import { Registrar } from './Registrar.js';
@@ -98,8 +98,7 @@ function unsupportedScheme(request: SipRequest): string | undefined {
 
 /** Methods a SIP element may meet (RFC 3261 and the extensions softphones use); anything else gets 501. */
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
-/** What the PBX accepts, as a registrar or by proxying; PUBLISH (no presence server) gets 405. */
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, INFO, REFER, MESSAGE, UPDATE';
+const ALLOW = PBX_ALLOW;
 
 /**
  * The built-in PBX: registrar, location service and record-routing proxy over one SIP stack, with
@@ -169,6 +168,8 @@ export class Pbx {
       logger: this.logger,
       policy: { minExpires: this.minExpires, maxExpires, defaultExpires: maxExpires },
       random: random.bytes,
+      quirksFor: (username) => this.quirksFor(username),
+      onQuirk: (event) => this.quirks.report(event),
     });
     this.proxy = new Proxy({
       stack: this.stack,
