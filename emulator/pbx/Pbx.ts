@@ -178,6 +178,8 @@ export class Pbx {
       logger: this.logger,
       T1: options.sipTimers?.T1 ?? DEFAULT_T1,
       ...(options.timerC !== undefined && { timerC: options.timerC }),
+      quirksFor: (username) => this.quirksFor(username),
+      onQuirk: (event) => this.quirks.report(event),
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));
     this.stack.onStrayResponse((response) => this.proxy.forwardStrayResponse(response));
