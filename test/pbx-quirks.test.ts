@@ -21,7 +21,7 @@ describe('PBX quirks, seen from the listener', () => {
   const quirkEntries = () => emulator.control.getJournal({ kind: ['pbx.quirk'], since: testStart }).items as Array<Entry<'pbx.quirk'>>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 0, logLevel: 'silent', sipTimers: { T1: 50 } });
+    emulator = await startEmulator({ apiPort: 0, sipPort: 0, provisionDelayMs: 0, logLevel: 'silent', sipTimers: { T1: 50 }, rtpTimeoutMs: 1500 });
   });
   beforeEach(() => {
     testStart = emulator.control.journal.lastSeq;
@@ -125,6 +125,19 @@ describe('PBX quirks, seen from the listener', () => {
       const answered = waitFor('sip', (e) => e.party === `listener:${connectionId}` && e.direction === 'out' && e.status !== undefined && / BYE$/.test(e.cseq ?? ''), 'the agent to answer the caller\'s BYE');
       await emulator.control.hangupCall(callId);
       expect((await answered).status).toBe(200);
+    });
+  });
+
+  describe('rtpStopsAfterMs (a media-anchoring PBX whose relay loses the stream)', () => {
+    it('the caller\'s RTP stops reaching the agent, whose RTP timeout ends the call and says so', async () => {
+      emulator.control.putPbxAccount('101', { password: 'pw', quirks: { rtpStopsAfterMs: 300 } });
+      const { api, callId } = await callWithHandoff();
+      const ended = await waitFor('call.state', (e) => e.callId === callId && e.state === 'ended', 'the agent to end the call');
+      expect(ended.reason).toBe('no RTP from the caller for 1500 ms');
+      const call = (await api('GET', `/_emulator/calls/${callId}`)) as Call;
+      expect(call.timeline.map((t) => t.text)).toEqual(expect.arrayContaining([expect.stringMatching(/PBX quirk rtpStopsAfterMs: the PBX's media relay stops passing the caller's RTP 300 ms after the answer/)]));
+      expect(call.endReason).toBe('no RTP from the caller for 1500 ms');
+      expect(quirkEntries()).toContainEqual(expect.objectContaining({ quirk: 'rtpStopsAfterMs', account: '101', sipCallId: call.callId }));
     });
   });
 
