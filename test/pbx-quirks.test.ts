@@ -152,3 +152,24 @@ describe('PBX quirks, seen from the listener', () => {
     return { api: { connectionId: conn.id as string, get: (path: string) => call('GET', path), post: (path: string) => call('POST', path) } };
   }
 });
+
+describe('the pbxQuirks option', () => {
+  it('starts the PBX with them, a reset returns to them, and the journal\'s first entry names them for replay', async () => {
+    const emulator = await startEmulator({ apiPort: 0, sipPort: 0, logLevel: 'silent', pbxQuirks: { extraProxyHop: true } });
+    try {
+      expect(emulator.control.getPbxQuirks()).toEqual({ extraProxyHop: true });
+      emulator.control.putPbxQuirks({});
+      await emulator.control.reset();
+      expect(emulator.control.getPbxQuirks()).toEqual({ extraProxyHop: true });
+      expect(emulator.control.getJournal({ kind: ['emulator.started'] }).items[0]).toMatchObject({ options: { pbxQuirks: { extraProxyHop: true } } });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('refuses an unknown quirk at start, naming the known ones', async () => {
+    await expect(startEmulator({ apiPort: 0, sipPort: 0, logLevel: 'silent', pbxQuirks: { strictDigest: true } as never })).rejects.toThrow(
+      /invalid option: pbxQuirks: unknown quirk 'strictDigest'; the quirks are strictDigestUri, fromMustMatchAuthUser,/,
+    );
+  });
+});
