@@ -36,12 +36,16 @@ describe('omnisip contracts', () => {
     const lines = output.stdout().split('\n');
     expect(output.stderr()).toBe('');
     expect(code).toBe(0);
-    expect(lines[0]).toBe(`omnisip contracts: ${emulator.url} (emulator, strict)`);
-    expect(lines.filter((l) => /^✓ .+ › .+ \(\d+ ms\)$/.test(l))).toHaveLength(contractCases.length);
-    expect(output.stdout()).toMatch(new RegExp(`\\n${contractCases.length} passed, 0 failed, 0 skipped \\(\\d+\\.\\d s\\)\\n`));
+    expect(lines[0]).toBe(`omnisip contracts: ${emulator.url} (emulator, profile guide, strict)`);
+    // The emulator runs the guide profile (its health says so): the latest docs' cases are skipped, with the reason.
+    const latestOnly = lines.filter((l) => l.startsWith('- ') && l.endsWith('(skipped: checks the latest docs; run with --profile latest)'));
+    expect(latestOnly.length).toBeGreaterThan(3);
+    const ran = contractCases.length - latestOnly.length;
+    expect(lines.filter((l) => /^✓ .+ › .+ \(\d+ ms\)$/.test(l))).toHaveLength(ran);
+    expect(output.stdout()).toMatch(new RegExp(`\\n${ran} passed, 0 failed, ${latestOnly.length} skipped \\(\\d+\\.\\d s\\)\\n`));
 
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<testsuites name="omnisip contracts" tests="${contractCases.length}" failures="0" errors="0" skipped="0"`));
+    expect(xml).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<testsuites name="omnisip contracts" tests="${contractCases.length}" failures="0" errors="0" skipped="${latestOnly.length}"`));
     expect(count(xml, /<testcase /g)).toBe(contractCases.length);
     expect(count(xml, /<testsuite /g)).toBe(new Set(contractCases.map((c) => c.group)).size);
     expect(xml).toContain('<testcase classname="SIP connections" name="PATCH name renames the connection and keeps its settings"');
@@ -50,7 +54,7 @@ describe('omnisip contracts', () => {
   it('as a live run without a second key or --allow-sip, skips those cases with the reason and runs the rest leniently', async () => {
     const output = capture();
     const junit = join(dir, 'live.xml');
-    const code = await contractsCommand(['--base-url', emulator.url, '--api-key', 'cli-key', '--target', 'live', '--junit', junit], output);
+    const code = await contractsCommand(['--base-url', emulator.url, '--api-key', 'cli-key', '--target', 'live', '--profile', 'guide', '--junit', junit], output);
     expect(code).toBe(0);
     const skipped = output.stdout().split('\n').filter((l) => l.startsWith('- '));
     expect(skipped.length).toBeGreaterThan(0);
@@ -61,6 +65,13 @@ describe('omnisip contracts', () => {
     expect(output.stdout()).toContain(`${passed} passed, 0 failed, ${skipped.length} skipped`);
     const xml = readFileSync(junit, 'utf8');
     expect(count(xml, /<skipped message="[^"]+"\/>/g)).toBe(skipped.length);
+  });
+
+  it('says so when --profile differs from the profile the emulator runs', async () => {
+    const output = capture();
+    await contractsCommand(['--base-url', emulator.url, '--api-key', 'cli-key-profile', '--profile', 'latest', '--grep', 'requires name on create'], output);
+    expect(output.stderr()).toContain('the emulator runs --api-profile guide, and the suite expects latest');
+    expect(output.stdout().split('\n')[0]).toContain('profile latest');
   });
 
   it('reports a failing case with ✗ and its message, counts it, writes it to JUnit and exits 1', async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatResult, formatSummary, runContracts, toJUnitXml, type ContractTarget } from '../contracts/index.js';
+import { formatResult, formatSummary, runContracts, toJUnitXml, type ContractProfile, type ContractTarget } from '../contracts/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
 
 export const contractsHelp = `Usage: omnisip contracts --base-url <url> --api-key <key> [options]
@@ -28,6 +28,13 @@ Options:
   --target <auto|emulator|live>
                             what the base URL is (default auto: omnisip if it answers
                             GET /_emulator/health, else live)
+  --profile <auto|guide|latest>
+                            which version of the API to expect (default auto: the profile omnisip
+                            runs, from GET /_emulator/health; latest for the live API). guide is
+                            the SIP guide (plain language names, name optional); latest is the docs
+                            of August 2026 (ISO 639-1 languages, name required, kiosk, sipPods quota,
+                            outbound calls: the suite asks for sipPods quota before its first
+                            connection)
   --strict                  also check omnisip's assumptions (always on against omnisip)
   --grep <text>             only the cases whose "group › name" contains <text>
   --junit <file>            also write the results as JUnit XML, for CI
@@ -35,6 +42,7 @@ Options:
 
 Examples:
   omnisip contracts --base-url http://127.0.0.1:4010 --api-key demo
+  npm run contracts -- --profile latest --base-url http://127.0.0.1:4010 --api-key demo
   npm run contracts -- --base-url https://companion-api.napster.com --api-key "$NAPSTER_API_KEY" \\
     --other-api-key "$NAPSTER_OTHER_KEY" --allow-sip --junit reports/contracts.xml
 `;
@@ -59,6 +67,7 @@ export async function contractsCommand(argv: string[], output: CommandOutput = p
     'companion-id': { type: 'string' },
     target: { type: 'string' },
     strict: { type: 'boolean' },
+    profile: { type: 'string' },
     grep: { type: 'string' },
     junit: { type: 'string' },
   });
@@ -75,13 +84,21 @@ export async function contractsCommand(argv: string[], output: CommandOutput = p
   const targetOption = values.target ?? 'auto';
   if (!['auto', 'emulator', 'live'].includes(targetOption)) throw new UsageError(`--target must be auto, emulator or live, got '${targetOption}'`);
 
-  const target: ContractTarget = targetOption === 'auto' ? await detectTarget(baseUrl) : (targetOption as ContractTarget);
-  output.out(`omnisip contracts: ${baseUrl} (${target}${values.strict || target === 'emulator' ? ', strict' : ''})\n`);
+  const profileOption = values.profile ?? 'auto';
+  if (!['auto', 'guide', 'latest'].includes(profileOption)) throw new UsageError(`--profile must be auto, guide or latest, got '${profileOption}'`);
+
+  const health = targetOption === 'live' ? undefined : await readHealth(baseUrl);
+  const target: ContractTarget = targetOption === 'auto' ? (health ? 'emulator' : 'live') : (targetOption as ContractTarget);
+  const running = health?.apiProfile;
+  const profile: ContractProfile = profileOption === 'auto' ? (running ?? (target === 'live' ? 'latest' : 'guide')) : (profileOption as ContractProfile);
+  if (running && running !== profile) output.err(`omnisip contracts: the emulator runs --api-profile ${running}, and the suite expects ${profile}: cases that differ between the two will fail. Start it with --api-profile ${profile}, or drop --profile.\n`);
+  output.out(`omnisip contracts: ${baseUrl} (${target}, profile ${profile}${values.strict || target === 'emulator' ? ', strict' : ''})\n`);
 
   const summary = await runContracts({
     baseUrl,
     apiKey,
     target,
+    profile,
     ...(values['other-api-key'] ? { otherApiKey: values['other-api-key'] } : {}),
     ...(values.strict ? { strict: true } : {}),
     allowSip: values['allow-sip'] ?? false,
@@ -101,13 +118,13 @@ export async function contractsCommand(argv: string[], output: CommandOutput = p
   return summary.failed > 0 || summary.results.length === 0 ? 1 : 0;
 }
 
-/** omnisip answers its health route; the vendor's API does not have one. */
-async function detectTarget(baseUrl: string): Promise<ContractTarget> {
+/** omnisip answers its health route (with the profile it runs); the vendor's API does not have one. */
+async function readHealth(baseUrl: string): Promise<{ apiProfile?: ContractProfile } | undefined> {
   try {
     const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/_emulator/health`, { signal: AbortSignal.timeout(10_000) });
-    const body = (await res.json().catch(() => undefined)) as { status?: unknown; ports?: unknown } | undefined;
-    return res.ok && body?.status === 'ok' && typeof body.ports === 'object' ? 'emulator' : 'live';
+    const body = (await res.json().catch(() => undefined)) as { status?: unknown; ports?: unknown; apiProfile?: ContractProfile } | undefined;
+    return res.ok && body?.status === 'ok' && typeof body.ports === 'object' ? body : undefined;
   } catch {
-    return 'live';
+    return undefined;
   }
 }

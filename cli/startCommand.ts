@@ -7,6 +7,13 @@ Starts the emulator: the Omniagent public API under /public, the control API und
 API docs at /docs, a dashboard at /, and the built-in PBX. Prints one line when ready. Stop it with Ctrl-C.
 
 Options:
+  --api-profile <guide|latest> which service to emulate (default guide): guide is the vendor's SIP
+                               guide (plain language names, name optional); latest is the docs of
+                               August 2026 (ISO 639-1 languages, name required, kiosk channel,
+                               sipPods quota, outbound calls)
+  --sip-quota <n>              each project's sipPods quota (default: 0 in latest, no limit in guide)
+  --quota-approval <auto|manual>  approve quota requests at once (default), or leave them pending
+                               for PUT /_emulator/projects/{apiKey}/quota-requests/{id}
   --api-port <port>            REST API port (default 4010; 0 picks a free port)
   --sip-port <port>            built-in PBX port, UDP and TCP (default 5060; 0 picks a free port)
   --no-sip                     API only: no PBX, no SIP listeners (connections stay Running/registering)
@@ -33,6 +40,9 @@ Example:
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
+    'api-profile': { type: 'string' },
+    'sip-quota': { type: 'string' },
+    'quota-approval': { type: 'string' },
     'api-port': { type: 'string' },
     'sip-port': { type: 'string' },
     'no-sip': { type: 'boolean' },
@@ -54,11 +64,18 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   const clock = values.clock;
   if (clock !== undefined && clock !== 'real' && clock !== 'virtual') throw new UsageError(`--clock must be 'real' or 'virtual', got '${clock}'`);
+  const apiProfile = values['api-profile'];
+  if (apiProfile !== undefined && apiProfile !== 'guide' && apiProfile !== 'latest') throw new UsageError(`--api-profile must be 'guide' or 'latest', got '${apiProfile}'`);
+  const quotaApproval = values['quota-approval'];
+  if (quotaApproval !== undefined && quotaApproval !== 'auto' && quotaApproval !== 'manual') throw new UsageError(`--quota-approval must be 'auto' or 'manual', got '${quotaApproval}'`);
   const logLevel = values['log-level'];
   if (logLevel !== undefined && !['silent', 'error', 'warn', 'info'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn or info, got '${logLevel}'`);
 
   const fromFile: EmulatorOptions = values.config ? readConfigFile(values.config) : {};
   const fromArgs: EmulatorOptions = {
+    apiProfile,
+    sipQuota: toInteger('sip-quota', values['sip-quota']),
+    quotaApproval,
     apiPort: toInteger('api-port', values['api-port'], { max: 65535 }),
     sipPort: toInteger('sip-port', values['sip-port'], { max: 65535 }),
     sip: values['no-sip'] ? false : undefined,
@@ -77,7 +94,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''})\n`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

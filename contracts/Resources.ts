@@ -18,7 +18,7 @@ export class Resources {
   constructor(private readonly ctx: ContractContext) {}
 
   /** Creates an agent (the reference's minimal body unless given) and returns it. */
-  async createAgent(body: AgentCreate & Record<string, unknown> = minimalAgentBody(this.ctx.companionId), { key, headers }: { key?: string; headers?: Record<string, string> } = {}): Promise<JsonObject & { id: string }> {
+  async createAgent(body: AgentCreate & Record<string, unknown> = minimalAgentBody(this.ctx.companionId, this.ctx.profile), { key, headers }: { key?: string; headers?: Record<string, string> } = {}): Promise<JsonObject & { id: string }> {
     const res = await this.ctx.request('POST', '/public/agents', { body, ...(key ? { key } : {}), ...(headers ? { headers } : {}) });
     const agent = successObject(this.ctx, res, 'POST /public/agents');
     const id = assertId(this.ctx, agent.id, 'agent', 'the agent id');
@@ -37,6 +37,7 @@ export class Resources {
 
   /** Creates a SIP connection (the guide's body for `agentId` unless given) and returns it. */
   async createSipConnection(body: SipConnectionCreate | string, key?: string): Promise<JsonObject & { id: string }> {
+    await ensureSipQuota(this.ctx, key);
     const sent = typeof body === 'string' ? guideSipConnectionBody(body) : body;
     const res = await this.ctx.request('POST', '/public/sip-connections', { body: sent, ...(key ? { key } : {}) });
     const connection = successObject(this.ctx, res, 'POST /public/sip-connections');
@@ -71,6 +72,24 @@ export class Resources {
     }
     return problems;
   }
+}
+
+/** The keys (per context) that have asked for sipPods quota in this run. */
+const quotaAsked = new WeakMap<ContractContext, Set<string>>();
+
+/**
+ * The latest docs: SIP connections need `sipPods` quota (0 by default). Before its first
+ * connection with a key, the suite asks for enough for its own cases; omnisip approves at once
+ * (`--quota-approval auto`); on the live API an approved quota is needed before the run.
+ */
+async function ensureSipQuota(ctx: ContractContext, key: string | undefined): Promise<void> {
+  if (ctx.profile !== 'latest') return;
+  const asked = quotaAsked.get(ctx) ?? new Set<string>();
+  quotaAsked.set(ctx, asked);
+  const who = key ?? ctx.apiKey;
+  if (asked.has(who)) return;
+  asked.add(who);
+  await ctx.request('POST', '/public/quota-requests', { body: { quotaType: 'sipPods', requestedValue: 10, reason: 'omnisip contract suite' }, ...(key ? { key } : {}) });
 }
 
 /**

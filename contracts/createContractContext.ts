@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert/strict';
 import { contractSecrets, defaultCompanionId } from './fixtures.js';
-import type { ContractContext, ContractRequestOptions, ContractResponse, ContractTarget } from './types.js';
+import type { ContractContext, ContractProfile, ContractRequestOptions, ContractResponse, ContractTarget } from './types.js';
 
 export interface ContractContextOptions {
   /** Base URL of the API, without `/public`, e.g. `https://companion-api.napster.com`. */
@@ -8,6 +8,8 @@ export interface ContractContextOptions {
   apiKey: string;
   otherApiKey?: string;
   target: ContractTarget;
+  /** The API version the run expects. Default `guide`. */
+  profile?: ContractProfile;
   /** Default: the guide's `comp_abc123`. */
   companionId?: string;
   /** Default: true for the emulator, false for the live API. */
@@ -61,6 +63,7 @@ export function createContractContext(options: ContractContextOptions): Contract
     apiKey: options.apiKey,
     ...(options.otherApiKey ? { otherApiKey: options.otherApiKey } : {}),
     target: options.target,
+    profile: options.profile ?? 'guide',
     companionId: options.companionId ?? defaultCompanionId,
     strict: options.strict ?? options.target === 'emulator',
     request,

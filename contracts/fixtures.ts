@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentCreate, SipConnectionCreate } from '../emulator/generated/index.js';
+import type { ContractProfile } from './types.js';
 
 /**
  * The SIP passwords the suite sends, random per run so that finding one in a response can only
@@ -12,13 +13,13 @@ export const contractSecrets: readonly string[] = [sipPassword, newSipPassword];
 /** The companion the guide's examples use; the live API may need a real one (`--companion-id`). */
 export const defaultCompanionId = 'comp_abc123';
 
-/** The SIP guide's "Create an Agent" body. */
-export function guideAgentBody(companionId = defaultCompanionId): AgentCreate {
+/** The SIP guide's "Create an Agent" body; the latest profile takes the language as an ISO 639-1 code. */
+export function guideAgentBody(companionId = defaultCompanionId, profile: ContractProfile = 'guide'): AgentCreate {
   return {
     companionId,
     name: 'Support Agent',
     voiceId: 'alloy',
-    language: 'English',
+    language: profile === 'latest' ? 'en' : 'English',
     functions: ['fn_order_status', 'fn_returns'],
     faqCollections: ['faq_support'],
     knowledgeBaseId: 'kb_product_docs',
@@ -26,10 +27,13 @@ export function guideAgentBody(companionId = defaultCompanionId): AgentCreate {
   };
 }
 
-/** The API reference's sample: the three required fields only. */
-export function minimalAgentBody(companionId = defaultCompanionId): AgentCreate {
-  return { companionId, voiceId: 'alloy', providerSettings: {} };
+/** The API reference's sample: the required fields only (three in the guide; the latest profile requires `name` too). */
+export function minimalAgentBody(companionId = defaultCompanionId, profile: ContractProfile = 'guide'): AgentCreate {
+  return { companionId, ...(profile === 'latest' ? { name: 'Minimal Agent' } : {}), voiceId: 'alloy', providerSettings: {} };
 }
+
+/** The fields an agent create requires in a profile. */
+export const requiredAgentFields = (profile: ContractProfile) => ['companionId', 'voiceId', 'providerSettings', ...(profile === 'latest' ? ['name'] : [])] as const;
 
 /** The SIP guide's "Set up the SIP channel" body. */
 export const guideHandoff = {

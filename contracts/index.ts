@@ -3,4 +3,4 @@ export { createContractContext, type ContractContextOptions } from './createCont
 export { caseTitle, formatResult, formatSummary, runContracts, type ContractResult, type ContractRunOptions, type ContractRunSummary } from './runContracts.js';
 export { toJUnitXml } from './toJUnitXml.js';
 export { contractSecrets } from './fixtures.js';
-export type { ContractCase, ContractContext, ContractEnvironment, ContractRequestOptions, ContractResponse, ContractTarget } from './types.js';
+export type { ContractCase, ContractContext, ContractEnvironment, ContractRequestOptions, ContractProfile, ContractResponse, ContractTarget } from './types.js';

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createContractContext } from './createContractContext.js';
 import { contractCases } from './suite.js';
-import type { ContractCase, ContractEnvironment, ContractTarget } from './types.js';
+import type { ContractCase, ContractEnvironment, ContractProfile, ContractTarget } from './types.js';
 
 export interface ContractRunOptions {
   /** Base URL of the API, without `/public`. */
@@ -10,6 +10,8 @@ export interface ContractRunOptions {
   /** Another project's key; against the emulator any other key is one, so it defaults to `<apiKey>-other` there. */
   otherApiKey?: string;
   target: ContractTarget;
+  /** The API version to expect: `guide` (default) or `latest`. */
+  profile?: ContractProfile;
   /** Check omnisip's assumptions too. Default: true against the emulator, false live. */
   strict?: boolean;
   /** Run the cases that create SIP connections on the live API (they use quota). Always on for the emulator. */
@@ -59,9 +61,10 @@ export async function runContracts(options: ContractRunOptions): Promise<Contrac
   const emulator = options.target === 'emulator';
   const otherApiKey = options.otherApiKey ?? (emulator ? `${options.apiKey}-other` : undefined);
   const strict = options.strict ?? emulator;
-  const environment: ContractEnvironment = { target: options.target, strict, hasOtherApiKey: otherApiKey !== undefined, allowSip: emulator || (options.allowSip ?? false) };
+  const profile = options.profile ?? 'guide';
+  const environment: ContractEnvironment = { target: options.target, profile, strict, hasOtherApiKey: otherApiKey !== undefined, allowSip: emulator || (options.allowSip ?? false) };
   const contextFor = (baseUrl: string) =>
-    createContractContext({ baseUrl, apiKey: options.apiKey, ...(otherApiKey ? { otherApiKey } : {}), target: options.target, strict, ...(options.companionId ? { companionId: options.companionId } : {}) });
+    createContractContext({ baseUrl, apiKey: options.apiKey, ...(otherApiKey ? { otherApiKey } : {}), target: options.target, profile, strict, ...(options.companionId ? { companionId: options.companionId } : {}) });
   const valid = contextFor(options.baseUrl);
   const invalid = contextFor(options.invalidRequestsBaseUrl ?? options.baseUrl);
 

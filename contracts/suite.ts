@@ -2,6 +2,7 @@ import { agentCases } from './cases/agents.js';
 import { authCases } from './cases/auth.js';
 import { channelConfigCases } from './cases/channelConfigs.js';
 import { errorCases } from './cases/errors.js';
+import { latestCases } from './cases/latest.js';
 import { sipConnectionCases } from './cases/sipConnections.js';
 import type { ContractCase } from './types.js';
 
@@ -12,4 +13,4 @@ import type { ContractCase } from './types.js';
  * @example
  * for (const c of contractCases) it(c.name, () => c.run(createContractContext({ baseUrl, apiKey, target: 'emulator' })));
  */
-export const contractCases: ContractCase[] = [...agentCases, ...channelConfigCases, ...sipConnectionCases, ...authCases, ...errorCases];
+export const contractCases: ContractCase[] = [...agentCases, ...channelConfigCases, ...sipConnectionCases, ...authCases, ...errorCases, ...latestCases];

@@ -1,6 +1,13 @@
 /** Where a contract run points: omnisip, or the vendor's API with a real key. */
 export type ContractTarget = 'emulator' | 'live';
 
+/**
+ * Which version of the vendor's API the run expects: `guide`, the SIP guide and the hackathon-era
+ * docs (openapi.yaml); `latest`, the docs of August 2026 (ISO 639-1 languages, `name` required, the
+ * kiosk channel, the sipPods quota, outbound calls). omnisip runs either (`--api-profile`).
+ */
+export type ContractProfile = 'guide' | 'latest';
+
 export interface ContractRequestOptions {
   /** JSON-encoded unless it is a string, which is sent as is (to send malformed JSON). */
   body?: unknown;
@@ -25,6 +32,7 @@ export interface ContractContext {
   /** A key of another project, for the isolation cases. */
   otherApiKey?: string;
   target: ContractTarget;
+  profile: ContractProfile;
   /** The companion the agents the suite creates use (the guide's `comp_abc123` unless told). */
   companionId: string;
   /**
@@ -38,6 +46,7 @@ export interface ContractContext {
 /** What a skip decision may look at: known before any request is made. */
 export interface ContractEnvironment {
   target: ContractTarget;
+  profile: ContractProfile;
   /** The run asserts omnisip's assumptions too (always against the emulator; `--strict` live). */
   strict: boolean;
   hasOtherApiKey: boolean;

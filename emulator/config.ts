@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { parseYaml as parse } from './core/parseYaml.js';
 import type { ClockMode } from './core/clock.js';
+import { apiProfiles, type ApiProfile } from './core/profile.js';
 import { createLogger, type Logger, type LogLevel } from './core/logger.js';
 import type { PbxQuirks } from './generated/index.js';
 import { quirksProblem } from './pbx/quirks.js';
 
 /** Options of `startEmulator()` and of `omnisip start`: all optional, each with a documented default. */
 export interface EmulatorOptions {
+  /**
+   * Which service to emulate: `guide` (default), the vendor's SIP guide and the hackathon-era docs;
+   * or `latest`, the docs of August 2026 (ISO 639-1 languages, `name` required, the kiosk channel,
+   * the `sipPods` quota, outbound calls). See README "API profiles".
+   */
+  apiProfile?: ApiProfile;
+  /** Each project's `sipPods` quota: how many SIP connections it may have. Default 0 in `latest` (as the docs say), no limit in `guide`. */
+  sipQuota?: number | null;
+  /** How quota requests are decided: `auto` (default) approves each at once; `manual` leaves them pending for the control API. */
+  quotaApproval?: 'auto' | 'manual';
   /** Address to bind. Default `127.0.0.1`. */
   host?: string;
   /** REST API port (public API, control API, docs). Default 4010; 0 picks a free port. */
@@ -70,6 +81,10 @@ export interface EmulatorOptions {
 }
 
 export interface EmulatorConfig {
+  apiProfile: ApiProfile;
+  /** null: no limit. */
+  sipQuota: number | null;
+  quotaApproval: 'auto' | 'manual';
   host: string;
   apiPort: number;
   clock: ClockMode;
@@ -125,7 +140,11 @@ const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 
 /** Resolves the public options, once, into a complete config (STYLE.md §12). Throws on a bad option. */
 export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
+  const apiProfile = options.apiProfile ?? 'guide';
   const config: EmulatorConfig = {
+    apiProfile,
+    sipQuota: options.sipQuota ?? (apiProfile === 'latest' ? 0 : null),
+    quotaApproval: options.quotaApproval ?? 'auto',
     host: options.host ?? defaults.host,
     apiPort: options.apiPort ?? defaults.apiPort,
     clock: options.clock ?? defaults.clock,
@@ -152,6 +171,9 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     journalFile: options.journal,
     logger: options.logger ?? createLogger(options.logLevel ?? 'info'),
   };
+  check(apiProfiles.includes(config.apiProfile), `apiProfile must be ${apiProfiles.join(' or ')}, got ${JSON.stringify(options.apiProfile)}`);
+  check(config.sipQuota === null || (Number.isInteger(config.sipQuota) && config.sipQuota >= 0), `sipQuota must be an integer >= 0, got ${config.sipQuota}`);
+  check(config.quotaApproval === 'auto' || config.quotaApproval === 'manual', `quotaApproval must be 'auto' or 'manual', got ${JSON.stringify(options.quotaApproval)}`);
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
   check(isPort(config.sipPort), `sipPort must be an integer from 0 to 65535, got ${config.sipPort}`);
   check(Number.isInteger(config.registerExpires) && config.registerExpires > 0, `registerExpires must be a positive integer (seconds), got ${config.registerExpires}`);

@@ -64,7 +64,10 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   journal.record({ kind: 'emulator.started', version, seed: config.seeded ? config.seed : null, clock: config.clock, clockStart: clock.now(), ports: { ...foundation.ports }, options: startedOptions(config) });
 
   const ids = new Ids(random.fork('ids'));
-  const projects = new Projects({ agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${foundation.ports.api}`, ids });
+  const projects = new Projects({
+    profile: config.apiProfile,
+    sip: { enabled: true, quota: config.sipQuota, approval: config.quotaApproval },
+    agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${foundation.ports.api}`, ids });
   const calls = new Calls(ids);
   calls.onStateChange((call, reason) =>
     journal.record({ kind: 'call.state', callId: call.id, sipCallId: call.callId, connectionId: call.connectionId, from: call.from, to: call.to, state: call.state, reason }),
@@ -83,8 +86,8 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
   const unfollow = projects.onConnectionChange(listeners.follow);
 
   const sip: SipSide | undefined = sipSide && { pbx: sipSide.pbx, softphones: sipSide.softphones };
-  const control = new EmulatorControl({ version, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, sip, logger });
-  const app = createApp({ deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
+  const control = new EmulatorControl({ version, apiProfile: config.apiProfile, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, maxConcurrentCalls: config.maxConcurrentCalls, sip, logger });
+  const app = createApp({ profile: config.apiProfile, deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -112,6 +115,9 @@ function faultFired(rule: FaultRule, subject: FaultSubject) {
 
 function startedOptions(c: EmulatorConfig): StartedOptions {
   return {
+    apiProfile: c.apiProfile,
+    sipQuota: c.sipQuota,
+    quotaApproval: c.quotaApproval,
     provisionDelayMs: c.provisionDelayMs,
     restartDelayMs: c.restartDelayMs,
     agentLimit: c.agentLimit,

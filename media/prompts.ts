@@ -2,7 +2,7 @@ import { goertzel } from './goertzel.js';
 import { rmsDbfs } from './rmsDbfs.js';
 import { SAMPLE_RATE, concatPcm, multiTone, silence } from './tones.js';
 
-export type PromptName = 'greeting' | 'response' | 'transferring' | 'transferFailed' | 'noAgents';
+export type PromptName = 'greeting' | 'initialSpeech' | 'response' | 'transferring' | 'transferFailed' | 'noAgents';
 
 /**
  * The pitches that identify each prompt. No two prompts share one, and each is at least 25 Hz
@@ -12,6 +12,7 @@ export type PromptName = 'greeting' | 'response' | 'transferring' | 'transferFai
  */
 export const PROMPT_FREQUENCIES: Readonly<Record<PromptName, readonly number[]>> = {
   greeting: [660, 880],
+  initialSpeech: [392, 1050],
   response: [523],
   transferring: [587, 740, 988],
   transferFailed: [311],
@@ -42,6 +43,8 @@ function repeat(times: number, parts: readonly Int16Array[]): Int16Array[] {
 const generators: Readonly<Record<PromptName, () => Int16Array>> = {
   /** Three short 660 Hz beeps, then a long 880 Hz tone (1.15 s). */
   greeting: () => concatPcm([...repeat(3, [beep([660], 150), silence(100)]), beep([880], 400)]),
+  /** An outbound call's first words (`initialSpeech`): a 392 Hz tone, then two 1050 Hz beeps (0.9 s). */
+  initialSpeech: () => concatPcm([beep([392], 300), silence(100), beep([1050], 200), silence(100), beep([1050], 200)]),
   /** Two 523 Hz beeps (0.5 s). */
   response: () => concatPcm([beep([523], 200), silence(100), beep([523], 200)]),
   /** A rising 587 / 740 / 988 Hz arpeggio (0.7 s). */

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -8,23 +11,32 @@ import openapiTS, { COMMENT_HEADER, astToString } from 'openapi-typescript';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PublicOperationId, PublicOperations } from '../emulator/generated/index.js';
+import type { operations as LatestOperations } from '../emulator/generated/public-api-latest.js';
+import { applyOverlay } from '../emulator/http/applyOverlay.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
 
 type Node = Record<string, unknown>;
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** The latest profile's document: openapi.yaml with its overlay applied, written out where Redocly can read it. */
+const latestFile = join(mkdtempSync(join(tmpdir(), 'omnisip-openapi-')), 'openapi-latest.json');
 const documents = [
-  { file: 'openapi.yaml', generated: 'emulator/generated/public-api.ts' },
-  { file: 'control-openapi.yaml', generated: 'emulator/generated/control-api.ts' },
+  { name: 'openapi.yaml', file: 'openapi.yaml', generated: 'emulator/generated/public-api.ts' },
+  { name: 'openapi.yaml + openapi-latest.overlay.yaml', file: latestFile, generated: 'emulator/generated/public-api-latest.ts' },
+  { name: 'control-openapi.yaml', file: 'control-openapi.yaml', generated: 'emulator/generated/control-api.ts' },
 ] as const;
+const latest = (): Node => applyOverlay(parse(readFileSync(`${root}openapi.yaml`, 'utf8')) as Node, parse(readFileSync(`${root}openapi-latest.overlay.yaml`, 'utf8')) as Node);
+writeFileSync(latestFile, JSON.stringify(latest()));
+/** A document's path: the shipped ones are relative to the repository. */
+const pathOf = (file: string) => (file.startsWith('/') ? file : `${root}${file}`);
 const docs = new Map<string, Node>();
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-const docId = (file: string) => pathToFileURL(`${root}${file}`).href;
+const docId = (file: string) => pathToFileURL(pathOf(file)).href;
 const at = (doc: Node, pointer: string): unknown =>
   pointer.split('/').slice(1).reduce<unknown>((node, key) => (isNode(node) || Array.isArray(node) ? (node as Node)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), doc);
 const deref = (doc: Node, value: unknown): Node => (isNode(value) && typeof value.$ref === 'string' ? deref(doc, at(doc, value.$ref.slice(1))) : (value as Node));
@@ -109,7 +121,7 @@ const properties = (file: string, name: string) => (at(docs.get(file)!, `/compon
 
 beforeAll(async () => {
   for (const { file } of documents) {
-    const doc = parse(await readFile(`${root}${file}`, 'utf8')) as Node;
+    const doc = parse(await readFile(pathOf(file), 'utf8')) as Node;
     docs.set(file, doc);
     ajv.addSchema({ ...doc, $id: docId(file) });
   }
@@ -131,15 +143,16 @@ describe('openapi.yaml and control-openapi.yaml', () => {
     expect(problems, 'Run `npm run lint:openapi` and fix what it reports').toEqual([]);
   });
 
-  it.each(documents)('$generated matches what openapi-typescript generates from $file', async ({ file, generated }) => {
-    const expected = COMMENT_HEADER + astToString(await openapiTS(pathToFileURL(`${root}${file}`), { silent: true }));
+  it.each(documents)('$generated matches what openapi-typescript generates from $name', async ({ file, generated }) => {
+    const source = file === latestFile ? latest() : pathToFileURL(pathOf(file));
+    const expected = COMMENT_HEADER + astToString(await openapiTS(source as Parameters<typeof openapiTS>[0], { silent: true }));
     const actual = await readFile(`${root}${generated}`, 'utf8');
     const lines = [expected.split('\n'), actual.split('\n')] as const;
     const firstDifference = lines[0].findIndex((line, i) => line !== lines[1][i]);
     expect(actual === expected, `${generated} is out of date with ${file} (first difference at line ${firstDifference + 1}): run \`npm run generate:types\` and commit the result`).toBe(true);
   });
 
-  it.each(documents)('every example in $file validates against its schema (ajv 2020, as the emulator validates)', ({ file }) => {
+  it.each(documents)('every example in $name validates against its schema (ajv 2020, as the emulator validates)', ({ file }) => {
     const cases = examplesOf(docs.get(file)!);
     expect(cases.length).toBeGreaterThan(50);
     const failures = cases.flatMap(({ pointer, schemaPointer, value }) => {
@@ -149,7 +162,7 @@ describe('openapi.yaml and control-openapi.yaml', () => {
     expect(failures).toEqual([]);
   });
 
-  it.each(documents)('every component schema and every property in $file has a description and an example', ({ file }) => {
+  it.each(documents)('every component schema and every property in $name has a description and an example', ({ file }) => {
     const doc = docs.get(file)!;
     const documented = (pointer: string) => {
       const schema = at(doc, pointer) as Node;
@@ -159,7 +172,7 @@ describe('openapi.yaml and control-openapi.yaml', () => {
     expect(missing).toEqual([]);
   });
 
-  it.each(documents)('no response schema in $file has a password property, and every password is writeOnly', ({ file }) => {
+  it.each(documents)('no response schema in $name has a password property, and every password is writeOnly', ({ file }) => {
     const doc = docs.get(file)!;
     const nodes = responseSchemaNodes(doc);
     expect(nodes.length).toBeGreaterThan(20);
@@ -244,9 +257,10 @@ describe('openapi.yaml: the public API', () => {
 
 describe('control-openapi.yaml: the control API', () => {
   it('names exactly the public operationIds in fault rules', () => {
-    const ids = Object.values(docs.get('openapi.yaml')!.paths as Node).flatMap((item) => Object.values(item as Node).map((op) => (op as Node).operationId));
+    // Both profiles' operations: the latest profile's document is the guide's plus its own.
+    const ids = Object.values(docs.get(latestFile)!.paths as Node).flatMap((item) => Object.values(item as Node).map((op) => (op as Node).operationId));
     expect((at(docs.get('control-openapi.yaml')!, '/components/schemas/PublicOperationId') as { enum: string[] }).enum.sort()).toEqual(ids.sort());
-    expectTypeOf<PublicOperationId>().toEqualTypeOf<keyof PublicOperations>();
+    expectTypeOf<PublicOperationId>().toEqualTypeOf<keyof PublicOperations | keyof LatestOperations>();
   });
 
   it.each([

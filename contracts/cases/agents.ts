@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { asObject, assertDeleted, assertEpochSecondsNear, assertError, assertPage, successObject, type JsonObject } from '../assertions.js';
-import { guideAgentBody, minimalAgentBody, unknownId } from '../fixtures.js';
+import { guideAgentBody, minimalAgentBody, requiredAgentFields, unknownId } from '../fixtures.js';
 import { withResources } from '../Resources.js';
 import { assumption } from '../skips.js';
 import type { ContractCase, ContractContext } from '../types.js';
@@ -26,10 +26,12 @@ export const agentCases: ContractCase[] = [
     group,
     name: "creates an agent from the guide's body and returns every field with a prefixed id and created",
     run: (ctx) => withResources(ctx, async (r) => {
-      const body = guideAgentBody(ctx.companionId);
+      const body = guideAgentBody(ctx.companionId, ctx.profile);
       const agent = await r.createAgent(body);
       const { id, created, ...rest } = agent;
-      if (ctx.strict) assert.deepEqual(rest, body, 'the created agent is exactly the fields sent');
+      // The latest docs: useWebSearch defaults to true, so an agent created without it shows it.
+      const expected = ctx.profile === 'latest' ? { ...body, useWebSearch: true } : body;
+      if (ctx.strict) assert.deepEqual(rest, expected, 'the created agent is exactly the fields sent');
       else for (const [field, value] of Object.entries(body)) assert.deepEqual(rest[field], value, `the created agent echoes '${field}'`);
       assertEpochSecondsNear(ctx, created, "the agent's 'created'");
       const again = await r.createAgent(body);
@@ -38,14 +40,15 @@ export const agentCases: ContractCase[] = [
   },
   {
     group,
-    name: 'creates an agent with only companionId, voiceId and an empty providerSettings',
+    name: 'creates an agent with only the required fields: companionId, voiceId, an empty providerSettings (and name, in the latest docs)',
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent(minimalAgentBody(ctx.companionId));
+      const agent = await r.createAgent(minimalAgentBody(ctx.companionId, ctx.profile));
       assert.equal(agent.companionId, ctx.companionId);
       assert.equal(agent.voiceId, 'alloy');
       assert.deepEqual(agent.providerSettings, {});
       // Optional fields are absent when not set (omnisip's reading of the docs' examples).
-      if (ctx.strict) assert.deepEqual(Object.keys(agent).sort(), ['companionId', 'created', 'id', 'providerSettings', 'voiceId']);
+      const latest = ctx.profile === 'latest' ? ['name', 'useWebSearch'] : [];
+      if (ctx.strict) assert.deepEqual(Object.keys(agent).sort(), ['companionId', 'created', 'id', 'providerSettings', 'voiceId', ...latest].sort());
     }),
   },
   {
@@ -53,8 +56,8 @@ export const agentCases: ContractCase[] = [
     name: 'answers 400 in the error envelope when a required field is missing',
     sendsInvalidRequests: true,
     run: (ctx) => withResources(ctx, async (r) => {
-      for (const field of ['companionId', 'voiceId', 'providerSettings'] as const) {
-        const body: JsonObject = { ...minimalAgentBody(ctx.companionId) };
+      for (const field of requiredAgentFields(ctx.profile)) {
+        const body: JsonObject = { ...minimalAgentBody(ctx.companionId, ctx.profile) };
         delete body[field];
         const res = await r.createRefused('/public/agents', body);
         assertError(ctx, res, 400, 'ValidationError', `POST /public/agents without ${field}`);
@@ -72,7 +75,7 @@ export const agentCases: ContractCase[] = [
         { functions: 'fn_order_status' }, { faqCollections: [1, 2] }, { name: 5 }, { language: {} },
       ];
       for (const change of wrong) {
-        const res = await r.createRefused('/public/agents', { ...minimalAgentBody(ctx.companionId), ...change });
+        const res = await r.createRefused('/public/agents', { ...minimalAgentBody(ctx.companionId, ctx.profile), ...change });
         assertError(ctx, res, 400, 'ValidationError', `POST /public/agents with ${JSON.stringify(change)}`);
       }
     }),
@@ -81,7 +84,7 @@ export const agentCases: ContractCase[] = [
     group,
     name: 'gets an agent by id, exactly as created',
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent(guideAgentBody(ctx.companionId));
+      const agent = await r.createAgent(guideAgentBody(ctx.companionId, ctx.profile));
       const res = await ctx.request('GET', agentPath(agent.id));
       assert.equal(res.status, 200, `GET agent: ${res.status} ${res.text}`);
       assert.deepEqual(res.body, agent);
@@ -144,7 +147,7 @@ export const agentCases: ContractCase[] = [
     group,
     name: 'PATCH replaces each top-level field sent (arrays and providerSettings wholesale) and keeps the rest',
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent(guideAgentBody(ctx.companionId));
+      const agent = await r.createAgent(guideAgentBody(ctx.companionId, ctx.profile));
       const patch = { voiceId: 'shimmer', functions: ['fn_new'], providerSettings: { temperature: 0.2 } };
       const res = await ctx.request('PATCH', agentPath(agent.id), { body: patch });
       const patched = successObject(ctx, res, 'PATCH agent');
@@ -163,7 +166,7 @@ export const agentCases: ContractCase[] = [
     group,
     name: 'PATCH with an empty body changes nothing',
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent(guideAgentBody(ctx.companionId));
+      const agent = await r.createAgent(guideAgentBody(ctx.companionId, ctx.profile));
       const patched = successObject(ctx, await ctx.request('PATCH', agentPath(agent.id), { body: {} }), 'PATCH {}');
       assert.deepEqual(patched, agent);
     }),
@@ -173,7 +176,7 @@ export const agentCases: ContractCase[] = [
     name: 'PATCH answers 400 for a field of the wrong type, and the agent is unchanged',
     sendsInvalidRequests: true,
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent(guideAgentBody(ctx.companionId));
+      const agent = await r.createAgent(guideAgentBody(ctx.companionId, ctx.profile));
       const changes: JsonObject[] = [{ voiceId: 5 }, { functions: 'fn_x' }, { providerSettings: 0.7 }, { voiceId: '' }];
       if (ctx.strict) changes.push({ name: null });
       for (const change of changes) {

@@ -35,7 +35,7 @@ export const authCases: ContractCase[] = [
       const none = { key: null };
       const requests: Array<[string, string, unknown?]> = [
         ['GET', '/public/agents'],
-        ['POST', '/public/agents', minimalAgentBody(ctx.companionId)],
+        ['POST', '/public/agents', minimalAgentBody(ctx.companionId, ctx.profile)],
         ['GET', '/public/agents/agent_abc123'],
         ['PATCH', '/public/agents/agent_abc123', { voiceId: 'echo' }],
         ['DELETE', '/public/agents/agent_abc123'],

@@ -91,7 +91,7 @@ export const errorCases: ContractCase[] = [
     name: 'accepts the optional X-API-Version header and ignores it',
     run: (ctx) => withResources(ctx, async (r) => {
       const headers = { 'X-API-Version': '1.0' };
-      const agent = await r.createAgent(minimalAgentBody(ctx.companionId), { headers });
+      const agent = await r.createAgent(minimalAgentBody(ctx.companionId, ctx.profile), { headers });
       const path = `/public/agents/${encodeURIComponent(agent.id)}`;
       const read = await ctx.request('GET', path, { headers });
       assert.deepEqual(read.body, agent, 'X-API-Version changes nothing');
@@ -103,7 +103,7 @@ export const errorCases: ContractCase[] = [
     name: 'ignores unknown top-level fields in request bodies',
     skip: assumption('unknown fields are accepted and ignored, api-facts.md conflict 24'),
     run: (ctx) => withResources(ctx, async (r) => {
-      const agent = await r.createAgent({ ...minimalAgentBody(ctx.companionId), favouriteColour: 'teal' });
+      const agent = await r.createAgent({ ...minimalAgentBody(ctx.companionId, ctx.profile), favouriteColour: 'teal' });
       assert.equal(agent.favouriteColour, undefined, 'an unknown field is not stored');
       const config = await r.putChannel(agent.id, 'sip', { ...guideHandoff, priority: 'high' });
       assert.equal(config.priority, undefined, 'an unknown field is not stored');

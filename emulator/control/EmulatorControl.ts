@@ -10,10 +10,15 @@ import type {
   FaultRule,
   FaultRuleCreate,
   Health,
+  OutboundCall,
   PbxAccount,
   PbxAccountPut,
   PbxQuirks,
   Project,
+  ProjectSip,
+  ProjectSipPut,
+  QuotaRequest,
+  QuotaReview,
   ScenarioRun,
   SipConnectionStatus,
   SipTraceEntry,
@@ -26,14 +31,17 @@ import type { FaultRules } from '../core/FaultRules.js';
 import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';
 import { statusOf } from '../core/sipConnections.js';
-import { callTimeline, journalKinds, sipPackets, writePcap, type Journal, type JournalEntry, type JournalFilter } from '../journal/index.js';
+import { callTimeline, sipPackets, writePcap, type Journal, type JournalEntry } from '../journal/index.js';
+import { journalEvents, journalFilter, type JournalQuery } from './journalQueries.js';
 import type { AgentCallHandle } from '../listener/calls/AgentCall.js';
 import type { ListenerManager } from '../listener/ListenerManager.js';
 import type { Pbx } from '../pbx/index.js';
 import { callSummary, callView } from './callView.js';
 import { ControlError } from './ControlError.js';
 import { controlErrors } from './errors.js';
+import { placeOutboundCall } from './outboundCall.js';
 import { putPbxAccount, putPbxQuirks } from './pbxQuirks.js';
+import { projectSip, putProjectSip, reviewQuotaRequest } from './projectSip.js';
 import { projectView } from './projectView.js';
 import type { SoftphoneFleet } from './SoftphoneFleet.js';
 
@@ -45,6 +53,7 @@ export interface SipSide {
 
 export interface EmulatorControlParts {
   version: string;
+  apiProfile: Health['apiProfile'];
   seed: number | null;
   ports: { api: number; sip?: number };
   clock: Clock;
@@ -55,20 +64,13 @@ export interface EmulatorControlParts {
   /** The calls an agent is on right now, by call id (listeners attach them). */
   agentCalls: ReadonlyMap<string, AgentCallHandle>;
   listeners: ListenerManager;
+  /** Simultaneous SIP calls per project, inbound and outbound. */
+  maxConcurrentCalls: number;
   sip: SipSide | undefined;
   logger: Logger;
 }
 
-/** The query of `GET /_emulator/journal`, parsed. */
-export interface JournalQuery {
-  since?: number;
-  /** Kinds, exactly or by family (`call` for `call.*`). */
-  kind?: readonly string[];
-  /** A call's id or SIP Call-ID. */
-  callId?: string;
-  connectionId?: string;
-  limit?: number;
-}
+export type { JournalQuery } from './journalQueries.js';
 
 /**
  * The control plane: every operation of `control-openapi.yaml`, in-process, under its
@@ -95,8 +97,8 @@ export class EmulatorControl {
   }
 
   getHealth(): Health {
-    const { version, ports, clock, seed } = this.parts;
-    return { status: 'ok', version, ports: { ...ports }, clock: { mode: clock.mode, now: clock.now() }, seed };
+    const { version, apiProfile, ports, clock, seed } = this.parts;
+    return { status: 'ok', version, apiProfile, ports: { ...ports }, clock: { mode: clock.mode, now: clock.now() }, seed };
   }
 
   /** Forgets every project, fault rule, call and softphone, and PBX change; a virtual clock returns to its start. */
@@ -115,6 +117,23 @@ export class EmulatorControl {
   /** Every project (API key) seen, with its agents, channel configs and SIP connections; never a password. */
   listProjects(): { items: Project[]; lastSeq: number } {
     return { items: this.parts.projects.all().map(projectView), lastSeq: this.parts.journal.lastSeq };
+  }
+
+  getProjectSip(apiKey: string): ProjectSip {
+    return projectSip(this.parts.projects, apiKey);
+  }
+
+  putProjectSip(apiKey: string, body: ProjectSipPut): ProjectSip {
+    return putProjectSip(this.parts.projects, apiKey, body);
+  }
+
+  reviewQuotaRequest(apiKey: string, id: string, body: QuotaReview): QuotaRequest {
+    return reviewQuotaRequest(this.parts.projects, apiKey, id, body);
+  }
+
+  /** The public API's outbound call (not a control operation: `callFromSipConnection` is served here because it acts on a listener). */
+  placeOutboundCall(apiKey: string, connectionId: string, body: OutboundCall): { status: 'dialing' } {
+    return placeOutboundCall(this.parts, apiKey, connectionId, body);
   }
 
   getClock(): ClockView {
@@ -198,36 +217,7 @@ export class EmulatorControl {
    * sent first), as they happen: what `GET /_emulator/events` streams. End it with `return()`.
    */
   getEvents(query: Pick<JournalQuery, 'since' | 'kind'> = {}): AsyncIterableIterator<JournalEntry> {
-    const { journal } = this.parts;
-    const filter = journalFilter({ ...(query.kind && { kind: query.kind }) });
-    const queue: JournalEntry[] = query.since === undefined ? [] : journal.entries({ ...filter, since: query.since });
-    let wake: (() => void) | undefined;
-    let done = false;
-    const unsubscribe = journal.subscribe((entry) => {
-      if (filter.kinds && !filter.kinds.some((k) => k === entry.kind || entry.kind.startsWith(`${k}.`))) return;
-      queue.push(entry);
-      wake?.();
-    });
-    const finish = (): IteratorResult<JournalEntry> => {
-      done = true;
-      unsubscribe();
-      wake?.();
-      return { done: true, value: undefined };
-    };
-    const iterator: AsyncIterableIterator<JournalEntry> = {
-      [Symbol.asyncIterator]: () => iterator,
-      async next() {
-        while (!done) {
-          const entry = queue.shift();
-          if (entry) return { done: false, value: entry };
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-        return { done: true, value: undefined };
-      },
-      return: async () => finish(),
-    };
-    return iterator;
+    return journalEvents(this.parts.journal, query);
   }
 
   /** Journal entries, oldest first; `lastSeq` is where a reader continues from (`since`). */
@@ -377,19 +367,6 @@ export class EmulatorControl {
     }
     return record;
   }
-}
-
-function journalFilter(query: JournalQuery): JournalFilter {
-  const filter: JournalFilter = {};
-  if (query.since !== undefined) filter.since = query.since;
-  if (query.kind !== undefined && query.kind.length > 0) {
-    const unknown = query.kind.filter((k) => !journalKinds.some((known) => known === k || known.startsWith(`${k}.`)));
-    if (unknown.length) throw new ControlError(controlErrors.invalidQuery(`kind ${unknown.map((k) => `'${k}'`).join(', ')} matches no journal entry kind; the kinds are ${journalKinds.join(', ')} (a family like 'call' matches every 'call.*')`));
-    filter.kinds = query.kind;
-  }
-  if (query.connectionId !== undefined) filter.connectionId = query.connectionId;
-  if (query.limit !== undefined) filter.limit = query.limit;
-  return filter;
 }
 
 function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: import('../core/errors.js').ApiFailure }): T {

@@ -9,7 +9,7 @@ const body = (name: string) => ({ companionId: 'comp_1', voiceId: 'alloy', provi
 
 describe('AgentStore', () => {
   it('lists pages in creation order, as JSON that matches the stored agents after every change', () => {
-    const store = new AgentStore('key', { agentLimit: 10, publicBaseUrl: 'http://127.0.0.1:4010', ids });
+    const store = new AgentStore('key', { profile: 'guide', agentLimit: 10, publicBaseUrl: 'http://127.0.0.1:4010', ids });
     const created = ['a', 'b', 'c', 'd', 'e'].map((name) => JSON.parse((store.create(body(name), 1_700_000_000_000) as { ok: true; value: string }).value).id as string);
     store.patch(created[1]!, { name: 'B', functions: ['fn_x'] });
     store.delete(created[3]!);
@@ -22,7 +22,7 @@ describe('AgentStore', () => {
   });
 
   it('answers 409 AgentLimitExceeded past the cap', () => {
-    const store = new AgentStore('key', { agentLimit: 1, publicBaseUrl: '', ids });
+    const store = new AgentStore('key', { profile: 'guide', agentLimit: 1, publicBaseUrl: '', ids });
     store.create(body('a'), 0);
     const second = store.create(body('b'), 0);
     expect(second.ok || second.error).toMatchObject({ status: 409, body: { code: 'AgentLimitExceeded', numericType: 3 } });

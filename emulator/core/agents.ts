@@ -1,26 +1,38 @@
 import type { Agent, AgentCreate, AgentPatch, ChannelConfig, ChannelConfigPut } from '../generated/index.js';
 import { apiErrors } from './errors.js';
+import type { ApiProfile } from './profile.js';
 import { apiKeyIdOf, unixSeconds, type Ids } from './ids.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { failed, success, type Result } from './result.js';
 
 export type ChannelType = ChannelConfig['channelType'];
-export const channelTypes: readonly ChannelType[] = ['voip', 'sip', 'webrtc', 'websocket'];
+export const channelTypes: readonly ChannelType[] = ['voip', 'sip', 'webrtc', 'websocket', 'kiosk'];
 
 /** The fields an agent stores, in the order its responses list them. Unknown fields are ignored. */
-const agentFields = [
+const guideAgentFields = [
   'companionId', 'name', 'voiceId', 'language', 'functions', 'faqCollections',
   'knowledgeBaseId', 'providerSettings', 'tags', 'disableIdleTimeout',
 ] as const satisfies ReadonlyArray<keyof AgentCreate>;
+/** The latest profile's agents also store `useWebSearch` (July 2026) and `mcp` (August 2026). */
+const latestAgentFields = [...guideAgentFields, 'useWebSearch', 'mcp'] as const satisfies ReadonlyArray<keyof AgentCreate>;
+type AgentField = (typeof latestAgentFields)[number];
 
-const channelFields = [
+const guideChannelFields = [
   'humanHandoff', 'functions', 'faqCollections', 'knowledgeBaseId', 'providerSettings', 'useGreenVideo',
 ] as const satisfies ReadonlyArray<keyof ChannelConfigPut>;
+const latestChannelFields = [...guideChannelFields, 'videoPolicy', 'theme', 'url', 'initialSpeech', 'useWebSearch', 'idleTimeoutSeconds'] as const satisfies ReadonlyArray<keyof ChannelConfigPut>;
+type ChannelField = (typeof latestChannelFields)[number];
 
-/** Which channel a channel-specific field belongs to (api-facts.md conflict 20 and 22). */
-const channelOnlyFields: Partial<Record<(typeof channelFields)[number], ChannelType>> = {
+/** Which channel a channel-specific field belongs to (api-facts.md conflict 20 and 22; the kiosk fields, SK-kiosk). */
+const channelOnlyFields: Partial<Record<ChannelField, ChannelType>> = {
   humanHandoff: 'sip',
   useGreenVideo: 'webrtc',
+  videoPolicy: 'webrtc',
+  theme: 'kiosk',
+  url: 'kiosk',
+  initialSpeech: 'kiosk',
+  useWebSearch: 'kiosk',
+  idleTimeoutSeconds: 'kiosk',
 };
 
 /**
@@ -35,6 +47,8 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 }
 
 export interface AgentStoreOptions {
+  /** Which fields agents and channel configs keep: the guide's, or the latest docs' too. */
+  profile: ApiProfile;
   agentLimit: number;
   /** Base of the generated `voipEndpoint` webhook URL, e.g. `http://127.0.0.1:4010`. */
   publicBaseUrl: string;
@@ -51,15 +65,24 @@ export class AgentStore {
   private readonly agents = new Map<string, string>();
   private readonly channels = new Map<string, Map<ChannelType, ChannelConfig>>();
 
+  private readonly agentFields: readonly AgentField[];
+  private readonly channelFields: readonly ChannelField[];
+
   constructor(
     private readonly apiKey: string,
     private readonly options: AgentStoreOptions,
-  ) {}
+  ) {
+    const latest = options.profile === 'latest';
+    this.agentFields = latest ? latestAgentFields : guideAgentFields;
+    this.channelFields = latest ? latestChannelFields : guideChannelFields;
+  }
 
   /** Creates the agent; its JSON is the response. */
   create(body: AgentCreate, nowMs: number): Result<string> {
     if (this.agents.size >= this.options.agentLimit) return failed(apiErrors.agentLimitExceeded(this.options.agentLimit));
-    return success(this.store({ id: this.options.ids.next('agent'), ...pick(body, agentFields), created: unixSeconds(nowMs) } as Agent));
+    // The latest docs: useWebSearch "defaults to true", so an agent created without it shows true.
+    const defaults = this.options.profile === 'latest' && body.useWebSearch === undefined ? { useWebSearch: true } : {};
+    return success(this.store({ id: this.options.ids.next('agent'), ...pick(body, this.agentFields), ...defaults, created: unixSeconds(nowMs) } as Agent));
   }
 
   /** A page of agents in the list envelope, as JSON text. */
@@ -94,9 +117,9 @@ export class AgentStore {
   patch(agentId: string, body: AgentPatch): Result<string> {
     const current = this.get(agentId);
     if (!current.ok) return current;
-    const next = { ...current.value, ...pick(body, agentFields) } as Agent;
+    const next = { ...current.value, ...pick(body, this.agentFields) } as Agent;
     // Keep the response's field order stable: id, the fields, created.
-    return success(this.store({ id: next.id, ...pick(next, agentFields), created: next.created } as Agent));
+    return success(this.store({ id: next.id, ...pick(next, this.agentFields), created: next.created } as Agent));
   }
 
   /** Deletes the agent and its channel configs. Its SIP connections stay (the docs say so). */
@@ -116,7 +139,7 @@ export class AgentStore {
   putChannel(agentId: string, channelType: ChannelType, body: ChannelConfigPut, nowMs: number): Result<ChannelConfig> {
     if (!this.agents.has(agentId)) return failed(apiErrors.agentNotFound(agentId));
     for (const [field, only] of Object.entries(channelOnlyFields)) {
-      if (body[field as keyof ChannelConfigPut] !== undefined && only !== channelType) {
+      if (this.channelFields.includes(field as ChannelField) && body[field as keyof ChannelConfigPut] !== undefined && only !== channelType) {
         return failed(apiErrors.validation(`'${field}' is only supported on the '${only}' channel, not on '${channelType}'. Remove it from the body, or PUT it to /public/agents/${agentId}/channels/${only}.`));
       }
     }
@@ -127,7 +150,7 @@ export class AgentStore {
       id,
       apiKeyId: apiKeyIdOf(this.apiKey),
       channelType,
-      ...pick(body, channelFields),
+      ...pick(body, this.channelFields),
       ...(channelType === 'voip' ? { voipEndpoint: `${this.options.publicBaseUrl}/voip/twilio/${id}` } : {}),
       created: previous?.created ?? unixSeconds(nowMs),
     } as ChannelConfig;

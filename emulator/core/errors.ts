@@ -60,6 +60,16 @@ export const apiErrors = {
     failure(405, 'MethodNotAllowed', ErrorType.Failure, `${method} is not allowed on ${path}. Allowed: ${allowed.join(', ')}.`, { Allow: allowed.join(', ') }),
   agentLimitExceeded: (limit: number) =>
     failure(409, 'AgentLimitExceeded', ErrorType.Conflict, `This project already has the maximum of ${limit} agents. Delete an agent to free a slot.`),
+  sipNotEnabled: () =>
+    failure(403, 'SipConnectionsNotEnabled', ErrorType.Forbidden, 'SIP connections are not enabled for this project: they are a private preview, enabled per account on request. Ask the vendor to enable SIP (in omnisip: PUT /_emulator/projects/{apiKey}/sip with {"enabled": true}).'),
+  sipQuotaExceeded: (quota: number, count: number) =>
+    failure(409, 'SipQuotaExceeded', ErrorType.Conflict, `The project's sipPods quota is ${quota} and it has ${count} SIP connection${count === 1 ? '' : 's'}. Request more with POST /public/quota-requests {"quotaType":"sipPods","requestedValue":${count + 1}}, or delete a connection.`),
+  quotaRequestNotFound: (id: string) =>
+    failure(404, 'QuotaRequestNotFound', ErrorType.NotFound, `Quota request '${id}' was not found in this project. GET /public/quota-requests lists them.`),
+  connectionNotOnline: (id: string, status: string) =>
+    failure(409, 'SipConnectionNotOnline', ErrorType.Conflict, `SIP connection '${id}' is ${status}; an outbound call needs Running/online. Wait for it (POST /public/sip-connections/${id}/status), or read its error log.`),
+  concurrentCallLimit: (limit: number) =>
+    failure(409, 'ConcurrentCallLimitReached', ErrorType.Conflict, `The project already has the maximum of ${limit} concurrent SIP calls. End a call first.`),
   payloadTooLarge: (limitBytes: number) =>
     failure(413, 'PayloadTooLarge', ErrorType.Validation, `The request body is larger than ${limitBytes} bytes. Send a smaller body.`),
   unsupportedMediaType: (contentType: string) =>

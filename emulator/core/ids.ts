@@ -3,7 +3,7 @@ import type { RandomSource } from '../../random/index.js';
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-export type IdPrefix = 'agent' | 'chanconfig' | 'sipconn' | 'fault' | 'call';
+export type IdPrefix = 'agent' | 'chanconfig' | 'sipconn' | 'fault' | 'call' | 'quotareq';
 
 /**
  * New resource ids: the vendor's prefix and 24 characters drawn from `random` (~124 bits). From the

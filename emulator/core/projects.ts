@@ -1,4 +1,5 @@
 import { AgentStore, type AgentStoreOptions } from './agents.js';
+import { SipAccess, type SipAccessOptions } from './sipAccess.js';
 import { SipConnectionStore, type SipConnectionRecord } from './sipConnections.js';
 
 /** A project: what one API key owns. Every non-empty key is its own project (DESIGN.md). */
@@ -6,6 +7,13 @@ export interface Project {
   readonly apiKey: string;
   readonly agents: AgentStore;
   readonly sipConnections: SipConnectionStore;
+  /** Whether SIP is enabled, the `sipPods` quota and its requests. */
+  readonly sip: SipAccess;
+}
+
+export interface ProjectsOptions extends AgentStoreOptions {
+  /** Each new project's SIP access: enabled, quota, how quota requests are approved. */
+  sip: Omit<SipAccessOptions, 'ids'>;
 }
 
 /** What happened to a SIP connection in the store; `redeploy` says whether a setting or the password changed. */
@@ -26,12 +34,17 @@ export class Projects {
   private readonly byUsername = new Map<string, SipConnectionRecord[]>();
   private readonly watchers = new Set<(change: ConnectionChange) => void>();
 
-  constructor(private readonly options: AgentStoreOptions) {}
+  constructor(private readonly options: ProjectsOptions) {}
 
   get(apiKey: string): Project {
     let project = this.byKey.get(apiKey);
     if (!project) {
-      project = { apiKey, agents: new AgentStore(apiKey, this.options), sipConnections: new SipConnectionStore(apiKey, this.options.ids, (change) => this.changed(change)) };
+      project = {
+        apiKey,
+        agents: new AgentStore(apiKey, this.options),
+        sipConnections: new SipConnectionStore(apiKey, this.options.ids, (change) => this.changed(change)),
+        sip: new SipAccess({ ...this.options.sip, ids: this.options.ids }),
+      };
       this.byKey.set(apiKey, project);
     }
     return project;

@@ -118,6 +118,10 @@ export class SipConnectionStore {
     return [...this.records.values()];
   }
 
+  count(): number {
+    return this.records.size;
+  }
+
   /**
    * PATCH: `name` and `agentId` replace; `settings` fields present replace the stored ones one by
    * one (assumed, so a password can change alone). `redeploy` is true when a setting changed.

@@ -44,6 +44,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/projects/{apiKey}/sip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a project's SIP access and quota
+         * @description Whether SIP connections are enabled for the project (the guide era's private preview),
+         *     its `sipPods` quota (null for no limit), how many connections it has, and its quota
+         *     requests. A key never used before is a project like any other: it is created here.
+         */
+        get: operations["getProjectSip"];
+        /**
+         * Enable or disable SIP for a project, or set its quota
+         * @description `enabled: false` makes every SIP-connection operation of the project answer 403
+         *     `SipConnectionsNotEnabled`, as the guide era's private preview did before the vendor
+         *     enabled an account, so a client's first-run path can be tested. `quota` sets the
+         *     `sipPods` quota (null for no limit); connections beyond it are refused with 409
+         *     `SipQuotaExceeded`, existing ones stay.
+         */
+        put: operations["putProjectSip"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/projects/{apiKey}/quota-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Approve or reject a quota request
+         * @description The vendor's review of a quota request, for an emulator started with
+         *     `--quota-approval manual`. An approved request's `requestedValue` becomes the project's
+         *     `sipPods` quota.
+         */
+        put: operations["reviewQuotaRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/scenarios/runs": {
         parameters: {
             query?: never;
@@ -687,7 +739,7 @@ export interface components {
              * @example sip
              * @enum {string}
              */
-            channelType: "voip" | "sip" | "webrtc" | "websocket";
+            channelType: "voip" | "sip" | "webrtc" | "websocket" | "kiosk";
             /**
              * @description The live-agent transfer settings (`sip` only), as the public API shows them.
              * @example {
@@ -866,10 +918,125 @@ export interface components {
          */
         ClockMode: "real" | "virtual";
         /**
+         * @description A project's access to SIP connections.
+         * @example {
+         *       "enabled": true,
+         *       "quota": 3,
+         *       "used": 1,
+         *       "approval": "auto",
+         *       "requests": []
+         *     }
+         */
+        ProjectSip: {
+            /**
+             * @description Whether the project may use SIP connections at all (the guide era's private preview).
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @description The `sipPods` quota, the most SIP connections the project may have; null for no limit.
+             * @example 3
+             */
+            quota: number | null;
+            /**
+             * @description How many SIP connections the project has.
+             * @example 1
+             */
+            used: number;
+            /**
+             * @description How this emulator decides quota requests (`--quota-approval`).
+             * @example auto
+             * @enum {string}
+             */
+            approval: "auto" | "manual";
+            /**
+             * @description The project's quota requests, oldest first.
+             * @example []
+             */
+            requests: components["schemas"]["QuotaRequest"][];
+        };
+        /**
+         * @description What to change in a project's SIP access; fields left out stay.
+         * @example {
+         *       "enabled": false
+         *     }
+         */
+        ProjectSipPut: {
+            /**
+             * @description Enable or disable SIP connections for the project.
+             * @example false
+             */
+            enabled?: boolean;
+            /**
+             * @description The new `sipPods` quota; null for no limit.
+             * @example 2
+             */
+            quota?: number | null;
+        };
+        /**
+         * @description The decision on a quota request.
+         * @example {
+         *       "status": "approved"
+         *     }
+         */
+        QuotaReview: {
+            /**
+             * @description Approve (the requested value becomes the quota) or reject.
+             * @example approved
+             * @enum {string}
+             */
+            status: "approved" | "rejected";
+        };
+        /**
+         * @description A quota request, as the public API's `GET /public/quota-requests` shows it.
+         * @example {
+         *       "id": "quotareq_abc123def456ghi789jk",
+         *       "quotaType": "sipPods",
+         *       "requestedValue": 3,
+         *       "status": "approved",
+         *       "created": 1710000000
+         *     }
+         */
+        QuotaRequest: {
+            /**
+             * @description The request's id.
+             * @example quotareq_abc123def456ghi789jk
+             */
+            id: string;
+            /**
+             * @description The quota asked for.
+             * @example sipPods
+             * @enum {string}
+             */
+            quotaType: "sipPods";
+            /**
+             * @description The maximum asked for.
+             * @example 3
+             */
+            requestedValue: number;
+            /**
+             * @description Why, as sent.
+             * @example Three support lines
+             */
+            reason?: string;
+            /**
+             * @description The review.
+             * @example approved
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            /**
+             * @description When it was requested, in Unix epoch seconds.
+             * @example 1710000000
+             */
+            created: number;
+        };
+        /**
          * @description The emulator's health, the ports it bound and its clock.
          * @example {
          *       "status": "ok",
          *       "version": "0.1.0",
+         *       "apiProfile": "guide",
          *       "ports": {
          *         "api": 4010,
          *         "sip": 5060
@@ -881,6 +1048,12 @@ export interface components {
          *     }
          */
         Health: {
+            /**
+             * @description The public API's profile (`--api-profile`): `guide`, the vendor's SIP guide; `latest`, the docs of August 2026.
+             * @example guide
+             * @enum {string}
+             */
+            apiProfile: "guide" | "latest";
             /**
              * @description Always `ok` when the emulator answers.
              * @example ok
@@ -991,11 +1164,11 @@ export interface components {
             toNextTimer: true;
         };
         /**
-         * @description An `operationId` of the public API (openapi.yaml).
+         * @description An `operationId` of the public API (openapi.yaml, and the latest profile's quota and outbound-call operations).
          * @example createAgent
          * @enum {string}
          */
-        PublicOperationId: "createAgent" | "listAgents" | "getAgent" | "updateAgent" | "deleteAgent" | "putChannelConfig" | "getChannelConfig" | "deleteChannelConfig" | "createSipConnection" | "listSipConnections" | "getSipConnection" | "updateSipConnection" | "deleteSipConnection" | "refreshSipConnectionStatus" | "listSipConnectionErrors";
+        PublicOperationId: "createAgent" | "listAgents" | "getAgent" | "updateAgent" | "deleteAgent" | "putChannelConfig" | "getChannelConfig" | "deleteChannelConfig" | "createSipConnection" | "listSipConnections" | "getSipConnection" | "updateSipConnection" | "deleteSipConnection" | "refreshSipConnectionStatus" | "listSipConnectionErrors" | "callFromSipConnection" | "createQuotaRequest" | "listQuotaRequests";
         /**
          * @description Matches public API requests. Every field given must match; none given matches every
          *     request.
@@ -2642,6 +2815,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description The project's API key, as clients send it in `X-Api-Key`.
+         * @example demo
+         */
+        ApiKeyPath: string;
+        /**
          * @description Only entries after this sequence number (the `lastSeq` of an earlier read, or an entry's `seq`).
          * @example 120
          */
@@ -2710,6 +2888,128 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectList"];
                 };
             };
+        };
+    };
+    getProjectSip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's API key, as clients send it in `X-Api-Key`.
+                 * @example demo
+                 */
+                apiKey: components["parameters"]["ApiKeyPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project's SIP access. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectSip"];
+                };
+            };
+        };
+    };
+    putProjectSip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's API key, as clients send it in `X-Api-Key`.
+                 * @example demo
+                 */
+                apiKey: components["parameters"]["ApiKeyPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProjectSipPut"];
+            };
+        };
+        responses: {
+            /** @description The project's SIP access. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectSip"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    reviewQuotaRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's API key, as clients send it in `X-Api-Key`.
+                 * @example demo
+                 */
+                apiKey: components["parameters"]["ApiKeyPath"];
+                /**
+                 * @description The quota request's id.
+                 * @example quotareq_abc123def456ghi789jk
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "approved"
+                 *     }
+                 */
+                "application/json": components["schemas"]["QuotaReview"];
+            };
+        };
+        responses: {
+            /** @description The request, reviewed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The project has no such quota request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "QuotaRequestNotFound",
+                     *       "description": "Quota request 'quotareq_abc' was not found in this project.",
+                     *       "type": 4,
+                     *       "numericType": 4
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     listScenarioRuns: {

@@ -9,11 +9,16 @@
  */
 import type { components as PublicComponents } from './public-api.js';
 import type { components as ControlComponents } from './control-api.js';
+import type { components as LatestComponents } from './public-api-latest.js';
 
 export type { paths as PublicPaths, components as PublicComponents, operations as PublicOperations } from './public-api.js';
 export type { paths as ControlPaths, components as ControlComponents, operations as ControlOperations } from './control-api.js';
 
 type PublicSchemas = PublicComponents['schemas'];
+/** The latest profile's document (openapi.yaml with openapi-latest.overlay.yaml): a superset of the guide's fields. */
+type LatestSchemas = LatestComponents['schemas'];
+/** The agent fields only the latest profile has, optional for code that serves both profiles. */
+type LaterAgentFields = Partial<Pick<LatestSchemas['Agent'], 'useWebSearch' | 'mcp'>>;
 type ControlSchemas = ControlComponents['schemas'];
 
 // Public API: errors and lists
@@ -23,18 +28,20 @@ export type AgentList = PublicSchemas['AgentList'];
 export type SipConnectionList = PublicSchemas['SipConnectionList'];
 
 // Public API: agents
-export type Agent = PublicSchemas['Agent'];
-export type AgentCreate = PublicSchemas['AgentCreate'];
-export type AgentPatch = PublicSchemas['AgentPatch'];
+export type Agent = PublicSchemas['Agent'] & LaterAgentFields;
+export type AgentCreate = PublicSchemas['AgentCreate'] & LaterAgentFields;
+export type AgentPatch = PublicSchemas['AgentPatch'] & LaterAgentFields;
+export type Mcp = LatestSchemas['Mcp'];
 export type ProviderSettings = PublicSchemas['ProviderSettings'];
 export type TurnDetection = PublicSchemas['TurnDetection'];
 export type NoiseReduction = PublicSchemas['NoiseReduction'];
 export type AgentTags = PublicSchemas['Tags'];
 
 // Public API: channel configs
-export type ChannelType = PublicSchemas['ChannelType'];
-export type ChannelConfig = PublicSchemas['ChannelConfig'];
-export type ChannelConfigPut = PublicSchemas['ChannelConfigPut'];
+/** Every profile's channel types and fields (`kiosk` and its fields are the latest profile's). */
+export type ChannelType = LatestSchemas['ChannelType'];
+export type ChannelConfig = LatestSchemas['ChannelConfig'];
+export type ChannelConfigPut = LatestSchemas['ChannelConfigPut'];
 export type HumanHandoff = PublicSchemas['HumanHandoff'];
 
 // Public API: SIP connections
@@ -50,6 +57,11 @@ export type SipConnectionError = PublicSchemas['SipConnectionError'];
 export type LifecycleStatus = PublicSchemas['LifecycleStatus'];
 export type SipStatus = PublicSchemas['SipStatus'];
 
+// Public API, latest profile: quota and outbound calls
+export type QuotaRequestCreate = LatestSchemas['QuotaRequestCreate'];
+export type QuotaRequest = LatestSchemas['QuotaRequest'];
+export type OutboundCall = LatestSchemas['OutboundCall'];
+
 // Control API: health and clock
 export type Health = ControlSchemas['Health'];
 export type Clock = ControlSchemas['Clock'];
@@ -58,6 +70,9 @@ export type ClockAdvance = ControlSchemas['ClockAdvance'];
 
 // Control API: projects (every API key, with its resources)
 export type ProjectList = ControlSchemas['ProjectList'];
+export type ProjectSip = ControlSchemas['ProjectSip'];
+export type ProjectSipPut = ControlSchemas['ProjectSipPut'];
+export type QuotaReview = ControlSchemas['QuotaReview'];
 export type Project = ControlSchemas['Project'];
 export type ProjectAgent = ControlSchemas['ProjectAgent'];
 export type ProjectChannelConfig = ControlSchemas['ProjectChannelConfig'];

@@ -1432,6 +1432,28 @@ export interface components {
             };
         };
         /**
+         * @description SIP connections are not enabled for the project. In the guide's era they were a private
+         *     preview, enabled per account on request. Assumed by omnisip: 403 `SipConnectionsNotEnabled`
+         *     on every SIP-connection operation (the docs do not say how the API refuses); omnisip
+         *     enables SIP for every project unless the control plane switches it off.
+         */
+        SipNotEnabled: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "SipConnectionsNotEnabled",
+                 *       "description": "SIP connections are not enabled for this project: they are a private preview, enabled per account on request.",
+                 *       "type": 6,
+                 *       "numericType": 6
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
          * @description The project already has the maximum number of agents (100 by default, as documented;
          *     configurable in omnisip). Delete one to free a slot.
          */
@@ -2036,6 +2058,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2110,6 +2133,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             404: components["responses"]["AgentNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2151,6 +2175,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             404: components["responses"]["SipConnectionNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -2188,6 +2213,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             404: components["responses"]["SipConnectionNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -2232,6 +2258,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             404: components["responses"]["SipConnectionOrAgentNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2284,6 +2311,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             404: components["responses"]["SipConnectionNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -2323,6 +2351,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SipNotEnabled"];
             404: components["responses"]["SipConnectionNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -9,6 +9,8 @@ import type {
   ScenarioRun,
   PbxAccountPut,
   PbxQuirks,
+  ProjectSipPut,
+  QuotaReview,
   SoftphoneCreate,
 } from '../generated/index.js';
 import type { Handler, HandlerOutput } from './handler.js';
@@ -29,6 +31,9 @@ export const controlHandlers: Record<string, Handler> = {
   getHealth: (_i, { control }) => ok(control.getHealth()),
   reset: async (_i, { control }) => (await control.reset(), noContent),
   listProjects: (_i, { control }) => ok(control.listProjects()),
+  getProjectSip: ({ params }, { control }) => ok(control.getProjectSip(params.apiKey!)),
+  putProjectSip: ({ params, body }, { control }) => ok(control.putProjectSip(params.apiKey!, body as ProjectSipPut)),
+  reviewQuotaRequest: ({ params, body }, { control }) => ok(control.reviewQuotaRequest(params.apiKey!, params.id!, body as QuotaReview)),
   getClock: (_i, { control }) => ok(control.getClock()),
   advanceClock: ({ body }, { control }) => ok(control.advanceClock(body as ClockAdvance)),
 

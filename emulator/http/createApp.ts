@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import { stringify } from 'yaml';
+import type { ApiProfile } from '../core/profile.js';
 import { apiErrors } from '../core/errors.js';
 import type { FaultRules } from '../core/FaultRules.js';
 import { registerApiRoutes } from './apiRoutes.js';
@@ -10,7 +12,7 @@ import { registerDocsRoutes } from './docsRoutes.js';
 import type { Journal } from '../journal/index.js';
 import type { HandlerDeps } from './handler.js';
 import { exchangeRecorder } from './journalExchanges.js';
-import { loadOpenApiDocument, type OpenApiDocument } from './openapiDocument.js';
+import { loadOpenApiDocument, readProfileDocument, type OpenApiDocument } from './openapiDocument.js';
 import { packageRoot } from './packageRoot.js';
 import { publicHandlers } from './publicHandlers.js';
 import { respondFailure } from './respond.js';
@@ -18,6 +20,8 @@ import { routeIndex } from './routeIndex.js';
 import { compileValidators, type OperationValidators } from './validators.js';
 
 export interface AppOptions {
+  /** The public API's profile: which document routes, validates and documents it. */
+  profile: ApiProfile;
   deps: HandlerDeps;
   /** Every API request and response is recorded in it. */
   journal: Journal;
@@ -31,24 +35,23 @@ interface LoadedApi {
   validators: Map<string, OperationValidators>;
 }
 
-let loaded: { publicApi: LoadedApi; controlApi: LoadedApi } | undefined;
+const loaded = new Map<string, LoadedApi>();
 
-/** Parses both documents and compiles their validators once per process: they never change at run time. */
-function loadApis(): { publicApi: LoadedApi; controlApi: LoadedApi } {
-  if (!loaded) {
-    const publicDoc = loadOpenApiDocument('openapi.yaml');
-    const controlDoc = loadOpenApiDocument('control-openapi.yaml');
-    loaded = {
-      publicApi: { document: publicDoc, validators: compileValidators(publicDoc, 'omnisip-public.json') },
-      controlApi: { document: controlDoc, validators: compileValidators(controlDoc, 'omnisip-control.json') },
-    };
+/** Parses a document and compiles its validators once per process: they never change at run time. */
+function loadApi(name: string, read: () => OpenApiDocument): LoadedApi {
+  let api = loaded.get(name);
+  if (!api) {
+    const document = read();
+    api = { document, validators: compileValidators(document, `omnisip-${name}.json`) };
+    loaded.set(name, api);
   }
-  return loaded;
+  return api;
 }
 
 /** The whole HTTP side: public API, control API, docs. Test it in-process with `app.request()`. */
 export function createApp(options: AppOptions): Hono {
-  const { publicApi, controlApi } = loadApis();
+  const publicApi = loadApi(`public-${options.profile}`, () => loadOpenApiDocument(readProfileDocument(options.profile)));
+  const controlApi = loadApi('control', () => loadOpenApiDocument('control-openapi.yaml'));
   const app = new Hono();
   const recorder = exchangeRecorder(options.journal);
 
@@ -57,8 +60,10 @@ export function createApp(options: AppOptions): Hono {
   registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
 
   const root = packageRoot();
-  for (const file of ['openapi.yaml', 'control-openapi.yaml']) {
-    const text = readFileSync(join(root, file), 'utf8');
+  // The public document of the profile that runs: openapi.yaml itself, or the overlay's result.
+  const publicYaml = options.profile === 'guide' ? readFileSync(join(root, 'openapi.yaml'), 'utf8') : stringify(publicApi.document.raw);
+  const controlYaml = readFileSync(join(root, 'control-openapi.yaml'), 'utf8');
+  for (const [file, text] of [['openapi.yaml', publicYaml], ['control-openapi.yaml', controlYaml]] as const) {
     app.get(`/${file}`, (c) => c.body(text, 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
   }
   registerDocsRoutes(app, [
@@ -67,7 +72,7 @@ export function createApp(options: AppOptions): Hono {
   ]);
   // The URLs the ready line prints answer with what lives there, not with a 404.
   const publicIndex = routeIndex(publicApi.document, {
-    title: 'Omniagent public API, emulated by omnisip',
+    title: `Omniagent public API, emulated by omnisip (API profile ${options.profile})`,
     description: 'Send X-Api-Key with any non-empty key: each key is a project of its own. The routes below answer under this prefix.',
     docs: '/docs',
     openapi: '/openapi.yaml',

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYaml as parse } from '../core/parseYaml.js';
+import type { ApiProfile } from '../core/profile.js';
+import { applyOverlay } from './applyOverlay.js';
 import { packageRoot } from './packageRoot.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -51,19 +53,40 @@ function resolveRef<T>(raw: Record<string, unknown>, value: unknown): T {
   return current as T;
 }
 
-/** The document as parsed data: the JSON the build wrote, when it is not older than the YAML (faster start), else the YAML. */
-function readDocument(fileName: string): Record<string, unknown> {
-  const yamlPath = join(packageRoot(), fileName);
-  const jsonPath = join(packageRoot(), 'dist', fileName.replace(/\.yaml$/, '.json'));
-  if (existsSync(jsonPath) && statSync(jsonPath).mtimeMs >= statSync(yamlPath).mtimeMs) {
+/** The overlay that makes each profile from openapi.yaml; `guide` has none. */
+export const profileOverlays: Record<ApiProfile, string | undefined> = { guide: undefined, latest: 'openapi-latest.overlay.yaml' };
+
+const mtime = (path: string) => statSync(path).mtimeMs;
+
+/**
+ * The document as parsed data: the JSON the build wrote (`dist/<name>.json`), when it is not older
+ * than any file it was made from (faster start), else made again from those files.
+ */
+function readDocument(jsonName: string, sources: string[], make: () => Record<string, unknown>): Record<string, unknown> {
+  const jsonPath = join(packageRoot(), 'dist', jsonName);
+  if (existsSync(jsonPath) && sources.every((file) => mtime(jsonPath) >= mtime(join(packageRoot(), file)))) {
     return JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>;
   }
-  return parse(readFileSync(yamlPath, 'utf8')) as Record<string, unknown>;
+  return make();
 }
 
-/** Reads an OpenAPI 3.1 document shipped with omnisip (`openapi.yaml`, `control-openapi.yaml`). */
-export function loadOpenApiDocument(fileName: string): OpenApiDocument {
-  const raw = readDocument(fileName);
+const readYaml = (fileName: string) => parse(readFileSync(join(packageRoot(), fileName), 'utf8')) as Record<string, unknown>;
+
+/** A shipped YAML document (`openapi.yaml`, `control-openapi.yaml`) as data. */
+export function readYamlDocument(fileName: string): Record<string, unknown> {
+  return readDocument(fileName.replace(/\.yaml$/, '.json'), [fileName], () => readYaml(fileName));
+}
+
+/** The public API document of a profile, as data: openapi.yaml with the profile's overlay applied. */
+export function readProfileDocument(profile: ApiProfile): Record<string, unknown> {
+  const overlay = profileOverlays[profile];
+  if (!overlay) return readYamlDocument('openapi.yaml');
+  return readDocument(`openapi-${profile}.json`, ['openapi.yaml', overlay], () => applyOverlay(readYaml('openapi.yaml'), readYaml(overlay)));
+}
+
+/** Reads an OpenAPI 3.1 document shipped with omnisip (`openapi.yaml`, `control-openapi.yaml`), or a profile's. */
+export function loadOpenApiDocument(source: string | Record<string, unknown>): OpenApiDocument {
+  const raw = typeof source === 'string' ? readYamlDocument(source) : source;
   const paths = (raw.paths ?? {}) as Record<string, Record<string, unknown>>;
   const operations: OperationSpec[] = [];
   for (const [path, item] of Object.entries(paths)) {

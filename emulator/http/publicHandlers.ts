@@ -2,6 +2,8 @@ import type {
   AgentCreate,
   AgentPatch,
   ChannelConfigPut,
+  OutboundCall,
+  QuotaRequestCreate,
   SipConnectionCreate,
   SipConnectionPatch,
 } from '../generated/index.js';
@@ -24,10 +26,16 @@ function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: ApiFailu
   return result.ok ? then(result.value) : { failure: result.error };
 }
 
-type ProjectHandler = (input: HandlerInput & { project: Project }, deps: HandlerDeps) => HandlerOutput;
+type ProjectHandler = (input: HandlerInput & { project: Project }, deps: HandlerDeps) => HandlerOutput | Promise<HandlerOutput>;
 
 /** Public handlers work inside the caller's project: the API key is the tenant. */
 const inProject = (handler: ProjectHandler): Handler => (input, deps) => handler({ ...input, project: deps.projects.get(input.apiKey!) }, deps);
+
+/** A SIP-connection operation: refused as a whole while the project's SIP access is off (the guide's private preview). */
+const sipOnly = (handler: ProjectHandler): ProjectHandler => (input, deps) => {
+  const refused = input.project.sip.check();
+  return refused ? { failure: refused } : handler(input, deps);
+};
 
 /** One handler per operationId of openapi.yaml; the router refuses to start if one is missing. */
 export const publicHandlers: Record<string, Handler> = Object.fromEntries(
@@ -47,22 +55,30 @@ export const publicHandlers: Record<string, Handler> = Object.fromEntries(
     const create = body as SipConnectionCreate;
     const agent = project.agents.get(create.agentId);
     if (!agent.ok) return { failure: agent.error };
+    const refused = project.sip.admit(project.sipConnections.count());
+    if (refused) return { failure: refused };
     return ok(toResource(project.sipConnections.create(create, clock.now())));
   },
-  listSipConnections: ({ project, query }) =>
-    ok(project.sipConnections.list(pageOf(query), query.agentId !== undefined ? { agentId: query.agentId as string } : {})),
-  getSipConnection: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(toResource(r))),
-  updateSipConnection: ({ project, params, body }) => {
+  listSipConnections: sipOnly(({ project, query }) =>
+    ok(project.sipConnections.list(pageOf(query), query.agentId !== undefined ? { agentId: query.agentId as string } : {}))),
+  getSipConnection: sipOnly(({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(toResource(r)))),
+  updateSipConnection: sipOnly(({ project, params, body }) => {
     const patch = body as SipConnectionPatch;
     if (patch.agentId !== undefined && !project.agents.exists(patch.agentId)) {
       const missing = project.agents.get(patch.agentId);
       if (!missing.ok) return { failure: missing.error };
     }
     return unwrap(project.sipConnections.patch(params.id!, patch), ({ record }) => ok(toResource(record)));
-  },
-  deleteSipConnection: ({ project, params }) => unwrap(project.sipConnections.delete(params.id!), () => noContent),
-  refreshSipConnectionStatus: ({ project, params }, { clock }) =>
-    unwrap(project.sipConnections.refresh(params.id!, clock.now()), (r) => ok({ status: statusOf(r), created: r.created })),
-  listSipConnectionErrors: ({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(r.errors)),
+  }),
+  deleteSipConnection: sipOnly(({ project, params }) => unwrap(project.sipConnections.delete(params.id!), () => noContent)),
+  refreshSipConnectionStatus: sipOnly(({ project, params }, { clock }) =>
+    unwrap(project.sipConnections.refresh(params.id!, clock.now()), (r) => ok({ status: statusOf(r), created: r.created }))),
+  listSipConnectionErrors: sipOnly(({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(r.errors))),
+  callFromSipConnection: sipOnly(async ({ project, params, body }, { control }) =>
+    unwrap(project.sipConnections.get(params.id!), () => ok(control.placeOutboundCall(project.apiKey, params.id!, body as OutboundCall)))),
+
+  // The latest profile: the sipPods quota.
+  createQuotaRequest: ({ project, body }, { clock }) => ok(project.sip.request(body as QuotaRequestCreate, clock.now())),
+  listQuotaRequests: ({ project }) => ok(project.sip.list()),
 } satisfies Record<string, ProjectHandler>).map(([id, handler]) => [id, inProject(handler)]),
 );

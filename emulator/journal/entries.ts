@@ -210,6 +210,10 @@ export interface StartedEntry extends EntryStamp {
 
 /** The options of a world that a replay needs to behave the same (no password: PBX accounts given by configuration are named only). */
 export interface StartedOptions {
+  /** Absent in journals written before profiles existed: those ran `guide`. */
+  apiProfile?: 'guide' | 'latest';
+  sipQuota?: number | null;
+  quotaApproval?: 'auto' | 'manual';
   provisionDelayMs: number;
   restartDelayMs: number;
   agentLimit: number;

@@ -10,6 +10,8 @@ import type { Journal } from '../journal/index.js';
 /** A deployed listener for one SIP connection: what the manager starts and stops. */
 export interface SipListener {
   stop(options: { unregister: boolean }): Promise<void> | void;
+  /** Places an outbound call through the connection's server (absent on listeners without SIP). */
+  placeCall?(call: { destination: string; initialSpeech?: string }): void;
 }
 
 export interface ListenerContext {
@@ -104,6 +106,11 @@ export class ListenerManager {
   async close(): Promise<void> {
     this.unsubscribe();
     await this.stopAll();
+  }
+
+  /** The running listener of a connection, if any. */
+  listenerOf(connectionId: string): SipListener | undefined {
+    return this.listeners.get(connectionId);
   }
 
   private run(record: SipConnectionRecord, effects: LifecycleEffect[]): void {

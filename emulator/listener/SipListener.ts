@@ -1,5 +1,5 @@
 import type { RandomSource } from '../../random/index.js';
-import { createNetworkTransport, type Endpoint, type RegisterClient, SipStack, type SipTransport, type TransportProtocol, UserAgent } from '../../sip/index.js';
+import { createNetworkTransport, type Endpoint, generateCallId, type IncomingInvite, type RegisterClient, SipStack, type SipTransport, type TransportProtocol, UserAgent } from '../../sip/index.js';
 import type { Calls } from '../core/calls.js';
 import type { FaultRules } from '../core/FaultRules.js';
 import type { Logger } from '../core/logger.js';
@@ -8,7 +8,7 @@ import type { SipConnectionRecord } from '../core/sipConnections.js';
 import type { Journal } from '../journal/index.js';
 import { sipRecorder } from '../journal/sipRecorder.js';
 import { activeCallsInProject, callConfig } from './admission.js';
-import { AgentCall, type AgentCallHandle } from './calls/AgentCall.js';
+import { AgentCall, type AgentCallHandle, type OutboundLeg } from './calls/AgentCall.js';
 import type { ListenerContext, ListenerFactory, SipListener } from './ListenerManager.js';
 import { startRegistration } from './registration.js';
 
@@ -82,6 +82,8 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
   const party = { stack: 'listener', connectionId: record.id } as const;
 
   let stack: SipStack | undefined;
+  let ua: UserAgent | undefined;
+  let random: RandomSource | undefined;
   let registration: RegisterClient | undefined;
   let stopped = false;
   /** The calls the agent is on: a stopping listener hangs them up, or their RTP would go on. */
@@ -93,7 +95,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       await transport.close();
       return;
     }
-    const random = options.random.fork(`listener:${record.id}`);
+    random = options.random.fork(`listener:${record.id}`);
     stack = new SipStack({
       transport,
       timers: options.sipTimers,
@@ -108,36 +110,55 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       retryMs: options.retryMs ?? 5000,
       maxRetryMs: options.maxRetryMs ?? 60_000,
     });
-    const ua = new UserAgent(stack, { contact: registration.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => logger.warn(`connection ${record.id}: ${m}`) });
-    ua.onInvite((incoming) => {
-      if (!options.calls) return void incoming.reject(480);
-      const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach, rtpStopsAfterMs } = options.calls;
-      const call: AgentCall = new AgentCall({
-        incoming,
-        connectionId: record.id,
-        domain: settings.domain,
-        config: callConfig(record, projects),
-        overLimit: activeCallsInProject(record, projects) >= maxConcurrentCalls,
-        calls: registry,
-        journal,
-        random,
-        faults,
-        report,
-        logger,
-        rtpTimeoutMs,
-        attach,
-        ...(rtpStopsAfterMs && { rtpStopsAfterMs: () => rtpStopsAfterMs(record.id, incoming.request.headers.get('Call-ID') ?? '') }),
-        onEnd: () => calls.delete(call),
-      });
-      calls.add(call);
-      void call.run();
-    });
+    ua = new UserAgent(stack, { contact: registration.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => logger.warn(`connection ${record.id}: ${m}`) });
+    ua.onInvite((incoming) => startCall({ incoming }));
   })().catch((error: Error) => {
     logger.error(`connection ${record.id}: listener could not start: ${error.message}`);
     report({ type: 'crashed', message: `Listener could not open its SIP socket: ${error.message}` });
   });
 
+  /** The agent on one call, inbound or outbound, until it ends. */
+  const startCall = (leg: { incoming: IncomingInvite } | { outbound: OutboundLeg }): void => {
+    if (!options.calls) return void ('incoming' in leg && leg.incoming.reject(480));
+    const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach, rtpStopsAfterMs } = options.calls;
+    const call: AgentCall = new AgentCall({
+      ...leg,
+      connectionId: record.id,
+      domain: settings.domain,
+      config: callConfig(record, projects),
+      overLimit: activeCallsInProject(record, projects) >= maxConcurrentCalls,
+      calls: registry,
+      journal,
+      random: random!,
+      faults,
+      report,
+      logger,
+      rtpTimeoutMs,
+      attach,
+      ...(rtpStopsAfterMs && { rtpStopsAfterMs: (sipCallId: string) => rtpStopsAfterMs(record.id, sipCallId) }),
+      onEnd: () => calls.delete(call),
+    });
+    calls.add(call);
+    void call.run();
+  };
+
   return {
+    /** An outbound call: INVITE `sip:{destination}@{domain}` through the server the listener registers with, answering its challenge with the connection's credentials. */
+    placeCall({ destination: callee, initialSpeech }) {
+      if (!stack || !ua || stopped) throw new Error(`connection ${record.id}: the listener is not running`);
+      const agentUa = ua;
+      const from = `sip:${settings.username}@${settings.domain}`;
+      const callId = generateCallId(undefined, stack.random);
+      startCall({
+        outbound: {
+          callId,
+          from: settings.username,
+          to: callee,
+          ...(initialSpeech !== undefined ? { initialSpeech } : {}),
+          invite: (sdp) => agentUa.invite({ callId, target: `sip:${callee}@${settings.domain}`, from, destination, sdp, credentials: { username: settings.username, password: record.password } }),
+        },
+      });
+    },
     async stop({ unregister }) {
       stopped = true;
       await ready;

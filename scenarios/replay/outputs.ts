@@ -1,7 +1,7 @@
 import type { JournalEntry } from '../../emulator/index.js';
 
 /** A resource id (`sipconn_` and 24 characters): equal across runs only when both were seeded alike. */
-export const ID = /\b(?:agent|chanconfig|sipconn|fault|call)_[a-z0-9]{24}\b/g;
+export const ID = /\b(?:agent|chanconfig|sipconn|fault|call|quotareq)_[a-z0-9]{24}\b/g;
 
 /**
  * What a run produced that a replay must produce again, as streams: one per connection, call or

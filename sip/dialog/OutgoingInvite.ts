@@ -11,6 +11,8 @@ export interface InviteOptions {
   target: string;
   /** Our identity (URI or name-addr); a tag is added. */
   from: string;
+  /** The Call-ID; default a new one. Give it when the call must be known by it before the INVITE goes (a call record). */
+  callId?: string;
   /** The callee's identity; default the target. */
   to?: string;
   /** Where the INVITE goes: the callee, or the proxy that serves it. Later requests follow the dialog's route set. */
@@ -58,7 +60,7 @@ export class OutgoingInvite {
   ) {
     // Checked here, so that a bad argument throws at the call site rather than in the promise.
     if (parseUri(options.target) === undefined) throw new TypeError(`UserAgent.invite: target ${JSON.stringify(options.target)} is not a SIP URI`);
-    this.callId = generateCallId(undefined, host.stack.random);
+    this.callId = options.callId ?? generateCallId(undefined, host.stack.random);
     this.from = withTag(options.from, generateTag(host.stack.random));
     this.to = asNameAddr(options.to ?? `<${options.target}>`);
     const { credentials } = options;

@@ -29,6 +29,8 @@ export interface SippOptions {
   /** Percentage of packets SIPp drops (its -lost option). */
   lost?: number;
   timeoutSeconds?: number;
+  /** SIPp's own SIP port; default a free one. */
+  localPort?: number;
   extraArgs?: string[];
 }
 
@@ -38,7 +40,7 @@ export interface SippOptions {
  */
 export async function runSipp(options: SippOptions): Promise<SippRun> {
   const dir = mkdtempSync(join(tmpdir(), 'omnisip-sipp-'));
-  const args = [options.target, '-sf', options.scenario, '-i', '127.0.0.1', '-p', String(await freeUdpTcpPort()), '-t', options.transport === 'UDP' ? 'u1' : 't1', '-m', String(options.calls ?? 1), '-nostdin', '-timeout', `${options.timeoutSeconds ?? 30}s`, '-timeout_error', '-trace_stat', '-stf', join(dir, 'stats.csv'), '-trace_err', '-error_file', join(dir, 'errors.log')];
+  const args = [options.target, '-sf', options.scenario, '-i', '127.0.0.1', '-p', String(options.localPort ?? (await freeUdpTcpPort())), '-t', options.transport === 'UDP' ? 'u1' : 't1', '-m', String(options.calls ?? 1), '-nostdin', '-timeout', `${options.timeoutSeconds ?? 30}s`, '-timeout_error', '-trace_stat', '-stf', join(dir, 'stats.csv'), '-trace_err', '-error_file', join(dir, 'errors.log')];
   if (options.rows) {
     const csv = join(dir, 'users.csv');
     writeFileSync(csv, `SEQUENTIAL\n${options.rows.join('\n')}\n`);

@@ -44,6 +44,12 @@ export class AgentBehaviour {
     return [{ type: 'say', prompt: 'greeting', why: 'call answered' }];
   }
 
+  /** An outbound call was answered: the agent opens with `initialSpeech` when given, else its greeting. */
+  calleeAnswered(initialSpeech: string | undefined): AgentAction[] {
+    if (initialSpeech === undefined) return [{ type: 'say', prompt: 'greeting', why: 'callee answered' }];
+    return [{ type: 'say', prompt: 'initialSpeech', why: `callee answered; initialSpeech: ${JSON.stringify(initialSpeech)}` }];
+  }
+
   /** One 20 ms frame of the caller's audio, with its arrival time. */
   audio(frame: Int16Array, atMs: number): AgentAction[] {
     const actions: AgentAction[] = [];

@@ -1,14 +1,15 @@
-import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName, type RtpImpairment } from '../../../media/index.js';
+import { buildSdp, prompts, RtpSession, answerSdp, parseSdp, negotiateSdp, type PromptName } from '../../../media/index.js';
 import type { RandomSource } from '../../../random/index.js';
-import { answerUnhandled, type Dialog, type IncomingInvite, type IncomingRequest, parseDtmfRelay, parseNameAddr } from '../../../sip/index.js';
+import { answerUnhandled, type Dialog, type IncomingInvite, type IncomingRequest, type OutgoingInvite, parseDtmfRelay, parseNameAddr } from '../../../sip/index.js';
 import type { CallRecord, Calls } from '../../core/calls.js';
 import { wallClockMs } from '../../core/clock.js';
-import type { FaultAction, FaultRules } from '../../core/FaultRules.js';
+import type { FaultRules } from '../../core/FaultRules.js';
 import type { LifecycleEvent } from '../../core/lifecycle.js';
 import type { Logger } from '../../core/logger.js';
 import type { CallNoteEntry, EntryInit, Journal } from '../../journal/index.js';
 import { AgentBehaviour, type AgentAction, type AgentConfig } from '../agent/AgentBehaviour.js';
 import type { Refusal } from '../admission.js';
+import { outboundFailure, rtpImpairment, withPbxRtpStop } from './rtpImpairment.js';
 
 /** What the control API can do to a call the agent is on. */
 export interface AgentCallHandle {
@@ -18,8 +19,23 @@ export interface AgentCallHandle {
   refreshStats(): void;
 }
 
+/** An outbound call the agent places (`POST /public/sip-connections/{id}/call`). */
+export interface OutboundLeg {
+  callId: string;
+  /** Our user (the connection's) and the callee's, as the call record shows them. */
+  from: string;
+  to: string;
+  /** What the agent says first when the callee answers. */
+  initialSpeech?: string;
+  /** Sends the INVITE with our SDP offer. */
+  invite(sdp: string): OutgoingInvite;
+}
+
 export interface AgentCallOptions {
-  incoming: IncomingInvite;
+  /** An inbound call: the caller's INVITE. */
+  incoming?: IncomingInvite;
+  /** An outbound call: whom to call and how. */
+  outbound?: OutboundLeg;
   connectionId: string;
   /** The SIP domain of the connection: the handoff goes to `sip:{transferExtension}@{domain}`. */
   domain: string;
@@ -39,7 +55,7 @@ export interface AgentCallOptions {
   /** No RTP from the caller for this long ends the call. */
   rtpTimeoutMs: number;
   /** The PBX stops passing the caller's RTP this long after the answer (its rtpStopsAfterMs quirk); asked once, at the answer. */
-  rtpStopsAfterMs?: () => number | undefined;
+  rtpStopsAfterMs?: (sipCallId: string) => number | undefined;
   /** Registers the call with the control plane while it lasts. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
   /** Told once when the call ends, however it ends. */
@@ -47,21 +63,6 @@ export interface AgentCallOptions {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function describeRtpFault(action: FaultAction): string {
-  switch (action.type) {
-    case 'loss':
-      return `${action.percent}% packet loss`;
-    case 'jitter':
-      return `up to ${action.ms} ms of jitter`;
-    case 'mute':
-      return 'one-way audio (every packet lost)';
-    case 'stop':
-      return `RTP stops ${action.afterMs} ms after the answer`;
-    default:
-      return action.type;
-  }
-}
 
 const userOf = (value: string | undefined) => (value ? (parseNameAddr(value)?.uri.user ?? value) : 'unknown');
 
@@ -83,13 +84,17 @@ export class AgentCall {
   private readonly sdpSessionId: number;
   private sdpVersion = 0;
   private lastSdpBody: string | undefined;
+  /** The other party, as the notes name it. */
+  private readonly peer: 'caller' | 'callee';
+  private pendingInvite: OutgoingInvite | undefined;
 
   constructor(private readonly options: AgentCallOptions) {
-    const { request } = options.incoming;
+    const request = options.incoming?.request;
+    this.peer = options.outbound ? 'callee' : 'caller';
     this.call = options.calls.open({
-      callId: request.headers.get('Call-ID') ?? 'unknown',
-      from: userOf(request.headers.get('From')),
-      to: userOf(request.headers.get('To')),
+      callId: options.outbound?.callId ?? request?.headers.get('Call-ID') ?? 'unknown',
+      from: options.outbound?.from ?? userOf(request?.headers.get('From')),
+      to: options.outbound?.to ?? userOf(request?.headers.get('To')),
       connectionId: options.connectionId,
       at: wallClockMs(),
     });
@@ -102,7 +107,9 @@ export class AgentCall {
 
   /** Runs the call to its end. Never throws: failures end the call and are recorded. */
   async run(): Promise<void> {
-    const { incoming, config } = this.options;
+    if (this.options.outbound) return this.runOutbound(this.options.outbound);
+    const { config } = this.options;
+    const incoming = this.options.incoming!;
     this.note('sip', `INVITE from ${this.call.from} to ${this.call.to}`);
     incoming.on('cancelled', () => this.end('caller cancelled (487)'));
     if ('refuse' in config) {
@@ -112,13 +119,8 @@ export class AgentCall {
     }
     incoming.ring();
     this.note('sip', '180 Ringing');
-    const opened = await RtpSession.open({ address: '127.0.0.1', rtpTimeoutMs: this.options.rtpTimeoutMs });
-    if (!opened.ok) {
-      incoming.reject(500);
-      return this.end(`no RTP socket: ${opened.error.message}`);
-    }
-    const rtp = (this.rtp = opened.value);
-    rtp.on('packet', (packet) => this.options.calls.captureRtp(this.call.callId, packet, wallClockMs()));
+    const rtp = await this.openRtp();
+    if (!rtp) return void incoming.reject(500);
     const answer = this.answerSdp(rtp);
     if ('reject' in answer) {
       incoming.reject(488);
@@ -130,6 +132,63 @@ export class AgentCall {
     if (!dialog) return this.end('caller cancelled (487)');
     this.dialog = dialog;
     this.note('sip', '200 OK with SDP answer');
+    if (answer.offerInAnswer) {
+      // INVITE without SDP: our 200 held the offer, the caller's answer comes in the ACK.
+      const ack = await incoming.acked;
+      const remote = ack && ack.body.length ? parseSdp(ack.body.toString('utf8')) : undefined;
+      const media = remote?.ok ? negotiateSdp(remote.value) : undefined;
+      if (media?.ok) rtp.setRemote(media.value.remote);
+    }
+    return this.connected(rtp, dialog, (behaviour) => behaviour.answered());
+  }
+
+  /** An outbound call: INVITE with our offer through the connection's server; the answer's SDP sets where RTP goes. */
+  private async runOutbound(leg: OutboundLeg): Promise<void> {
+    const { config } = this.options;
+    this.note('sip', `INVITE to ${leg.to} (outbound call)`);
+    if ('refuse' in config) {
+      this.options.report({ type: 'errorLogged', code: 480, message: `Outbound call to ${leg.to} not placed: ${config.refuse}` });
+      return this.end(`not placed: ${config.refuse}`);
+    }
+    const rtp = await this.openRtp();
+    if (!rtp) return;
+    const offer = this.versioned((o) => buildSdp({ address: rtp.localAddress, port: rtp.localPort, ...o }));
+    const invite = (this.pendingInvite = leg.invite(offer));
+    const result = await invite.result;
+    this.pendingInvite = undefined;
+    if (!result.ok) {
+      const message = `Outbound call to ${leg.to} failed: ${result.status} ${result.reason} (${outboundFailure(result.status)})`;
+      this.note('sip', message);
+      this.options.report({ type: 'errorLogged', code: result.status, message });
+      await rtp.stop();
+      return this.end(`${result.status} ${result.reason}`);
+    }
+    this.dialog = result.dialog;
+    const remote = parseSdp(result.response.body.toString('utf8'));
+    const media = remote.ok ? negotiateSdp(remote.value) : undefined;
+    if (!media?.ok) {
+      this.options.report({ type: 'errorLogged', code: 488, message: `Outbound call to ${leg.to}: the callee's SDP answer is unusable; hanging up` });
+      return this.hangUp('no usable SDP answer');
+    }
+    rtp.setRemote(media.value.remote);
+    this.call.codec = media.value.codec.name;
+    this.note('sip', `200 OK: ${leg.to} answered (codec ${media.value.codec.name}, RTP to ${media.value.remote.address}:${media.value.remote.port})`);
+    return this.connected(rtp, result.dialog, (behaviour) => behaviour.calleeAnswered(leg.initialSpeech));
+  }
+
+  private async openRtp(): Promise<RtpSession | undefined> {
+    const opened = await RtpSession.open({ address: '127.0.0.1', rtpTimeoutMs: this.options.rtpTimeoutMs });
+    if (!opened.ok) {
+      this.end(`no RTP socket: ${opened.error.message}`);
+      return undefined;
+    }
+    const rtp = (this.rtp = opened.value);
+    rtp.on('packet', (packet) => this.options.calls.captureRtp(this.call.callId, packet, wallClockMs()));
+    return rtp;
+  }
+
+  /** The call is up, inbound or outbound: the agent listens, speaks first and acts on what it hears. */
+  private connected(rtp: RtpSession, dialog: Dialog, opening: (behaviour: AgentBehaviour) => AgentAction[]): void {
     this.options.report({ type: 'callStarted' });
     this.started = true;
     this.options.calls.setState(this.call, 'active', wallClockMs());
@@ -139,75 +198,28 @@ export class AgentCall {
       hangup: () => this.hangUp('hung up through the control API'),
       refreshStats: () => this.refreshStats(),
     });
-
-    if (answer.offerInAnswer) {
-      // INVITE without SDP: our 200 held the offer, the caller's answer comes in the ACK.
-      const ack = await incoming.acked;
-      const remote = ack && ack.body.length ? parseSdp(ack.body.toString('utf8')) : undefined;
-      const media = remote?.ok ? negotiateSdp(remote.value) : undefined;
-      if (media?.ok) rtp.setRemote(media.value.remote);
-    }
     rtp.on('audio', (pcm, info) => this.act(this.behaviour?.audio(pcm, info.arrivalMs) ?? []));
     rtp.on('dtmf', (digit) => this.heardDtmf(digit.digit, 'rfc4733'));
-    rtp.on('rtp-timeout', () => void this.hangUp(`no RTP from the caller for ${this.options.rtpTimeoutMs} ms`));
+    rtp.on('rtp-timeout', () => void this.hangUp(`no RTP from the ${this.peer} for ${this.options.rtpTimeoutMs} ms`));
     dialog.onRequest((request) => this.inDialog(request));
-    void dialog.ended.then((termination) => this.end(termination.by === 'remote' ? 'caller hung up (BYE)' : `dialog ended (${termination.by})`));
+    void dialog.ended.then((termination) => this.end(termination.by === 'remote' ? `${this.peer} hung up (BYE)` : `dialog ended (${termination.by})`));
 
     if (this.options.overLimit) {
       // The vendor's documented behaviour at the concurrency limit: a short prompt, then hang up.
       this.note('agent', 'concurrency limit reached: playing "no agents available"');
-      await this.say('noAgents', 'concurrent SIP call limit reached');
-      return this.hangUp('concurrent SIP call limit reached');
+      void this.say('noAgents', 'concurrent SIP call limit reached').then(() => this.hangUp('concurrent SIP call limit reached'));
+      return;
     }
     this.behaviour = new AgentBehaviour(this.options.config as AgentConfig);
-    this.impair(rtp);
+    const faulted = rtpImpairment({ faults: this.options.faults, connectionId: this.options.connectionId, random: this.options.random, callId: this.call.callId, note: (text) => this.note('media', text) });
+    const impairment = withPbxRtpStop(faulted, this.options.rtpStopsAfterMs?.(this.call.callId), (text) => this.note('media', text));
+    if (impairment) rtp.impairment = impairment;
     rtp.startSending();
-    this.act(this.behaviour.answered());
-  }
-
-  /**
-   * Applies the `rtp` fault rules that fire for this call, once, for its whole length. The PBX's
-   * `rtpStopsAfterMs` quirk acts here too: the built-in PBX only signals, so a media-anchoring PBX
-   * whose relay stops forwarding is emulated where its effect lands, the agent's RTP socket.
-   */
-  private impair(rtp: RtpSession): void {
-    const { faults, connectionId } = this.options;
-    const stopsAfterMs = this.options.rtpStopsAfterMs?.();
-    if (stopsAfterMs !== undefined) {
-      const answered = performance.now();
-      rtp.impairment = { dropIn: () => performance.now() - answered >= stopsAfterMs };
-      this.note('media', `PBX quirk rtpStopsAfterMs: the PBX's media relay stops passing the caller's RTP ${stopsAfterMs} ms after the answer`);
-    }
-    if (!faults.hasRulesFor('rtp')) return;
-    const toAgent = faults.check({ target: 'rtp', connectionId, direction: 'toAgent' });
-    const fromAgent = faults.check({ target: 'rtp', connectionId, direction: 'fromAgent' });
-    if (!toAgent && !fromAgent) return;
-    const random = this.options.random.fork(`rtp:${this.call.callId}`);
-    const answered = performance.now();
-    const dropper = (action: FaultAction): (() => boolean) | undefined => {
-      if (action.type === 'mute') return () => true;
-      if (action.type === 'loss') return () => random.float() * 100 < action.percent;
-      if (action.type === 'stop') return () => performance.now() - answered >= action.afterMs;
-      return undefined;
-    };
-    const impairment: RtpImpairment = { ...rtp.impairment };
-    if (toAgent) {
-      const drop = dropper(toAgent.action);
-      if (drop) impairment.dropIn = drop;
-      this.note('media', `fault rule ${toAgent.rule.id}: ${describeRtpFault(toAgent.action)} on the caller's audio to the agent`);
-    }
-    if (fromAgent) {
-      const drop = dropper(fromAgent.action);
-      if (drop) impairment.dropOut = drop;
-      const action = fromAgent.action;
-      if (action.type === 'jitter') impairment.delayOutMs = () => random.float() * action.ms;
-      this.note('media', `fault rule ${fromAgent.rule.id}: ${describeRtpFault(action)} on the agent's audio to the caller`);
-    }
-    rtp.impairment = impairment;
+    this.act(opening(this.behaviour));
   }
 
   private answerSdp(rtp: RtpSession): { sdp: string; offerInAnswer: boolean } | { reject: string } {
-    const offer = this.options.incoming.offer;
+    const offer = this.options.incoming?.offer;
     if (offer === undefined) return { sdp: this.versioned((o) => buildSdp({ address: rtp.localAddress, port: rtp.localPort, ...o })), offerInAnswer: true };
     let answered: ReturnType<typeof answerSdp> | undefined;
     const sdp = this.versioned((o) => {
@@ -343,7 +355,8 @@ export class AgentCall {
       void this.hangUp(reason);
       return;
     }
-    if (this.options.incoming.state === 'pending') this.options.incoming.reject(480);
+    if (this.options.incoming?.state === 'pending') this.options.incoming.reject(480);
+    this.pendingInvite?.cancel();
     this.end(reason);
   }
 
