@@ -47,6 +47,8 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
     sipTimers: config.sipTimers,
     onTrace: sipRecorder(journal, { stack: 'pbx' }),
     onBinding: (change) => journal.record({ kind: 'pbx.binding', ...change }),
+    quirks: config.pbxQuirks,
+    onQuirk: (event) => journal.record({ kind: 'pbx.quirk', ...event }),
   });
   const listenerFactory = createSipListenerFactory({
     logger,
@@ -66,7 +68,17 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
         agentCalls.set(id, handle);
         return () => agentCalls.delete(id);
       },
+      rtpStopsAfterMs: (connectionId, sipCallId) => rtpStopsAfterMs(pbx, projects, connectionId, sipCallId),
     },
   });
   return { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger), listenerFactory };
 };
+
+/** The `rtpStopsAfterMs` quirk of the PBX account a connection registers as, journaled when a call gets it. */
+function rtpStopsAfterMs(pbx: Pbx, projects: Projects, connectionId: string, sipCallId: string): number | undefined {
+  const settings = projects.findSipConnection(connectionId)?.settings;
+  if (settings === undefined || !pbx.serves(settings.server)) return undefined;
+  const ms = pbx.quirksFor(settings.username).rtpStopsAfterMs;
+  if (ms !== undefined) pbx.quirks.report({ quirk: 'rtpStopsAfterMs', account: settings.username, text: `the PBX's media relay stops passing the caller's RTP to the agent ${ms} ms after the answer`, sipCallId });
+  return ms;
+}

@@ -43,7 +43,7 @@ describe('a restart with the same --state-dir', () => {
     expect(created.status).toBe(200);
     const connection = created.body;
     await first.control.waitForStatus(connection.id, (s) => s.sipStatus === 'online', 10_000);
-    first.control.putPbxAccount('200', { password: 'human-side', domain: 'your-provider.com' });
+    first.control.putPbxAccount('200', { password: 'human-side', domain: 'your-provider.com', quirks: { strictDigestUri: true, registerRejected: 405 } });
     const fault = first.control.createFault({ match: { target: 'sip', method: 'OPTIONS' }, action: { type: 'respond', status: 503 } });
     await first.close();
 
@@ -60,7 +60,7 @@ describe('a restart with the same --state-dir', () => {
       e.kind === 'connection.status' ? `${e.status.lifecycleStatus}/${e.status.sipStatus ?? '-'}` : '',
     );
     expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual(['Pending/-', 'Running/registering', 'Running/online']);
-    expect(second.control.listPbxAccounts().items.find((a) => a.username === '200')).toMatchObject({ source: 'control', domain: 'your-provider.com' });
+    expect(second.control.listPbxAccounts().items.find((a) => a.username === '200')).toMatchObject({ source: 'control', domain: 'your-provider.com', quirks: { strictDigestUri: true, registerRejected: 405 } });
     expect(second.control.listFaults().items).toEqual([fault]);
 
     // Passwords: on disk in the state dir only; never in the journal, a response or a default export.

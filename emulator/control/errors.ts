@@ -35,4 +35,5 @@ export const controlErrors = {
   invalidQuery: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
   invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
   invalidState: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, `${description.replace(/^omnisip: /, '')}. GET /_emulator/state (or omnisip state export) gives a document of the right shape.`),
+  invalidQuirks: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, `${description}. control-openapi.yaml's PbxQuirks lists each quirk.`),
 };

@@ -52,6 +52,8 @@ export interface ListenerCallOptions {
   rtpTimeoutMs: number;
   /** Makes a live call reachable from the control plane; returns the detach function. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
+  /** When the PBX stops passing the caller's RTP on this connection's calls (its `rtpStopsAfterMs` quirk), ms after the answer. */
+  rtpStopsAfterMs?: (connectionId: string, sipCallId: string) => number | undefined;
 }
 
 /** `UDP`/`TCP` from the connection's `settings.transport`, which the API accepts in any case. */
@@ -118,7 +120,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
   /** The agent on one call, inbound or outbound, until it ends. */
   const startCall = (leg: { incoming: IncomingInvite } | { outbound: OutboundLeg }): void => {
     if (!options.calls) return void ('incoming' in leg && leg.incoming.reject(480));
-    const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach } = options.calls;
+    const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach, rtpStopsAfterMs } = options.calls;
     const call: AgentCall = new AgentCall({
       ...leg,
       connectionId: record.id,
@@ -133,6 +135,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
       logger,
       rtpTimeoutMs,
       attach,
+      ...(rtpStopsAfterMs && { rtpStopsAfterMs: (sipCallId: string) => rtpStopsAfterMs(record.id, sipCallId) }),
       onEnd: () => calls.delete(call),
     });
     calls.add(call);

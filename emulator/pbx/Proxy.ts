@@ -17,6 +17,8 @@ import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
 import { ProxyBranch } from './ProxyBranch.js';
+import { ProxyQuirks } from './proxyQuirks.js';
+import type { EffectiveQuirks, QuirkEvent } from './quirks.js';
 import { serves } from './serves.js';
 
 export interface ProxyOptions {
@@ -28,6 +30,9 @@ export interface ProxyOptions {
   T1: number;
   /** Timer C, ms; default 181 s (§16.6 step 11: it MUST be greater than 3 minutes). */
   timerC?: number;
+  /** The quirks in force for an account (none by default), and where one that acted is reported. */
+  quirksFor?: (username: string | undefined) => EffectiveQuirks;
+  onQuirk?: (event: QuirkEvent) => void;
 }
 
 /** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
@@ -44,9 +49,17 @@ type Target = { ok: true; uri: string; hop: NextHop } | { ok: false; status: num
 export class Proxy {
   private readonly branches = new Set<ProxyBranch>();
   private readonly timerC: number;
+  private readonly quirks: ProxyQuirks;
 
   constructor(private readonly options: ProxyOptions) {
     this.timerC = options.timerC ?? 181_000;
+    this.quirks = new ProxyQuirks({
+      stack: options.stack,
+      quirksFor: options.quirksFor ?? (() => ({})),
+      onQuirk: options.onQuirk ?? (() => {}),
+      designatesUs: (uri) => this.designatesUs(uri),
+      T1: options.T1,
+    });
   }
 
   /** Forwards a request statefully, answering the caller when it cannot (404, 480, 483, 420...). */
@@ -64,11 +77,22 @@ export class Proxy {
     const proxyRequire = request.headers.getAll('Proxy-Require');
     if (proxyRequire.length > 0) return reject(420, `unsupported Proxy-Require: ${proxyRequire.join(', ')}`, undefined, [['Unsupported', proxyRequire.join(', ')]]);
 
+    if (hasToTag(request) && this.quirkAnswers(request, tx, context, reject)) return;
+
     const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
     const target = this.target(forwarded);
     if (!target.ok) return reject(target.status, target.why, target.reason);
     forwarded.uri = target.uri;
-    if (DIALOG_CREATING.has(request.method) && !hasToTag(request)) this.recordRoute(forwarded, context.source.protocol, target.hop.destination.protocol);
+    let ourRoutes = 0;
+    if (DIALOG_CREATING.has(request.method) && !hasToTag(request)) {
+      ourRoutes = this.recordRoute(forwarded, context.source.protocol, target.hop.destination.protocol);
+      if (this.quirks.quirksOf(request).extraProxyHop) {
+        this.quirks.sbcRecordRoute(forwarded, this.recordRouteValue(target.hop.destination.protocol));
+        this.options.onQuirk?.({ quirk: 'extraProxyHop', account: parseNameAddr(request.headers.get('To') ?? '')?.uri.user ?? null, text: `${request.method} record-routed by two hops (an SBC's Record-Route on top of the PBX's)`, sipCallId: request.headers.get('Call-ID') ?? '' });
+        ourRoutes += 1;
+      } else ourRoutes = 0;
+    }
+    this.quirks.observe(request, ourRoutes);
 
     if (!hasToTag(request)) this.options.logger.info(`${label} → forwarded to ${target.uri} (${describeHop(target.hop)})`);
     const branch = new ProxyBranch(tx, forwarded, target.hop, {
@@ -81,6 +105,30 @@ export class Proxy {
     });
     this.branches.add(branch);
     branch.start();
+  }
+
+  /**
+   * In-dialog requests a quirk answers itself (proxyQuirks.ts): a Route set that does not pass the
+   * SBC hop (403), or a REFER the PBX takes as a B2BUA (202, then one NOTIFY 100 Trying or none).
+   */
+  private quirkAnswers(request: SipRequest, tx: ServerTransaction, context: RequestContext, reject: (status: number, why: string, reason?: string) => void): boolean {
+    const sipCallId = request.headers.get('Call-ID') ?? '';
+    const account = parseNameAddr(request.headers.get('From') ?? '')?.uri.user ?? null;
+    const problem = this.quirks.routeProblem(request);
+    if (problem !== undefined) {
+      this.options.onQuirk?.({ quirk: 'extraProxyHop', account, text: `${request.method} refused with 403: ${problem}`, sipCallId });
+      reject(403, `quirk extraProxyHop: ${problem}`, 'Forbidden (Route Set)');
+      return true;
+    }
+    const refer = request.method === 'REFER' ? this.quirks.quirksOf(request).refer : undefined;
+    if (refer === undefined) return false;
+    const target = request.headers.get('Refer-To') ?? '';
+    tx.respond(pbxResponse(this.options.stack.random, request, 202));
+    const what = refer === 'noNotify' ? 'and will send no NOTIFY' : 'and will send NOTIFY 100 Trying, never a final one';
+    this.options.onQuirk?.({ quirk: 'refer', account, text: `REFER to ${target} answered 202 by the PBX itself (as a B2BUA), ${what}`, sipCallId });
+    this.options.logger.info(`REFER ${request.uri} → 202 from the PBX itself: quirk refer ${refer}`);
+    if (refer === 'noFinalNotify') void this.quirks.notifyTrying(request, context);
+    return true;
   }
 
   /** An ACK for a 2xx is a transaction of its own: forwarded statelessly (§16.11), never answered. */
@@ -173,9 +221,10 @@ export class Proxy {
    * §16.6 step 4. When the two legs use different transports, two entries (one per leg, as
    * Kamailio's double record-routing does): each side then reaches us over its own transport.
    */
-  private recordRoute(request: SipRequest, inbound: TransportProtocol, outbound: TransportProtocol): void {
+  private recordRoute(request: SipRequest, inbound: TransportProtocol, outbound: TransportProtocol): number {
     if (inbound !== outbound) request.headers.prepend('Record-Route', this.recordRouteValue(inbound));
     request.headers.prepend('Record-Route', this.recordRouteValue(outbound));
+    return inbound !== outbound ? 2 : 1;
   }
 
   private recordRouteValue(protocol: TransportProtocol): string {

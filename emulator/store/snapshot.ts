@@ -2,6 +2,7 @@ import type { ChannelType } from '../core/agents.js';
 import type { FaultRules } from '../core/FaultRules.js';
 import type { Ids } from '../core/ids.js';
 import type { Projects } from '../core/projects.js';
+import type { PbxQuirks } from '../generated/index.js';
 import type { SavedSipAccess } from '../core/sipAccess.js';
 import { savedConnection, type SavedSipConnection } from '../core/sipConnections.js';
 import type { Agent, ChannelConfig, FaultRule } from '../generated/index.js';
@@ -24,6 +25,8 @@ export interface SavedPbxAccount {
   username: string;
   password?: string;
   domain?: string;
+  /** The account's PBX quirks, when it has any. */
+  quirks?: PbxQuirks;
 }
 
 /**
@@ -44,10 +47,10 @@ export const snapshotVersion = 1;
 
 /** The PBX's control accounts as the state sees them (AccountDirectory); absent in an API-only world. */
 export interface ControlAccounts {
-  controlAccounts(): Array<{ username: string; password: string; domain?: string }>;
-  put(username: string, credentials: { password: string; domain?: string }): unknown;
+  controlAccounts(): SavedPbxAccount[];
+  put(username: string, credentials: { password: string; domain?: string; quirks?: PbxQuirks }): unknown;
   reset(): void;
-  onControlChange(watcher: (accounts: Array<{ username: string; password: string; domain?: string }>) => void): () => void;
+  onControlChange(watcher: (accounts: SavedPbxAccount[]) => void): () => void;
 }
 
 /** The stores a snapshot is taken from and put back into. */
@@ -149,8 +152,8 @@ const projects: Section<SavedProject[], ProjectsChange> = {
 const pbxAccounts: Section<SavedPbxAccount[], SavedPbxAccount[]> = {
   capture: ({ accounts }) => accounts?.controlAccounts(),
   restore: ({ accounts }, saved) => {
-    for (const { username, password, domain } of saved) {
-      if (password !== undefined) accounts?.put(username, { password, ...(domain !== undefined && { domain }) });
+    for (const { username, password, domain, quirks } of saved) {
+      if (password !== undefined) accounts?.put(username, { password, ...(domain !== undefined && { domain }), ...(quirks !== undefined && { quirks }) });
     }
   },
   watch: ({ accounts }, emit) => accounts?.onControlChange(emit) ?? (() => undefined),

@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logger.js';
 import type { CallNoteEntry, EntryInit, Journal } from '../../journal/index.js';
 import { AgentBehaviour, type AgentAction, type AgentConfig } from '../agent/AgentBehaviour.js';
 import type { Refusal } from '../admission.js';
-import { outboundFailure, rtpImpairment } from './rtpImpairment.js';
+import { outboundFailure, rtpImpairment, withPbxRtpStop } from './rtpImpairment.js';
 
 /** What the control API can do to a call the agent is on. */
 export interface AgentCallHandle {
@@ -54,6 +54,8 @@ export interface AgentCallOptions {
   logger: Logger;
   /** No RTP from the caller for this long ends the call. */
   rtpTimeoutMs: number;
+  /** The PBX stops passing the caller's RTP this long after the answer (its rtpStopsAfterMs quirk); asked once, at the answer. */
+  rtpStopsAfterMs?: (sipCallId: string) => number | undefined;
   /** Registers the call with the control plane while it lasts. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
   /** Told once when the call ends, however it ends. */
@@ -209,7 +211,8 @@ export class AgentCall {
       return;
     }
     this.behaviour = new AgentBehaviour(this.options.config as AgentConfig);
-    const impairment = rtpImpairment({ faults: this.options.faults, connectionId: this.options.connectionId, random: this.options.random, callId: this.call.callId, note: (text) => this.note('media', text) });
+    const faulted = rtpImpairment({ faults: this.options.faults, connectionId: this.options.connectionId, random: this.options.random, callId: this.call.callId, note: (text) => this.note('media', text) });
+    const impairment = withPbxRtpStop(faulted, this.options.rtpStopsAfterMs?.(this.call.callId), (text) => this.note('media', text));
     if (impairment) rtp.impairment = impairment;
     rtp.startSending();
     this.act(opening(this.behaviour));

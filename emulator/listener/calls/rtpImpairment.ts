@@ -60,3 +60,16 @@ export function outboundFailure(status: number): string {
   if (status === 407 || status === 401) return 'the server refused our credentials';
   return 'failed';
 }
+
+/**
+ * The PBX's `rtpStopsAfterMs` quirk on top of a call's fault impairment: the caller's packets stop
+ * reaching the agent `stopsAfterMs` after the answer. The built-in PBX only signals, so a
+ * media-anchoring PBX whose relay stops forwarding is emulated where its effect lands, the agent's
+ * RTP socket. A fault rule on the caller's audio wins.
+ */
+export function withPbxRtpStop(impairment: RtpImpairment | undefined, stopsAfterMs: number | undefined, note: (text: string) => void): RtpImpairment | undefined {
+  if (stopsAfterMs === undefined || impairment?.dropIn !== undefined) return impairment;
+  const answered = performance.now();
+  note(`PBX quirk rtpStopsAfterMs: the PBX's media relay stops passing the caller's RTP ${stopsAfterMs} ms after the answer`);
+  return { ...impairment, dropIn: () => performance.now() - answered >= stopsAfterMs };
+}
