@@ -82,7 +82,7 @@ describe('a restart with the same --state-dir', () => {
     }
     expect(JSON.parse(exported).projects[0].sipConnections[0]).toEqual({ id: connection.id, agentId: agent.id, name: connection.name, settings: connection.settings, created: connection.created });
     expect(withSecrets.projects[0]?.sipConnections[0]?.password).toBe('rotated-password');
-    expect(withSecrets.pbxAccounts).toEqual([{ username: '200', password: 'human-side', domain: 'your-provider.com' }]);
+    expect(withSecrets.pbxAccounts).toEqual([{ username: '200', password: 'human-side', domain: 'your-provider.com', quirks: { strictDigestUri: true, registerRejected: 405 } }]);
   });
 });
 
