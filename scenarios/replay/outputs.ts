@@ -42,7 +42,14 @@ export class OutputReader {
   read(entry: JournalEntry): Output[] {
     if (entry.kind !== 'sip') {
       const output = outputOf(entry);
-      return output ? [output] : [];
+      if (!output) return [];
+      // A rule that drops SIP fires once per retransmission, and how many a transaction sends before
+      // Timer F follows the machine's (real) timers: a firing again, right after itself, counts once.
+      if (entry.kind === 'fault.fired') {
+        if (this.last.get(output.stream) === output.signature) return [];
+        this.last.set(output.stream, output.signature);
+      }
+      return [output];
     }
     this.parties.set(entry.local, entry.party);
     const outputs: Output[] = [];
