@@ -2,7 +2,7 @@ import { DigestClient, type DigestChallenge } from '../digest/index.js';
 import { createRequest, formatNameAddr, generateCallId, generateTag, parseNameAddr, parseUri, type SipRequest, type SipResponse } from '../message/index.js';
 import { createCancel } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
-import { answerChallenge } from './answerChallenge.js';
+import { authorizeRetry } from '../useragent/authorizeRetry.js';
 import { Dialog, type DialogHost } from './Dialog.js';
 import { createUacDialogState, tagOf } from './DialogState.js';
 
@@ -84,21 +84,21 @@ export class OutgoingInvite {
   private async run(): Promise<InviteResult> {
     const { options, from, to } = this;
     const { destination, sdp } = options;
-    let credentials: [string, string] | undefined;
     let answered: DigestChallenge | undefined;
-    for (let cseq = 1; ; cseq++) {
+    let invite = createRequest({
+      method: 'INVITE',
+      uri: options.target,
+      headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', '1 INVITE'], ['Contact', this.host.contact], ['Allow', this.host.allow], ...(options.headers ?? [])],
+      ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
+    });
+    for (;;) {
       if (this.cancelling !== 'no') return { ok: false, status: 487, reason: 'Request Terminated (cancelled before it was sent)' };
-      const invite = createRequest({
-        method: 'INVITE',
-        uri: options.target,
-        headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', `${cseq} INVITE`], ['Contact', this.host.contact], ['Allow', this.host.allow], ...(options.headers ?? []), ...(credentials ? [credentials] : [])],
-        ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
-      });
-      this.current = invite;
+      const sent = invite;
+      this.current = sent;
       this.provisional = false;
-      const result = await this.host.stack.request(invite, destination, {
+      const result = await this.host.stack.request(sent, destination, {
         onProvisional: (response) => this.onProvisional(response),
-        onRetransmitted2xx: (response) => this.onAnother2xx(invite, response),
+        onRetransmitted2xx: (response) => this.onAnother2xx(sent, response),
       });
       if (!result.ok) {
         return result.reason === 'timeout'
@@ -106,15 +106,12 @@ export class OutgoingInvite {
           : { ok: false, status: 503, reason: `Service Unavailable (${result.error?.message ?? 'transport failure'})` };
       }
       const { response } = result;
-      if (response.status >= 200 && response.status < 300) return this.established(invite, response);
-      if ((response.status === 401 || response.status === 407) && this.digest !== undefined) {
-        const reply = answerChallenge(response, this.digest, 'INVITE', options.target);
-        // A second challenge refuses the credentials, unless it only says the nonce went stale.
-        if (reply !== undefined && (answered === undefined || reply.challenge.stale === true)) {
-          credentials = reply.header;
-          answered = reply.challenge;
-          continue;
-        }
+      if (response.status >= 200 && response.status < 300) return this.established(sent, response);
+      // A second challenge refuses the credentials, unless it only says the nonce went stale.
+      const retry = this.digest === undefined ? undefined : authorizeRetry(sent, response, this.digest, answered);
+      if (retry !== undefined) {
+        ({ request: invite, challenge: answered } = retry);
+        continue;
       }
       return { ok: false, status: response.status, reason: response.reason, response };
     }
