@@ -58,6 +58,8 @@ export interface PbxOptions {
   timerC?: number;
   /** Probability that a UDP message is lost, in and out. Default 0. */
   dropRate?: number;
+  /** Whether calls from this account must carry its credentials (407 first): the `challengeInvites` quirk. Default never. */
+  challengeInvites?: (account: string) => boolean;
 }
 
 export interface PbxStartOptions extends PbxOptions {
@@ -153,10 +155,12 @@ export class Pbx {
       // they do not listen on (RFC 4475's 192.0.2.x), get their answers where the request came from.
       forceRport: true,
     });
+    // One authenticator for registrations (401) and calls (407): a nonce from either stays valid for both.
+    const authenticator = new Authenticator({ clock, random: random.bytes, ...options.digest });
     this.registrar = new Registrar({
       accounts: this.accounts,
       location: this.location,
-      authenticator: new Authenticator({ clock, random: random.bytes, ...options.digest }),
+      authenticator,
       clock,
       logger: this.logger,
       policy: { minExpires: this.minExpires, maxExpires, defaultExpires: maxExpires },
@@ -169,6 +173,8 @@ export class Pbx {
       logger: this.logger,
       T1: options.sipTimers?.T1 ?? DEFAULT_T1,
       ...(options.timerC !== undefined && { timerC: options.timerC }),
+      authenticator,
+      challengeInvites: (account) => options.challengeInvites?.(account) ?? false,
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));
     this.stack.onStrayResponse((response) => this.proxy.forwardStrayResponse(response));

@@ -13,6 +13,8 @@ import {
 } from '../../sip/index.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
+import { authenticateCaller, consumeCredentials } from './authenticateCaller.js';
+import type { Authenticator } from './Authenticator.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
@@ -28,6 +30,10 @@ export interface ProxyOptions {
   T1: number;
   /** Timer C, ms; default 181 s (§16.6 step 11: it MUST be greater than 3 minutes). */
   timerC?: number;
+  /** Checks the credentials of calls from our own accounts (407); with `challengeInvites`. */
+  authenticator?: Authenticator;
+  /** Whether INVITEs from this account are challenged (the `challengeInvites` quirk). Default: never. */
+  challengeInvites?: (account: string) => boolean;
 }
 
 /** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
@@ -64,7 +70,16 @@ export class Proxy {
     const proxyRequire = request.headers.getAll('Proxy-Require');
     if (proxyRequire.length > 0) return reject(420, `unsupported Proxy-Require: ${proxyRequire.join(', ')}`, undefined, [['Unsupported', proxyRequire.join(', ')]]);
 
+    const { authenticator, challengeInvites } = this.options;
+    const caller = authenticator && challengeInvites ? authenticateCaller(request, { accounts: this.options.accounts, authenticator, challengeInvites }) : { kind: 'pass' as const };
+    if (caller.kind === 'reject') {
+      if (caller.level === 'warn') this.options.logger.warn(`${label} → ${caller.status}: ${caller.why}`);
+      else this.options.logger.info(`${label} → ${caller.status}: ${caller.why}`);
+      return void tx.respond(pbxResponse(this.options.stack.random, request, caller.status, caller.reason, caller.headers));
+    }
+
     const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
+    if (caller.kind === 'authenticated') consumeCredentials(forwarded, caller.realm);
     const target = this.target(forwarded);
     if (!target.ok) return reject(target.status, target.why, target.reason);
     forwarded.uri = target.uri;
