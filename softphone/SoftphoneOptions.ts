@@ -41,6 +41,11 @@ export interface SoftphoneOptions {
    * ends the original call itself (RFC 5589 §6: the transferor hangs up). Default 4000 ms.
    */
   transferHangupAfterMs?: number;
+  /**
+   * Place calls with a delayed offer: an INVITE without SDP, the offer coming in the callee's 200
+   * and our answer in the ACK (RFC 3261 §13.2.1), as Cisco CUCM's "delayed offer" does. Default false.
+   */
+  lateOffer?: boolean;
 }
 
 /** The options with every default filled in, resolved once at start (STYLE.md, practice 12). */
@@ -60,6 +65,7 @@ export interface ResolvedSoftphoneOptions {
   localAddress: string;
   localPort: number;
   transferHangupAfterMs: number;
+  lateOffer: boolean;
 }
 
 const silentLogger = { info: () => undefined, warn: () => undefined };
@@ -87,6 +93,7 @@ export function resolveSoftphoneOptions(options: SoftphoneOptions): ResolvedSoft
     localAddress: options.localAddress ?? '127.0.0.1',
     localPort: options.localPort ?? 0,
     transferHangupAfterMs: options.transferHangupAfterMs ?? 4000,
+    lateOffer: options.lateOffer ?? false,
   };
 }
 
