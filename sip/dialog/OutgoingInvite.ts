@@ -5,6 +5,7 @@ import type { Endpoint } from '../transport/index.js';
 import { authorizeRetry } from '../useragent/authorizeRetry.js';
 import { Dialog, type DialogHost } from './Dialog.js';
 import { createUacDialogState, tagOf } from './DialogState.js';
+import { PrackSender } from './PrackSender.js';
 
 export interface InviteOptions {
   /** The Request-URI: whom to call, e.g. `sip:101@127.0.0.1`. */
@@ -21,8 +22,13 @@ export interface InviteOptions {
   /** For a proxy or callee that challenges (401/407); default the user agent's. */
   credentials?: { username: string; password: string };
   headers?: Array<[string, string | number]>;
-  /** Each 1xx (100 Trying, 180 Ringing, 183 with early media). */
+  /** Each 1xx (100 Trying, 180 Ringing, 183 with early media); a reliable one once, after its PRACK went out. */
   onProvisional?: (response: SipResponse) => void;
+  /**
+   * Reliable provisional responses (RFC 3262): `supported` says we take them (`Supported: 100rel`),
+   * `required` demands them (`Require: 100rel`). Either way a reliable 1xx is PRACKed. Default: neither said.
+   */
+  reliableProvisionals?: 'supported' | 'required';
 }
 
 /** What came of an INVITE: a confirmed dialog, or the failure status (408 when nothing answered, 503 when unreachable). */
@@ -42,6 +48,7 @@ export class OutgoingInvite {
   private readonly to: string;
   private readonly digest: DigestClient | undefined;
   private readonly dialogs = new Map<string, Dialog>();
+  private readonly pracks: PrackSender;
   private current: SipRequest | undefined;
   private provisional = false;
   private cancelling: 'no' | 'requested' | 'sent' = 'no';
@@ -63,6 +70,7 @@ export class OutgoingInvite {
     this.to = asNameAddr(options.to ?? `<${options.target}>`);
     const { credentials } = options;
     this.digest = credentials === undefined ? host.digest : new DigestClient(credentials.username, credentials.password, { random: host.stack.random });
+    this.pracks = new PrackSender(host, options.destination.protocol);
     this.result = new Promise((resolve) => {
       this.settle = (result) => {
         if (this.settled) return;
@@ -83,12 +91,13 @@ export class OutgoingInvite {
 
   private async run(): Promise<InviteResult> {
     const { options, from, to } = this;
-    const { destination, sdp } = options;
+    const { destination, sdp, reliableProvisionals } = options;
+    const extensions: Array<[string, string]> = reliableProvisionals === undefined ? [] : [['Supported', '100rel'], ...(reliableProvisionals === 'required' ? [['Require', '100rel'] as [string, string]] : [])];
     let answered: DigestChallenge | undefined;
     let invite = createRequest({
       method: 'INVITE',
       uri: options.target,
-      headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', '1 INVITE'], ['Contact', this.host.contact], ['Allow', this.host.allow], ...(options.headers ?? [])],
+      headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', '1 INVITE'], ['Contact', this.host.contact], ['Allow', this.host.allow], ...extensions, ...(options.headers ?? [])],
       ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
     });
     for (;;) {
@@ -97,7 +106,7 @@ export class OutgoingInvite {
       this.current = sent;
       this.provisional = false;
       const result = await this.host.stack.request(sent, destination, {
-        onProvisional: (response) => this.onProvisional(response),
+        onProvisional: (response) => this.pracks.receive(sent, response) && this.onProvisional(response),
         onRetransmitted2xx: (response) => this.onAnother2xx(sent, response),
       });
       if (!result.ok) {
@@ -130,7 +139,10 @@ export class OutgoingInvite {
   }
 
   private createDialog(invite: SipRequest, response: SipResponse): Dialog {
-    const dialog = new Dialog(this.host, createUacDialogState(invite, response, this.options.destination.protocol), this.digest);
+    const state = createUacDialogState(invite, response, this.options.destination.protocol);
+    // Our PRACKs used CSeq numbers after the INVITE's: the dialog's next request comes after them.
+    state.localSeq = Math.max(state.localSeq, this.pracks.seq);
+    const dialog = new Dialog(this.host, state, this.digest);
     this.dialogs.set(tagOf(response.headers.get('To') ?? '') ?? '', dialog);
     this.host.adopt(dialog);
     dialog.acknowledge(invite, response, this.options.answer);
