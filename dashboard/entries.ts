@@ -44,7 +44,8 @@ export type Entry = JournalEntrySchema & {
   heardBy?: string;
   phase?: string;
   target?: string;
-  account?: string;
+  account?: string | null;
+  quirk?: string;
   contact?: string;
   change?: string;
   faultId?: string;
@@ -79,6 +80,8 @@ export function summarize(entry: Entry): string {
       return `${entry.connectionId}: ${entry.phase}${entry.code ? ` ${entry.code}` : ''}${entry.message ? ` ${entry.message}` : ''}`;
     case 'pbx.binding':
       return `${entry.account}: ${entry.change} ${entry.contact} (${entry.transport})`;
+    case 'pbx.quirk':
+      return `${entry.account ?? 'PBX'}: quirk ${entry.quirk}: ${entry.text}`;
     case 'call.state':
       return `${entry.callId} ${entry.from} → ${entry.to}: ${entry.state}${entry.reason ? ` (${entry.reason})` : ''}`;
     case 'call.note':

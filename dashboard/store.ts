@@ -23,7 +23,7 @@ export interface DashboardState {
 }
 
 const journalKept = 3000;
-const kinds = ['api', 'sip', 'connection.status', 'connection.error', 'connection.deleted', 'registration', 'pbx.binding', 'call.state', 'call.note', 'agent.turn', 'dtmf', 'transfer', 'fault.fired', 'clock.advanced', 'emulator.reset', 'emulator.started'];
+const kinds = ['api', 'sip', 'connection.status', 'connection.error', 'connection.deleted', 'registration', 'pbx.binding', 'pbx.quirk', 'call.state', 'call.note', 'agent.turn', 'dtmf', 'transfer', 'fault.fired', 'clock.advanced', 'emulator.reset', 'emulator.started'];
 type Part = 'projects' | 'pbx' | 'faults' | 'calls' | 'clock';
 
 let state: DashboardState = { live: 'connecting', health: null, clock: null, projects: [], pbx: null, faults: [], calls: [], journal: [], lastSeq: 0, version: 0, error: null };

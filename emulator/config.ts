@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseYaml as parse } from './core/parseYaml.js';
 import type { ClockMode } from './core/clock.js';
 import { createLogger, type Logger, type LogLevel } from './core/logger.js';
+import type { PbxQuirks } from './generated/index.js';
+import { quirksProblem } from './pbx/quirks.js';
 
 /** Options of `startEmulator()` and of `omnisip start`: all optional, each with a documented default. */
 export interface EmulatorOptions {
@@ -42,6 +44,8 @@ export interface EmulatorOptions {
   registerRetryMs?: number;
   /** Extra accounts on the built-in PBX (softphones, the human handoff target `200`). Connections' credentials are mirrored without this. */
   pbxAccounts?: Array<{ username: string; password: string; domain?: string }>;
+  /** Quirks of the whole built-in PBX (control-openapi.yaml, PbxQuirks), e.g. `{ strictDigestUri: true }`; a reset returns to them. Default none. */
+  pbxQuirks?: PbxQuirks;
   /**
    * Digest algorithms the PBX challenges with, in order. Default MD5 only, as most PBXes: SIPp reads
    * only the first challenge, and baresip 1.0 refuses a 401 that offers several. Add SHA-256
@@ -86,6 +90,7 @@ export interface EmulatorConfig {
   registerRetryMs: number;
   sipTimers: { T1?: number; T2?: number; T4?: number };
   pbxAccounts: Array<{ username: string; password: string; domain?: string }>;
+  pbxQuirks: PbxQuirks;
   maxConcurrentCalls: number;
   rtpTimeoutMs: number;
   digestAlgorithms: Array<'MD5' | 'SHA-256'>;
@@ -138,6 +143,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     registerRetryMs: options.registerRetryMs ?? defaults.registerRetryMs,
     sipTimers: options.sipTimers ?? {},
     pbxAccounts: options.pbxAccounts ?? [],
+    pbxQuirks: options.pbxQuirks ?? {},
     maxConcurrentCalls: options.maxConcurrentCalls ?? 5,
     rtpTimeoutMs: options.rtpTimeoutMs ?? 30_000,
     digestAlgorithms: options.digestAlgorithms ?? ['MD5'],
@@ -151,6 +157,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isInteger(config.registerExpires) && config.registerExpires > 0, `registerExpires must be a positive integer (seconds), got ${config.registerExpires}`);
   check(Number.isFinite(config.registerRetryMs) && config.registerRetryMs > 0, `registerRetryMs must be > 0, got ${config.registerRetryMs}`);
   check(config.pbxAccounts.every((a) => typeof a?.username === 'string' && a.username !== '' && typeof a.password === 'string'), 'pbxAccounts must be a list of {username, password, domain?}');
+  const quirks = quirksProblem(config.pbxQuirks);
+  check(quirks === undefined, `pbxQuirks: ${quirks}`);
   check(config.digestAlgorithms.length > 0 && config.digestAlgorithms.every((a) => a === 'MD5' || a === 'SHA-256'), `digestAlgorithms must list MD5 and/or SHA-256, got ${JSON.stringify(config.digestAlgorithms)}`);
   check(Number.isInteger(config.maxConcurrentCalls) && config.maxConcurrentCalls >= 0, `maxConcurrentCalls must be an integer >= 0, got ${config.maxConcurrentCalls}`);
   check(Number.isFinite(config.rtpTimeoutMs) && config.rtpTimeoutMs >= 0, `rtpTimeoutMs must be >= 0, got ${config.rtpTimeoutMs}`);

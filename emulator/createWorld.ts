@@ -123,5 +123,6 @@ function startedOptions(c: EmulatorConfig): StartedOptions {
     rtpTimeoutMs: c.rtpTimeoutMs,
     digestAlgorithms: [...c.digestAlgorithms],
     pbxAccounts: c.pbxAccounts.map((a) => a.username),
+    ...(Object.keys(c.pbxQuirks).length > 0 && { pbxQuirks: structuredClone(c.pbxQuirks) }),
   };
 }

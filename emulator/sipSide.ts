@@ -47,6 +47,8 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
     sipTimers: config.sipTimers,
     onTrace: sipRecorder(journal, { stack: 'pbx' }),
     onBinding: (change) => journal.record({ kind: 'pbx.binding', ...change }),
+    quirks: config.pbxQuirks,
+    onQuirk: (event) => journal.record({ kind: 'pbx.quirk', ...event }),
   });
   const listenerFactory = createSipListenerFactory({
     logger,

@@ -12,6 +12,7 @@ import type {
   Health,
   PbxAccount,
   PbxAccountPut,
+  PbxQuirks,
   Project,
   ScenarioRun,
   SipConnectionStatus,
@@ -32,6 +33,7 @@ import type { Pbx } from '../pbx/index.js';
 import { callSummary, callView } from './callView.js';
 import { ControlError } from './ControlError.js';
 import { controlErrors } from './errors.js';
+import { putPbxAccount, putPbxQuirks } from './pbxQuirks.js';
 import { projectView } from './projectView.js';
 import type { SoftphoneFleet } from './SoftphoneFleet.js';
 
@@ -163,11 +165,18 @@ export class EmulatorControl {
     return { items: this.sip().pbx.accounts.list() };
   }
 
-  /** Creates or replaces an account; it overrides the credentials of connections with the same user name. */
+  /** Creates or replaces an account (and its quirks); it overrides the credentials of connections with the same user name. */
   putPbxAccount(username: string, body: PbxAccountPut): PbxAccount {
-    const account = this.sip().pbx.accounts.put(username, { password: body.password, ...(body.domain !== undefined ? { domain: body.domain } : {}) });
-    this.parts.logger.info(`PBX account ${username} set through the control API (overrides the connection's credentials)`);
-    return account;
+    return putPbxAccount(this.sip().pbx, this.parts.logger, username, body);
+  }
+
+  getPbxQuirks(): PbxQuirks {
+    return this.sip().pbx.quirks.get();
+  }
+
+  /** Replaces the PBX-wide quirks; an account's own win key by key. */
+  putPbxQuirks(body: PbxQuirks): PbxQuirks {
+    return putPbxQuirks(this.sip().pbx, this.parts.logger, body);
   }
 
   deletePbxAccount(username: string): void {

@@ -34,4 +34,5 @@ export const controlErrors = {
     failure(409, 'NoRecording', ErrorType.Conflict, `Call '${id}' has no recording: omnisip records what its own softphones hear, and no omnisip softphone was on this call (a call from an outside phone straight to the agent). Place the call with POST /_emulator/calls to record it.`),
   invalidQuery: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
   invalidFault: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, description),
+  invalidQuirks: (description: string) => failure(400, 'ValidationError', ErrorType.Validation, `${description}. control-openapi.yaml's PbxQuirks lists each quirk.`),
 };

@@ -193,9 +193,10 @@ export interface paths {
         get?: never;
         /**
          * Create or replace a PBX account
-         * @description Sets an account's password (and domain). Accounts normally mirror each SIP connection's
-         *     credentials; setting one here overrides the mirror, e.g. to make a connection's
-         *     registration fail with 401. The password is never returned.
+         * @description Sets an account's password (and domain, and quirks). Accounts normally mirror each SIP
+         *     connection's credentials; setting one here overrides the mirror, e.g. to make a
+         *     connection's registration fail with 401, or to give it `quirks` (over the PBX-wide ones,
+         *     key by key). The password is never returned.
          */
         put: operations["putPbxAccount"];
         post?: never;
@@ -204,6 +205,35 @@ export interface paths {
          * @description Removes the account and its registrations; a REGISTER for it then answers 403 or 404.
          */
         delete: operations["deletePbxAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_emulator/pbx/quirks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the built-in PBX's quirks
+         * @description The quirks the whole PBX has (every account's, unless the account sets the key itself).
+         *     Empty after start (unless the `pbxQuirks` option set some) and after a reset.
+         */
+        get: operations["getPbxQuirks"];
+        /**
+         * Replace the built-in PBX's quirks
+         * @description Makes the whole PBX behave like a real one that integrators meet: e.g.
+         *     `{"strictDigestUri": true}` answers a REGISTER whose digest `uri` is not its Request-URI
+         *     byte for byte with 401 again, as Asterisk and FreeSWITCH do. Replaces every PBX-wide
+         *     quirk (`{}` turns them all off); an account's own quirks (putPbxAccount) win key by key.
+         *     Each time a quirk changes what the PBX does, the journal has a `pbx.quirk` entry.
+         */
+        put: operations["putPbxQuirks"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1579,7 +1609,10 @@ export interface components {
          * @description An account's credentials.
          * @example {
          *       "password": "a-different-password",
-         *       "domain": "your-provider.com"
+         *       "domain": "your-provider.com",
+         *       "quirks": {
+         *         "fromMustMatchAuthUser": true
+         *       }
          *     }
          */
         PbxAccountPut: {
@@ -1593,6 +1626,13 @@ export interface components {
              * @example your-provider.com
              */
             domain?: string;
+            /**
+             * @description The account's own quirks, over the PBX-wide ones key by key. Default none.
+             * @example {
+             *       "fromMustMatchAuthUser": true
+             *     }
+             */
+            quirks?: components["schemas"]["PbxQuirks"];
         };
         /**
          * @description A PBX account, without its password.
@@ -1607,7 +1647,8 @@ export interface components {
          *           "expiresAt": 1710003600000,
          *           "transport": "TCP"
          *         }
-         *       ]
+         *       ],
+         *       "quirks": {}
          *     }
          */
         PbxAccount: {
@@ -1644,6 +1685,123 @@ export interface components {
              *     ]
              */
             contacts: components["schemas"]["PbxContact"][];
+            /**
+             * @description The account's own quirks (not the PBX-wide ones); `{}` when it has none.
+             * @example {}
+             */
+            quirks: components["schemas"]["PbxQuirks"];
+        };
+        /**
+         * @description Behaviours of real PBXs that integrations trip over, switched on for the whole PBX
+         *     (getPbxQuirks, putPbxQuirks) or for one account (putPbxAccount's `quirks`, which win key
+         *     by key over the PBX-wide ones). Every key is optional; absent means the built-in PBX's
+         *     standard behaviour. In an account's quirks, `false` or `null` turns a PBX-wide quirk off
+         *     for that account. Whenever a quirk changes what the PBX does, the journal has a
+         *     `pbx.quirk` entry naming it.
+         * @example {
+         *       "strictDigestUri": true,
+         *       "extraProxyHop": true
+         *     }
+         * @example {}
+         */
+        PbxQuirks: {
+            /**
+             * @description A REGISTER's digest `uri` must equal its Request-URI byte for byte (no normalising of
+             *     host form, port or `;transport=`), else 401 with a fresh challenge, as Asterisk's
+             *     chan_pjsip and FreeSWITCH's sofia do.
+             * @example true
+             */
+            strictDigestUri?: boolean;
+            /**
+             * @description A request whose From user is not the digest `username` it authenticates with is
+             *     answered 403 Forbidden, as Asterisk (PJSIP endpoint identified by username) and 3CX
+             *     ("authentication ID must match extension") do.
+             * @example true
+             */
+            fromMustMatchAuthUser?: boolean;
+            /**
+             * @description Every REGISTER is answered 405 Method Not Allowed (with Allow, no REGISTER) or 501 Not
+             *     Implemented: a port with no registrar, as an Asterisk chan_sip peer with
+             *     `type=peer` only, a FreeSWITCH external (trunk) profile, or a carrier's SBC trunk port.
+             * @example 405
+             * @enum {integer|null}
+             */
+            registerRejected?: 405 | 501 | null;
+            /**
+             * @description The PBX acts as two record-routing proxy hops (an SBC in front of the PBX, as a
+             *     Kamailio or Oracle/AudioCodes SBC before Asterisk or FreeSWITCH): dialog-forming
+             *     requests carry two Record-Route entries, so in-dialog requests (ACK, BYE, REFER,
+             *     NOTIFY) must carry a two-entry Route set in the right order.
+             * @example true
+             */
+            extraProxyHop?: boolean;
+            /**
+             * @description The PBX answers the agent's REFER with 202 itself, as a B2BUA does for the transferee
+             *     leg (Asterisk, 3CX), and then sends no NOTIFY at all (`noNotify`), or only a NOTIFY
+             *     with `SIP/2.0 100 Trying` and never a final one (`noFinalNotify`, seen with Asterisk
+             *     versions before 16 and some FreePBX set-ups).
+             * @example noFinalNotify
+             * @enum {string|null}
+             */
+            refer?: "noNotify" | "noFinalNotify" | null;
+            /**
+             * @description On a call with this account, the caller's RTP stops reaching the agent this many
+             *     milliseconds after the call is answered, while signalling stays up: a media-anchoring
+             *     PBX (Asterisk with `direct_media=no`, FreeSWITCH in proxy-media mode) whose RTP relay
+             *     loses the stream, e.g. after a NAT rebinding or a re-INVITE it mishandled.
+             * @example 5000
+             */
+            rtpStopsAfterMs?: number | null;
+            /**
+             * @description The PBX sends INVITEs to the agent without SDP (late offer: the agent offers in its
+             *     200 OK and the PBX answers in the ACK), as Cisco CUCM and Avaya Communication Manager
+             *     do by default, and Asterisk for a call it has no media for yet.
+             * @example true
+             */
+            lateOffer?: boolean;
+            /**
+             * @description Which DTMF the PBX passes on: `infoOnly` relays keys as SIP INFO
+             *     (application/dtmf-relay) and drops RFC 4733 telephone-events, as Cisco CUCM trunks and
+             *     Avaya set to "out-of-band" do; `rfc4733Only` strips the INFO method, as Asterisk with
+             *     `dtmf_mode=rfc4733` and most SIP trunks do.
+             * @example infoOnly
+             * @enum {string|null}
+             */
+            dtmf?: "infoOnly" | "rfc4733Only" | null;
+            /**
+             * @description The PBX runs RFC 4028 session timers on calls: it asks for `interval` seconds
+             *     (Session-Expires) and refuses anything shorter than `minSE` with 422, then refreshes by
+             *     re-INVITE, as Asterisk (`timers=originate`), FreeSWITCH and most carriers do.
+             * @example {
+             *       "interval": 1800,
+             *       "minSE": 90
+             *     }
+             */
+            sessionTimers?: {
+                /**
+                 * @description Session-Expires the PBX asks for, in seconds.
+                 * @example 1800
+                 */
+                interval: number;
+                /**
+                 * @description Min-SE, in seconds (RFC 4028 says at least 90). Default 90.
+                 * @example 90
+                 */
+                minSE?: number;
+            } | null;
+            /**
+             * @description INVITEs to the agent carry `Require: 100rel` (RFC 3262): provisional responses must
+             *     be reliable and PRACKed, as Avaya, Cisco CUCM and several IMS carriers ask.
+             * @example true
+             */
+            require100rel?: boolean;
+            /**
+             * @description The PBX challenges every INVITE it receives with 407 Proxy Authentication Required
+             *     (a digest challenge) before routing it, so a caller must send it again with
+             *     credentials, as Asterisk and FreeSWITCH do for endpoints that have `auth`.
+             * @example true
+             */
+            challengeInvites?: boolean;
         };
         /**
          * @description Every PBX account.
@@ -1978,6 +2136,7 @@ export interface components {
          *     - `registration`: `connectionId`, `phase` (started, registered, failed, unregistered),
          *       `server`, `expires`, `code`, `message`.
          *     - `pbx.binding`: `account`, `contact`, `transport`, `change` (added, refreshed, removed), `expiresAt`.
+         *     - `pbx.quirk`: `quirk` (a key of PbxQuirks), `account`, `text` (what the PBX did because of it), and `sipCallId` when it acted on a message.
          *     - `call.state`: `callId`, `sipCallId`, `connectionId`, `from`, `to`, `state`, `reason`.
          *     - `call.note`, `agent.turn`, `dtmf`, `transfer`: `callId`, `sipCallId`, `connectionId`,
          *       and `topic`/`text`; `heard` or `said`/`why`; `digit`/`method`/`heardBy`;
@@ -2021,7 +2180,7 @@ export interface components {
              * @example sip
              * @enum {string}
              */
-            kind: "api" | "sip" | "connection.status" | "connection.error" | "connection.deleted" | "registration" | "pbx.binding" | "call.state" | "call.note" | "agent.turn" | "dtmf" | "transfer" | "fault.fired" | "clock.advanced" | "emulator.reset" | "emulator.started" | "emulator.closing";
+            kind: "api" | "sip" | "connection.status" | "connection.error" | "connection.deleted" | "registration" | "pbx.binding" | "pbx.quirk" | "call.state" | "call.note" | "agent.turn" | "dtmf" | "transfer" | "fault.fired" | "clock.advanced" | "emulator.reset" | "emulator.started" | "emulator.closing";
         };
         /**
          * @description One thing that happened on a call.
@@ -2491,7 +2650,7 @@ export interface components {
          * @description Only these kinds, comma-separated: exact (`call.state`) or a family (`call` for every
          *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
          *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
-         *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
+         *     `pbx.binding`, `pbx.quirk`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
          *     `clock.advanced`, `emulator.reset`, `emulator.started`, `emulator.closing`.
          * @example sip,call.state
          */
@@ -2823,7 +2982,10 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "password": "a-different-password"
+                 *       "password": "a-different-password",
+                 *       "quirks": {
+                 *         "fromMustMatchAuthUser": true
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["PbxAccountPut"];
@@ -2886,6 +3048,60 @@ export interface operations {
             503: components["responses"]["SipSideDisabled"];
         };
     };
+    getPbxQuirks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PBX-wide quirks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PbxQuirks"];
+                };
+            };
+            503: components["responses"]["SipSideDisabled"];
+        };
+    };
+    putPbxQuirks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "strictDigestUri": true,
+                 *       "extraProxyHop": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["PbxQuirks"];
+            };
+        };
+        responses: {
+            /** @description The PBX-wide quirks now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PbxQuirks"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["SipSideDisabled"];
+        };
+    };
     getSipTrace: {
         parameters: {
             query?: never;
@@ -2942,7 +3158,7 @@ export interface operations {
                  * @description Only these kinds, comma-separated: exact (`call.state`) or a family (`call` for every
                  *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
                  *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
-                 *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
+                 *     `pbx.binding`, `pbx.quirk`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
                  *     `clock.advanced`, `emulator.reset`, `emulator.started`, `emulator.closing`.
                  * @example sip,call.state
                  */
@@ -2994,7 +3210,7 @@ export interface operations {
                  * @description Only these kinds, comma-separated: exact (`call.state`) or a family (`call` for every
                  *     `call.*`, `connection` for every `connection.*`). The kinds: `api`, `sip`,
                  *     `connection.status`, `connection.error`, `connection.deleted`, `registration`,
-                 *     `pbx.binding`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
+                 *     `pbx.binding`, `pbx.quirk`, `call.state`, `call.note`, `agent.turn`, `dtmf`, `transfer`, `fault.fired`,
                  *     `clock.advanced`, `emulator.reset`, `emulator.started`, `emulator.closing`.
                  * @example sip,call.state
                  */

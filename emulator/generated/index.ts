@@ -86,6 +86,7 @@ export type PublicOperationId = ControlSchemas['PublicOperationId'];
 export type PbxAccount = ControlSchemas['PbxAccount'];
 export type PbxAccountPut = ControlSchemas['PbxAccountPut'];
 export type PbxAccountList = ControlSchemas['PbxAccountList'];
+export type PbxQuirks = ControlSchemas['PbxQuirks'];
 export type PbxContact = ControlSchemas['PbxContact'];
 export type SipTrace = ControlSchemas['SipTrace'];
 export type SipTraceEntry = ControlSchemas['SipTraceEntry'];

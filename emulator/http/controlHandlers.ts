@@ -8,6 +8,7 @@ import type {
   FaultRuleCreate,
   ScenarioRun,
   PbxAccountPut,
+  PbxQuirks,
   SoftphoneCreate,
 } from '../generated/index.js';
 import type { Handler, HandlerOutput } from './handler.js';
@@ -42,6 +43,8 @@ export const controlHandlers: Record<string, Handler> = {
   listPbxAccounts: (_i, { control }) => ok(control.listPbxAccounts()),
   putPbxAccount: ({ params, body }, { control }) => ok(control.putPbxAccount(params.username!, body as PbxAccountPut)),
   deletePbxAccount: ({ params }, { control }) => (control.deletePbxAccount(params.username!), noContent),
+  getPbxQuirks: (_i, { control }) => ok(control.getPbxQuirks()),
+  putPbxQuirks: ({ body }, { control }) => ok(control.putPbxQuirks(body as PbxQuirks)),
   getSipTrace: ({ params }, { control }) => ok(control.getSipTrace(params.id!)),
 
   getJournal: ({ query }, { control }) =>

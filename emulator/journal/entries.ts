@@ -1,4 +1,4 @@
-import type { SipConnectionError, SipConnectionStatus } from '../generated/index.js';
+import type { PbxQuirks, SipConnectionError, SipConnectionStatus } from '../generated/index.js';
 
 /** What every journal entry carries: its place in the run, and when it happened on both clocks. */
 export interface EntryStamp {
@@ -116,6 +116,18 @@ export interface PbxBindingEntry extends EntryStamp {
   expiresAt?: number;
 }
 
+/** A PBX quirk changed what the built-in PBX did (control-openapi.yaml, PbxQuirks). */
+export interface PbxQuirkEntry extends EntryStamp {
+  kind: 'pbx.quirk';
+  /** A key of PbxQuirks, e.g. `strictDigestUri`. */
+  quirk: string;
+  /** The account it acted for; null when none is known. */
+  account: string | null;
+  /** What the PBX did because of it, e.g. `REGISTER answered 405 Method Not Allowed`. */
+  text: string;
+  sipCallId?: string;
+}
+
 interface CallRef {
   /** The call's id in the control API (`call_…`). */
   callId: string;
@@ -210,6 +222,8 @@ export interface StartedOptions {
   digestAlgorithms: Array<'MD5' | 'SHA-256'>;
   /** Usernames of the PBX accounts given at start (their passwords are not journaled). */
   pbxAccounts: string[];
+  /** The PBX-wide quirks it started with (absent in journals from before quirks). */
+  pbxQuirks?: PbxQuirks;
 }
 
 /** The world began to close: what follows is its shutdown (unREGISTERs, BYEs, removed bindings). */
@@ -226,6 +240,7 @@ export type JournalEntry =
   | ConnectionDeletedEntry
   | RegistrationEntry
   | PbxBindingEntry
+  | PbxQuirkEntry
   | CallStateEntry
   | CallNoteEntry
   | AgentTurnEntry
@@ -240,7 +255,7 @@ export type JournalKind = JournalEntry['kind'];
 
 /** Every kind, for validating filters. */
 export const journalKinds: readonly JournalKind[] = [
-  'api', 'sip', 'connection.status', 'connection.error', 'connection.deleted', 'registration', 'pbx.binding',
+  'api', 'sip', 'connection.status', 'connection.error', 'connection.deleted', 'registration', 'pbx.binding', 'pbx.quirk',
   'call.state', 'call.note', 'agent.turn', 'dtmf', 'transfer', 'fault.fired', 'clock.advanced', 'emulator.reset', 'emulator.started', 'emulator.closing',
 ];
 

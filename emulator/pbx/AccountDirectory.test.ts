@@ -24,9 +24,9 @@ describe('AccountDirectory', () => {
     location.update('101', [{ uri: 'sip:101@127.0.0.2:5062;transport=tcp', expires: 300 }], ORIGIN);
     const list = accounts.list();
     expect(list).toEqual([
-      { username: '101', domain: 'your-provider.com', source: 'connection', registered: true, contacts: [{ uri: 'sip:101@127.0.0.2:5062;transport=tcp', expiresAt: now + 300_000, transport: 'TCP' }] },
-      { username: '200', domain: null, source: 'config', registered: false, contacts: [] },
-      { username: '300', domain: 'example.org', source: 'control', registered: false, contacts: [] },
+      { username: '101', domain: 'your-provider.com', source: 'connection', registered: true, contacts: [{ uri: 'sip:101@127.0.0.2:5062;transport=tcp', expiresAt: now + 300_000, transport: 'TCP' }], quirks: {} },
+      { username: '200', domain: null, source: 'config', registered: false, contacts: [], quirks: {} },
+      { username: '300', domain: 'example.org', source: 'control', registered: false, contacts: [], quirks: {} },
     ]);
     expect(JSON.stringify(list)).not.toMatch(/s3cret|human|ctl/);
   });

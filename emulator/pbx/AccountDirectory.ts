@@ -1,6 +1,7 @@
 import type { PbxAccount } from '../generated/index.js';
 import type { ConnectionCredentials, ConnectionSource, ConnectionSourceChange } from './ConnectionSource.js';
 import type { LocationService } from './LocationService.js';
+import type { PbxQuirks } from './quirks.js';
 import { serves } from './serves.js';
 
 export type AccountSource = PbxAccount['source'];
@@ -10,6 +11,8 @@ export interface AccountCredentials {
   username: string;
   password: string;
   domain?: string;
+  /** The account's own quirks (over the PBX-wide ones, key by key). */
+  quirks?: PbxQuirks;
 }
 
 /**
@@ -49,9 +52,10 @@ export class AccountDirectory {
   }
 
   /** Creates or replaces a control account; it wins over connections and config of the same user name. */
-  put(username: string, credentials: { password: string; domain?: string }): PbxAccount {
+  put(username: string, credentials: { password: string; domain?: string; quirks?: PbxQuirks }): PbxAccount {
     const entry: AccountCredentials = { username, password: credentials.password };
     if (credentials.domain !== undefined) entry.domain = credentials.domain;
+    if (credentials.quirks !== undefined) entry.quirks = structuredClone(credentials.quirks);
     this.control.set(username, entry);
     this.suppressed.delete(username);
     const account = this.describe(username);
@@ -85,6 +89,12 @@ export class AccountDirectory {
     const configured = this.config.get(username);
     if (configured) passwords.push(configured.password);
     return [...new Set(passwords)];
+  }
+
+  /** The account's own quirks: a control account's, else a configured one's; connection accounts have none. */
+  quirksOf(username: string): PbxQuirks | undefined {
+    if (!this.has(username)) return undefined;
+    return this.control.get(username)?.quirks ?? (this.control.has(username) ? undefined : this.config.get(username)?.quirks);
   }
 
   /** The SIP connections that register as `username`, oldest first (for fault rules that match a connection). */
@@ -122,7 +132,7 @@ export class AccountDirectory {
     if (source === undefined) return undefined;
     const domain = override ? override.domain : (connections[0]?.settings.domain ?? configured?.domain);
     const contacts = this.location.bindings(username).map((b) => ({ uri: b.contact, expiresAt: b.expiresAt, transport: b.transport }));
-    return { username, domain: domain ?? null, source, registered: contacts.length > 0, contacts };
+    return { username, domain: domain ?? null, source, registered: contacts.length > 0, contacts, quirks: structuredClone(this.quirksOf(username) ?? {}) };
   }
 
   /** The connections that register here as `username` (their server is a name the PBX serves). */
@@ -141,5 +151,5 @@ export class AccountDirectory {
 }
 
 function byUsername(accounts: AccountCredentials[]): Map<string, AccountCredentials> {
-  return new Map(accounts.map((account) => [account.username, { ...account }]));
+  return new Map(accounts.map((account) => [account.username, structuredClone(account)]));
 }

@@ -16,7 +16,8 @@ export interface AuthenticatorOptions {
 
 /** What the credentials of a request come to. */
 export type Authentication =
-  | { kind: 'ok'; username: string }
+  /** `uri`: the credentials' digest-uri, as sent (the strictDigestUri quirk compares it). */
+  | { kind: 'ok'; username: string; uri: string }
   /** No credentials for this realm: challenge. */
   | { kind: 'missing' }
   /** Right password on an expired nonce: challenge again with stale=true (RFC 7616 §3.3). */
@@ -31,6 +32,7 @@ export type Authentication =
  * nonces are stateless (signed time stamps), so retransmissions and prompt retries stay valid.
  * The credentials' `uri` is not compared with the Request-URI (RFC 7616 §3.4.6 says SHOULD):
  * clients disagree on its exact form (port, parameters), and it is inside the hashed response anyway.
+ * The `strictDigestUri` quirk (the registrar) compares it byte for byte, as Asterisk does.
  */
 export class Authenticator {
   private readonly servers = new Map<string, DigestServer>();
@@ -58,7 +60,7 @@ export class Authenticator {
     if (passwords.length === 0) return { kind: 'unknown', username };
     const server = this.server(realm);
     const verdicts = passwords.map((password) => server.verify(credentials, request.method, password));
-    if (verdicts.includes('ok')) return { kind: 'ok', username };
+    if (verdicts.includes('ok')) return { kind: 'ok', username, uri: credentials.uri };
     if (verdicts.includes('stale')) return { kind: 'stale', username };
     if (verdicts.includes('malformed')) return { kind: 'malformed', username };
     return { kind: 'invalid', username };

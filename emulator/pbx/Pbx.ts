@@ -25,8 +25,9 @@ import { Authenticator } from './Authenticator.js';
 import { FaultyTransport } from './FaultyTransport.js';
 import { faultResponse } from './faultResponse.js';
 import { LocationService, type BindingChange, type PbxClock } from './LocationService.js';
-import { pbxResponse } from './pbxResponse.js';
+import { PBX_ALLOW, pbxResponse } from './pbxResponse.js';
 import { Proxy } from './Proxy.js';
+import { mergeQuirks, PbxQuirkSettings, type EffectiveQuirks, type PbxQuirks, type QuirkEvent } from './quirks.js';
 import { Registrar } from './Registrar.js';
 import { serves } from './serves.js';
 
@@ -58,8 +59,10 @@ export interface PbxOptions {
   timerC?: number;
   /** Probability that a UDP message is lost, in and out. Default 0. */
   dropRate?: number;
-  /** Whether calls from this account must carry its credentials (407 first): the `challengeInvites` quirk. Default never. */
-  challengeInvites?: (account: string) => boolean;
+  /** PBX-wide quirks at start (and after reset). Default none. */
+  quirks?: PbxQuirks;
+  /** Every time a quirk changes what the PBX does (the emulator's journal records them as `pbx.quirk`). */
+  onQuirk?: (event: QuirkEvent) => void;
 }
 
 export interface PbxStartOptions extends PbxOptions {
@@ -95,8 +98,7 @@ function unsupportedScheme(request: SipRequest): string | undefined {
 
 /** Methods a SIP element may meet (RFC 3261 and the extensions softphones use); anything else gets 501. */
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
-/** What the PBX accepts, as a registrar or by proxying; PUBLISH (no presence server) gets 405. */
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, INFO, REFER, MESSAGE, UPDATE';
+const ALLOW = PBX_ALLOW;
 
 /**
  * The built-in PBX: registrar, location service and record-routing proxy over one SIP stack, with
@@ -113,6 +115,8 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NO
 export class Pbx {
   readonly accounts: AccountDirectory;
   readonly location: LocationService;
+  /** The PBX-wide quirks; an account's own are in `accounts`. */
+  readonly quirks: PbxQuirkSettings;
   readonly host: string;
   private readonly transport: FaultyTransport;
   private readonly stack: SipStack;
@@ -145,6 +149,7 @@ export class Pbx {
     if (!(this.minExpires >= 1 && maxExpires >= this.minExpires)) throw new RangeError(`PBX: need 1 <= minExpires <= maxExpires, got ${this.minExpires} and ${maxExpires}`);
     this.location = new LocationService(clock, options.onBinding);
     this.accounts = new AccountDirectory(this.location, options.connections ?? new MemoryConnections(), options.accounts);
+    this.quirks = new PbxQuirkSettings(options.quirks, options.onQuirk);
     this.stack = new SipStack({
       transport: this.transport,
       ...(options.sipTimers && { timers: options.sipTimers }),
@@ -165,6 +170,8 @@ export class Pbx {
       logger: this.logger,
       policy: { minExpires: this.minExpires, maxExpires, defaultExpires: maxExpires },
       random: random.bytes,
+      quirksFor: (username) => this.quirksFor(username),
+      onQuirk: (event) => this.quirks.report(event),
     });
     this.proxy = new Proxy({
       stack: this.stack,
@@ -174,7 +181,8 @@ export class Pbx {
       T1: options.sipTimers?.T1 ?? DEFAULT_T1,
       ...(options.timerC !== undefined && { timerC: options.timerC }),
       authenticator,
-      challengeInvites: (account) => options.challengeInvites?.(account) ?? false,
+      challengeInvites: (account) => this.quirksFor(account).challengeInvites === true,
+      onQuirk: (event) => this.quirks.report(event),
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));
     this.stack.onStrayResponse((response) => this.proxy.forwardStrayResponse(response));
@@ -207,9 +215,15 @@ export class Pbx {
     this.transport.setDropRate(rate);
   }
 
-  /** Back to a fresh PBX between tests: configured accounts only, no registrations, up, no loss. */
+  /** The quirks in force for an account: its own over the PBX-wide ones. */
+  quirksFor(username: string | undefined): EffectiveQuirks {
+    return mergeQuirks(this.quirks.get(), username === undefined ? undefined : this.accounts.quirksOf(username));
+  }
+
+  /** Back to a fresh PBX between tests: configured accounts and quirks only, no registrations, up, no loss. */
   reset(): void {
     this.accounts.reset();
+    this.quirks.reset();
     this.setDown(false);
     this.transport.setDropRate(this.options.dropRate ?? 0);
   }

@@ -15,6 +15,7 @@ import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
 import { authenticateCaller, consumeCredentials } from './authenticateCaller.js';
 import type { Authenticator } from './Authenticator.js';
+import type { QuirkEvent } from './quirks.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
@@ -34,6 +35,8 @@ export interface ProxyOptions {
   authenticator?: Authenticator;
   /** Whether INVITEs from this account are challenged (the `challengeInvites` quirk). Default: never. */
   challengeInvites?: (account: string) => boolean;
+  /** A quirk changed what the proxy did (the journal's `pbx.quirk`). */
+  onQuirk?: (event: QuirkEvent) => void;
 }
 
 /** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
@@ -75,6 +78,8 @@ export class Proxy {
     if (caller.kind === 'reject') {
       if (caller.level === 'warn') this.options.logger.warn(`${label} → ${caller.status}: ${caller.why}`);
       else this.options.logger.info(`${label} → ${caller.status}: ${caller.why}`);
+      const callId = request.headers.get('Call-ID');
+      this.options.onQuirk?.({ quirk: 'challengeInvites', account: caller.account, text: `${request.method} from ${caller.account} answered ${caller.status}: ${caller.why}`, ...(callId !== undefined && { sipCallId: callId }) });
       return void tx.respond(pbxResponse(this.options.stack.random, request, caller.status, caller.reason, caller.headers));
     }
 

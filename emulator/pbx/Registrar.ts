@@ -4,7 +4,8 @@ import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
 import type { Authenticator } from './Authenticator.js';
 import type { Binding, LocationService, LocationUpdate, PbxClock } from './LocationService.js';
-import { pbxResponse } from './pbxResponse.js';
+import { PBX_ALLOW, pbxResponse } from './pbxResponse.js';
+import type { EffectiveQuirks, QuirkEvent } from './quirks.js';
 import { readContacts, type ExpiryPolicy } from './readContacts.js';
 
 export interface RegistrarOptions {
@@ -16,7 +17,14 @@ export interface RegistrarOptions {
   policy: ExpiryPolicy;
   /** The To tags of the registrar's responses draw from it (the PBX stack's source). */
   random: RandomBytes;
+  /** The quirks in force for an account (none by default). */
+  quirksFor?: (username: string | undefined) => EffectiveQuirks;
+  /** A quirk changed the answer (the journal's `pbx.quirk`). */
+  onQuirk?: (event: QuirkEvent) => void;
 }
+
+/** A registrar that has none: what a trunk-only port of a PBX answers (the `registerRejected` quirk). */
+const NO_REGISTRAR_ALLOW = PBX_ALLOW.split(', ').filter((method) => method !== 'REGISTER').join(', ');
 
 /**
  * The registrar of RFC 3261 §10.3. It serves every domain (DESIGN.md): the Request-URI's domain is
@@ -37,6 +45,14 @@ export class Registrar {
       answer(status, reason, headers);
     };
     if (to === undefined) return reject(400, 'unparseable To header', 'Invalid To');
+    const quirks = this.options.quirksFor?.(aorUser) ?? {};
+    const sipCallId = request.headers.get('Call-ID') ?? '';
+    const quirk = (name: QuirkEvent['quirk'], text: string): void => this.options.onQuirk?.({ quirk: name, account: aorUser ?? null, text, sipCallId });
+    if (quirks.registerRejected !== undefined) {
+      const status = quirks.registerRejected;
+      quirk('registerRejected', `REGISTER answered ${status} ${status === 405 ? 'Method Not Allowed' : 'Not Implemented'}: no registrar on this port`);
+      return reject(status, `quirk registerRejected: this port has no registrar (a trunk-only port)`, undefined, status === 405 ? [['Allow', NO_REGISTRAR_ALLOW]] : []);
+    }
 
     // The realm is the request's domain (To host), as Kamailio's www_challenge("$td") does: it is
     // the domain the user typed next to the password (the connection's `domain`), which softphones
@@ -58,6 +74,17 @@ export class Registrar {
         return reject(401, 'nonce expired, challenged again with stale=true', undefined, challenge(true));
       case 'ok':
         break;
+    }
+    // Asterisk's chan_pjsip and FreeSWITCH compare the digest uri with the Request-URI as strings.
+    if (quirks.strictDigestUri && auth.uri !== request.uri) {
+      quirk('strictDigestUri', `REGISTER refused with 401: digest uri "${auth.uri}" is not the Request-URI "${request.uri}"`);
+      return reject(401, `quirk strictDigestUri: the digest uri "${auth.uri}" differs from the Request-URI "${request.uri}"; a strict PBX answers 401 again`, undefined, challenge());
+    }
+    // Asterisk (endpoint identified by username) and 3CX: the From user must be the authentication user.
+    const fromUser = parseNameAddr(request.headers.get('From') ?? '')?.uri.user;
+    if (quirks.fromMustMatchAuthUser && fromUser !== auth.username) {
+      quirk('fromMustMatchAuthUser', `REGISTER refused with 403: From user "${fromUser ?? ''}" is not the authentication user "${auth.username}"`);
+      return reject(403, `quirk fromMustMatchAuthUser: From user "${fromUser ?? ''}" is not the authentication username "${auth.username}"`, undefined, [], 'warn');
     }
     // §10.3 step 4: the authenticated user may only change its own bindings.
     if (auth.username !== aorUser) {

@@ -10,7 +10,7 @@ export type CallerVerdict =
   | { kind: 'pass' }
   /** Authenticated: forward it without our credentials (they were for us, RFC 3261 §22.3, as Kamailio's consume_credentials). */
   | { kind: 'authenticated'; username: string; realm: string }
-  | { kind: 'reject'; status: number; why: string; reason?: string; headers: Array<[string, string]>; level: 'info' | 'warn' };
+  | { kind: 'reject'; account: string; status: number; why: string; reason?: string; headers: Array<[string, string]>; level: 'info' | 'warn' };
 
 export interface CallerCheckOptions {
   accounts: Pick<AccountDirectory, 'has' | 'credentialsFor'>;
@@ -39,17 +39,17 @@ export function authenticateCaller(request: SipRequest, options: CallerCheckOpti
   const auth = options.authenticator.authenticate(request, realm, (username) => options.accounts.credentialsFor(username), 'Proxy-Authorization');
   switch (auth.kind) {
     case 'missing':
-      return { kind: 'reject', status: 407, why: `challenged the caller "${account}" for credentials (realm "${realm}", quirk challengeInvites)`, headers: challenge(), level: 'info' };
+      return { kind: 'reject', account, status: 407, why: `challenged the caller "${account}" for credentials (realm "${realm}", quirk challengeInvites)`, headers: challenge(), level: 'info' };
     case 'stale':
-      return { kind: 'reject', status: 407, why: 'nonce expired, challenged again with stale=true', headers: challenge(true), level: 'info' };
+      return { kind: 'reject', account, status: 407, why: 'nonce expired, challenged again with stale=true', headers: challenge(true), level: 'info' };
     case 'malformed':
-      return { kind: 'reject', status: 400, why: 'the Proxy-Authorization header is not valid Digest credentials for this challenge', reason: 'Malformed Proxy-Authorization', headers: [], level: 'warn' };
+      return { kind: 'reject', account, status: 400, why: 'the Proxy-Authorization header is not valid Digest credentials for this challenge', reason: 'Malformed Proxy-Authorization', headers: [], level: 'warn' };
     case 'unknown':
     case 'invalid':
-      return { kind: 'reject', status: 403, why: `wrong credentials for account "${account}" in Proxy-Authorization; the caller must use the account's password (PUT /_emulator/pbx/accounts/${account})`, reason: 'Forbidden (wrong credentials)', headers: [], level: 'warn' };
+      return { kind: 'reject', account, status: 403, why: `wrong credentials for account "${account}" in Proxy-Authorization; the caller must use the account's password (PUT /_emulator/pbx/accounts/${account})`, reason: 'Forbidden (wrong credentials)', headers: [], level: 'warn' };
     case 'ok':
       if (auth.username !== account) {
-        return { kind: 'reject', status: 403, why: `account "${auth.username}" may not call as "${account}" (From)`, reason: 'Forbidden (credentials of another account)', headers: [], level: 'warn' };
+        return { kind: 'reject', account, status: 403, why: `account "${auth.username}" may not call as "${account}" (From)`, reason: 'Forbidden (credentials of another account)', headers: [], level: 'warn' };
       }
       return { kind: 'authenticated', username: auth.username, realm };
   }

@@ -14,14 +14,18 @@ let pbx: Pbx;
 let alice: TestPhone;
 /** 202: the callee, answers every INVITE. */
 let bob: TestPhone;
-const challenged = new Set<string>();
+const quirkEvents: string[] = [];
+/** Turns the quirk on for these accounts. */
+function challenge(...accounts: string[]): void {
+  for (const account of accounts) pbx.accounts.put(account, { password: account === '101' ? 'alice-pw' : 'bob-pw', quirks: { challengeInvites: true } });
+}
 
 beforeEach(async () => {
   network = createMemoryNetwork({ seed: 4 });
   logs = [];
-  challenged.clear();
+  quirkEvents.length = 0;
   const connections = new MemoryConnections();
-  pbx = Pbx.create(network.createTransport(PBX.address, PBX.port), { logger: createLogger('info', (line) => logs.push(line)), connections, challengeInvites: (account) => challenged.has(account) });
+  pbx = Pbx.create(network.createTransport(PBX.address, PBX.port), { logger: createLogger('info', (line) => logs.push(line)), connections, onQuirk: (event) => quirkEvents.push(event.text) });
   pbx.accounts.put('101', { password: 'alice-pw' });
   pbx.accounts.put('202', { password: 'bob-pw' });
   alice = TestPhone.on(network, '127.0.0.2', 5062, { username: '101', password: 'alice-pw', pbx: PBX });
@@ -55,7 +59,7 @@ describe('challengeInvites: the proxy authenticates calls from its own accounts 
   });
 
   it('answers 407 with Proxy-Authenticate in the caller\'s realm, then forwards the authorized INVITE without the credentials', async () => {
-    challenged.add('101');
+    challenge('101');
     const { statuses } = await call('alice-pw');
     expect(statuses).toEqual([407, 200]);
     const invites = bob.received.filter((r) => r.request.method === 'INVITE');
@@ -64,17 +68,18 @@ describe('challengeInvites: the proxy authenticates calls from its own accounts 
     // The credentials were for the PBX (§22.3): they go no further, as Kamailio's consume_credentials().
     expect(invites[0]!.request.headers.has('Proxy-Authorization')).toBe(false);
     expect(logs.some((l) => l.includes('→ 407: challenged the caller "101" for credentials (realm "sip.your-provider.com", quirk challengeInvites)'))).toBe(true);
+    expect(quirkEvents).toEqual(['INVITE from 101 answered 407: challenged the caller "101" for credentials (realm "sip.your-provider.com", quirk challengeInvites)']);
   });
 
   it('offers SHA-256 and MD5 challenges, as for registrations', async () => {
-    challenged.add('101');
+    challenge('101');
     const result = await alice.send(alice.buildRequest('INVITE', 'sip:202@sip.your-provider.com'));
     const offered = result.ok ? result.response.headers.getAll('Proxy-Authenticate').map((v) => parseChallenge(v)?.algorithm) : [];
     expect(offered).toEqual(['SHA-256', 'MD5']);
   });
 
   it('refuses a wrong password with 403, and says why in the log', async () => {
-    challenged.add('101');
+    challenge('101');
     const { statuses, last } = await call('wrong');
     expect(statuses).toEqual([407, 403]);
     expect(last?.reason).toBe('Forbidden (wrong credentials)');
@@ -83,7 +88,7 @@ describe('challengeInvites: the proxy authenticates calls from its own accounts 
   });
 
   it('refuses the credentials of another account than the From', async () => {
-    challenged.add('101');
+    challenge('101');
     let invite = alice.buildRequest('INVITE', 'sip:202@sip.your-provider.com');
     const first = await alice.send(invite);
     invite = authorizeRetry(invite, first.ok ? first.response : (undefined as never), new DigestClient('202', 'bob-pw'))!.request;
@@ -91,13 +96,14 @@ describe('challengeInvites: the proxy authenticates calls from its own accounts 
     expect(second.ok && second.response.status).toBe(403);
   });
 
-  it('challenges only the accounts that have the quirk, and never a From that is no account (a trunk)', async () => {
-    challenged.add('202');
+  it('challenges the accounts that have the quirk (or all, PBX-wide), never a From that is no account (a trunk)', async () => {
+    challenge('202');
     expect((await call('alice-pw')).statuses).toEqual([200]);
+    pbx.quirks.set({ challengeInvites: true });
     const trunk = TestPhone.on(network, '127.0.0.4', 5066, { username: 'carrier', password: '', pbx: PBX });
-    challenged.add('carrier');
     const result = await trunk.send(trunk.buildRequest('INVITE', 'sip:202@sip.your-provider.com'));
     expect(result.ok && result.response.status).toBe(200);
     await trunk.close();
+    expect((await call('alice-pw')).statuses).toEqual([407, 200]);
   });
 });

@@ -4,3 +4,4 @@ export { AccountDirectory, type AccountCredentials, type AccountSource } from '.
 export { MemoryConnections, type ConnectionCredentials, type ConnectionSource, type ConnectionSourceChange } from './ConnectionSource.js';
 export { LocationService, type Binding, type BindingChange, type ContactUpdate, type LocationUpdate, type PbxClock, type RegisterOrigin } from './LocationService.js';
 export { serves } from './serves.js';
+export { mergeQuirks, PbxQuirkSettings, quirkNames, quirksProblem, type EffectiveQuirks, type PbxQuirks, type QuirkEvent, type QuirkName } from './quirks.js';

@@ -14,3 +14,6 @@ export function pbxResponse(random: RandomBytes, request: SipRequest, status: nu
   response.headers.append('Server', PBX_SERVER);
   return response;
 }
+
+/** What the PBX accepts, as a registrar or by proxying (its Allow header); PUBLISH (no presence server) is not in it. */
+export const PBX_ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, INFO, REFER, MESSAGE, UPDATE';

@@ -40,6 +40,10 @@ export interface RegisterOptions {
   /** Answer at most this many challenges (default 1). */
   challenges?: number;
   extraHeaders?: Array<[string, string]>;
+  /** The digest `uri` to sign; default the Request-URI. */
+  digestUri?: string;
+  /** The From header's user; default this phone's user name. */
+  fromUser?: string;
 }
 
 export interface Received {
@@ -119,7 +123,7 @@ export class TestPhone {
 
   buildRegister(options: RegisterOptions = {}): SipRequest {
     const headers: Array<[string, string | number]> = [
-      ['From', `<${this.aor}>;tag=${this.fromTag}`],
+      ['From', `<${options.fromUser === undefined ? this.aor : `sip:${options.fromUser}@${this.domain}`}>;tag=${this.fromTag}`],
       ['To', `<${this.aor}>`],
       ['Call-ID', this.callId],
       ['CSeq', `${++this.cseq} REGISTER`],
@@ -144,7 +148,7 @@ export class TestPhone {
       const challenge = challenges.find((c) => c !== undefined && (options.algorithm === undefined || c.algorithm === options.algorithm));
       if (challenge === undefined) return results;
       request = this.buildRegister(options);
-      request.headers.set('Authorization', digest.authorize(challenge, 'REGISTER', request.uri));
+      request.headers.set('Authorization', digest.authorize(challenge, 'REGISTER', options.digestUri ?? request.uri));
     }
   }
 

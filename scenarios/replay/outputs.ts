@@ -119,6 +119,9 @@ function outputOf(entry: JournalEntry): Output | undefined {
       return out(`transfer ${entry.callId}`, `${entry.phase}${entry.status !== undefined ? ` ${entry.status}` : ''} ${entry.target}`);
     case 'pbx.binding':
       return out(`binding ${entry.account}`, `${entry.change} ${entry.transport}`);
+    case 'pbx.quirk':
+      // Which quirk acted, for whom; its text may name ports and tags the machine chose.
+      return out(`quirk ${entry.account ?? 'pbx'}`, entry.quirk);
     case 'fault.fired':
       return out(`fault ${entry.faultId}`, `${entry.action} on ${entry.target}`);
     default:

@@ -121,7 +121,7 @@ export class RegisterClient {
         answeredChallenge = challenge;
         authorization = {
           header: response.status === 401 ? 'Authorization' : 'Proxy-Authorization',
-          value: this.digest.authorize(challenge, 'REGISTER', `sip:${this.options.domain}`),
+          value: this.digest.authorize(challenge, 'REGISTER', this.requestUri),
         };
         continue;
       }
@@ -139,6 +139,11 @@ export class RegisterClient {
     return { code: 500, message: `SIP registration failed: ${serverLabel} kept challenging without accepting the credentials` };
   }
 
+  /** One string for the Request-URI and the digest uri: strict registrars (Asterisk) compare them byte for byte. */
+  private get requestUri(): string {
+    return `sip:${this.options.domain}`;
+  }
+
   private failure(response: SipResponse): RegistrationFailure {
     return { code: response.status, message: `SIP registration failed: ${response.status} ${response.reason}` };
   }
@@ -148,7 +153,7 @@ export class RegisterClient {
     const aor = `<sip:${username}@${domain}>`;
     const request = createRequest({
       method: 'REGISTER',
-      uri: `sip:${domain}`,
+      uri: this.requestUri,
       headers: [
         ['From', `${aor};tag=${this.fromTag}`],
         ['To', aor],
