@@ -14,6 +14,8 @@ export interface CallOptions {
   codecs?: readonly SdpCodec[];
   /** INVITE without SDP: the callee offers in its 200, we answer in the ACK. Default the softphone's `lateOffer`. */
   lateOffer?: boolean;
+  /** `Require: 100rel` in the INVITE, and a PRACK for each reliable 1xx (RFC 3262). Default the softphone's `require100rel`. */
+  require100rel?: boolean;
 }
 
 export interface SoftphoneEvents {
@@ -137,13 +139,14 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
     void this.refill();
     const { server, username, domain, localAddress, logger } = this.options;
     const lateOffer = options.lateOffer ?? this.options.lateOffer;
+    const require100rel = options.require100rel ?? this.options.require100rel;
     const from = `<sip:${username}@${domain}>`;
     const leg: CallLeg = {
       direction: 'outgoing',
       remote: uri,
       start: (call, hooks) => {
         const onProvisional = (response: Parameters<SoftphoneCall['provisional']>[0]): void => call.provisional(response);
-        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}) };
+        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}), ...(require100rel ? { reliableProvisionals: 'required' as const } : {}) };
         if (session !== undefined && !lateOffer) {
           const media = new CallMedia(session, localAddress, hooks);
           return { invite: this.ua.invite({ ...base, sdp: media.offer(options.codecs) }), media };

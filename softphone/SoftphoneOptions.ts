@@ -46,6 +46,11 @@ export interface SoftphoneOptions {
    * and our answer in the ACK (RFC 3261 §13.2.1), as Cisco CUCM's "delayed offer" does. Default false.
    */
   lateOffer?: boolean;
+  /**
+   * Place calls with `Require: 100rel` (RFC 3262): the callee must send its 180/183 reliably, and
+   * each gets a PRACK; the 200 comes after it. As Asterisk with `100rel=required`. Default false.
+   */
+  require100rel?: boolean;
 }
 
 /** The options with every default filled in, resolved once at start (STYLE.md, practice 12). */
@@ -66,6 +71,7 @@ export interface ResolvedSoftphoneOptions {
   localPort: number;
   transferHangupAfterMs: number;
   lateOffer: boolean;
+  require100rel: boolean;
 }
 
 const silentLogger = { info: () => undefined, warn: () => undefined };
@@ -94,6 +100,7 @@ export function resolveSoftphoneOptions(options: SoftphoneOptions): ResolvedSoft
     localPort: options.localPort ?? 0,
     transferHangupAfterMs: options.transferHangupAfterMs ?? 4000,
     lateOffer: options.lateOffer ?? false,
+    require100rel: options.require100rel ?? false,
   };
 }
 

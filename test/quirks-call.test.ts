@@ -25,6 +25,8 @@ describe('call-setup quirks, against the listener', () => {
   });
   afterEach(async () => {
     await Promise.all(phones.splice(0).map((phone) => phone.stop()));
+    emulator.control.putPbxQuirks({});
+    emulator.control.putPbxAccount('300', { password: 'caller-pw' });
   });
   afterAll(() => emulator?.close());
 
@@ -32,6 +34,14 @@ describe('call-setup quirks, against the listener', () => {
     const started = await Softphone.start({ username: '300', password: 'caller-pw', domain: 'pbx.example', server: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip! }, ...options });
     phones.push(started);
     return started;
+  }
+
+  /** The PBX's SIP messages with the caller (300) for one Call-ID, as `< INVITE` (received) or `> 407 INVITE` (sent). */
+  function pbxFlowWithCaller(sipCallId: string, callerPort: number): string[] {
+    return emulator.control.journal
+      .entries({ kinds: ['sip'] })
+      .filter((e): e is SipEntry => e.kind === 'sip' && e.party === 'pbx' && e.sipCallId === sipCallId && !e.retransmission && e.remote.endsWith(`:${callerPort}`))
+      .map((e) => `${e.direction === 'in' ? '<' : '>'} ${e.method ?? `${e.status} ${e.cseq?.split(' ')[1]}`}`);
   }
 
   /** The listener's SIP messages of one call, as `> INVITE` (sent) or `< 200 INVITE` (received), retransmissions left out. */
@@ -60,6 +70,67 @@ describe('call-setup quirks, against the listener', () => {
     expect(at('< INVITE')?.text).not.toMatch(/\r\n\r\nv=0/);
     expect(at('> 200 INVITE')?.text).toMatch(/\r\n\r\nv=0[\s\S]*m=audio [1-9]/);
     expect(at('< ACK')?.text).toMatch(/\r\n\r\nv=0[\s\S]*m=audio [1-9]/);
+    await call.hangup();
+  }, 20_000);
+
+  it('challengeInvites: the PBX answers 407 to the softphone\'s INVITE, which calls again with Proxy-Authorization and reaches the agent', async () => {
+    emulator.control.putPbxAccount('300', { password: 'caller-pw', quirks: { challengeInvites: true } });
+    const caller = await phone();
+    const call = caller.call('101');
+    expect(await call.answered).toEqual({ ok: true });
+    await hearsPrompt(call, 'greeting');
+    const port = Number(caller.contact.match(/:(\d+);/)?.[1]);
+    expect(pbxFlowWithCaller(call.callId, port).slice(0, 4)).toEqual(['< INVITE', '> 407 INVITE', '< ACK', '< INVITE']);
+    const sip = emulator.control.journal.entries({ kinds: ['sip'] }).filter((e): e is SipEntry => e.kind === 'sip' && e.sipCallId === call.callId);
+    const retried = sip.find((e) => e.party === 'pbx' && e.direction === 'in' && e.cseq === '2 INVITE');
+    expect(retried?.text).toMatch(/^Proxy-Authorization: Digest username="300"/m);
+    // The listener gets the authenticated INVITE, without the credentials meant for the PBX.
+    expect(listenerFlow(call.callId)[0]?.entry.text).toMatch(/^CSeq: 2 INVITE/m);
+    expect(listenerFlow(call.callId)[0]?.entry.text).not.toMatch(/Proxy-Authorization/);
+    const quirk = emulator.control.journal.entries({ kinds: ['pbx.quirk'] }).find((e) => e.kind === 'pbx.quirk' && e.sipCallId === call.callId);
+    expect(quirk).toMatchObject({ quirk: 'challengeInvites', account: '300' });
+    await call.hangup();
+  }, 20_000);
+
+  it('challengeInvites: a caller with the wrong password gets 403 after its answer to the 407, and the call fails clearly', async () => {
+    const caller = await phone();
+    emulator.control.putPbxAccount('300', { password: 'changed', quirks: { challengeInvites: true } });
+    const call = caller.call('101');
+    expect(await call.answered).toMatchObject({ ok: false, status: 403 });
+    expect((await call.ended).reason).toBe('rejected');
+    expect(listenerFlow(call.callId)).toEqual([]);
+  }, 20_000);
+
+  it('challengeInvites: the transfer\'s new INVITE (REFER) is challenged too, and the softphone answers it', async () => {
+    emulator.control.putPbxQuirks({ challengeInvites: true });
+    emulator.control.putPbxAccount('200', { password: 'human' });
+    const human = await Softphone.start({ username: '200', password: 'human', domain: 'pbx.example', server: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip! } });
+    phones.push(human);
+    const caller = await phone();
+    const call = caller.call('101');
+    expect(await call.answered).toEqual({ ok: true });
+    const transferred = new Promise<ReturnType<Softphone['call']>>((resolve) => call.once('transferred', resolve));
+    await hearsPrompt(call, 'greeting');
+    await call.sendDtmf('0');
+    const next = await transferred;
+    expect(await next.answered).toEqual({ ok: true });
+    const port = Number(caller.contact.match(/:(\d+);/)?.[1]);
+    expect(pbxFlowWithCaller(next.callId, port).slice(0, 4)).toEqual(['< INVITE', '> 407 INVITE', '< ACK', '< INVITE']);
+    await next.hangup();
+  }, 20_000);
+
+  it('require100rel: the listener sends 180 reliably (RSeq), the caller PRACKs it, and the 200 follows the PRACK\'s 200', async () => {
+    emulator.control.putPbxAccount('300', { password: 'caller-pw', quirks: { require100rel: true } });
+    const caller = await phone({ require100rel: true });
+    const call = caller.call('101');
+    expect(await call.answered).toEqual({ ok: true });
+    await audioBothWays(call);
+    const flow = listenerFlow(call.callId);
+    expect(flow.map((f) => f.line).slice(0, 6)).toEqual(['< INVITE', '> 180 INVITE', '< PRACK', '> 200 PRACK', '> 200 INVITE', '< ACK']);
+    expect(flow[0]?.entry.text).toMatch(/^Require: 100rel/m);
+    expect(flow[1]?.entry.text).toMatch(/^Require: 100rel/m);
+    const rseq = flow[1]?.entry.text.match(/^RSeq: (\d+)/m)?.[1];
+    expect(flow[2]?.entry.text).toMatch(new RegExp(`^RAck: ${rseq} 1 INVITE`, 'm'));
     await call.hangup();
   }, 20_000);
 });

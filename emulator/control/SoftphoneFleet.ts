@@ -97,7 +97,9 @@ export class SoftphoneFleet {
       if (!started.ok) return started;
     }
     const offered = codecs?.map((name) => OFFERABLE_CODECS[name]!);
-    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, offered ? { codecs: offered } : {});
+    // The call-setup quirks of the caller's account are how its phone calls (the PBX is a proxy: it cannot rewrite the offer).
+    const quirks = this.pbx.quirksFor(from);
+    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, { ...(offered && { codecs: offered }), lateOffer: quirks.lateOffer === true, require100rel: quirks.require100rel === true });
     return success(this.follow(call, from));
   }
 
