@@ -182,6 +182,7 @@ export class Pbx {
       ...(options.timerC !== undefined && { timerC: options.timerC }),
       authenticator,
       challengeInvites: (account) => this.quirksFor(account).challengeInvites === true,
+      dtmfMode: (account) => this.quirksFor(account).dtmf,
       onQuirk: (event) => this.quirks.report(event),
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));

@@ -16,6 +16,7 @@ import type { AccountDirectory } from './AccountDirectory.js';
 import { authenticateCaller, consumeCredentials } from './authenticateCaller.js';
 import type { Authenticator } from './Authenticator.js';
 import type { QuirkEvent } from './quirks.js';
+import { DtmfQuirkCalls, type DtmfMode } from './dtmfQuirk.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
@@ -37,6 +38,8 @@ export interface ProxyOptions {
   challengeInvites?: (account: string) => boolean;
   /** A quirk changed what the proxy did (the journal's `pbx.quirk`). */
   onQuirk?: (event: QuirkEvent) => void;
+  /** The `dtmf` quirk of an account (see DtmfQuirkCalls). Default none. */
+  dtmfMode?: (account: string) => DtmfMode | undefined;
 }
 
 /** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
@@ -53,9 +56,11 @@ type Target = { ok: true; uri: string; hop: NextHop } | { ok: false; status: num
 export class Proxy {
   private readonly branches = new Set<ProxyBranch>();
   private readonly timerC: number;
+  private readonly dtmf: DtmfQuirkCalls;
 
   constructor(private readonly options: ProxyOptions) {
     this.timerC = options.timerC ?? 181_000;
+    this.dtmf = new DtmfQuirkCalls((account) => options.dtmfMode?.(account));
   }
 
   /** Forwards a request statefully, answering the caller when it cannot (404, 480, 483, 420...). */
@@ -83,8 +88,16 @@ export class Proxy {
       return void tx.respond(pbxResponse(this.options.stack.random, request, caller.status, caller.reason, caller.headers));
     }
 
+    if (this.dtmf.swallows(request)) {
+      this.quirk('dtmf', request, `INFO (DTMF) answered 200 by the PBX and not relayed (dtmf: rfc4733Only)`);
+      return void tx.respond(pbxResponse(this.options.stack.random, request, 200));
+    }
+    if (request.method === 'INVITE' && !hasToTag(request) && this.dtmf.start(request) === 'infoOnly') this.quirk('dtmf', request, 'telephone-event removed from the SDP the PBX relays in this call (dtmf: infoOnly)');
+
     const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
     if (caller.kind === 'authenticated') consumeCredentials(forwarded, caller.realm);
+    forwarded.body = this.dtmf.relayedBody(forwarded);
+    if (request.method === 'BYE') this.dtmf.end(request.headers.get('Call-ID') ?? '');
     const target = this.target(forwarded);
     if (!target.ok) return reject(target.status, target.why, target.reason);
     forwarded.uri = target.uri;
@@ -97,6 +110,7 @@ export class Proxy {
       T1: this.options.T1,
       timerC: this.timerC,
       label,
+      relayedBody: (response) => this.dtmf.relayedBody(response),
       done: () => this.branches.delete(branch),
     });
     this.branches.add(branch);
@@ -114,6 +128,7 @@ export class Proxy {
       return;
     }
     forwarded.uri = target.uri;
+    forwarded.body = this.dtmf.relayedBody(forwarded);
     const { stack, logger } = this.options;
     stack.prependVia(forwarded, target.hop.destination.protocol);
     stack.sendStateless(forwarded, target.hop.destination, target.hop.flowId).catch((error: unknown) => {
@@ -134,6 +149,12 @@ export class Proxy {
     const rport = via.params.rport ? Number(via.params.rport) : undefined;
     const destination = { protocol, address: via.params.received ?? via.host, port: rport ?? via.port ?? 5060 };
     this.options.stack.sendStateless({ ...response, headers }, destination).catch(() => undefined);
+  }
+
+  private quirk(quirk: 'dtmf', request: SipRequest, text: string): void {
+    const callId = request.headers.get('Call-ID');
+    const account = parseNameAddr(request.headers.get('From') ?? '')?.uri.user ?? null;
+    this.options.onQuirk?.({ quirk, account, text, ...(callId !== undefined && { sipCallId: callId }) });
   }
 
   /** Whether a URI names this proxy: our address and port (what we put in Record-Route), or any name we serve. */
