@@ -70,5 +70,5 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
       },
     },
   });
-  return { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger), listenerFactory };
+  return { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger, { setTimeout: (callback, ms) => clock.setTimeout(callback, ms), clearTimeout: (handle) => clock.clearTimeout(handle as Parameters<Clock['clearTimeout']>[0]) }), listenerFactory };
 };

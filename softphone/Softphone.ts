@@ -16,6 +16,8 @@ export interface CallOptions {
   lateOffer?: boolean;
   /** `Require: 100rel` in the INVITE, and a PRACK for each reliable 1xx (RFC 3262). Default the softphone's `require100rel`. */
   require100rel?: boolean;
+  /** Session timers (RFC 4028) with this interval, seconds; default the softphone's `sessionExpires`. */
+  sessionExpires?: number;
 }
 
 export interface SoftphoneEvents {
@@ -140,13 +142,15 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
     const { server, username, domain, localAddress, logger } = this.options;
     const lateOffer = options.lateOffer ?? this.options.lateOffer;
     const require100rel = options.require100rel ?? this.options.require100rel;
+    const sessionExpires = options.sessionExpires ?? this.options.sessionExpires;
+    const sessionTimer = sessionExpires === undefined ? {} : { sessionTimer: { seconds: sessionExpires, scheduler: this.options.scheduler } };
     const from = `<sip:${username}@${domain}>`;
     const leg: CallLeg = {
       direction: 'outgoing',
       remote: uri,
       start: (call, hooks) => {
         const onProvisional = (response: Parameters<SoftphoneCall['provisional']>[0]): void => call.provisional(response);
-        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}), ...(require100rel ? { reliableProvisionals: 'required' as const } : {}) };
+        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}), ...(require100rel ? { reliableProvisionals: 'required' as const } : {}), ...sessionTimer };
         if (session !== undefined && !lateOffer) {
           const media = new CallMedia(session, localAddress, hooks);
           return { invite: this.ua.invite({ ...base, sdp: media.offer(options.codecs) }), media };

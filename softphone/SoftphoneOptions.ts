@@ -1,5 +1,5 @@
 import { cryptoSource, type RandomSource } from '../random/index.js';
-import type { Endpoint, SipTraceEntry, TransactionTimers } from '../sip/index.js';
+import { realScheduler, type Endpoint, type Scheduler, type SipTraceEntry, type TransactionTimers } from '../sip/index.js';
 import type { RtpPacketSeen } from './CallMedia.js';
 
 /** How a softphone answers incoming calls: 200 answers, 180 (or 183) rings forever, 3xx-6xx rejects. */
@@ -51,6 +51,13 @@ export interface SoftphoneOptions {
    * each gets a PRACK; the 200 comes after it. As Asterisk with `100rel=required`. Default false.
    */
   require100rel?: boolean;
+  /**
+   * Session timers (RFC 4028): ask for this session interval in seconds (at least 90), take a 422's
+   * larger Min-SE, and refresh the call with a re-INVITE at half the interval. Default off.
+   */
+  sessionExpires?: number;
+  /** Where the softphone's own timers run (session refreshes): the emulator passes its clock. Default real timers. */
+  scheduler?: Scheduler;
 }
 
 /** The options with every default filled in, resolved once at start (STYLE.md, practice 12). */
@@ -72,6 +79,8 @@ export interface ResolvedSoftphoneOptions {
   transferHangupAfterMs: number;
   lateOffer: boolean;
   require100rel: boolean;
+  sessionExpires: number | undefined;
+  scheduler: Scheduler;
 }
 
 const silentLogger = { info: () => undefined, warn: () => undefined };
@@ -101,6 +110,8 @@ export function resolveSoftphoneOptions(options: SoftphoneOptions): ResolvedSoft
     transferHangupAfterMs: options.transferHangupAfterMs ?? 4000,
     lateOffer: options.lateOffer ?? false,
     require100rel: options.require100rel ?? false,
+    sessionExpires: options.sessionExpires,
+    scheduler: options.scheduler ?? realScheduler,
   };
 }
 

@@ -4,6 +4,7 @@ import type { JournalEntry } from '../emulator/journal/index.js';
 import { sine } from '../media/index.js';
 import { Softphone, type SoftphoneOptions } from '../softphone/index.js';
 import { hearsPrompt } from './support/hearsPrompt.js';
+import { ManualScheduler } from './support/ManualScheduler.js';
 import { onlineHandoffConnection } from './support/world.js';
 
 type SipEntry = Extract<JournalEntry, { kind: 'sip' }>;
@@ -131,6 +132,42 @@ describe('call-setup quirks, against the listener', () => {
     expect(flow[1]?.entry.text).toMatch(/^Require: 100rel/m);
     const rseq = flow[1]?.entry.text.match(/^RSeq: (\d+)/m)?.[1];
     expect(flow[2]?.entry.text).toMatch(new RegExp(`^RAck: ${rseq} 1 INVITE`, 'm'));
+    await call.hangup();
+  }, 20_000);
+
+  it('sessionTimers: 422 with Min-SE, the retry with the larger interval, then refreshes at half the interval that the listener answers with the same SDP', async () => {
+    emulator.control.putPbxAccount('300', { password: 'caller-pw', quirks: { sessionTimers: { interval: 120, minSE: 120 } } });
+    const scheduler = new ManualScheduler();
+    const caller = await phone({ sessionExpires: 90, scheduler });
+    const call = caller.call('101');
+    expect(await call.answered).toEqual({ ok: true });
+    const port = Number(caller.contact.match(/:(\d+);/)?.[1]);
+    expect(pbxFlowWithCaller(call.callId, port).slice(0, 4)).toEqual(['< INVITE', '> 422 INVITE', '< ACK', '< INVITE']);
+    const atPbx = emulator.control.journal.entries({ kinds: ['sip'] }).filter((e): e is SipEntry => e.kind === 'sip' && e.party === 'pbx' && e.sipCallId === call.callId);
+    expect(atPbx.find((e) => e.status === 422)?.text).toMatch(/^Min-SE: 120\r?$/m);
+    expect(atPbx.find((e) => e.cseq === '2 INVITE' && e.direction === 'in')?.text).toMatch(/^Session-Expires: 120;refresher=uac\r?$/m);
+
+    /** The listener's 200 to the INVITE with that CSeq, once it is there. */
+    const okTo = async (cseq: number): Promise<SipEntry> => {
+      // Its ACK: the caller has the 200, and has scheduled its next refresh.
+      const acked = () => listenerFlow(call.callId).some((f) => f.line === '< ACK' && f.entry.cseq === `${cseq} ACK`);
+      if (!acked()) await emulator.control.journal.waitFor((e) => e.kind === 'sip' && e.sipCallId === call.callId && e.party.startsWith('listener') && e.method === 'ACK' && e.cseq === `${cseq} ACK`, 5000, `the ACK of INVITE ${cseq}`);
+      return listenerFlow(call.callId).find((f) => f.line === '> 200 INVITE' && f.entry.cseq === `${cseq} INVITE`)!.entry;
+    };
+    const origin = (entry: SipEntry) => entry.text.match(/^o=.*$/m)?.[0];
+    const answer = await okTo(2);
+    scheduler.advance(59_000);
+    expect(listenerFlow(call.callId).filter((f) => f.line === '< INVITE')).toHaveLength(1);
+    scheduler.advance(1_000);
+    const first = await okTo(3);
+    expect(origin(first)).toBe(origin(answer));
+    // Past the session interval (120 s): refreshed again, the call still up, the audio still flowing.
+    scheduler.advance(60_000);
+    expect(origin(await okTo(4))).toBe(origin(answer));
+    expect(call.state).toBe('active');
+    await hearsPrompt(call, 'greeting');
+    const refreshes = listenerFlow(call.callId).filter((f) => f.line === '< INVITE').map((f) => f.entry.text.match(/^Session-Expires: .*$/m)?.[0]);
+    expect(refreshes.slice(1)).toEqual(['Session-Expires: 120;refresher=uac', 'Session-Expires: 120;refresher=uac']);
     await call.hangup();
   }, 20_000);
 });

@@ -1,6 +1,6 @@
 import { writeWav, type SdpCodec } from '../../media/index.js';
 import type { RandomSource } from '../../random/index.js';
-import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
+import { Softphone, type SoftphoneCall, type SoftphoneOptions } from '../../softphone/index.js';
 import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
 import type { CallRecord, Calls } from '../core/calls.js';
 import { wallClockMs } from '../core/clock.js';
@@ -46,6 +46,8 @@ export class SoftphoneFleet {
     private readonly journal: Journal,
     private readonly random: RandomSource,
     private readonly logger: Logger,
+    /** The softphones' own timers (session refreshes) run on the emulator clock. */
+    private readonly scheduler?: SoftphoneOptions['scheduler'],
   ) {}
 
   async create(body: SoftphoneCreate, register = true): Promise<Result<SoftphoneView>> {
@@ -68,6 +70,7 @@ export class SoftphoneFleet {
         random,
         onSipMessage: sipRecorder(this.journal, { stack: 'softphone', username: body.username }),
         onRtpPacket: (callId, packet) => this.registry.captureRtp(callId, packet, wallClockMs()),
+        ...(this.scheduler && { scheduler: this.scheduler }),
       });
     } catch (error) {
       return failed(controlErrors.softphoneFailed(body.username, (error as Error).message));
@@ -99,7 +102,13 @@ export class SoftphoneFleet {
     const offered = codecs?.map((name) => OFFERABLE_CODECS[name]!);
     // The call-setup quirks of the caller's account are how its phone calls (the PBX is a proxy: it cannot rewrite the offer).
     const quirks = this.pbx.quirksFor(from);
-    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, { ...(offered && { codecs: offered }), lateOffer: quirks.lateOffer === true, require100rel: quirks.require100rel === true });
+    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, {
+      ...(offered && { codecs: offered }),
+      lateOffer: quirks.lateOffer === true,
+      require100rel: quirks.require100rel === true,
+      // A phone that supports session timers asks for the smallest interval (RFC 4028 §4): the PBX's Min-SE decides.
+      ...(quirks.sessionTimers && { sessionExpires: 90 }),
+    });
     return success(this.follow(call, from));
   }
 

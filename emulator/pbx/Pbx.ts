@@ -183,6 +183,7 @@ export class Pbx {
       authenticator,
       challengeInvites: (account) => this.quirksFor(account).challengeInvites === true,
       dtmfMode: (account) => this.quirksFor(account).dtmf,
+      sessionTimers: (account) => this.quirksFor(account).sessionTimers,
       onQuirk: (event) => this.quirks.report(event),
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));

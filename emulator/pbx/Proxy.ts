@@ -17,6 +17,7 @@ import { authenticateCaller, consumeCredentials } from './authenticateCaller.js'
 import type { Authenticator } from './Authenticator.js';
 import type { QuirkEvent } from './quirks.js';
 import { DtmfQuirkCalls, type DtmfMode } from './dtmfQuirk.js';
+import { checkSessionInterval, type SessionTimersQuirk } from './sessionTimersQuirk.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
@@ -40,6 +41,8 @@ export interface ProxyOptions {
   onQuirk?: (event: QuirkEvent) => void;
   /** The `dtmf` quirk of an account (see DtmfQuirkCalls). Default none. */
   dtmfMode?: (account: string) => DtmfMode | undefined;
+  /** The `sessionTimers` quirk of an account (see checkSessionInterval). Default none. */
+  sessionTimers?: (account: string) => SessionTimersQuirk | undefined;
 }
 
 /** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
@@ -96,6 +99,13 @@ export class Proxy {
 
     const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
     if (caller.kind === 'authenticated') consumeCredentials(forwarded, caller.realm);
+    const timers = request.method === 'INVITE' && !hasToTag(request) ? this.sessionTimersOf(request) : undefined;
+    const interval = timers === undefined ? ({ kind: 'pass' } as const) : checkSessionInterval(forwarded, timers);
+    if (interval.kind === 'reject') {
+      this.quirk('sessionTimers', request, `INVITE answered 422 Session Interval Too Small, Min-SE ${interval.minSE}: ${interval.why}`);
+      return reject(422, interval.why, undefined, [['Min-SE', String(interval.minSE)]]);
+    }
+    if (interval.kind === 'lowered') this.quirk('sessionTimers', request, `Session-Expires lowered from ${interval.from} to ${interval.to} s (quirk sessionTimers)`);
     forwarded.body = this.dtmf.relayedBody(forwarded);
     if (request.method === 'BYE') this.dtmf.end(request.headers.get('Call-ID') ?? '');
     const target = this.target(forwarded);
@@ -151,7 +161,16 @@ export class Proxy {
     this.options.stack.sendStateless({ ...response, headers }, destination).catch(() => undefined);
   }
 
-  private quirk(quirk: 'dtmf', request: SipRequest, text: string): void {
+  /** The caller's account's quirk, else the callee's. */
+  private sessionTimersOf(request: SipRequest): SessionTimersQuirk | undefined {
+    const of = this.options.sessionTimers;
+    if (of === undefined) return undefined;
+    const caller = parseNameAddr(request.headers.get('From') ?? '')?.uri.user;
+    const callee = parseUri(request.uri)?.user;
+    return (caller === undefined ? undefined : of(caller)) ?? (callee === undefined ? undefined : of(callee));
+  }
+
+  private quirk(quirk: 'dtmf' | 'sessionTimers', request: SipRequest, text: string): void {
     const callId = request.headers.get('Call-ID');
     const account = parseNameAddr(request.headers.get('From') ?? '')?.uri.user ?? null;
     this.options.onQuirk?.({ quirk, account, text, ...(callId !== undefined && { sipCallId: callId }) });

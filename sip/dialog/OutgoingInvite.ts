@@ -6,6 +6,8 @@ import { authorizeRetry } from '../useragent/authorizeRetry.js';
 import { Dialog, type DialogHost } from './Dialog.js';
 import { createUacDialogState, tagOf } from './DialogState.js';
 import { PrackSender } from './PrackSender.js';
+import { parseSessionExpires, retryWithMinSE, SessionRefresher } from './sessionTimer.js';
+import { realScheduler, type Scheduler } from '../useragent/Scheduler.js';
 
 export interface InviteOptions {
   /** The Request-URI: whom to call, e.g. `sip:101@127.0.0.1`. */
@@ -29,6 +31,12 @@ export interface InviteOptions {
    * `required` demands them (`Require: 100rel`). Either way a reliable 1xx is PRACKed. Default: neither said.
    */
   reliableProvisionals?: 'supported' | 'required';
+  /**
+   * Session timers (RFC 4028), as the refresher: `Session-Expires: seconds` and `Supported: timer`
+   * in the INVITE, a retry with the Min-SE of a 422, and then a re-INVITE with the same SDP at half
+   * the interval (on `scheduler`, default real timers) for as long as the call lasts.
+   */
+  sessionTimer?: { seconds: number; scheduler?: Scheduler; onRefresh?: (response: SipResponse | undefined) => void };
 }
 
 /** What came of an INVITE: a confirmed dialog, or the failure status (408 when nothing answered, 503 when unreachable). */
@@ -91,8 +99,13 @@ export class OutgoingInvite {
 
   private async run(): Promise<InviteResult> {
     const { options, from, to } = this;
-    const { destination, sdp, reliableProvisionals } = options;
-    const extensions: Array<[string, string]> = reliableProvisionals === undefined ? [] : [['Supported', '100rel'], ...(reliableProvisionals === 'required' ? [['Require', '100rel'] as [string, string]] : [])];
+    const { destination, sdp, reliableProvisionals, sessionTimer } = options;
+    const supported = [...(reliableProvisionals === undefined ? [] : ['100rel']), ...(sessionTimer === undefined ? [] : ['timer'])];
+    const extensions: Array<[string, string | number]> = [
+      ...(supported.length > 0 ? [['Supported', supported.join(', ')] as [string, string]] : []),
+      ...(reliableProvisionals === 'required' ? [['Require', '100rel'] as [string, string]] : []),
+      ...(sessionTimer === undefined ? [] : [['Session-Expires', `${sessionTimer.seconds};refresher=uac`] as [string, string]]),
+    ];
     let answered: DigestChallenge | undefined;
     let invite = createRequest({
       method: 'INVITE',
@@ -122,6 +135,12 @@ export class OutgoingInvite {
         ({ request: invite, challenge: answered } = retry);
         continue;
       }
+      // RFC 4028 §7.4: too short a session interval; ask again for the one the 422 names.
+      const longer = sessionTimer === undefined ? undefined : retryWithMinSE(sent, response);
+      if (longer !== undefined) {
+        invite = longer;
+        continue;
+      }
       return { ok: false, status: response.status, reason: response.reason, response };
     }
   }
@@ -132,7 +151,10 @@ export class OutgoingInvite {
     const early = this.early2xx;
     this.early2xx = undefined;
     for (const another of early ?? []) this.onAnother2xx(invite, another);
-    if (this.cancelling === 'no') return { ok: true, dialog, response };
+    if (this.cancelling === 'no') {
+      this.startSessionTimer(dialog, invite, response);
+      return { ok: true, dialog, response };
+    }
     // The 200 crossed our CANCEL: the call exists, so it is ended the way a call is (§15).
     void dialog.bye();
     return { ok: false, status: 487, reason: 'Request Terminated (answered while cancelling; ended with BYE)', response };
@@ -147,6 +169,16 @@ export class OutgoingInvite {
     this.host.adopt(dialog);
     dialog.acknowledge(invite, response, this.options.answer);
     return dialog;
+  }
+
+  /** RFC 4028 §7.2: we refresh unless the 2xx names the callee as refresher; the interval is the 2xx's, else ours. */
+  private startSessionTimer(dialog: Dialog, invite: SipRequest, response: SipResponse): void {
+    const timer = this.options.sessionTimer;
+    if (timer === undefined) return;
+    const granted = parseSessionExpires(response.headers.get('Session-Expires')) ?? parseSessionExpires(invite.headers.get('Session-Expires'));
+    if (granted === undefined || granted.refresher === 'uas') return;
+    const sdp = invite.body.length > 0 ? invite.body.toString('utf8') : undefined;
+    new SessionRefresher(dialog, granted.seconds, { scheduler: timer.scheduler ?? realScheduler, sdp, ...(timer.onRefresh && { onRefresh: timer.onRefresh }) });
   }
 
   /** A 2xx after the first: a retransmission (our ACK was lost), or another fork's answer (§13.2.2.4). */
