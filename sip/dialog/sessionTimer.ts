@@ -63,18 +63,27 @@ export class SessionRefresher {
 
   private async refresh(): Promise<void> {
     const { sdp } = this.options;
+    const asked = this.seconds;
+    // The next refresh is scheduled as this one leaves, on the scheduler's time: a virtual clock
+    // then sees it at once, whenever the answer comes; a 2xx naming another interval reschedules.
+    this.schedule();
     const result = await this.dialog.request('INVITE', {
-      headers: [['Session-Expires', `${this.seconds};refresher=uac`], ['Supported', 'timer']],
+      headers: [['Session-Expires', `${asked};refresher=uac`], ['Supported', 'timer']],
       ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
     });
     if (this.stopped) return;
     const response = result.ok ? result.response : undefined;
     this.options.onRefresh?.(response);
     if (response !== undefined && response.status >= 200 && response.status < 300) {
-      this.seconds = parseSessionExpires(response.headers.get('Session-Expires'))?.seconds ?? this.seconds;
-      return this.schedule();
+      this.seconds = parseSessionExpires(response.headers.get('Session-Expires'))?.seconds ?? asked;
+      if (this.seconds !== asked) {
+        this.options.scheduler.clearTimeout(this.timer);
+        this.schedule();
+      }
+      return;
     }
-    if ((response?.status === 491 || (!result.ok && result.reason === 'request-pending'))) return this.schedule();
+    // 491 (glare) or another INVITE in progress: the refresh already scheduled tries again.
+    if (response?.status === 491 || (!result.ok && result.reason === 'request-pending')) return;
     this.stop();
     void this.dialog.bye();
   }
