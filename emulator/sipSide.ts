@@ -68,7 +68,17 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
         agentCalls.set(id, handle);
         return () => agentCalls.delete(id);
       },
+      rtpStopsAfterMs: (connectionId, sipCallId) => rtpStopsAfterMs(pbx, projects, connectionId, sipCallId),
     },
   });
   return { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger, { setTimeout: (callback, ms) => clock.setTimeout(callback, ms), clearTimeout: (handle) => clock.clearTimeout(handle as Parameters<Clock['clearTimeout']>[0]) }), listenerFactory };
 };
+
+/** The `rtpStopsAfterMs` quirk of the PBX account a connection registers as, journaled when a call gets it. */
+function rtpStopsAfterMs(pbx: Pbx, projects: Projects, connectionId: string, sipCallId: string): number | undefined {
+  const settings = projects.findSipConnection(connectionId)?.settings;
+  if (settings === undefined || !pbx.serves(settings.server)) return undefined;
+  const ms = pbx.quirksFor(settings.username).rtpStopsAfterMs;
+  if (ms !== undefined) pbx.quirks.report({ quirk: 'rtpStopsAfterMs', account: settings.username, text: `the PBX's media relay stops passing the caller's RTP to the agent ${ms} ms after the answer`, sipCallId });
+  return ms;
+}

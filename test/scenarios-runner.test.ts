@@ -44,6 +44,13 @@ describe('scenario runner: a failure says where, what and shows the call', () =>
     expect(text).toContain('+   "status": 404');
   });
 
+  it('an unknown PBX quirk in an account step is an error at the step that names the field the control API refused', async () => {
+    const [result] = await runScenarios([join(FIXTURES, 'erroring/unknown-quirk.yaml')]);
+    expect(result!.status).toBe('error');
+    expect(result!.failure!.location).toEqual({ file: join(FIXTURES, 'erroring/unknown-quirk.yaml'), line: 5, column: 5 });
+    expect(result!.failure!.render()).toMatch(/^test\/fixtures\/scenarios\/erroring\/unknown-quirk\.yaml:5:5: PUT \/_emulator\/pbx\/accounts\/101 answered 400: 'quirks' has an unknown field 'strictDigestURI'\./);
+  }, 30_000);
+
   it('a missing REFER names the step and shows the call ladder with the INVITE and the agent', () => {
     const failure = byName(results, 'a handoff expected without asking for one').failure!;
     expect(failure.location).toMatchObject({ file: join(FIXTURES, 'failing/missing-refer.yaml'), line: 10 });

@@ -2142,7 +2142,7 @@ export interface components {
          *       and `topic`/`text`; `heard` or `said`/`why`; `digit`/`method`/`heardBy`;
          *       `phase`/`target`/`status`/`text`.
          *     - `fault.fired`: `faultId`, `target`, `action`, `subject`.
-         *     - `clock.advanced`: `byMs`, `now`. `emulator.reset`. `emulator.started`: `version`, `seed`, `clock`, `clockStart`, `ports`, `options` (what changes the world's behaviour: delays, SIP timers, limits; PBX accounts by username only). `emulator.closing`: the world began to close; what follows is its shutdown.
+         *     - `clock.advanced`: `byMs`, `now`. `emulator.reset`. `emulator.started`: `version`, `seed`, `clock`, `clockStart`, `ports`, `options` (what changes the world's behaviour: delays, SIP timers, limits, PBX quirks; PBX accounts by username only). `emulator.closing`: the world began to close; what follows is its shutdown.
          * @example {
          *       "seq": 42,
          *       "at": 1710000005000,

@@ -52,6 +52,8 @@ export interface ListenerCallOptions {
   rtpTimeoutMs: number;
   /** Makes a live call reachable from the control plane; returns the detach function. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
+  /** When the PBX stops passing the caller's RTP on this connection's calls (its `rtpStopsAfterMs` quirk), ms after the answer. */
+  rtpStopsAfterMs?: (connectionId: string, sipCallId: string) => number | undefined;
 }
 
 /** `UDP`/`TCP` from the connection's `settings.transport`, which the API accepts in any case. */
@@ -109,7 +111,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
     const ua = new UserAgent(stack, { contact: registration.contact, ...(options.sipTimers ? { timers: options.sipTimers } : {}), onWarning: (m) => logger.warn(`connection ${record.id}: ${m}`) });
     ua.onInvite((incoming) => {
       if (!options.calls) return void incoming.reject(480);
-      const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach } = options.calls;
+      const { registry, projects, faults, maxConcurrentCalls, rtpTimeoutMs, attach, rtpStopsAfterMs } = options.calls;
       const call: AgentCall = new AgentCall({
         incoming,
         connectionId: record.id,
@@ -124,6 +126,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
         logger,
         rtpTimeoutMs,
         attach,
+        ...(rtpStopsAfterMs && { rtpStopsAfterMs: () => rtpStopsAfterMs(record.id, incoming.request.headers.get('Call-ID') ?? '') }),
         onEnd: () => calls.delete(call),
       });
       calls.add(call);

@@ -98,7 +98,6 @@ function unsupportedScheme(request: SipRequest): string | undefined {
 
 /** Methods a SIP element may meet (RFC 3261 and the extensions softphones use); anything else gets 501. */
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
-const ALLOW = PBX_ALLOW;
 
 /**
  * The built-in PBX: registrar, location service and record-routing proxy over one SIP stack, with
@@ -181,9 +180,7 @@ export class Pbx {
       T1: options.sipTimers?.T1 ?? DEFAULT_T1,
       ...(options.timerC !== undefined && { timerC: options.timerC }),
       authenticator,
-      challengeInvites: (account) => this.quirksFor(account).challengeInvites === true,
-      dtmfMode: (account) => this.quirksFor(account).dtmf,
-      sessionTimers: (account) => this.quirksFor(account).sessionTimers,
+      quirksFor: (username) => this.quirksFor(username),
       onQuirk: (event) => this.quirks.report(event),
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));
@@ -350,10 +347,10 @@ export class Pbx {
       tx.respond(pbxResponse(this.stack.random, request, status, undefined, headers));
     };
     // §8.2.1: a method nobody here knows is 501; a known one the PBX does not offer is 405 with Allow.
-    if (!KNOWN_METHODS.has(request.method)) return reject(501, `unknown method ${request.method}`, [['Allow', ALLOW]]);
+    if (!KNOWN_METHODS.has(request.method)) return reject(501, `unknown method ${request.method}`, [['Allow', PBX_ALLOW]]);
     // A CANCEL matching an INVITE was answered by the stack; this one matches nothing (§9.2).
     if (request.method === 'CANCEL') return reject(481, 'CANCEL matches no pending INVITE');
-    if (request.method === 'PUBLISH') return reject(405, 'the PBX has no presence server', [['Allow', ALLOW]]);
+    if (request.method === 'PUBLISH') return reject(405, 'the PBX has no presence server', [['Allow', PBX_ALLOW]]);
     // §8.2.2.1: a Request-URI scheme the PBX cannot serve is 416, before it is routed or registered.
     const unserved = unsupportedScheme(request);
     if (unserved !== undefined) return reject(416, unserved);
@@ -364,6 +361,6 @@ export class Pbx {
     if (required.length > 0) return reject(420, `unsupported Require: ${required.join(', ')}`, [['Unsupported', required.join(', ')]]);
     if (request.method === 'REGISTER') return this.registrar.handle(request, tx, context);
     // §11.2: what the PBX offers, so a softphone's keep-alive or capability query gets an answer.
-    tx.respond(pbxResponse(this.stack.random, request, 200, undefined, [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', '']]));
+    tx.respond(pbxResponse(this.stack.random, request, 200, undefined, [['Allow', PBX_ALLOW], ['Accept', 'application/sdp'], ['Supported', '']]));
   }
 }

@@ -15,13 +15,14 @@ import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
 import { authenticateCaller, consumeCredentials } from './authenticateCaller.js';
 import type { Authenticator } from './Authenticator.js';
-import type { QuirkEvent } from './quirks.js';
 import { DtmfQuirkCalls, type DtmfMode } from './dtmfQuirk.js';
 import { checkSessionInterval, type SessionTimersQuirk } from './sessionTimersQuirk.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
 import { ProxyBranch } from './ProxyBranch.js';
+import { ProxyQuirks } from './proxyQuirks.js';
+import type { EffectiveQuirks, QuirkEvent } from './quirks.js';
 import { serves } from './serves.js';
 
 export interface ProxyOptions {
@@ -33,16 +34,11 @@ export interface ProxyOptions {
   T1: number;
   /** Timer C, ms; default 181 s (§16.6 step 11: it MUST be greater than 3 minutes). */
   timerC?: number;
-  /** Checks the credentials of calls from our own accounts (407); with `challengeInvites`. */
+  /** Checks the credentials of calls from our own accounts (407) under the `challengeInvites` quirk. */
   authenticator?: Authenticator;
-  /** Whether INVITEs from this account are challenged (the `challengeInvites` quirk). Default: never. */
-  challengeInvites?: (account: string) => boolean;
-  /** A quirk changed what the proxy did (the journal's `pbx.quirk`). */
+  /** The quirks in force for an account (none by default), and where one that acted is reported. */
+  quirksFor?: (username: string | undefined) => EffectiveQuirks;
   onQuirk?: (event: QuirkEvent) => void;
-  /** The `dtmf` quirk of an account (see DtmfQuirkCalls). Default none. */
-  dtmfMode?: (account: string) => DtmfMode | undefined;
-  /** The `sessionTimers` quirk of an account (see checkSessionInterval). Default none. */
-  sessionTimers?: (account: string) => SessionTimersQuirk | undefined;
 }
 
 /** Requests that create a dialog: the proxy record-routes them so the whole call comes through it. */
@@ -59,11 +55,19 @@ type Target = { ok: true; uri: string; hop: NextHop } | { ok: false; status: num
 export class Proxy {
   private readonly branches = new Set<ProxyBranch>();
   private readonly timerC: number;
+  private readonly quirks: ProxyQuirks;
   private readonly dtmf: DtmfQuirkCalls;
 
   constructor(private readonly options: ProxyOptions) {
     this.timerC = options.timerC ?? 181_000;
-    this.dtmf = new DtmfQuirkCalls((account) => options.dtmfMode?.(account));
+    this.quirks = new ProxyQuirks({
+      stack: options.stack,
+      quirksFor: options.quirksFor ?? (() => ({})),
+      onQuirk: options.onQuirk ?? (() => {}),
+      designatesUs: (uri) => this.designatesUs(uri),
+      T1: options.T1,
+    });
+    this.dtmf = new DtmfQuirkCalls((account) => this.quirksOf(account).dtmf);
   }
 
   /** Forwards a request statefully, answering the caller when it cannot (404, 480, 483, 420...). */
@@ -81,8 +85,11 @@ export class Proxy {
     const proxyRequire = request.headers.getAll('Proxy-Require');
     if (proxyRequire.length > 0) return reject(420, `unsupported Proxy-Require: ${proxyRequire.join(', ')}`, undefined, [['Unsupported', proxyRequire.join(', ')]]);
 
-    const { authenticator, challengeInvites } = this.options;
-    const caller = authenticator && challengeInvites ? authenticateCaller(request, { accounts: this.options.accounts, authenticator, challengeInvites }) : { kind: 'pass' as const };
+    if (hasToTag(request) && this.quirkAnswers(request, tx, context, reject)) return;
+
+    const { authenticator } = this.options;
+    const challengeInvites = (account: string): boolean => this.quirksOf(account).challengeInvites === true;
+    const caller = authenticator ? authenticateCaller(request, { accounts: this.options.accounts, authenticator, challengeInvites }) : { kind: 'pass' as const };
     if (caller.kind === 'reject') {
       if (caller.level === 'warn') this.options.logger.warn(`${label} → ${caller.status}: ${caller.why}`);
       else this.options.logger.info(`${label} → ${caller.status}: ${caller.why}`);
@@ -111,7 +118,16 @@ export class Proxy {
     const target = this.target(forwarded);
     if (!target.ok) return reject(target.status, target.why, target.reason);
     forwarded.uri = target.uri;
-    if (DIALOG_CREATING.has(request.method) && !hasToTag(request)) this.recordRoute(forwarded, context.source.protocol, target.hop.destination.protocol);
+    let ourRoutes = 0;
+    if (DIALOG_CREATING.has(request.method) && !hasToTag(request)) {
+      ourRoutes = this.recordRoute(forwarded, context.source.protocol, target.hop.destination.protocol);
+      if (this.quirks.quirksOf(request).extraProxyHop) {
+        this.quirks.sbcRecordRoute(forwarded, this.recordRouteValue(target.hop.destination.protocol));
+        this.options.onQuirk?.({ quirk: 'extraProxyHop', account: parseNameAddr(request.headers.get('To') ?? '')?.uri.user ?? null, text: `${request.method} record-routed by two hops (an SBC's Record-Route on top of the PBX's)`, sipCallId: request.headers.get('Call-ID') ?? '' });
+        ourRoutes += 1;
+      } else ourRoutes = 0;
+    }
+    this.quirks.observe(request, ourRoutes);
 
     if (!hasToTag(request)) this.options.logger.info(`${label} → forwarded to ${target.uri} (${describeHop(target.hop)})`);
     const branch = new ProxyBranch(tx, forwarded, target.hop, {
@@ -125,6 +141,30 @@ export class Proxy {
     });
     this.branches.add(branch);
     branch.start();
+  }
+
+  /**
+   * In-dialog requests a quirk answers itself (proxyQuirks.ts): a Route set that does not pass the
+   * SBC hop (403), or a REFER the PBX takes as a B2BUA (202, then one NOTIFY 100 Trying or none).
+   */
+  private quirkAnswers(request: SipRequest, tx: ServerTransaction, context: RequestContext, reject: (status: number, why: string, reason?: string) => void): boolean {
+    const sipCallId = request.headers.get('Call-ID') ?? '';
+    const account = parseNameAddr(request.headers.get('From') ?? '')?.uri.user ?? null;
+    const problem = this.quirks.routeProblem(request);
+    if (problem !== undefined) {
+      this.options.onQuirk?.({ quirk: 'extraProxyHop', account, text: `${request.method} refused with 403: ${problem}`, sipCallId });
+      reject(403, `quirk extraProxyHop: ${problem}`, 'Forbidden (Route Set)');
+      return true;
+    }
+    const refer = request.method === 'REFER' ? this.quirks.quirksOf(request).refer : undefined;
+    if (refer === undefined) return false;
+    const target = request.headers.get('Refer-To') ?? '';
+    tx.respond(pbxResponse(this.options.stack.random, request, 202));
+    const what = refer === 'noNotify' ? 'and will send no NOTIFY' : 'and will send NOTIFY 100 Trying, never a final one';
+    this.options.onQuirk?.({ quirk: 'refer', account, text: `REFER to ${target} answered 202 by the PBX itself (as a B2BUA), ${what}`, sipCallId });
+    this.options.logger.info(`REFER ${request.uri} → 202 from the PBX itself: quirk refer ${refer}`);
+    if (refer === 'noFinalNotify') void this.quirks.notifyTrying(request, context);
+    return true;
   }
 
   /** An ACK for a 2xx is a transaction of its own: forwarded statelessly (§16.11), never answered. */
@@ -161,10 +201,13 @@ export class Proxy {
     this.options.stack.sendStateless({ ...response, headers }, destination).catch(() => undefined);
   }
 
+  private quirksOf(account: string): EffectiveQuirks {
+    return this.options.quirksFor?.(account) ?? {};
+  }
+
   /** The caller's account's quirk, else the callee's. */
   private sessionTimersOf(request: SipRequest): SessionTimersQuirk | undefined {
-    const of = this.options.sessionTimers;
-    if (of === undefined) return undefined;
+    const of = (account: string): SessionTimersQuirk | undefined => this.quirksOf(account).sessionTimers;
     const caller = parseNameAddr(request.headers.get('From') ?? '')?.uri.user;
     const callee = parseUri(request.uri)?.user;
     return (caller === undefined ? undefined : of(caller)) ?? (callee === undefined ? undefined : of(callee));
@@ -233,9 +276,10 @@ export class Proxy {
    * §16.6 step 4. When the two legs use different transports, two entries (one per leg, as
    * Kamailio's double record-routing does): each side then reaches us over its own transport.
    */
-  private recordRoute(request: SipRequest, inbound: TransportProtocol, outbound: TransportProtocol): void {
+  private recordRoute(request: SipRequest, inbound: TransportProtocol, outbound: TransportProtocol): number {
     if (inbound !== outbound) request.headers.prepend('Record-Route', this.recordRouteValue(inbound));
     request.headers.prepend('Record-Route', this.recordRouteValue(outbound));
+    return inbound !== outbound ? 2 : 1;
   }
 
   private recordRouteValue(protocol: TransportProtocol): string {

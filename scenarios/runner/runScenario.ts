@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry } from '../../emulator/index.js';
@@ -41,7 +42,11 @@ export interface RunScenarioOptions {
   env?: Record<string, string | undefined>;
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+/** A file-name-safe form, at most 80 characters; a longer one ends in a hash of the whole, so two matrix variants of a long name never share a journal file. */
+const slug = (text: string) => {
+  const full = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return full.length <= 80 ? full : `${full.slice(0, 71)}-${createHash('sha1').update(full).digest('hex').slice(0, 8)}`;
+};
 
 /**
  * Runs one scenario plan in a world of its own (or against `baseUrl`): setup, steps, then

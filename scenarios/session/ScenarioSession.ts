@@ -96,7 +96,7 @@ export class ScenarioSession {
       await this.client.control('DELETE', `/pbx/accounts/${encodeURIComponent(step.delete)}`);
       return undefined;
     }
-    return this.client.control<PbxAccount>('PUT', `/pbx/accounts/${encodeURIComponent(step.username)}`, { password: step.password, ...(step.domain !== undefined && { domain: step.domain }) });
+    return this.client.control<PbxAccount>('PUT', `/pbx/accounts/${encodeURIComponent(step.username)}`, { password: step.password, ...(step.domain !== undefined && { domain: step.domain }), ...(step.quirks !== undefined && { quirks: step.quirks }) });
   }
 
   softphone(step: SoftphoneStep): Promise<Softphone> {

@@ -1,4 +1,4 @@
-import type { CallCreate, FaultRuleCreate, SoftphoneCreate } from '../../emulator/generated/index.js';
+import type { CallCreate, FaultRuleCreate, PbxQuirks, SoftphoneCreate } from '../../emulator/generated/index.js';
 import type { Duration } from './duration.js';
 import type { Matcher } from './matchers.js';
 
@@ -28,7 +28,7 @@ export type FaultStep = FaultRuleCreate;
 
 export type ClockStep = { advance: Duration } | { toNextTimer: true };
 
-export type AccountStep = { username: string; password: string; domain?: string } | { delete: string };
+export type AccountStep = { username: string; password: string; domain?: string; quirks?: PbxQuirks } | { delete: string };
 
 export type SoftphoneStep = SoftphoneCreate;
 

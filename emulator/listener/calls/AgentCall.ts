@@ -38,6 +38,8 @@ export interface AgentCallOptions {
   logger: Logger;
   /** No RTP from the caller for this long ends the call. */
   rtpTimeoutMs: number;
+  /** The PBX stops passing the caller's RTP this long after the answer (its rtpStopsAfterMs quirk); asked once, at the answer. */
+  rtpStopsAfterMs?: () => number | undefined;
   /** Registers the call with the control plane while it lasts. */
   attach(recordId: string, handle: AgentCallHandle): () => void;
   /** Told once when the call ends, however it ends. */
@@ -163,9 +165,19 @@ export class AgentCall {
     this.act(this.behaviour.answered());
   }
 
-  /** Applies the `rtp` fault rules that fire for this call, once, for its whole length. */
+  /**
+   * Applies the `rtp` fault rules that fire for this call, once, for its whole length. The PBX's
+   * `rtpStopsAfterMs` quirk acts here too: the built-in PBX only signals, so a media-anchoring PBX
+   * whose relay stops forwarding is emulated where its effect lands, the agent's RTP socket.
+   */
   private impair(rtp: RtpSession): void {
     const { faults, connectionId } = this.options;
+    const stopsAfterMs = this.options.rtpStopsAfterMs?.();
+    if (stopsAfterMs !== undefined) {
+      const answered = performance.now();
+      rtp.impairment = { dropIn: () => performance.now() - answered >= stopsAfterMs };
+      this.note('media', `PBX quirk rtpStopsAfterMs: the PBX's media relay stops passing the caller's RTP ${stopsAfterMs} ms after the answer`);
+    }
     if (!faults.hasRulesFor('rtp')) return;
     const toAgent = faults.check({ target: 'rtp', connectionId, direction: 'toAgent' });
     const fromAgent = faults.check({ target: 'rtp', connectionId, direction: 'fromAgent' });
@@ -178,7 +190,7 @@ export class AgentCall {
       if (action.type === 'stop') return () => performance.now() - answered >= action.afterMs;
       return undefined;
     };
-    const impairment: RtpImpairment = {};
+    const impairment: RtpImpairment = { ...rtp.impairment };
     if (toAgent) {
       const drop = dropper(toAgent.action);
       if (drop) impairment.dropIn = drop;
