@@ -109,7 +109,16 @@ export class SoftphoneFleet {
       // A phone that supports session timers asks for the smallest interval (RFC 4028 §4): the PBX's Min-SE decides.
       ...(quirks.sessionTimers && { sessionExpires: 90 }),
     });
-    return success(this.follow(call, from));
+    const record = this.follow(call, from);
+    const applied = [
+      ...(quirks.lateOffer ? ['INVITE without SDP (lateOffer)'] : []),
+      ...(quirks.require100rel ? ['Require: 100rel (require100rel)'] : []),
+      ...(quirks.sessionTimers ? ['Session-Expires: 90, refreshing at half the granted interval (sessionTimers)'] : []),
+    ];
+    if (applied.length > 0) {
+      this.journal.record({ kind: 'call.note', callId: record.id, sipCallId: record.callId, connectionId: record.connectionId, topic: 'caller', text: `softphone ${from}: calls with ${applied.join(', ')}, as the PBX quirks of account ${from} say` });
+    }
+    return success(record);
   }
 
   /** What our softphone on that side heard (default: the caller's side when it is ours), kept after the call ends (until reset). */
