@@ -148,6 +148,7 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
     const leg: CallLeg = {
       direction: 'outgoing',
       remote: uri,
+      setup: { lateOffer, require100rel, ...(sessionExpires !== undefined && { sessionExpires }) },
       start: (call, hooks) => {
         const onProvisional = (response: Parameters<SoftphoneCall['provisional']>[0]): void => call.provisional(response);
         const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}), ...(require100rel ? { reliableProvisionals: 'required' as const } : {}), ...sessionTimer };

@@ -102,12 +102,12 @@ describe('call-setup quirks, against the listener', () => {
     expect(listenerFlow(call.callId)).toEqual([]);
   }, 20_000);
 
-  it('challengeInvites: the transfer\'s new INVITE (REFER) is challenged too, and the softphone answers it', async () => {
+  it('challengeInvites: the transfer\'s new INVITE (REFER) is challenged too, and the softphone answers it; it is set up like the first call (100rel)', async () => {
     emulator.control.putPbxQuirks({ challengeInvites: true });
     emulator.control.putPbxAccount('200', { password: 'human' });
     const human = await Softphone.start({ username: '200', password: 'human', domain: 'pbx.example', server: { protocol: 'UDP', address: '127.0.0.1', port: emulator.ports.sip! } });
     phones.push(human);
-    const caller = await phone();
+    const caller = await phone({ require100rel: true });
     const call = caller.call('101');
     expect(await call.answered).toEqual({ ok: true });
     const transferred = new Promise<ReturnType<Softphone['call']>>((resolve) => call.once('transferred', resolve));
@@ -117,6 +117,7 @@ describe('call-setup quirks, against the listener', () => {
     expect(await next.answered).toEqual({ ok: true });
     const port = Number(caller.contact.match(/:(\d+);/)?.[1]);
     expect(pbxFlowWithCaller(next.callId, port).slice(0, 4)).toEqual(['< INVITE', '> 407 INVITE', '< ACK', '< INVITE']);
+    expect(pbxFlowWithCaller(next.callId, port)).toContain('< PRACK');
     await next.hangup();
   }, 20_000);
 
