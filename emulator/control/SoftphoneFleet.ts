@@ -100,8 +100,11 @@ export class SoftphoneFleet {
       if (!started.ok) return started;
     }
     const offered = codecs?.map((name) => OFFERABLE_CODECS[name]!);
-    // The call-setup quirks of the caller's account are how its phone calls (the PBX is a proxy: it cannot rewrite the offer).
-    const quirks = this.pbx.quirksFor(from);
+    // The call-setup quirks of the caller's account, else the callee's (an INVITE to the agent under
+    // lateOffer or require100rel), are how the phone calls: the PBX is a proxy, it cannot rewrite the offer.
+    const callerQuirks = this.pbx.quirksFor(from);
+    const calleeQuirks = this.pbx.quirksFor(to);
+    const quirks = { lateOffer: callerQuirks.lateOffer ?? calleeQuirks.lateOffer, require100rel: callerQuirks.require100rel ?? calleeQuirks.require100rel, sessionTimers: callerQuirks.sessionTimers ?? calleeQuirks.sessionTimers };
     const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, {
       ...(offered && { codecs: offered }),
       lateOffer: quirks.lateOffer === true,
@@ -116,7 +119,7 @@ export class SoftphoneFleet {
       ...(quirks.sessionTimers ? ['Session-Expires: 90, refreshing at half the granted interval (sessionTimers)'] : []),
     ];
     if (applied.length > 0) {
-      this.journal.record({ kind: 'call.note', callId: record.id, sipCallId: record.callId, connectionId: record.connectionId, topic: 'caller', text: `softphone ${from}: calls with ${applied.join(', ')}, as the PBX quirks of account ${from} say` });
+      this.journal.record({ kind: 'call.note', callId: record.id, sipCallId: record.callId, connectionId: record.connectionId, topic: 'caller', text: `softphone ${from}: calls with ${applied.join(', ')}, as the PBX quirks of ${from} or ${to} say` });
     }
     return success(record);
   }
