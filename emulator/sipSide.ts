@@ -71,7 +71,7 @@ export const buildSipSide: BuildSipSide = (transport, { config, clock, random, j
       rtpStopsAfterMs: (connectionId, sipCallId) => rtpStopsAfterMs(pbx, projects, connectionId, sipCallId),
     },
   });
-  return { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger), listenerFactory };
+  return { pbx, softphones: new SoftphoneFleet(pbx, calls, journal, random, logger, { setTimeout: (callback, ms) => clock.setTimeout(callback, ms), clearTimeout: (handle) => clock.clearTimeout(handle as Parameters<Clock['clearTimeout']>[0]) }), listenerFactory };
 };
 
 /** The `rtpStopsAfterMs` quirk of the PBX account a connection registers as, journaled when a call gets it. */

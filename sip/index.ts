@@ -16,3 +16,4 @@ export {
 export * from './dialog/index.js';
 export { RegisterClient, type RegisterClientOptions, type RegistrationFailure } from './useragent/RegisterClient.js';
 export { realScheduler, type Scheduler } from './useragent/Scheduler.js';
+export { authorizeRetry, type AuthorizedRetry } from './useragent/authorizeRetry.js';

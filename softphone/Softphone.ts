@@ -6,6 +6,20 @@ import { RegistrationError } from './errors.js';
 import { SoftphoneCall, type CallHost, type CallLeg } from './SoftphoneCall.js';
 import { checkAutoAnswer, resolveSoftphoneOptions, type AutoAnswer, type ResolvedSoftphoneOptions, type SoftphoneOptions } from './SoftphoneOptions.js';
 
+/** How one call is placed; see `Softphone.call`. */
+export interface CallOptions {
+  /** Extra headers for the INVITE. */
+  headers?: Array<[string, string]>;
+  /** The codecs offered (default PCMU, PCMA, telephone-event). */
+  codecs?: readonly SdpCodec[];
+  /** INVITE without SDP: the callee offers in its 200, we answer in the ACK. Default the softphone's `lateOffer`. */
+  lateOffer?: boolean;
+  /** `Require: 100rel` in the INVITE, and a PRACK for each reliable 1xx (RFC 3262). Default the softphone's `require100rel`. */
+  require100rel?: boolean;
+  /** Session timers (RFC 4028) with this interval, seconds; default the softphone's `sessionExpires`. */
+  sessionExpires?: number;
+}
+
 export interface SoftphoneEvents {
   incoming: [call: SoftphoneCall];
   registered: [info: { expires: number }];
@@ -119,31 +133,39 @@ export class Softphone extends EventEmitter<SoftphoneEvents> {
    * Calls `target` (an extension, `sip:200@pbx.test` for the domain, or a whole sip: URI) through
    * the server, with an SDP offer of PCMU, PCMA and telephone-event. `headers` go into the INVITE.
    */
-  call(target: string, options: { headers?: Array<[string, string]>; codecs?: readonly SdpCodec[] } = {}): SoftphoneCall {
+  call(target: string, options: CallOptions = {}): SoftphoneCall {
     if (this.stopping !== undefined) throw new Error(`Softphone.call: softphone ${this.username} is stopped`);
     const uri = this.targetUri(target);
     const session = this.spare;
     this.spare = undefined;
     void this.refill();
     const { server, username, domain, localAddress, logger } = this.options;
+    const lateOffer = options.lateOffer ?? this.options.lateOffer;
+    const require100rel = options.require100rel ?? this.options.require100rel;
+    const sessionExpires = options.sessionExpires ?? this.options.sessionExpires;
+    const sessionTimer = sessionExpires === undefined ? {} : { sessionTimer: { seconds: sessionExpires, scheduler: this.options.scheduler } };
     const from = `<sip:${username}@${domain}>`;
     const leg: CallLeg = {
       direction: 'outgoing',
       remote: uri,
+      setup: { lateOffer, require100rel, ...(sessionExpires !== undefined && { sessionExpires }) },
       start: (call, hooks) => {
         const onProvisional = (response: Parameters<SoftphoneCall['provisional']>[0]): void => call.provisional(response);
-        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}) };
-        if (session !== undefined) {
+        const base = { target: uri, from, destination: server, onProvisional, ...(options.headers ? { headers: options.headers } : {}), ...(require100rel ? { reliableProvisionals: 'required' as const } : {}), ...sessionTimer };
+        if (session !== undefined && !lateOffer) {
           const media = new CallMedia(session, localAddress, hooks);
           return { invite: this.ua.invite({ ...base, sdp: media.offer(options.codecs) }), media };
         }
-        // No RTP port bound yet (calls placed back to back): offer nothing and answer the callee's offer in the ACK (RFC 3261 §13.2.1).
+        // A delayed offer (`lateOffer`, as Cisco CUCM sends), or no RTP port bound yet (calls placed
+        // back to back): offer nothing and answer the callee's offer in the ACK (RFC 3261 §13.2.1).
         let ready: CallMedia | undefined;
-        const media = CallMedia.open(localAddress, hooks).then((opened) => {
-          if (opened.ok) return (ready = opened.value);
-          logger.warn(`softphone ${username}: ${opened.error.message}`);
-          return undefined;
-        });
+        const media = session !== undefined
+          ? Promise.resolve((ready = new CallMedia(session, localAddress, hooks)))
+          : CallMedia.open(localAddress, hooks).then((opened) => {
+              if (opened.ok) return (ready = opened.value);
+              logger.warn(`softphone ${username}: ${opened.error.message}`);
+              return undefined;
+            });
         const answer = (offer: string): string => {
           const answered = ready?.answerOffer(offer);
           if (answered?.ok) return answered.value;

@@ -44,14 +44,21 @@ export interface SoftphoneCallEvents {
 export interface CallHost {
   readonly options: ResolvedSoftphoneOptions;
   /** Places a call through the server (a transfer's new call). */
-  call(target: string, options?: { headers?: Array<[string, string]> }): SoftphoneCall;
+  call(target: string, options?: { headers?: Array<[string, string]>; lateOffer?: boolean; require100rel?: boolean; sessionExpires?: number }): SoftphoneCall;
   ended(call: SoftphoneCall): void;
 }
 
 /** @internal How a call starts: our INVITE, or the peer's. */
 export type CallLeg =
-  | { direction: 'outgoing'; remote: string; start(call: SoftphoneCall, media: CallMediaHooks): { invite: OutgoingInvite; media: CallMedia | Promise<CallMedia | undefined> } }
+  | { direction: 'outgoing'; remote: string; setup?: CallSetup; start(call: SoftphoneCall, media: CallMediaHooks): { invite: OutgoingInvite; media: CallMedia | Promise<CallMedia | undefined> } }
   | { direction: 'incoming'; invite: IncomingInvite };
+
+/** How an outgoing call was set up (delayed offer, 100rel, session timers): a transfer's new call is set up the same way. */
+export interface CallSetup {
+  lateOffer?: boolean;
+  require100rel?: boolean;
+  sessionExpires?: number;
+}
 
 const DTMF_DIGITS = /^[0-9*#A-D]+$/i;
 
@@ -76,6 +83,8 @@ export class SoftphoneCall extends EventEmitter<SoftphoneCallEvents> {
   readonly remote: string;
   readonly answered: Promise<CallAnswer>;
   readonly ended: Promise<CallEnd>;
+  /** @internal How this call was set up, when we placed it; the call that follows a REFER copies it. */
+  readonly setup: CallSetup;
   private current: CallState;
   private media: CallMedia | undefined;
   private mediaPending: Promise<CallMedia | undefined> | undefined;
@@ -105,6 +114,7 @@ export class SoftphoneCall extends EventEmitter<SoftphoneCallEvents> {
     if (leg.direction === 'outgoing') {
       this.current = 'calling';
       this.remote = leg.remote;
+      this.setup = leg.setup ?? {};
       const started = leg.start(this, hooks);
       this.outgoing = started.invite;
       this.callId = started.invite.callId;
@@ -114,6 +124,7 @@ export class SoftphoneCall extends EventEmitter<SoftphoneCallEvents> {
       void started.invite.result.then((result) => this.settleOutgoing(result));
     } else {
       this.current = 'ringing';
+      this.setup = {};
       this.incoming = leg.invite;
       this.callId = leg.invite.request.headers.get('Call-ID') ?? '';
       this.remote = uriOf(leg.invite.request.headers.get('From') ?? '');

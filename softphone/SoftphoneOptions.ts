@@ -1,5 +1,5 @@
 import { cryptoSource, type RandomSource } from '../random/index.js';
-import type { Endpoint, SipTraceEntry, TransactionTimers } from '../sip/index.js';
+import { realScheduler, type Endpoint, type Scheduler, type SipTraceEntry, type TransactionTimers } from '../sip/index.js';
 import type { RtpPacketSeen } from './CallMedia.js';
 
 /** How a softphone answers incoming calls: 200 answers, 180 (or 183) rings forever, 3xx-6xx rejects. */
@@ -41,6 +41,23 @@ export interface SoftphoneOptions {
    * ends the original call itself (RFC 5589 §6: the transferor hangs up). Default 4000 ms.
    */
   transferHangupAfterMs?: number;
+  /**
+   * Place calls with a delayed offer: an INVITE without SDP, the offer coming in the callee's 200
+   * and our answer in the ACK (RFC 3261 §13.2.1), as Cisco CUCM's "delayed offer" does. Default false.
+   */
+  lateOffer?: boolean;
+  /**
+   * Place calls with `Require: 100rel` (RFC 3262): the callee must send its 180/183 reliably, and
+   * each gets a PRACK; the 200 comes after it. As Asterisk with `100rel=required`. Default false.
+   */
+  require100rel?: boolean;
+  /**
+   * Session timers (RFC 4028): ask for this session interval in seconds (at least 90), take a 422's
+   * larger Min-SE, and refresh the call with a re-INVITE at half the interval. Default off.
+   */
+  sessionExpires?: number;
+  /** Where the softphone's own timers run (session refreshes): the emulator passes its clock. Default real timers. */
+  scheduler?: Scheduler;
 }
 
 /** The options with every default filled in, resolved once at start (STYLE.md, practice 12). */
@@ -60,6 +77,10 @@ export interface ResolvedSoftphoneOptions {
   localAddress: string;
   localPort: number;
   transferHangupAfterMs: number;
+  lateOffer: boolean;
+  require100rel: boolean;
+  sessionExpires: number | undefined;
+  scheduler: Scheduler;
 }
 
 const silentLogger = { info: () => undefined, warn: () => undefined };
@@ -87,6 +108,10 @@ export function resolveSoftphoneOptions(options: SoftphoneOptions): ResolvedSoft
     localAddress: options.localAddress ?? '127.0.0.1',
     localPort: options.localPort ?? 0,
     transferHangupAfterMs: options.transferHangupAfterMs ?? 4000,
+    lateOffer: options.lateOffer ?? false,
+    require100rel: options.require100rel ?? false,
+    sessionExpires: options.sessionExpires,
+    scheduler: options.scheduler ?? realScheduler,
   };
 }
 

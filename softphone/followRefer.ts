@@ -16,7 +16,7 @@ export function followRefer(original: SoftphoneCall, refer: IncomingRefer, host:
   let call: SoftphoneCall;
   try {
     // RFC 3892: the new INVITE says who referred it.
-    call = host.call(target, refer.referredBy === undefined ? {} : { headers: [['Referred-By', refer.referredBy]] });
+    call = host.call(target, { ...original.setup, ...(refer.referredBy === undefined ? {} : { headers: [['Referred-By', refer.referredBy]] as Array<[string, string]> }) });
   } catch (error) {
     logger.warn(`softphone ${username}: cannot follow REFER to ${refer.referTo}: ${error instanceof Error ? error.message : String(error)}`);
     void refer.notify('SIP/2.0 400 Bad Request', { terminated: true });

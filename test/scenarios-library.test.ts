@@ -13,16 +13,16 @@ describe('the scenario library', () => {
     const results = await runScenarios(['scenarios/library'], { parallel: 2, outDir: out });
     const failed = results.filter((r) => r.status !== 'passed');
     expect(failed.map(prettyLine).join('\n')).toBe('');
-    // 32 files; the wrong password and the handoff by DTMF run twice (over UDP and over TCP), the
+    // 38 files; the wrong password and the handoff by DTMF run twice (over UDP and over TCP), the
     // PBX's REGISTER refusal twice (405, 501), its B2BUA REFER twice (no NOTIFY, no final NOTIFY).
-    expect(results.length).toBeGreaterThanOrEqual(36);
+    expect(results.length).toBeGreaterThanOrEqual(42);
     const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs)[0]!;
     console.log(`scenario library: ${results.length} scenarios, slowest '${slowest.plan.name}' ${(slowest.durationMs / 1000).toFixed(2)} s`);
   }, 180_000);
 
   it('every recorded run replays with no divergence (omnisip replay on each journal the runner wrote)', async () => {
     const files = readdirSync(out).filter((f) => f.endsWith('.ndjson'));
-    expect(files.length).toBeGreaterThanOrEqual(36);
+    expect(files.length).toBeGreaterThanOrEqual(42);
     const diverged: string[] = [];
     const queue = [...files];
     const worker = async () => {

@@ -1,6 +1,6 @@
 import { writeWav, type SdpCodec } from '../../media/index.js';
 import type { RandomSource } from '../../random/index.js';
-import { Softphone, type SoftphoneCall } from '../../softphone/index.js';
+import { Softphone, type SoftphoneCall, type SoftphoneOptions } from '../../softphone/index.js';
 import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
 import type { CallRecord, Calls } from '../core/calls.js';
 import { wallClockMs } from '../core/clock.js';
@@ -46,6 +46,8 @@ export class SoftphoneFleet {
     private readonly journal: Journal,
     private readonly random: RandomSource,
     private readonly logger: Logger,
+    /** The softphones' own timers (session refreshes) run on the emulator clock. */
+    private readonly scheduler?: SoftphoneOptions['scheduler'],
   ) {}
 
   async create(body: SoftphoneCreate, register = true): Promise<Result<SoftphoneView>> {
@@ -68,6 +70,7 @@ export class SoftphoneFleet {
         random,
         onSipMessage: sipRecorder(this.journal, { stack: 'softphone', username: body.username }),
         onRtpPacket: (callId, packet) => this.registry.captureRtp(callId, packet, wallClockMs()),
+        ...(this.scheduler && { scheduler: this.scheduler }),
       });
     } catch (error) {
       return failed(controlErrors.softphoneFailed(body.username, (error as Error).message));
@@ -97,8 +100,28 @@ export class SoftphoneFleet {
       if (!started.ok) return started;
     }
     const offered = codecs?.map((name) => OFFERABLE_CODECS[name]!);
-    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, offered ? { codecs: offered } : {});
-    return success(this.follow(call, from));
+    // The call-setup quirks of the caller's account, else the callee's (an INVITE to the agent under
+    // lateOffer or require100rel), are how the phone calls: the PBX is a proxy, it cannot rewrite the offer.
+    const callerQuirks = this.pbx.quirksFor(from);
+    const calleeQuirks = this.pbx.quirksFor(to);
+    const quirks = { lateOffer: callerQuirks.lateOffer ?? calleeQuirks.lateOffer, require100rel: callerQuirks.require100rel ?? calleeQuirks.require100rel, sessionTimers: callerQuirks.sessionTimers ?? calleeQuirks.sessionTimers };
+    const call = this.members.get(from)!.phone.call(`sip:${to}@${softphoneDomain}`, {
+      ...(offered && { codecs: offered }),
+      lateOffer: quirks.lateOffer === true,
+      require100rel: quirks.require100rel === true,
+      // A phone that supports session timers asks for the smallest interval (RFC 4028 §4): the PBX's Min-SE decides.
+      ...(quirks.sessionTimers && { sessionExpires: 90 }),
+    });
+    const record = this.follow(call, from);
+    const applied = [
+      ...(quirks.lateOffer ? ['INVITE without SDP (lateOffer)'] : []),
+      ...(quirks.require100rel ? ['Require: 100rel (require100rel)'] : []),
+      ...(quirks.sessionTimers ? ['Session-Expires: 90, refreshing at half the granted interval (sessionTimers)'] : []),
+    ];
+    if (applied.length > 0) {
+      this.journal.record({ kind: 'call.note', callId: record.id, sipCallId: record.callId, connectionId: record.connectionId, topic: 'caller', text: `softphone ${from}: calls with ${applied.join(', ')}, as the PBX quirks of ${from} or ${to} say` });
+    }
+    return success(record);
   }
 
   /** What our softphone on that side heard (default: the caller's side when it is ours), kept after the call ends (until reset). */

@@ -27,7 +27,7 @@ export type Authentication =
   | { kind: 'malformed'; username?: string };
 
 /**
- * Digest authentication for the registrar (RFC 3261 §22.4, RFC 7616, RFC 8760). One DigestServer
+ * Digest authentication for the registrar and the proxy (RFC 3261 §22.4, RFC 7616, RFC 8760). One DigestServer
  * per realm, all sharing one secret so a nonce stays valid whichever realm object checks it; the
  * nonces are stateless (signed time stamps), so retransmissions and prompt retries stay valid.
  * The credentials' `uri` is not compared with the Request-URI (RFC 7616 §3.4.6 says SHOULD):
@@ -47,9 +47,12 @@ export class Authenticator {
     return this.server(realm).challenge(options).map(formatChallenge);
   }
 
-  /** Checks the request's Authorization for `realm` against every candidate password of its user. */
-  authenticate(request: SipRequest, realm: string, passwordsFor: (username: string) => string[]): Authentication {
-    const credentials = credentialsFor(request, realm);
+  /**
+   * Checks the request's Authorization (the registrar's; `Proxy-Authorization` for the proxy's,
+   * RFC 3261 §22.3) for `realm` against every candidate password of its user.
+   */
+  authenticate(request: SipRequest, realm: string, passwordsFor: (username: string) => string[], header: 'Authorization' | 'Proxy-Authorization' = 'Authorization'): Authentication {
+    const credentials = credentialsFor(request, realm, header);
     if (credentials === undefined) return { kind: 'missing' };
     if (credentials === 'malformed') return { kind: 'malformed' };
     const { username } = credentials;
@@ -78,9 +81,9 @@ export class Authenticator {
  * The credentials meant for `realm` (RFC 3261 §22.4: a request may carry several Authorization
  * lines, one per realm); undefined when none is for us, 'malformed' when ours cannot be parsed.
  */
-function credentialsFor(request: SipRequest, realm: string): DigestCredentials | 'malformed' | undefined {
+function credentialsFor(request: SipRequest, realm: string, header: string): DigestCredentials | 'malformed' | undefined {
   let sawUnparseable = false;
-  for (const value of request.headers.getAll('Authorization')) {
+  for (const value of request.headers.getAll(header)) {
     const credentials = parseCredentials(value);
     if (credentials === undefined) {
       if (/^\s*digest\s/i.test(value)) sawUnparseable = true;

@@ -159,10 +159,12 @@ export class Pbx {
       // they do not listen on (RFC 4475's 192.0.2.x), get their answers where the request came from.
       forceRport: true,
     });
+    // One authenticator for registrations (401) and calls (407): a nonce from either stays valid for both.
+    const authenticator = new Authenticator({ clock, random: random.bytes, ...options.digest });
     this.registrar = new Registrar({
       accounts: this.accounts,
       location: this.location,
-      authenticator: new Authenticator({ clock, random: random.bytes, ...options.digest }),
+      authenticator,
       clock,
       logger: this.logger,
       policy: { minExpires: this.minExpires, maxExpires, defaultExpires: maxExpires },
@@ -177,6 +179,7 @@ export class Pbx {
       logger: this.logger,
       T1: options.sipTimers?.T1 ?? DEFAULT_T1,
       ...(options.timerC !== undefined && { timerC: options.timerC }),
+      authenticator,
       quirksFor: (username) => this.quirksFor(username),
       onQuirk: (event) => this.quirks.report(event),
     });

@@ -13,6 +13,10 @@ import {
 } from '../../sip/index.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountDirectory } from './AccountDirectory.js';
+import { authenticateCaller, consumeCredentials } from './authenticateCaller.js';
+import type { Authenticator } from './Authenticator.js';
+import { DtmfQuirkCalls, type DtmfMode } from './dtmfQuirk.js';
+import { checkSessionInterval, type SessionTimersQuirk } from './sessionTimersQuirk.js';
 import type { LocationService } from './LocationService.js';
 import { describeHop, nextHopForBinding, nextHopForUri, type NextHop } from './nextHop.js';
 import { pbxResponse } from './pbxResponse.js';
@@ -30,6 +34,8 @@ export interface ProxyOptions {
   T1: number;
   /** Timer C, ms; default 181 s (§16.6 step 11: it MUST be greater than 3 minutes). */
   timerC?: number;
+  /** Checks the credentials of calls from our own accounts (407) under the `challengeInvites` quirk. */
+  authenticator?: Authenticator;
   /** The quirks in force for an account (none by default), and where one that acted is reported. */
   quirksFor?: (username: string | undefined) => EffectiveQuirks;
   onQuirk?: (event: QuirkEvent) => void;
@@ -50,6 +56,7 @@ export class Proxy {
   private readonly branches = new Set<ProxyBranch>();
   private readonly timerC: number;
   private readonly quirks: ProxyQuirks;
+  private readonly dtmf: DtmfQuirkCalls;
 
   constructor(private readonly options: ProxyOptions) {
     this.timerC = options.timerC ?? 181_000;
@@ -60,6 +67,7 @@ export class Proxy {
       designatesUs: (uri) => this.designatesUs(uri),
       T1: options.T1,
     });
+    this.dtmf = new DtmfQuirkCalls((account) => this.quirksOf(account).dtmf);
   }
 
   /** Forwards a request statefully, answering the caller when it cannot (404, 480, 483, 420...). */
@@ -79,7 +87,34 @@ export class Proxy {
 
     if (hasToTag(request) && this.quirkAnswers(request, tx, context, reject)) return;
 
+    const { authenticator } = this.options;
+    const challengeInvites = (account: string): boolean => this.quirksOf(account).challengeInvites === true;
+    const caller = authenticator ? authenticateCaller(request, { accounts: this.options.accounts, authenticator, challengeInvites }) : { kind: 'pass' as const };
+    if (caller.kind === 'reject') {
+      if (caller.level === 'warn') this.options.logger.warn(`${label} → ${caller.status}: ${caller.why}`);
+      else this.options.logger.info(`${label} → ${caller.status}: ${caller.why}`);
+      const callId = request.headers.get('Call-ID');
+      this.options.onQuirk?.({ quirk: 'challengeInvites', account: caller.account, text: `${request.method} from ${caller.account} answered ${caller.status}: ${caller.why}`, ...(callId !== undefined && { sipCallId: callId }) });
+      return void tx.respond(pbxResponse(this.options.stack.random, request, caller.status, caller.reason, caller.headers));
+    }
+
+    if (this.dtmf.swallows(request)) {
+      this.quirk('dtmf', request, `INFO (DTMF) answered 200 by the PBX and not relayed (dtmf: rfc4733Only)`);
+      return void tx.respond(pbxResponse(this.options.stack.random, request, 200));
+    }
+    if (request.method === 'INVITE' && !hasToTag(request) && this.dtmf.start(request) === 'infoOnly') this.quirk('dtmf', request, 'telephone-event removed from the SDP the PBX relays in this call (dtmf: infoOnly)');
+
     const forwarded = prepareForwarding(request, maxForwards, (uri) => this.isRecordRouteUri(uri), (uri) => this.designatesUs(uri));
+    if (caller.kind === 'authenticated') consumeCredentials(forwarded, caller.realm);
+    const timers = request.method === 'INVITE' && !hasToTag(request) ? this.sessionTimersOf(request) : undefined;
+    const interval = timers === undefined ? ({ kind: 'pass' } as const) : checkSessionInterval(forwarded, timers);
+    if (interval.kind === 'reject') {
+      this.quirk('sessionTimers', request, `INVITE answered 422 Session Interval Too Small, Min-SE ${interval.minSE}: ${interval.why}`);
+      return reject(422, interval.why, undefined, [['Min-SE', String(interval.minSE)]]);
+    }
+    if (interval.kind === 'lowered') this.quirk('sessionTimers', request, `Session-Expires lowered from ${interval.from} to ${interval.to} s (quirk sessionTimers)`);
+    forwarded.body = this.dtmf.relayedBody(forwarded);
+    if (request.method === 'BYE') this.dtmf.end(request.headers.get('Call-ID') ?? '');
     const target = this.target(forwarded);
     if (!target.ok) return reject(target.status, target.why, target.reason);
     forwarded.uri = target.uri;
@@ -101,6 +136,7 @@ export class Proxy {
       T1: this.options.T1,
       timerC: this.timerC,
       label,
+      relayedBody: (response) => this.dtmf.relayedBody(response),
       done: () => this.branches.delete(branch),
     });
     this.branches.add(branch);
@@ -142,6 +178,7 @@ export class Proxy {
       return;
     }
     forwarded.uri = target.uri;
+    forwarded.body = this.dtmf.relayedBody(forwarded);
     const { stack, logger } = this.options;
     stack.prependVia(forwarded, target.hop.destination.protocol);
     stack.sendStateless(forwarded, target.hop.destination, target.hop.flowId).catch((error: unknown) => {
@@ -162,6 +199,24 @@ export class Proxy {
     const rport = via.params.rport ? Number(via.params.rport) : undefined;
     const destination = { protocol, address: via.params.received ?? via.host, port: rport ?? via.port ?? 5060 };
     this.options.stack.sendStateless({ ...response, headers }, destination).catch(() => undefined);
+  }
+
+  private quirksOf(account: string): EffectiveQuirks {
+    return this.options.quirksFor?.(account) ?? {};
+  }
+
+  /** The caller's account's quirk, else the callee's. */
+  private sessionTimersOf(request: SipRequest): SessionTimersQuirk | undefined {
+    const of = (account: string): SessionTimersQuirk | undefined => this.quirksOf(account).sessionTimers;
+    const caller = parseNameAddr(request.headers.get('From') ?? '')?.uri.user;
+    const callee = parseUri(request.uri)?.user;
+    return (caller === undefined ? undefined : of(caller)) ?? (callee === undefined ? undefined : of(callee));
+  }
+
+  private quirk(quirk: 'dtmf' | 'sessionTimers', request: SipRequest, text: string): void {
+    const callId = request.headers.get('Call-ID');
+    const account = parseNameAddr(request.headers.get('From') ?? '')?.uri.user ?? null;
+    this.options.onQuirk?.({ quirk, account, text, ...(callId !== undefined && { sipCallId: callId }) });
   }
 
   /** Whether a URI names this proxy: our address and port (what we put in Record-Route), or any name we serve. */

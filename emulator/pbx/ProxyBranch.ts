@@ -14,6 +14,8 @@ export interface ProxyBranchOptions {
   label: string;
   /** Called once the branch is over, so the proxy forgets it. */
   done: () => void;
+  /** The body of a response as relayed upstream (a quirk may rewrite its SDP). Default unchanged. */
+  relayedBody?: (response: SipResponse) => Buffer;
 }
 
 /**
@@ -141,6 +143,7 @@ export class ProxyBranch {
   private relay(response: SipResponse): void {
     const headers = response.headers.clone();
     headers.removeFirst('Via');
-    this.serverTx.respond({ type: 'response', status: response.status, reason: response.reason, headers, body: response.body });
+    const body = this.options.relayedBody?.(response) ?? response.body;
+    this.serverTx.respond({ type: 'response', status: response.status, reason: response.reason, headers, body });
   }
 }

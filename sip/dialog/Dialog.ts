@@ -60,6 +60,8 @@ export interface DialogHost {
   warn(message: string): void;
   /** Starts routing the dialog's requests to it. */
   adopt(dialog: Dialog): void;
+  /** INVITEs we answered with a reliable provisional that awaits its PRACK (RFC 3262), by earlyDialogKey. */
+  readonly earlyInvites?: Map<string, { receivePrack(prack: IncomingRequest): void }>;
   forget(dialog: Dialog): void;
 }
 

@@ -2,9 +2,12 @@ import { DigestClient, type DigestChallenge } from '../digest/index.js';
 import { createRequest, formatNameAddr, generateCallId, generateTag, parseNameAddr, parseUri, type SipRequest, type SipResponse } from '../message/index.js';
 import { createCancel } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
-import { answerChallenge } from './answerChallenge.js';
+import { authorizeRetry } from '../useragent/authorizeRetry.js';
 import { Dialog, type DialogHost } from './Dialog.js';
 import { createUacDialogState, tagOf } from './DialogState.js';
+import { PrackSender } from './PrackSender.js';
+import { parseSessionExpires, retryWithMinSE, SessionRefresher } from './sessionTimer.js';
+import { realScheduler, type Scheduler } from '../useragent/Scheduler.js';
 
 export interface InviteOptions {
   /** The Request-URI: whom to call, e.g. `sip:101@127.0.0.1`. */
@@ -23,8 +26,19 @@ export interface InviteOptions {
   /** For a proxy or callee that challenges (401/407); default the user agent's. */
   credentials?: { username: string; password: string };
   headers?: Array<[string, string | number]>;
-  /** Each 1xx (100 Trying, 180 Ringing, 183 with early media). */
+  /** Each 1xx (100 Trying, 180 Ringing, 183 with early media); a reliable one once, after its PRACK went out. */
   onProvisional?: (response: SipResponse) => void;
+  /**
+   * Reliable provisional responses (RFC 3262): `supported` says we take them (`Supported: 100rel`),
+   * `required` demands them (`Require: 100rel`). Either way a reliable 1xx is PRACKed. Default: neither said.
+   */
+  reliableProvisionals?: 'supported' | 'required';
+  /**
+   * Session timers (RFC 4028), as the refresher: `Session-Expires: seconds` and `Supported: timer`
+   * in the INVITE, a retry with the Min-SE of a 422, and then a re-INVITE with the same SDP at half
+   * the interval (on `scheduler`, default real timers) for as long as the call lasts.
+   */
+  sessionTimer?: { seconds: number; scheduler?: Scheduler; onRefresh?: (response: SipResponse | undefined) => void };
 }
 
 /** What came of an INVITE: a confirmed dialog, or the failure status (408 when nothing answered, 503 when unreachable). */
@@ -44,6 +58,7 @@ export class OutgoingInvite {
   private readonly to: string;
   private readonly digest: DigestClient | undefined;
   private readonly dialogs = new Map<string, Dialog>();
+  private readonly pracks: PrackSender;
   private current: SipRequest | undefined;
   private provisional = false;
   private cancelling: 'no' | 'requested' | 'sent' = 'no';
@@ -65,6 +80,7 @@ export class OutgoingInvite {
     this.to = asNameAddr(options.to ?? `<${options.target}>`);
     const { credentials } = options;
     this.digest = credentials === undefined ? host.digest : new DigestClient(credentials.username, credentials.password, { random: host.stack.random });
+    this.pracks = new PrackSender(host, options.destination.protocol);
     this.result = new Promise((resolve) => {
       this.settle = (result) => {
         if (this.settled) return;
@@ -85,22 +101,28 @@ export class OutgoingInvite {
 
   private async run(): Promise<InviteResult> {
     const { options, from, to } = this;
-    const { destination, sdp } = options;
-    let credentials: [string, string] | undefined;
+    const { destination, sdp, reliableProvisionals, sessionTimer } = options;
+    const supported = [...(reliableProvisionals === undefined ? [] : ['100rel']), ...(sessionTimer === undefined ? [] : ['timer'])];
+    const extensions: Array<[string, string | number]> = [
+      ...(supported.length > 0 ? [['Supported', supported.join(', ')] as [string, string]] : []),
+      ...(reliableProvisionals === 'required' ? [['Require', '100rel'] as [string, string]] : []),
+      ...(sessionTimer === undefined ? [] : [['Session-Expires', `${sessionTimer.seconds};refresher=uac`] as [string, string]]),
+    ];
     let answered: DigestChallenge | undefined;
-    for (let cseq = 1; ; cseq++) {
+    let invite = createRequest({
+      method: 'INVITE',
+      uri: options.target,
+      headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', '1 INVITE'], ['Contact', this.host.contact], ['Allow', this.host.allow], ...extensions, ...(options.headers ?? [])],
+      ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
+    });
+    for (;;) {
       if (this.cancelling !== 'no') return { ok: false, status: 487, reason: 'Request Terminated (cancelled before it was sent)' };
-      const invite = createRequest({
-        method: 'INVITE',
-        uri: options.target,
-        headers: [['From', from], ['To', to], ['Call-ID', this.callId], ['CSeq', `${cseq} INVITE`], ['Contact', this.host.contact], ['Allow', this.host.allow], ...(options.headers ?? []), ...(credentials ? [credentials] : [])],
-        ...(sdp === undefined ? {} : { body: sdp, contentType: 'application/sdp' }),
-      });
-      this.current = invite;
+      const sent = invite;
+      this.current = sent;
       this.provisional = false;
-      const result = await this.host.stack.request(invite, destination, {
-        onProvisional: (response) => this.onProvisional(response),
-        onRetransmitted2xx: (response) => this.onAnother2xx(invite, response),
+      const result = await this.host.stack.request(sent, destination, {
+        onProvisional: (response) => this.pracks.receive(sent, response) && this.onProvisional(response),
+        onRetransmitted2xx: (response) => this.onAnother2xx(sent, response),
       });
       if (!result.ok) {
         return result.reason === 'timeout'
@@ -108,15 +130,18 @@ export class OutgoingInvite {
           : { ok: false, status: 503, reason: `Service Unavailable (${result.error?.message ?? 'transport failure'})` };
       }
       const { response } = result;
-      if (response.status >= 200 && response.status < 300) return this.established(invite, response);
-      if ((response.status === 401 || response.status === 407) && this.digest !== undefined) {
-        const reply = answerChallenge(response, this.digest, 'INVITE', options.target);
-        // A second challenge refuses the credentials, unless it only says the nonce went stale.
-        if (reply !== undefined && (answered === undefined || reply.challenge.stale === true)) {
-          credentials = reply.header;
-          answered = reply.challenge;
-          continue;
-        }
+      if (response.status >= 200 && response.status < 300) return this.established(sent, response);
+      // A second challenge refuses the credentials, unless it only says the nonce went stale.
+      const retry = this.digest === undefined ? undefined : authorizeRetry(sent, response, this.digest, answered);
+      if (retry !== undefined) {
+        ({ request: invite, challenge: answered } = retry);
+        continue;
+      }
+      // RFC 4028 §7.4: too short a session interval; ask again for the one the 422 names.
+      const longer = sessionTimer === undefined ? undefined : retryWithMinSE(sent, response);
+      if (longer !== undefined) {
+        invite = longer;
+        continue;
       }
       return { ok: false, status: response.status, reason: response.reason, response };
     }
@@ -128,18 +153,34 @@ export class OutgoingInvite {
     const early = this.early2xx;
     this.early2xx = undefined;
     for (const another of early ?? []) this.onAnother2xx(invite, another);
-    if (this.cancelling === 'no') return { ok: true, dialog, response };
+    if (this.cancelling === 'no') {
+      this.startSessionTimer(dialog, invite, response);
+      return { ok: true, dialog, response };
+    }
     // The 200 crossed our CANCEL: the call exists, so it is ended the way a call is (§15).
     void dialog.bye();
     return { ok: false, status: 487, reason: 'Request Terminated (answered while cancelling; ended with BYE)', response };
   }
 
   private createDialog(invite: SipRequest, response: SipResponse): Dialog {
-    const dialog = new Dialog(this.host, createUacDialogState(invite, response, this.options.destination.protocol), this.digest);
+    const state = createUacDialogState(invite, response, this.options.destination.protocol);
+    // Our PRACKs used CSeq numbers after the INVITE's: the dialog's next request comes after them.
+    state.localSeq = Math.max(state.localSeq, this.pracks.seq);
+    const dialog = new Dialog(this.host, state, this.digest);
     this.dialogs.set(tagOf(response.headers.get('To') ?? '') ?? '', dialog);
     this.host.adopt(dialog);
     dialog.acknowledge(invite, response, this.options.answer);
     return dialog;
+  }
+
+  /** RFC 4028 §7.2: we refresh unless the 2xx names the callee as refresher; the interval is the 2xx's, else ours. */
+  private startSessionTimer(dialog: Dialog, invite: SipRequest, response: SipResponse): void {
+    const timer = this.options.sessionTimer;
+    if (timer === undefined) return;
+    const granted = parseSessionExpires(response.headers.get('Session-Expires')) ?? parseSessionExpires(invite.headers.get('Session-Expires'));
+    if (granted === undefined || granted.refresher === 'uas') return;
+    const sdp = invite.body.length > 0 ? invite.body.toString('utf8') : undefined;
+    new SessionRefresher(dialog, granted.seconds, { scheduler: timer.scheduler ?? realScheduler, sdp, ...(timer.onRefresh && { onRefresh: timer.onRefresh }) });
   }
 
   /** A 2xx after the first: a retransmission (our ACK was lost), or another fork's answer (§13.2.2.4). */

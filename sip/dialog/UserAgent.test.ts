@@ -266,14 +266,15 @@ describe('UserAgent: requests outside a dialog', () => {
     expect((await send('BYE')).status).toBe(481);
   });
 
-  it('answers OPTIONS 200 with Allow, an INVITE nobody takes 480, an unknown method 501, Require 420', async () => {
+  it('answers OPTIONS 200 with Allow, an INVITE nobody takes 480, an unknown method 501, a Require other than 100rel 420', async () => {
     const options = await send('OPTIONS');
     expect([options.status, options.headers.get('Allow')]).toEqual([200, 'INVITE']);
     expect(options.headers.getAll('Allow')).toContain('REFER');
     expect((await send('INVITE')).status).toBe(480);
     expect((await send('FROBNICATE')).status).toBe(501);
-    const required = await send('INVITE', [['Require', '100rel']]);
-    expect([required.status, required.headers.get('Unsupported')]).toEqual([420, '100rel']);
+    const required = await send('INVITE', [['Require', '100rel, precondition']]);
+    expect([required.status, required.headers.get('Unsupported')]).toEqual([420, 'precondition']);
+    expect((await send('INVITE', [['Require', '100rel']])).status).toBe(480);
   });
 
   it('hands other requests to onRequest, and answers 500 when the handler throws', async () => {

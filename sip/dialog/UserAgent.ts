@@ -7,6 +7,7 @@ import { tagOf } from './DialogState.js';
 import { IncomingInvite } from './IncomingInvite.js';
 import { answerUnhandled, IncomingRequest } from './IncomingRequest.js';
 import { OutgoingInvite, type InviteOptions } from './OutgoingInvite.js';
+import { earlyDialogKey, optionTags, SUPPORTED_EXTENSIONS } from './reliableProvisional.js';
 
 export interface UserAgentOptions {
   /** Our Contact URI, where peers send in-dialog requests: `sip:agent@127.0.0.1:5062` (add `;transport=tcp` over TCP). */
@@ -20,7 +21,7 @@ export interface UserAgentOptions {
 }
 
 /** The methods we implement; sent as Allow. */
-export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
+export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY, PRACK';
 
 /**
  * A dialog-stateful user agent (RFC 3261 §8, §12-15) over a SipStack. It takes the stack's
@@ -47,6 +48,8 @@ export class UserAgent implements DialogHost {
   readonly allow = ALLOWED_METHODS;
   readonly digest: DigestClient | undefined;
   private readonly byId = new Map<string, Dialog>();
+  /** @internal */
+  readonly earlyInvites = new Map<string, { receivePrack(prack: IncomingRequest): void }>();
   private inviteHandler: ((call: IncomingInvite) => void) | undefined;
   private requestHandler: ((incoming: IncomingRequest) => void) | undefined;
   private closed = false;
@@ -124,13 +127,16 @@ export class UserAgent implements DialogHost {
       incoming.respond(503, { reason: 'Service Unavailable (user agent closed)' });
       return;
     }
-    // RFC 3261 §8.2.2.3: we support no extension, so any Require option tag MUST get 420 with Unsupported.
-    const required = request.headers.getAll('Require');
-    if (required.length > 0 && request.method !== 'CANCEL') {
-      incoming.respond(420, { headers: [['Unsupported', required.join(', ')]] });
+    // RFC 3261 §8.2.2.3: a Require option tag we do not support (all but 100rel) MUST get 420 with Unsupported.
+    const unsupported = optionTags(request, 'Require').filter((tag) => !SUPPORTED_EXTENSIONS.has(tag));
+    if (unsupported.length > 0 && request.method !== 'CANCEL') {
+      incoming.respond(420, { headers: [['Unsupported', unsupported.join(', ')]] });
       return;
     }
     if (tagOf(request.headers.get('To') ?? '') !== undefined) {
+      // RFC 3262 §3: a PRACK for a reliable provisional response (the dialog may exist already, its 200 waiting for it).
+      const early = request.method === 'PRACK' ? this.earlyInvites.get(this.keyOf(request)) : undefined;
+      if (early !== undefined) return early.receivePrack(incoming);
       const dialog = this.dialogFor(request);
       if (dialog !== undefined) return dialog.receiveRequest(request, tx, context);
       // §12.2.2: a request with a To tag that matches no dialog MUST get 481.
@@ -187,13 +193,15 @@ export class UserAgent implements DialogHost {
   private dialogFor(request: SipRequest): Dialog | undefined {
     const local = tagOf(request.headers.get('To') ?? '');
     if (local === undefined) return undefined;
-    return this.byId.get(dialogKey(request.headers.get('Call-ID') ?? '', local, tagOf(request.headers.get('From') ?? '') ?? ''));
+    return this.byId.get(this.keyOf(request));
+  }
+
+  private keyOf(request: SipRequest): string {
+    return dialogKey(request.headers.get('Call-ID') ?? '', tagOf(request.headers.get('To') ?? '') ?? '', tagOf(request.headers.get('From') ?? '') ?? '');
   }
 }
 
-function dialogKey(callId: string, localTag: string, remoteTag: string): string {
-  return `${callId}\n${localTag}\n${remoteTag}`;
-}
+const dialogKey = earlyDialogKey;
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -9,3 +9,5 @@ export { IncomingRefer, REFER_SUBSCRIPTION_EXPIRES } from './IncomingRefer.js';
 export { formatSipfrag, parseSipfrag, SIPFRAG_CONTENT_TYPE, type SipfragStatus } from './sipfrag.js';
 export { dtmfRelay, parseDtmfRelay, DTMF_RELAY_CONTENT_TYPE, type DtmfRelay } from './dtmfRelay.js';
 export { createInDialogRequest, createUacDialogState, createUasDialogState, nextHop, type DialogState, type InDialogRequestInit } from './DialogState.js';
+export { MINIMUM_SESSION_INTERVAL, parseSessionExpires, retryWithMinSE, SessionRefresher } from './sessionTimer.js';
+export { optionTags, parseRAck, RELIABLE_PROVISIONALS } from './reliableProvisional.js';
