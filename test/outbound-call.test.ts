@@ -89,6 +89,30 @@ describe('outbound calls (latest profile)', () => {
     await emulator.control.waitForStatus(connectionId, (s) => s.sipStatus === 'online');
   });
 
+  it('through a PBX that challenges its accounts\' calls (challengeInvites), the listener answers the 407 with the connection\'s credentials', async () => {
+    const callee = phones.find((p) => p.username === '300') ?? (await phone('300', { status: 200 }));
+    emulator.control.putPbxQuirks({ challengeInvites: true });
+    try {
+      const incoming = new Promise<SoftphoneCall>((resolve) => callee.once('incoming', resolve));
+      expect((await api('POST', `/public/sip-connections/${connectionId}/call`, { destination: '300' })).body).toEqual({ status: 'dialing' });
+      const call = await incoming;
+      expect((await call.answered).ok).toBe(true);
+      await hears(call, 'greeting');
+      const record = (await api('GET', '/_emulator/calls')).body.items.filter((c: { to: string }) => c.to === '300').at(-1);
+      const sent = emulator.control.getJournal({ kind: ['sip'], callId: record.id }).items.flatMap((e) => (e.kind === 'sip' && e.party.startsWith('listener:') ? [e] : []));
+      const statuses = sent.filter((e) => e.direction === 'in').map((e) => e.status);
+      expect(statuses).toContain(407);
+      const invites = sent.filter((e) => e.direction === 'out' && e.method === 'INVITE');
+      expect(invites).toHaveLength(2);
+      expect(invites[1]!.text).toMatch(/\r\nProxy-Authorization: Digest username="101"/);
+      expect(invites[1]!.text).not.toContain('pw-101');
+      await call.hangup();
+      await emulator.control.waitForStatus(connectionId, (s) => s.sipStatus === 'online');
+    } finally {
+      emulator.control.putPbxQuirks({});
+    }
+  });
+
   it('busy, rejected and unanswered calls go to the error log with their status', async () => {
     await phone('486', { status: 486 });
     await phone('603', { status: 603 });
