@@ -15,6 +15,7 @@ import {
 import {
   InviteServerTransaction,
   NonInviteServerTransaction,
+  ResponseAbsorbers,
   clientTransactionKey,
   resolveTimers,
   responseTransactionKey,
@@ -36,6 +37,7 @@ import {
   type TransportProtocol,
 } from './transport/index.js';
 import { randomFromPool, type RandomBytes } from '../random/index.js';
+import { drainPending } from './drainPending.js';
 
 /** One message as this stack sent or received it. */
 export interface SipTraceEntry {
@@ -119,6 +121,8 @@ export class SipStack {
   private readonly host: string;
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTx>();
+  /** Completed non-INVITE server transactions over UDP, reduced to their response's bytes for Timer J. */
+  private readonly absorbers = new ResponseAbsorbers((message) => this.warn(message));
   /** Results of client transactions still waiting for a final response: what a graceful close waits for. */
   private readonly pending = new Set<Promise<RequestResult>>();
   private requestHandler: RequestHandler | undefined;
@@ -220,23 +224,14 @@ export class SipStack {
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
-      if (options.graceMs !== undefined && options.graceMs > 0) await this.drain(options.graceMs);
+      if (options.graceMs !== undefined && options.graceMs > 0) await drainPending(this.pending, options.graceMs);
       this.closed = true;
       this.unsubscribe();
       for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate();
+      this.absorbers.clear();
       await this.transport.close();
     })();
     return this.closing;
-  }
-
-  /** Resolves when no client transaction awaits a final response, or after `ms`, whichever is first. */
-  private async drain(ms: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let expired = false;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(() => resolve(void (expired = true)), ms)));
-    // A response may lead to one more request (a challenge answered): look again after each round.
-    while (this.pending.size > 0 && !expired) await Promise.race([Promise.allSettled([...this.pending]), deadline]);
-    clearTimeout(timer);
   }
 
   private receive(packet: InboundPacket): void {
@@ -279,6 +274,7 @@ export class SipStack {
       return this.deliver(request, undefined, context);
     }
     if (existing) return existing.receiveRequest(request);
+    if (this.absorbers.absorb(key)) return;
     const tx = this.createServerTransaction(request, key, context);
     if (request.method === 'CANCEL' && this.cancelInvite(request, tx)) return;
     this.deliver(request, tx, context);
@@ -322,6 +318,7 @@ export class SipStack {
       send: (message: SipMessage) => this.send(this.withServerHeader(message), route.destination, route.flowId),
       serialize: (message: SipMessage) => serializeMessage(this.withServerHeader(message)),
       sendBytes: (data: Buffer) => this.sendData(data, route.destination, route.flowId),
+      absorb: (bytes: Buffer, forMs: number) => this.absorbers.add(key, bytes, txOptions.sendBytes, forMs),
     };
     const user = {
       terminated: () => {

@@ -39,6 +39,7 @@ describe('formatReport', () => {
     expect(text).toMatch(/omnisip\s+4,000\s+8,000\s+3,800 \(15\.0 s\), 4,000 \(15\.0 s\)\s+117,000\s+0\s+600 MB/);
     expect(text).toMatch(/kamailio\s+10,000\s+20,000\s+10,000 \(15\.0 s\)\s+150,000\s+0\s+n\/a/);
     expect(text).toContain('3 rounds per server, alternating, each a fresh process');
+    expect(text).toContain('spread of the rounds: omnisip 3,800–4,000 (±3%), kamailio 10,000–10,000 (±0%)');
     expect(text).toMatch(/1,000\s+1\.80 s\s+2\.35 s\s+1,000\s+110 MB\s+150 MB\s+160 MB/);
     expect(text).toContain('PASS  omnisip registrations/s vs Kamailio: 40% (4000 vs 10000) (target ≥ 30%)');
     expect(text).toContain('MISS  emulator RSS with 1000 connections online: 450 MB (target < 400 MB)');

@@ -20,6 +20,14 @@ const registrationRow = (name: string, r: ServerRegistrations) => [
   mib(r.peakRssBytes),
 ];
 
+/** `min–max (±half the range as % of the median)` of a server's measured rounds: the noise a reader should allow. */
+function spread(r: ServerRegistrations): string {
+  const rates = r.rounds.map((x) => x.measured.registrationsPerSecond);
+  const low = Math.min(...rates);
+  const high = Math.max(...rates);
+  return `${int(low)}–${int(high)} (±${r.medianPerSecond ? (((high - low) / 2 / r.medianPerSecond) * 100).toFixed(0) : '?'}%)`;
+}
+
 /** The console report: machine, both tables, one PASS/MISS line per target. */
 export function formatText(report: SipRegisterReport): string {
   const { machine, settings: s, registrations: r, connections: c } = report;
@@ -30,6 +38,7 @@ export function formatText(report: SipRegisterReport): string {
     '',
     table([['server', 'median registrations/s', 'transactions/s', 'rounds', 'successful', 'failed', 'peak RSS'], registrationRow('omnisip', r.omnisip), registrationRow('kamailio', r.kamailio)]),
     `omnisip ÷ kamailio (medians): ${(r.ratio * 100).toFixed(0)}%   (Kamailio's peak RSS is its main process only)`,
+    `spread of the rounds: omnisip ${spread(r.omnisip)}, kamailio ${spread(r.kamailio)}`,
     '',
     table([
       ['SIP connections', 'created in', 'all online after', 'online', 'RSS idle', 'RSS online', 'peak RSS'],

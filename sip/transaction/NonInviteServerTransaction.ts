@@ -84,11 +84,19 @@ export class NonInviteServerTransaction implements ServerTransaction {
       this.current = 'Proceeding';
       return;
     }
-    const { serialize, sendBytes } = this.options;
+    const { serialize, sendBytes, absorb } = this.options;
     if (!this.options.reliable && serialize && sendBytes) {
       this.lastResponse = undefined;
       this.lastBytes = serialize(response);
       this.transmitBytes(this.lastBytes, response.status);
+      if (absorb) {
+        // Completed, with Timer J's absorbing handed to the stack's absorbers: the stack forgets this
+        // object (its request, its timer); a holder of it still reads Completed.
+        this.current = 'Completed';
+        absorb(this.lastBytes, 64 * this.options.timers.T1);
+        this.lastBytes = undefined;
+        return this.user.terminated();
+      }
     } else {
       this.lastResponse = response;
       this.transmit(response);

@@ -18,6 +18,12 @@ export interface TransactionOptions {
    */
   serialize?: (message: SipMessage) => Buffer;
   sendBytes?: (data: Buffer) => Promise<void>;
+  /**
+   * Optional, with `serialize` and `sendBytes`: takes over a completed non-INVITE transaction over
+   * UDP for Timer J (`forMs`) as a small absorber of request retransmissions (ResponseAbsorbers);
+   * the transaction then terminates at once and nothing else of it is kept.
+   */
+  absorb?: (bytes: Buffer, forMs: number) => void;
 }
 
 /** The transaction user (TU) of a client transaction: the core that sent the request. */

@@ -6,5 +6,6 @@ export type { ClientTransaction, ClientTransactionUser, SendMessage, ServerTrans
 export { resolveTimers, DEFAULT_T1, DEFAULT_T2, DEFAULT_T4, type TransactionTimers } from './TransactionTimers.js';
 export { clientTransactionKey, responseTransactionKey, serverTransactionKey, MAGIC_COOKIE } from './transactionKeys.js';
 export { createAck } from './createAck.js';
+export { ResponseAbsorbers } from './ResponseAbsorbers.js';
 export { createCancel } from './createCancel.js';
 export { startClientTransaction, type ClientTransactionHandlers, type ClientTransactionResult } from './startClientTransaction.js';
