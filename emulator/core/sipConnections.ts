@@ -109,21 +109,7 @@ export class SipConnectionStore {
 
   create(body: SipConnectionCreate, nowMs: number): SipConnectionRecord {
     const { password, ...settings } = body.settings;
-    const record: SipConnectionRecord = {
-      id: this.ids.next('sipconn'),
-      apiKey: this.apiKey,
-      agentId: body.agentId,
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      settings: { ...settings },
-      password,
-      created: unixSeconds(nowMs),
-      state: initialListenerState,
-      lastRefreshed: unixSeconds(nowMs),
-      errors: [],
-    };
-    this.records.set(record.id, record);
-    this.notify({ type: 'created', record });
-    return record;
+    return this.open({ id: this.ids.next('sipconn'), agentId: body.agentId, name: body.name, settings, password, created: unixSeconds(nowMs) }, nowMs);
   }
 
   /**
@@ -132,14 +118,19 @@ export class SipConnectionStore {
    * keeps an empty one, which its listener reports instead of registering.
    */
   restore(saved: SavedSipConnection, nowMs: number): SipConnectionRecord {
+    return this.open({ ...saved, password: saved.password ?? '' }, nowMs);
+  }
+
+  /** A connection, new to the lifecycle (Pending), in the store, its watchers told. */
+  private open(fields: { id: string; agentId: string; name?: string | undefined; settings: SipSettings; password: string; created: number }, nowMs: number): SipConnectionRecord {
     const record: SipConnectionRecord = {
-      id: saved.id,
+      id: fields.id,
       apiKey: this.apiKey,
-      agentId: saved.agentId,
-      ...(saved.name !== undefined ? { name: saved.name } : {}),
-      settings: { ...saved.settings },
-      password: saved.password ?? '',
-      created: saved.created,
+      agentId: fields.agentId,
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      settings: { ...fields.settings },
+      password: fields.password,
+      created: fields.created,
       state: initialListenerState,
       lastRefreshed: unixSeconds(nowMs),
       errors: [],

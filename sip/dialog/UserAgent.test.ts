@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DigestServer, formatChallenge, parseCredentials } from '../digest/index.js';
 import { createRequest, createResponse, generateCallId, type SipResponse } from '../message/index.js';
 import type { IncomingInvite } from './IncomingInvite.js';
-import { ANSWER, createPair, flush, OFFER, until, type Pair } from './fixtures.case.js';
+import { ANSWER, bobAnswers, createPair, flush, OFFER, until, type Pair } from './fixtures.case.js';
 
 let pair: Pair;
 
@@ -16,16 +16,6 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-/** Bob rings and answers every call with ANSWER; the IncomingInvites are collected. */
-function bobAnswers(): IncomingInvite[] {
-  const calls: IncomingInvite[] = [];
-  pair.bob.ua.onInvite((call) => {
-    calls.push(call);
-    call.ring();
-    call.answer({ sdp: ANSWER });
-  });
-  return calls;
-}
 
 function aliceCalls(extra: Partial<Parameters<Pair['alice']['ua']['invite']>[0]> = {}) {
   return pair.alice.ua.invite({ target: pair.bob.uri, from: pair.alice.uri, destination: pair.bob.endpoint, sdp: OFFER, ...extra });
@@ -33,7 +23,7 @@ function aliceCalls(extra: Partial<Parameters<Pair['alice']['ua']['invite']>[0]>
 
 describe('UserAgent: a basic call', () => {
   it('runs INVITE, 180, 200, ACK and a BYE from the caller', async () => {
-    const calls = bobAnswers();
+    const calls = bobAnswers(pair);
     const provisional: number[] = [];
     const result = await until(aliceCalls({ onProvisional: (r) => provisional.push(r.status) }).result);
     if (!result.ok) throw new Error(`call failed: ${result.status}`);
@@ -61,7 +51,7 @@ describe('UserAgent: a basic call', () => {
   });
 
   it('lets the callee hang up: its BYE takes CSeq 1, the caller sees terminated by remote', async () => {
-    const calls = bobAnswers();
+    const calls = bobAnswers(pair);
     const result = await until(aliceCalls().result);
     if (!result.ok) throw new Error('call failed');
     await until(calls[0]?.acked ?? Promise.resolve(undefined));
@@ -81,7 +71,7 @@ describe('UserAgent: a basic call', () => {
   it('places and answers a call over TCP', async () => {
     await pair.close();
     pair = createPair({ protocol: 'TCP' });
-    const calls = bobAnswers();
+    const calls = bobAnswers(pair);
     const result = await until(aliceCalls().result);
     if (!result.ok) throw new Error(`call failed: ${result.status}`);
     await until(calls[0]?.acked ?? Promise.resolve(undefined));
@@ -218,7 +208,7 @@ describe('UserAgent: a basic call', () => {
   });
 
   it('answers new requests 503 once closed, and ends its dialogs without a BYE', async () => {
-    bobAnswers();
+    bobAnswers(pair);
     const result = await until(aliceCalls().result);
     if (!result.ok) throw new Error('call failed');
     const bobDialog = pair.bob.ua.dialogs[0];

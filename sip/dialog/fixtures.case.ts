@@ -3,6 +3,7 @@ import { vi } from 'vitest';
 import { parseMessage, type SipMessage } from '../message/index.js';
 import { SipStack, type SipTraceEntry } from '../SipStack.js';
 import { createMemoryNetwork, type Endpoint, type MemoryNetwork, type TransportProtocol } from '../transport/index.js';
+import type { IncomingInvite } from './IncomingInvite.js';
 import { UserAgent, type UserAgentOptions } from './UserAgent.js';
 
 export const T1 = 500;
@@ -63,6 +64,17 @@ export function createPair(options: { seed?: number; protocol?: TransportProtoco
 }
 
 /** `INVITE` for a request, `200 INVITE` for a response. */
+/** Bob rings and answers every call with ANSWER; the IncomingInvites are collected. */
+export function bobAnswers(pair: Pair): IncomingInvite[] {
+  const calls: IncomingInvite[] = [];
+  pair.bob.ua.onInvite((call) => {
+    calls.push(call);
+    call.ring();
+    call.answer({ sdp: ANSWER });
+  });
+  return calls;
+}
+
 export function summarize(entry: SipTraceEntry | Buffer): string {
   const parsed = parseMessage(Buffer.isBuffer(entry) ? entry : entry.data);
   if (!parsed.ok) return '?';

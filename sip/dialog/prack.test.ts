@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRequest, generateCallId, parseMessage } from '../message/index.js';
-import type { IncomingInvite } from './IncomingInvite.js';
-import { ANSWER, createPair, OFFER, T1, until, type Pair } from './fixtures.case.js';
+import { bobAnswers, createPair, OFFER, T1, until, type Pair } from './fixtures.case.js';
 
 let pair: Pair;
 
@@ -15,19 +14,10 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function bobRingsAndAnswers(): IncomingInvite[] {
-  const calls: IncomingInvite[] = [];
-  pair.bob.ua.onInvite((call) => {
-    calls.push(call);
-    call.ring();
-    call.answer({ sdp: ANSWER });
-  });
-  return calls;
-}
 
 describe('reliable provisional responses (RFC 3262)', () => {
   it('sends 180 with Require: 100rel and RSeq when the caller requires it, and the 200 only after the PRACK', async () => {
-    const calls = bobRingsAndAnswers();
+    const calls = bobAnswers(pair);
     const ringing: string[] = [];
     const call = pair.alice.ua.invite({ target: pair.bob.uri, from: pair.alice.uri, destination: pair.bob.endpoint, sdp: OFFER, reliableProvisionals: 'required', onProvisional: (r) => ringing.push(`${r.status} RSeq ${r.headers.get('RSeq')}`) });
     const result = await until(call.result);
@@ -41,7 +31,7 @@ describe('reliable provisional responses (RFC 3262)', () => {
   });
 
   it('retransmits the reliable 180 until the PRACK, which the caller sends once', async () => {
-    bobRingsAndAnswers();
+    bobAnswers(pair);
     let lost = 0;
     pair.network.dropWhen((packet) => packet.toString('latin1').startsWith('PRACK ') && lost++ === 0);
     const result = await until(pair.alice.ua.invite({ target: pair.bob.uri, from: pair.alice.uri, destination: pair.bob.endpoint, sdp: OFFER, reliableProvisionals: 'required' }).result);
@@ -55,7 +45,7 @@ describe('reliable provisional responses (RFC 3262)', () => {
   });
 
   it('answers 504 to the INVITE when no PRACK comes within 64*T1', async () => {
-    bobRingsAndAnswers();
+    bobAnswers(pair);
     // A caller that requires 100rel but never PRACKs: a bare INVITE from alice's stack.
     const invite = createRequest({
       method: 'INVITE',
@@ -72,7 +62,7 @@ describe('reliable provisional responses (RFC 3262)', () => {
   });
 
   it('sends a plain 180 when the caller only supports 100rel', async () => {
-    const calls = bobRingsAndAnswers();
+    const calls = bobAnswers(pair);
     await until(pair.alice.ua.invite({ target: pair.bob.uri, from: pair.alice.uri, destination: pair.bob.endpoint, sdp: OFFER, reliableProvisionals: 'supported' }).result);
     expect(calls[0]?.reliable).toBe(false);
     expect(pair.wire).toEqual(['alice> INVITE', 'bob> 180 INVITE', 'bob> 200 INVITE', 'alice> ACK']);
