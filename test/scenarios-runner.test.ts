@@ -48,7 +48,7 @@ describe('scenario runner: a failure says where, what and shows the call', () =>
     const [result] = await runScenarios([join(FIXTURES, 'erroring/unknown-quirk.yaml')]);
     expect(result!.status).toBe('error');
     expect(result!.failure!.location).toEqual({ file: join(FIXTURES, 'erroring/unknown-quirk.yaml'), line: 5, column: 5 });
-    expect(result!.failure!.render()).toMatch(/^test\/fixtures\/scenarios\/erroring\/unknown-quirk\.yaml:5:5: PUT \/_emulator\/pbx\/accounts\/101 answered 400: 'quirks' has an unknown field 'strictDigestURI'\./);
+    expect(result!.failure!.render()).toMatch(/^test\/fixtures\/scenarios\/erroring\/unknown-quirk\.yaml:5:5: PUT \/_emulator\/pbx\/accounts\/101 answered 400: 'quirks' has an unknown field 'strictDigestURI' \(the known ones are strictDigestUri, /);
   }, 30_000);
 
   it('a missing REFER names the step and shows the call ladder with the INVITE and the agent', () => {

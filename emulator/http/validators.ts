@@ -19,6 +19,13 @@ function fieldName(instancePath: string, extra?: string): string {
   return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
+/** `; the known ones are a, b, c` from the schema that refused a field, when it names them. */
+function knownFields(schema: unknown): string {
+  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  const names = properties ? Object.keys(properties) : [];
+  return names.length ? ` (the known ones are ${names.join(', ')})` : '';
+}
+
 /** Turns ajv's errors into one sentence that says which field is wrong and what it must be. */
 export function describeErrors(errors: ErrorObject[] | null | undefined, where: string): string {
   const seen = new Set<string>();
@@ -39,7 +46,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, where: 
         line = `${name} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
         break;
       case 'additionalProperties':
-        line = `${name} has an unknown field '${(error.params as { additionalProperty: string }).additionalProperty}'`;
+        line = `${name} has an unknown field '${(error.params as { additionalProperty: string }).additionalProperty}'${knownFields(error.parentSchema)}`;
         break;
       default:
         line = custom ? `${name} ${custom}` : `${name} ${error.message ?? 'is invalid'}`;
