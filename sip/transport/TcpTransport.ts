@@ -1,4 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/** Connections waiting to be accepted; the kernel caps it at net.core.somaxconn (4096 on current Linux). */
+const LISTEN_BACKLOG = 4096;
 import { TcpConnection } from './TcpConnection.js';
 import { TransportError } from './TransportError.js';
 import type { Endpoint, InboundPacket } from './SipTransport.js';
@@ -36,7 +39,9 @@ export class TcpTransport {
     const server = createServer();
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: address, port, exclusive: true }, () => {
+      // A PBX that thousands of listeners connect to at once (5,000 connections deployed together):
+      // Node's default backlog of 511 drops the rest of the burst; the kernel caps this at somaxconn.
+      server.listen({ host: address, port, exclusive: true, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         server.on('error', (error) => options.onWarning(`SIP transport: TCP server error: ${error.message}`));
         const info = server.address();
