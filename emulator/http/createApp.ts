@@ -37,6 +37,15 @@ interface LoadedApi {
 
 const loaded = new Map<string, LoadedApi>();
 
+const served = new Map<string, string>();
+
+/** The YAML text a document is served as, made once per process (every world of a test run serves the same). */
+function servedText(name: string, make: () => string): string {
+  let text = served.get(name);
+  if (text === undefined) served.set(name, (text = make()));
+  return text;
+}
+
 /** Parses a document and compiles its validators once per process: they never change at run time. */
 function loadApi(name: string, read: () => OpenApiDocument): LoadedApi {
   let api = loaded.get(name);
@@ -61,8 +70,8 @@ export function createApp(options: AppOptions): Hono {
 
   const root = packageRoot();
   // The public document of the profile that runs: openapi.yaml itself, or the overlay's result.
-  const publicYaml = options.profile === 'guide' ? readFileSync(join(root, 'openapi.yaml'), 'utf8') : stringify(publicApi.document.raw);
-  const controlYaml = readFileSync(join(root, 'control-openapi.yaml'), 'utf8');
+  const publicYaml = servedText(`public-${options.profile}`, () => (options.profile === 'guide' ? readFileSync(join(root, 'openapi.yaml'), 'utf8') : stringify(publicApi.document.raw)));
+  const controlYaml = servedText('control', () => readFileSync(join(root, 'control-openapi.yaml'), 'utf8'));
   for (const [file, text] of [['openapi.yaml', publicYaml], ['control-openapi.yaml', controlYaml]] as const) {
     app.get(`/${file}`, (c) => c.body(text, 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
   }

@@ -74,8 +74,8 @@ export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   refreshSipConnectionStatus: sipOnly(({ project, params }, { clock }) =>
     unwrap(project.sipConnections.refresh(params.id!, clock.now()), (r) => ok({ status: statusOf(r), created: r.created }))),
   listSipConnectionErrors: sipOnly(({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(r.errors))),
-  callFromSipConnection: sipOnly(async ({ project, params, body }, { control }) =>
-    unwrap(project.sipConnections.get(params.id!), () => ok(control.placeOutboundCall(project.apiKey, params.id!, body as OutboundCall)))),
+  // The control plane reaches the listener; an unknown id is its 404 (a ControlError becomes the envelope).
+  callFromSipConnection: sipOnly(({ project, params, body }, { control }) => ok(control.placeOutboundCall(project.apiKey, params.id!, body as OutboundCall))),
 
   // The latest profile: the sipPods quota.
   createQuotaRequest: ({ project, body }, { clock }) => ok(project.sip.request(body as QuotaRequestCreate, clock.now())),
