@@ -106,6 +106,7 @@ describe('outbound calls (latest profile)', () => {
       expect(invites).toHaveLength(2);
       expect(invites[1]!.text).toMatch(/\r\nProxy-Authorization: Digest username="101"/);
       expect(invites[1]!.text).not.toContain('pw-101');
+      expect(invites[1]!.text).toMatch(/Proxy-Authorization: Digest [^\r\n]*response="\[redacted\]"/);
       await call.hangup();
       await emulator.control.waitForStatus(connectionId, (s) => s.sipStatus === 'online');
     } finally {
