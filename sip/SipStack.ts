@@ -31,6 +31,7 @@ import {
   DEFAULT_SIP_PORT,
   formatEndpoint,
   responseDestination,
+  type ResponseRoute,
   type Endpoint,
   type InboundPacket,
   type SipTransport,
@@ -122,7 +123,7 @@ export class SipStack {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTx>();
   /** Completed non-INVITE server transactions over UDP, reduced to their response's bytes for Timer J. */
-  private readonly absorbers = new ResponseAbsorbers((message) => this.warn(message));
+  private readonly absorbers = new ResponseAbsorbers<ResponseRoute>((data, to) => this.sendData(data, to.destination, to.flowId), (m) => this.warn(m));
   /** Results of client transactions still waiting for a final response: what a graceful close waits for. */
   private readonly pending = new Set<Promise<RequestResult>>();
   private requestHandler: RequestHandler | undefined;
@@ -207,7 +208,7 @@ export class SipStack {
   }
 
   /** Where to send a response per RFC 3261 §18.2.2 + RFC 3581 (flow if reliable and open; received/rport). */
-  responseDestination(request: SipRequest, context: { source: Endpoint; flowId: string }): { destination: Endpoint; flowId?: string } {
+  responseDestination(request: SipRequest, context: { source: Endpoint; flowId: string }): ResponseRoute {
     return responseDestination(request, context);
   }
 
@@ -317,8 +318,8 @@ export class SipStack {
       timers: this.timers,
       send: (message: SipMessage) => this.send(this.withServerHeader(message), route.destination, route.flowId),
       serialize: (message: SipMessage) => serializeMessage(this.withServerHeader(message)),
-      sendBytes: (data: Buffer) => this.sendData(data, route.destination, route.flowId),
-      absorb: (bytes: Buffer, forMs: number) => this.absorbers.add(key, bytes, txOptions.sendBytes, forMs),
+      sendBytes: (data: Buffer, message?: SipMessage) => this.sendData(data, route.destination, route.flowId, message),
+      absorb: (bytes: Buffer, forMs: number) => this.absorbers.add(key, bytes, route, forMs),
     };
     const user = {
       terminated: () => {

@@ -36,6 +36,21 @@ describe('Journal', () => {
     expect(journal.lastSeq).toBe(5);
   });
 
+  it('knows a retransmission among the latest 20,000 message identities, and forgets older ones in order', () => {
+    const journal = new Journal({ clock: clock(), capacity: 10 });
+    expect(journal.seenBefore('first')).toBe(false);
+    expect(journal.seenBefore('first')).toBe(true);
+    for (let i = 0; i < 19_999; i++) journal.seenBefore(`id-${i}`);
+    expect(journal.seenBefore('first')).toBe(true);
+    journal.seenBefore('one more');
+    expect(journal.seenBefore('id-19998')).toBe(true);
+    expect(journal.seenBefore('first')).toBe(false);
+    // Remembering 'first' again forgot the next oldest.
+    expect(journal.seenBefore('id-0')).toBe(false);
+    expect(journal.seenBefore('id-1')).toBe(false);
+    expect(journal.seenBefore('id-19998')).toBe(true);
+  });
+
   it('drops the oldest entries when the kept SIP messages pass the byte budget', () => {
     const journal = new Journal({ clock: clock(), capacity: 1000, maxBytes: 10_000 });
     const record = sipRecorder(journal, { stack: 'pbx' });

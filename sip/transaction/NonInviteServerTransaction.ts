@@ -88,7 +88,7 @@ export class NonInviteServerTransaction implements ServerTransaction {
     if (!this.options.reliable && serialize && sendBytes) {
       this.lastResponse = undefined;
       this.lastBytes = serialize(response);
-      this.transmitBytes(this.lastBytes, response.status);
+      this.transmitBytes(this.lastBytes, response);
       if (absorb) {
         // Completed, with Timer J's absorbing handed to the stack's absorbers: the stack forgets this
         // object (its request, its timer); a holder of it still reads Completed.
@@ -128,9 +128,9 @@ export class NonInviteServerTransaction implements ServerTransaction {
     });
   }
 
-  private transmitBytes(data: Buffer, status?: number): void {
-    this.options.sendBytes!(data).catch((error: unknown) => {
-      this.user.warning(`SIP transaction: could not send ${status ?? 'the final response'} for ${this.request.method}: ${error instanceof Error ? error.message : String(error)}`);
+  private transmitBytes(data: Buffer, response?: SipResponse): void {
+    this.options.sendBytes!(data, response).catch((error: unknown) => {
+      this.user.warning(`SIP transaction: could not send ${response?.status ?? 'the final response'} for ${this.request.method}: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
 

@@ -7,11 +7,10 @@ describe('ResponseAbsorbers', () => {
   it('re-sends the kept bytes for each retransmission until Timer J ends, then forgets them, oldest first', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const sent: string[] = [];
-    const absorbers = new ResponseAbsorbers(() => undefined);
-    const resend = async (data: Buffer) => void sent.push(data.toString());
-    absorbers.add('a', Buffer.from('401 for a'), resend, 32_000);
+    const absorbers = new ResponseAbsorbers<string>(async (data, to) => void sent.push(`${data.toString()} to ${to}`), () => undefined);
+    absorbers.add('a', Buffer.from('401 for a'), 'alice', 32_000);
     vi.advanceTimersByTime(10_000);
-    absorbers.add('b', Buffer.from('200 for b'), resend, 32_000);
+    absorbers.add('b', Buffer.from('200 for b'), 'bob', 32_000);
     expect(absorbers.absorb('a')).toBe(true);
     expect(absorbers.absorb('b')).toBe(true);
     expect(absorbers.absorb('c')).toBe(false);
@@ -22,13 +21,13 @@ describe('ResponseAbsorbers', () => {
     vi.advanceTimersByTime(10_000);
     expect(absorbers.size).toBe(0);
     await Promise.resolve();
-    expect(sent).toEqual(['401 for a', '200 for b', '200 for b']);
+    expect(sent).toEqual(['401 for a to alice', '200 for b to bob', '200 for b to bob']);
   });
 
   it('reports a failed resend as a warning and keeps absorbing', async () => {
     const warnings: string[] = [];
-    const absorbers = new ResponseAbsorbers((m) => warnings.push(m));
-    absorbers.add('a', Buffer.from('x'), () => Promise.reject(new Error('EHOSTUNREACH')), 32_000);
+    const absorbers = new ResponseAbsorbers<string>(() => Promise.reject(new Error('EHOSTUNREACH')), (m) => warnings.push(m));
+    absorbers.add('a', Buffer.from('x'), 'alice', 32_000);
     expect(absorbers.absorb('a')).toBe(true);
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings).toEqual(['SIP transaction: could not resend a final response: EHOSTUNREACH']);

@@ -1,9 +1,9 @@
-/** Re-sends one absorbed response's bytes; a rejection is reported, not thrown. */
-export type Resend = (data: Buffer) => Promise<void>;
+/** Re-sends one absorbed response's bytes to where it went; a rejection is reported, not thrown. */
+export type Resend<To> = (data: Buffer, to: To) => Promise<void>;
 
-interface Absorber {
+interface Absorber<To> {
   bytes: Buffer;
-  resend: Resend;
+  to: To;
   /** When the absorber goes, on `performance.now()`'s scale (Timer J's end). */
   until: number;
 }
@@ -14,27 +14,31 @@ interface Absorber {
  * deadline. A busy registrar completes thousands of transactions a second; keeping each request,
  * transaction object and timer for 32 s held hundreds of megabytes, where this keeps the response's
  * few hundred bytes. Timer J has one length, so deadlines come in insertion order: one timer sweeps
- * the oldest.
+ * the oldest. The destination is plain data and the one `resend` belongs to the stack: a closure
+ * made with the transaction would keep its whole scope (request, transaction) alive for 32 s.
  *
  * @example
- * const absorbers = new ResponseAbsorbers((m) => console.warn(m));
- * absorbers.add(key, bytes, (data) => transport.send(data, destination), 32_000);
+ * const absorbers = new ResponseAbsorbers<Endpoint>((data, to) => transport.send(data, to), (m) => console.warn(m));
+ * absorbers.add(key, bytes, destination, 32_000);
  * if (absorbers.absorb(key)) return; // a retransmission of a request we already answered
  */
-export class ResponseAbsorbers {
-  private readonly byKey = new Map<string, Absorber>();
+export class ResponseAbsorbers<To> {
+  private readonly byKey = new Map<string, Absorber<To>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly warn: (message: string) => void) {}
+  constructor(
+    private readonly resend: Resend<To>,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   get size(): number {
     return this.byKey.size;
   }
 
   /** Keeps `bytes` for `forMs`, re-sent by `absorb` for every retransmission of the request. */
-  add(key: string, bytes: Buffer, resend: Resend, forMs: number): void {
+  add(key: string, bytes: Buffer, to: To, forMs: number): void {
     this.byKey.delete(key);
-    this.byKey.set(key, { bytes, resend, until: performance.now() + forMs });
+    this.byKey.set(key, { bytes, to, until: performance.now() + forMs });
     this.schedule();
   }
 
@@ -42,7 +46,7 @@ export class ResponseAbsorbers {
   absorb(key: string): boolean {
     const absorber = this.byKey.get(key);
     if (!absorber) return false;
-    absorber.resend(absorber.bytes).catch((error: unknown) => this.warn(`SIP transaction: could not resend a final response: ${error instanceof Error ? error.message : String(error)}`));
+    this.resend(absorber.bytes, absorber.to).catch((error: unknown) => this.warn(`SIP transaction: could not resend a final response: ${error instanceof Error ? error.message : String(error)}`));
     return true;
   }
 

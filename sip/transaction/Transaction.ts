@@ -17,7 +17,8 @@ export interface TransactionOptions {
    * response, which a busy registrar holds for some 300,000 transactions at a time.
    */
   serialize?: (message: SipMessage) => Buffer;
-  sendBytes?: (data: Buffer) => Promise<void>;
+  /** Sends bytes already made; `message`, when given, is what they were made from (for the trace). */
+  sendBytes?: (data: Buffer, message?: SipMessage) => Promise<void>;
   /**
    * Optional, with `serialize` and `sendBytes`: takes over a completed non-INVITE transaction over
    * UDP for Timer J (`forMs`) as a small absorber of request retransmissions (ResponseAbsorbers);

@@ -13,7 +13,13 @@ export const DEFAULT_SIP_PORT = 5060;
  *   and the sent-by port.
  * Multicast (`maddr`) is not supported: such responses go to the source like any other.
  */
-export function responseDestination(request: SipRequest, context: { source: Endpoint; flowId: string }): { destination: Endpoint; flowId?: string } {
+/** Where a response goes: an address, and the connection it came in on when there is one. */
+export interface ResponseRoute {
+  destination: Endpoint;
+  flowId?: string;
+}
+
+export function responseDestination(request: SipRequest, context: { source: Endpoint; flowId: string }): ResponseRoute {
   const via = parseVia(request.headers.get('Via') ?? '');
   if (via === undefined) return context.source.protocol === 'TCP' ? { destination: context.source, flowId: context.flowId } : { destination: context.source };
   const protocol: TransportProtocol = context.source.protocol;
