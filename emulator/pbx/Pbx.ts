@@ -216,7 +216,7 @@ export class Pbx {
 
   /** The quirks in force for an account: its own over the PBX-wide ones. */
   quirksFor(username: string | undefined): EffectiveQuirks {
-    return mergeQuirks(this.quirks.get(), username === undefined ? undefined : this.accounts.quirksOf(username));
+    return mergeQuirks(this.quirks.active(), username === undefined ? undefined : this.accounts.quirksOf(username));
   }
 
   /** Back to a fresh PBX between tests: configured accounts and quirks only, no registrations, up, no loss. */

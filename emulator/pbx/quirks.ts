@@ -44,8 +44,17 @@ export interface QuirkEvent {
   sipCallId?: string;
 }
 
+const NO_QUIRKS: EffectiveQuirks = Object.freeze({});
+
+function isEmpty(quirks: PbxQuirks): boolean {
+  for (const key in quirks) if (Object.hasOwn(quirks, key)) return false;
+  return true;
+}
+
 /** The account's quirks over the PBX-wide ones, key by key; `false` and `null` mean off. */
 export function mergeQuirks(pbxWide: PbxQuirks, account: PbxQuirks | undefined): EffectiveQuirks {
+  // The common case, asked once per request: no quirk anywhere.
+  if (account === undefined && isEmpty(pbxWide)) return NO_QUIRKS;
   const merged: Record<string, unknown> = {};
   for (const name of quirkNames) {
     const value = account !== undefined && name in account && account[name] !== undefined ? account[name] : pbxWide[name];
@@ -97,6 +106,11 @@ export class PbxQuirkSettings {
 
   get(): PbxQuirks {
     return structuredClone(this.current);
+  }
+
+  /** The quirks in force, not copied: for reading on every request, never to be changed. */
+  active(): Readonly<PbxQuirks> {
+    return this.current;
   }
 
   /** Replaces every PBX-wide quirk. */
