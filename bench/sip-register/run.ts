@@ -10,8 +10,9 @@ const usage = `Usage: npm run bench:sip-register [-- options]
 
 Authenticated REGISTER transactions per second handled by omnisip's built-in PBX and by Kamailio
 (same SIPp scenario, test/sipp/register.xml, over UDP, each server a separate process), then
-1,000 SIP connections created through the API in one emulator process: time until all are
-Running/online, and its RSS. Writes bench/results/sip-register-<timestamp>.json and .md.
+SIP connections created through the API in one emulator process, from 100 up to --connections
+(a fresh process per size: the curve): time until all are Running/online (followed on the event
+stream), the emulator's CPU time per connection, and its RSS. Writes bench/results/sip-register-<timestamp>.json and .md.
 Needs 'npm run build', sipp and kamailio.
 
 Options:
@@ -19,7 +20,7 @@ Options:
   --duration <s>       measured seconds per round, after a warm-up (default 15)
   --rounds <n>         rounds per server, alternating, each a fresh process; the median counts (default 3)
   --concurrency <n>    registrations in progress at once (SIPp -l; default 100)
-  --connections <n>    SIP connections in the second part (default 1000)
+  --connections <n>    SIP connections in the second part, the last point of the curve (default 1000)
   --profile            run omnisip's registrations with --cpu-prof (bench/results/profiles) and print where its time went
   --strict             exit 1 when a target is missed (default: only when the run itself fails)
 `;

@@ -143,7 +143,9 @@ export class SipConnectionStore {
   list(page: PageRequest, filter: { agentId?: string }): Page<SipConnection> {
     const all = [...this.records.values()];
     const filtered = filter.agentId === undefined ? all : all.filter((r) => r.agentId === filter.agentId);
-    return paginate(all.length, filtered.map(toResource), page);
+    // Only the page's records become resources: a page of 100 out of 5,000 costs 100, not 5,000.
+    const records = paginate(all.length, filtered, page);
+    return { ...records, items: records.items.map(toResource) };
   }
 
   get(id: string): Result<SipConnectionRecord> {
