@@ -1,4 +1,4 @@
-import { CaptureBuffer, CaptureChunks } from './CaptureBuffer.js';
+import { CaptureBuffer, CaptureChunks, captureChunkBytes } from './CaptureBuffer.js';
 import type { Ids } from './ids.js';
 
 export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
@@ -182,6 +182,11 @@ export class Calls {
   /** The RTP packets kept for this SIP Call-ID, in the order they were seen. */
   capturedRtp(callId: string): CapturedPacket[] {
     return this.captures.get(callId)?.buffer.packets() ?? [];
+  }
+
+  /** What the registry holds now (read-only, for diagnostics): call records, captures and their memory. */
+  usage(): { records: number; captures: number; captureChunksInUse: number; captureBytesAllocated: number } {
+    return { records: this.byId.size, captures: this.captures.size, captureChunksInUse: this.captureChunks.inUse, captureBytesAllocated: this.captureChunks.allocated * captureChunkBytes };
   }
 
   /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
