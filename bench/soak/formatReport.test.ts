@@ -22,6 +22,13 @@ describe('buildReport', () => {
     expect(report.pass).toBe(false);
   });
 
+  it('leaves the warm-up samples out of the growth figures', () => {
+    const samples = [10, 20, 30, 40, 50, 60].map((t) => sample(t, t < 30 ? 50 + t : 100));
+    const report = buildReport(input({ samples, settings: { ...input().settings, warmupSeconds: 30 } }));
+    expect(report.growthPercent.rss).toBe(0);
+    expect(report.samples).toHaveLength(6);
+  });
+
   it('cannot pass without calls or samples', () => {
     const none = outcome(0, 0);
     const report = buildReport(input({ samples: [sample(10, 100)] }, { 'sipp-call': none, 'rtp-call': none, handoff: none }));
@@ -39,7 +46,7 @@ describe('formatText and formatMarkdown', () => {
     expect(text).toContain('faults: invite-drop 10-15 s, api-503 30-35 s, register-503 50-55 s, invite-drop 70-75 s, api-503 90-95 s, register-503 110-115 s');
     expect(text).toMatch(/rtp-call\s+50\s+1\s+5\s+1\s+408 Request Timeout/);
     expect(text).toMatch(/60 s\s+106 MiB\s+35 MiB\s+30%\s+1\.50 ms\s+40\s+6000\s+50/);
-    expect(text).toContain('growth, last third of the samples vs the first: RSS +3.9%');
+    expect(text).toContain('growth, last third of the samples after the warm-up vs the first: RSS +3.9%');
     expect(text).toMatch(/journal\.entries\s+1500\s+5500\s+6000\s+10000\s+ok: within its bound \(10000\)/);
     expect(text).toContain('MISS  failed calls that should have succeeded (placed with no fault affecting them): 1 of 250 (target 0)');
     expect(text).toContain('Some targets missed');

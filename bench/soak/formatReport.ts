@@ -26,7 +26,7 @@ const sampleHeader = ['at', 'RSS', 'heap', 'CPU', 'loop p99', 'handles', ...samp
 function describeLoad(report: SoakReport): string[] {
   const s = report.settings;
   return [
-    `load for ${s.minutes} min, sampled every ${s.sampleSeconds} s: SIPp REGISTER with digest at ${s.registerRate}/s over ${s.registerUsers} users; SIPp calls (INVITE/200/ACK/BYE) at ${s.callRate}/s through the PBX to a listener; ${s.rtpCalls} concurrent calls with G.711 both ways, each held ${s.holdSeconds} s; a handoff (DTMF 0, REFER to softphone 200) every ${s.handoffEverySeconds} s; API requests at ${s.apiRate}/s`,
+    `load for ${s.minutes} min, sampled every ${s.sampleSeconds} s (growth from ${s.warmupSeconds} s on): SIPp REGISTER with digest at ${s.registerRate}/s over ${s.registerUsers} users; SIPp calls (INVITE/200/ACK/BYE) at ${s.callRate}/s through the PBX to a listener; ${s.rtpCalls} concurrent calls with G.711 both ways, each held ${s.holdSeconds} s; a handoff (DTMF 0, REFER to softphone 200) every ${s.handoffEverySeconds} s; API requests at ${s.apiRate}/s`,
     `faults: ${report.faults.map((w) => `${w.kind} ${w.onAt}-${w.offAt} s`).join(', ')}`,
   ];
 }
@@ -53,7 +53,7 @@ export function formatText(report: SoakReport): string {
     '',
     table([sampleHeader, ['baseline', ...sampleRow(report.baseline).slice(1)], ...report.samples.map(sampleRow)]),
     '',
-    `growth, last third of the samples vs the first: RSS ${pct(report.growthPercent.rss)}, heap ${pct(report.growthPercent.heapUsed)}, open handles ${pct(report.growthPercent.handles)}`,
+    `growth, last third of the samples after the warm-up vs the first: RSS ${pct(report.growthPercent.rss)}, heap ${pct(report.growthPercent.heapUsed)}, open handles ${pct(report.growthPercent.handles)}`,
     '',
     stores,
     '',

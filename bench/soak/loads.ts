@@ -102,7 +102,7 @@ export async function apiLoop(context: LoadContext, rate: number, agentBody: unk
     },
     async () => {
       const created = await api('POST', '/public/agents', agentBody);
-      if (created.status !== 201) return { generator: 'api-other', ok: false, reason: `POST /public/agents answered ${created.status}` };
+      if (created.status !== 200) return { generator: 'api-other', ok: false, reason: `POST /public/agents answered ${created.status}` };
       const deleted = await api('DELETE', `/public/agents/${created.body.id}`);
       return { generator: 'api-other', ok: deleted.status === 204, reason: `DELETE /public/agents/{id} answered ${deleted.status}` };
     },

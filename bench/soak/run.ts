@@ -19,6 +19,8 @@ samples to the last. Writes bench/results/soak-<timestamp>.json and .md. Needs s
 Options:
   --minutes <n>          how long the load runs (default 30; 2 for a smoke run)
   --sample-seconds <s>   seconds between samples (default 60, at most a twelfth of the run)
+  --warmup <s>           seconds left out of the growth figures at the start (default 40: the SIP
+                         timers J, L and M hold transactions for 32 s, so their stores fill first)
   --register-rate <n>    SIPp registrations per second (default 20)
   --users <n>            SIPp accounts registering in turn (default 100)
   --call-rate <n>        SIPp calls per second through the PBX to the listener (default 5)
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
     options: {
       minutes: { type: 'string' },
       'sample-seconds': { type: 'string' },
+      warmup: { type: 'string' },
       'register-rate': { type: 'string' },
       users: { type: 'string' },
       'call-rate': { type: 'string' },
@@ -58,6 +61,7 @@ async function main(): Promise<number> {
     root,
     minutes,
     sampleSeconds: positive('sample-seconds', values['sample-seconds'], Math.max(1, Math.min(60, Math.floor((minutes * 60) / 12)))),
+    warmupSeconds: positive('warmup', values.warmup, 40),
     registerRate: positive('register-rate', values['register-rate'], 20),
     registerUsers: positive('users', values.users, 100),
     callRate: positive('call-rate', values['call-rate'], 5),

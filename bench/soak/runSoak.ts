@@ -101,6 +101,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       settings: {
         minutes: options.minutes,
         sampleSeconds: options.sampleSeconds,
+        warmupSeconds: options.warmupSeconds,
         registerRate: options.registerRate,
         registerUsers: options.registerUsers,
         callRate: options.callRate,

@@ -38,7 +38,7 @@ const outcome = (clean: number, cleanFailed: number, during = 0, duringFailed = 
 export function input(overrides: Partial<SoakReportInput> = {}, outcomes: Partial<Record<Generator, GeneratorOutcome>> = {}): SoakReportInput {
   return {
     machine,
-    settings: { minutes: 2, sampleSeconds: 10, registerRate: 20, registerUsers: 100, callRate: 5, rtpCalls: 10, holdSeconds: 20, handoffEverySeconds: 10, apiRate: 20, omnisipVersion: '0.1.0', gitCommit: 'abc1234', sippVersion: 'SIPp v3.6.1' },
+    settings: { minutes: 2, sampleSeconds: 10, warmupSeconds: 10, registerRate: 20, registerUsers: 100, callRate: 5, rtpCalls: 10, holdSeconds: 20, handoffEverySeconds: 10, apiRate: 20, omnisipVersion: '0.1.0', gitCommit: 'abc1234', sippVersion: 'SIPp v3.6.1' },
     faults: faultWindows(120),
     outcomes: { ...(Object.fromEntries(generators.map((g) => [g, outcome(100, 0, 20, 2)])) as Record<Generator, GeneratorOutcome>), ...outcomes },
     baseline: sample(0, 80),

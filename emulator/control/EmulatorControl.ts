@@ -266,7 +266,7 @@ export class EmulatorControl {
     return this.view(record);
   }
 
-  /** Every call since start or reset. Reading calls works without the SIP side: there are simply none. */
+  /** Calls in progress and the latest 1,000 that ended (see Calls). Reading calls works without the SIP side: there are simply none. */
   listCalls(): { items: CallSummary[] } {
     return { items: this.parts.calls.list().map((record) => callSummary(this.refreshRtp(record))) };
   }

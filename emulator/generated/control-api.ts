@@ -471,7 +471,7 @@ export interface paths {
         };
         /**
          * List every call the emulator has seen
-         * @description Calls placed by emulator softphones and calls answered by listeners, newest last.
+         * @description Calls placed by emulator softphones and calls answered by listeners, newest last. Calls in progress are all listed; of those that ended, the latest 1,000 (older ones are forgotten, so that a long run's memory stays bounded).
          */
         get: operations["listCalls"];
         put?: never;
@@ -1445,7 +1445,7 @@ export interface components {
                     subscribers: number;
                 };
                 /**
-                 * @description The call registry: records (every call since start or reset), calls an agent is on now, and the RTP kept for pcaps (calls in progress and the latest 50 ended).
+                 * @description The call registry: records (calls in progress and the latest 1,000 ended), calls an agent is on now, and the RTP kept for pcaps (calls in progress and the latest 50 ended).
                  * @example {
                  *       "records": 1200,
                  *       "agentCalls": 3,
