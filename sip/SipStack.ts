@@ -24,7 +24,7 @@ import {
   type ClientTransaction,
   type ClientTransactionResult,
   type ServerTransaction,
-  type TransactionTimers,
+  type TransactionTimers, type TransactionCounts,
 } from './transaction/index.js';
 import {
   addReceivedParams,
@@ -146,6 +146,8 @@ export class SipStack {
     if (port === undefined) throw new Error(`SipStack: the transport has no ${protocol}; enable it in the transport's protocols`);
     return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`;
   }
+
+  /** Live transactions and absorbers (read-only): all 0 once idle past its timers. */ stats(): TransactionCounts { return { clientTransactions: this.clients.size, serverTransactions: this.servers.size, absorbers: this.absorbers.size }; }
 
   /** Handles new requests (retransmissions are absorbed). ACKs for 2xx come with tx undefined; a CANCEL matching no INVITE comes with its own tx (answer 481). */
   onRequest(handler: RequestHandler): void {

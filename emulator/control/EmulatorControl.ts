@@ -7,6 +7,7 @@ import type {
   CallUtterance,
   Clock as ClockView,
   ClockAdvance,
+  Diagnostics,
   FaultRule,
   FaultRuleCreate,
   Health,
@@ -38,6 +39,7 @@ import type { AgentCallHandle } from '../listener/calls/AgentCall.js';
 import type { ListenerManager } from '../listener/ListenerManager.js';
 import type { Pbx } from '../pbx/index.js';
 import { callSummary, callView } from './callView.js';
+import { EventLoopDelayWindow, readDiagnostics } from './diagnostics.js';
 import { ControlError } from './ControlError.js';
 import { controlErrors } from './errors.js';
 import { placeOutboundCall } from './outboundCall.js';
@@ -93,6 +95,7 @@ export class EmulatorControl {
 
   /** Scenario runs reported by a runner with --base-url: the last 100, kept across resets. */
   private readonly scenarioRuns = new Map<string, ScenarioRun>();
+  private readonly loopDelay = new EventLoopDelayWindow();
 
   constructor(private readonly parts: EmulatorControlParts) {
     this.clock = parts.clock;
@@ -102,6 +105,11 @@ export class EmulatorControl {
   getHealth(): Health {
     const { version, apiProfile, ports, clock, seed } = this.parts;
     return { status: 'ok', version, apiProfile, ports: { ...ports }, clock: { mode: clock.mode, now: clock.now() }, seed };
+  }
+
+  /** The process's memory, event-loop delay since the previous read, open handles, and every growing store's size (see diagnostics.ts). */
+  getDiagnostics(): Diagnostics {
+    return readDiagnostics(this.parts, this.loopDelay);
   }
 
   /** Forgets every project, fault rule, call and softphone, and PBX change; a virtual clock returns to its start. */
@@ -258,7 +266,7 @@ export class EmulatorControl {
     return this.view(record);
   }
 
-  /** Every call since start or reset. Reading calls works without the SIP side: there are simply none. */
+  /** Calls in progress and the latest 1,000 that ended (see Calls). Reading calls works without the SIP side: there are simply none. */
   listCalls(): { items: CallSummary[] } {
     return { items: this.parts.calls.list().map((record) => callSummary(this.refreshRtp(record))) };
   }

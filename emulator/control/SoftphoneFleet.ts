@@ -2,7 +2,7 @@ import { writeWav, type SdpCodec } from '../../media/index.js';
 import type { RandomSource } from '../../random/index.js';
 import { Softphone, type SoftphoneCall, type SoftphoneOptions } from '../../softphone/index.js';
 import type { AutoAnswer, Softphone as SoftphoneView, SoftphoneCreate } from '../generated/index.js';
-import type { CallRecord, Calls } from '../core/calls.js';
+import { capturedEndedCalls, type CallRecord, type Calls } from '../core/calls.js';
 import { wallClockMs } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { failed, success, type Result } from '../core/result.js';
@@ -37,7 +37,7 @@ export class SoftphoneFleet {
   private readonly members = new Map<string, Member>();
   /** Our softphones' legs of each call record: the caller's (outgoing) and the callee's (incoming); both when two of ours talk. */
   private readonly legs = new Map<string, { caller?: SoftphoneCall; callee?: SoftphoneCall }>();
-  /** Recordings of ended legs, so they can be fetched after the call. */
+  /** Recordings of ended legs, so they can be fetched after the call: those of the latest `capturedEndedCalls` calls, oldest first. */
   private readonly finished = new Map<string, { caller?: Int16Array; callee?: Int16Array }>();
 
   constructor(
@@ -124,7 +124,7 @@ export class SoftphoneFleet {
     return success(record);
   }
 
-  /** What our softphone on that side heard (default: the caller's side when it is ours), kept after the call ends (until reset). */
+  /** What our softphone on that side heard (default: the caller's side when it is ours), kept after the call ends for the latest 50 calls (as their RTP). */
   recording(recordId: string, side?: 'caller' | 'callee'): Int16Array | undefined {
     const live = this.legs.get(recordId);
     const done = this.finished.get(recordId);
@@ -136,6 +136,13 @@ export class SoftphoneFleet {
   recordingWav(recordId: string, side?: 'caller' | 'callee'): Buffer | undefined {
     const pcm = this.recording(recordId, side);
     return pcm && Buffer.from(writeWav(pcm));
+  }
+
+  /** What the fleet holds now (read-only, for diagnostics): softphones, legs in progress, kept recordings and their bytes. */
+  usage(): { softphones: number; liveCalls: number; recordings: number; recordingBytes: number } {
+    let recordingBytes = 0;
+    for (const kept of this.finished.values()) recordingBytes += (kept.caller?.byteLength ?? 0) + (kept.callee?.byteLength ?? 0);
+    return { softphones: this.members.size, liveCalls: this.legs.size, recordings: this.finished.size, recordingBytes };
   }
 
   /** The leg that acts for the caller (DTMF, tones, hangup): the caller's when it is ours, else the callee's. */
@@ -179,7 +186,11 @@ export class SoftphoneFleet {
       const stats = call.rtpStats();
       if (stats && !record.rtp) record.rtp = stats;
       this.registry.setState(record, 'ended', wallClockMs(), status !== undefined ? `${reason} (${status})` : reason);
-      this.finished.set(record.id, { ...this.finished.get(record.id), [side]: call.recording() });
+      const kept = this.finished.get(record.id);
+      this.finished.delete(record.id);
+      this.finished.set(record.id, { ...kept, [side]: call.recording() });
+      // A long run keeps memory bounded: a minute of audio is ~1 MB, kept like the calls' packets (Calls.captureRtp).
+      while (this.finished.size > capturedEndedCalls) this.finished.delete(this.finished.keys().next().value!);
       const legs = this.legs.get(record.id);
       if (legs) delete legs[side];
       if (legs && !legs.caller && !legs.callee) this.legs.delete(record.id);

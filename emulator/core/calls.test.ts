@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededSource } from '../../random/index.js';
-import { Calls, capturedEndedCalls, type RtpPacketSeen } from './calls.js';
+import { Calls, capturedEndedCalls, retainedEndedCalls, type RtpPacketSeen } from './calls.js';
 import { Ids } from './ids.js';
 
 const A = { address: '127.0.0.1', port: 40000 };
@@ -39,6 +39,23 @@ describe('Calls', () => {
     expect(registry.capturedRtp('c5')).toHaveLength(1);
     expect(registry.capturedRtp(`c${capturedEndedCalls + 4}`)).toHaveLength(1);
     expect(registry.get(records[0]!.id)).toBeDefined();
+  });
+
+  it('keeps the records of calls in progress and of the latest ended calls only, so a long run stays bounded', () => {
+    const registry = calls();
+    const live = registry.open({ callId: 'live', from: 'a', to: 'b', at: 0 });
+    const ended = Array.from({ length: retainedEndedCalls + 3 }, (_, i) => {
+      const record = registry.open({ callId: `e${i}`, from: 'a', to: 'b', at: i });
+      registry.setState(record, 'ended', i + 1);
+      return record;
+    });
+    expect(registry.get(ended[0]!.id)).toBeUndefined();
+    expect(registry.findByCallId('e2')).toBeUndefined();
+    expect(registry.get(ended[3]!.id)).toBe(ended[3]);
+    expect(registry.findByCallId(`e${retainedEndedCalls + 2}`)).toBe(ended[retainedEndedCalls + 2]);
+    expect(registry.get(live.id)).toBe(live);
+    expect(registry.usage().records).toBe(retainedEndedCalls + 1);
+    expect(registry.list()[0]).toBe(live);
   });
 
   it('keeps each packet once when both ends are omnisip’s: sent by one session, received by the other', () => {

@@ -1,4 +1,4 @@
-import { CaptureBuffer, CaptureChunks } from './CaptureBuffer.js';
+import { CaptureBuffer, CaptureChunks, captureChunkBytes } from './CaptureBuffer.js';
 import type { Ids } from './ids.js';
 
 export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
@@ -75,6 +75,8 @@ export const captureLimit = 20_000;
 
 /** Ended calls whose packets are kept for their pcap; older ones keep their record only. */
 export const capturedEndedCalls = 50;
+/** Ended calls whose records are kept; older ones are forgotten, so a long run's registry stays bounded. */
+export const retainedEndedCalls = 1000;
 
 /** The RTP of one call, and the endpoints of ours that sent it. */
 interface CallCapture {
@@ -93,6 +95,9 @@ export class Calls {
   private readonly watchers = new Set<(record: CallRecord, reason: string | null) => void>();
   /** Call-IDs of ended calls that still hold packets, oldest first. */
   private readonly endedCaptures: string[] = [];
+  /** Ended records, oldest first, from `endedHead` on (a queue without shifting). */
+  private endedRecords: CallRecord[] = [];
+  private endedHead = 0;
 
   constructor(private readonly ids: Ids) {}
 
@@ -111,6 +116,7 @@ export class Calls {
       record.endedAt = at;
       record.endReason = reason ?? null;
       this.retireCapture(record.callId);
+      this.retireRecord(record);
     }
     for (const watcher of this.watchers) watcher(record, reason ?? null);
   }
@@ -184,6 +190,25 @@ export class Calls {
     return this.captures.get(callId)?.buffer.packets() ?? [];
   }
 
+  /** What the registry holds now (read-only, for diagnostics): call records (live and the latest ended), captures and their memory. */
+  usage(): { records: number; captures: number; captureChunksInUse: number; captureBytesAllocated: number } {
+    return { records: this.byId.size, captures: this.captures.size, captureChunksInUse: this.captureChunks.inUse, captureBytesAllocated: this.captureChunks.allocated * captureChunkBytes };
+  }
+
+  /** Memory stays bounded in a long run: only the latest `retainedEndedCalls` ended calls keep their records. */
+  private retireRecord(record: CallRecord): void {
+    this.endedRecords.push(record);
+    while (this.endedRecords.length - this.endedHead > retainedEndedCalls) {
+      const old = this.endedRecords[this.endedHead++]!;
+      this.byId.delete(old.id);
+      if (this.byCallId.get(old.callId) === old) this.byCallId.delete(old.callId);
+    }
+    if (this.endedHead > retainedEndedCalls) {
+      this.endedRecords = this.endedRecords.slice(this.endedHead);
+      this.endedHead = 0;
+    }
+  }
+
   /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
   private retireCapture(callId: string): void {
     this.endedCaptures.push(callId);
@@ -200,5 +225,7 @@ export class Calls {
     this.byCallId.clear();
     for (const callId of [...this.captures.keys()]) this.dropCapture(callId);
     this.endedCaptures.length = 0;
+    this.endedRecords = [];
+    this.endedHead = 0;
   }
 }

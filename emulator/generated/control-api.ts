@@ -21,6 +21,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the emulator process's memory, event-loop delay, handles and store sizes
+         * @description Read-only figures for soak tests and leak hunts (`npm run bench:soak` samples it each
+         *     minute): the process's memory, its event-loop delay since the previous read, its open
+         *     handles by type, and the size of every store that grows with calls or messages (the
+         *     journal, the call registry and its RTP captures, softphone recordings, the SIP stacks'
+         *     transactions). Nothing in it identifies a caller or carries a secret. Send it with
+         *     `X-Omnisip-Journal: skip` to keep the reads out of the journal.
+         */
+        get: operations["getDiagnostics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/projects": {
         parameters: {
             query?: never;
@@ -446,7 +471,7 @@ export interface paths {
         };
         /**
          * List every call the emulator has seen
-         * @description Calls placed by emulator softphones and calls answered by listeners, newest last.
+         * @description Calls placed by emulator softphones and calls answered by listeners, newest last. Calls in progress are all listed; of those that ended, the latest 1,000 (older ones are forgotten, so that a long run's memory stays bounded).
          */
         get: operations["listCalls"];
         put?: never;
@@ -578,7 +603,8 @@ export interface paths {
          * Download what the emulator's softphone heard
          * @description The audio the emulator softphone in this call received, as a WAV file (8 kHz, 16-bit mono),
          *     e.g. to check that a caller heard the agent's greeting. Only for calls an emulator softphone
-         *     is in (409 `NoRecording` otherwise); available during the call and after it.
+         *     is in (409 `NoRecording` otherwise); available during the call and after it, for the latest
+         *     50 ended calls (as their packets in the pcap), so that a long run's memory stays bounded.
          */
         get: operations["getCallRecording"];
         put?: never;
@@ -1139,6 +1165,422 @@ export interface components {
              * @example 42
              */
             seed?: number | null;
+        };
+        /**
+         * @description The emulator process's memory, event-loop delay, open handles and store sizes at one moment.
+         * @example {
+         *       "wall": 1710000000000,
+         *       "uptimeSeconds": 61.2,
+         *       "memory": {
+         *         "rss": 104857600,
+         *         "heapTotal": 52428800,
+         *         "heapUsed": 41943040,
+         *         "external": 4194304,
+         *         "arrayBuffers": 1048576
+         *       },
+         *       "eventLoopDelay": {
+         *         "windowMs": 60000,
+         *         "samples": 5950,
+         *         "p50": 0.1,
+         *         "p99": 2.4,
+         *         "max": 8.9,
+         *         "mean": 0.2
+         *       },
+         *       "handles": {
+         *         "total": 42,
+         *         "byType": {
+         *           "UDPWrap": 4,
+         *           "TCPServerWrap": 2,
+         *           "Timeout": 36
+         *         }
+         *       },
+         *       "stores": {
+         *         "journal": {
+         *           "entries": 10000,
+         *           "capacity": 10000,
+         *           "bytes": 8388608,
+         *           "maxBytes": 67108864,
+         *           "bodyBytes": 65536,
+         *           "bodyBudget": 4194304,
+         *           "subscribers": 1
+         *         },
+         *         "calls": {
+         *           "records": 1200,
+         *           "agentCalls": 3,
+         *           "captures": 53,
+         *           "captureChunksInUse": 60,
+         *           "captureBytesAllocated": 33554432
+         *         },
+         *         "listeners": {
+         *           "listeners": 1,
+         *           "clientTransactions": 0,
+         *           "serverTransactions": 1,
+         *           "absorbers": 12
+         *         },
+         *         "softphones": {
+         *           "softphones": 2,
+         *           "liveCalls": 1,
+         *           "recordings": 50,
+         *           "recordingBytes": 8000000
+         *         },
+         *         "pbx": {
+         *           "clientTransactions": 0,
+         *           "serverTransactions": 1,
+         *           "absorbers": 640,
+         *           "proxyBranches": 0,
+         *           "registeredUsers": 1000
+         *         }
+         *       }
+         *     }
+         */
+        Diagnostics: {
+            /**
+             * @description Wall-clock time of the reading, ms since the Unix epoch.
+             * @example 1710000000000
+             */
+            wall: number;
+            /**
+             * @description Seconds since the process started.
+             * @example 61.2
+             */
+            uptimeSeconds: number;
+            /**
+             * @description `process.memoryUsage()`, in bytes.
+             * @example {
+             *       "rss": 104857600,
+             *       "heapTotal": 52428800,
+             *       "heapUsed": 41943040,
+             *       "external": 4194304,
+             *       "arrayBuffers": 1048576
+             *     }
+             */
+            memory: {
+                /**
+                 * @description Resident set size.
+                 * @example 104857600
+                 */
+                rss: number;
+                /**
+                 * @description V8 heap reserved.
+                 * @example 52428800
+                 */
+                heapTotal: number;
+                /**
+                 * @description V8 heap in use.
+                 * @example 41943040
+                 */
+                heapUsed: number;
+                /**
+                 * @description Memory of C++ objects bound to JavaScript ones (buffers included).
+                 * @example 4194304
+                 */
+                external: number;
+                /**
+                 * @description Memory of ArrayBuffers and Buffers.
+                 * @example 1048576
+                 */
+                arrayBuffers: number;
+            };
+            /**
+             * @description How late the event loop ran a 10 ms timer, in ms, over the window since the previous
+             *     read (the first read starts the window and answers null).
+             * @example {
+             *       "windowMs": 60000,
+             *       "samples": 5950,
+             *       "p50": 0.1,
+             *       "p99": 2.4,
+             *       "max": 8.9,
+             *       "mean": 0.2
+             *     }
+             */
+            eventLoopDelay: null | {
+                /**
+                 * @description Length of the window, ms.
+                 * @example 60000
+                 */
+                windowMs: number;
+                /**
+                 * @description Timer ticks measured in the window.
+                 * @example 5950
+                 */
+                samples: number;
+                /**
+                 * @description Median delay, ms.
+                 * @example 0.1
+                 */
+                p50: number;
+                /**
+                 * @description 99th percentile of the delay, ms.
+                 * @example 2.4
+                 */
+                p99: number;
+                /**
+                 * @description Largest delay, ms.
+                 * @example 8.9
+                 */
+                max: number;
+                /**
+                 * @description Mean delay, ms.
+                 * @example 0.2
+                 */
+                mean: number;
+            };
+            /**
+             * @description Open handles and requests keeping the process busy (`process.getActiveResourcesInfo()`), by type, e.g. `UDPWrap`, `TCPSocketWrap`, `Timeout`.
+             * @example {
+             *       "total": 42,
+             *       "byType": {
+             *         "UDPWrap": 4,
+             *         "TCPServerWrap": 2,
+             *         "Timeout": 36
+             *       }
+             *     }
+             */
+            handles: {
+                /**
+                 * @description Every open handle and request.
+                 * @example 42
+                 */
+                total: number;
+                /**
+                 * @description Counts by resource type.
+                 * @example {
+                 *       "UDPWrap": 4,
+                 *       "TCPServerWrap": 2,
+                 *       "Timeout": 36
+                 *     }
+                 */
+                byType: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * @description The size of each store that grows with calls or messages; each has a bound, so in a steady run each levels off.
+             * @example {
+             *       "journal": {
+             *         "entries": 10000,
+             *         "capacity": 10000,
+             *         "bytes": 8388608,
+             *         "maxBytes": 67108864,
+             *         "bodyBytes": 65536,
+             *         "bodyBudget": 4194304,
+             *         "subscribers": 1
+             *       },
+             *       "calls": {
+             *         "records": 1200,
+             *         "agentCalls": 3,
+             *         "captures": 53,
+             *         "captureChunksInUse": 60,
+             *         "captureBytesAllocated": 33554432
+             *       },
+             *       "listeners": {
+             *         "listeners": 1,
+             *         "clientTransactions": 0,
+             *         "serverTransactions": 1,
+             *         "absorbers": 12
+             *       },
+             *       "softphones": {
+             *         "softphones": 2,
+             *         "liveCalls": 1,
+             *         "recordings": 50,
+             *         "recordingBytes": 8000000
+             *       },
+             *       "pbx": {
+             *         "clientTransactions": 0,
+             *         "serverTransactions": 1,
+             *         "absorbers": 640,
+             *         "proxyBranches": 0,
+             *         "registeredUsers": 1000
+             *       }
+             *     }
+             */
+            stores: {
+                /**
+                 * @description Entries and approximate bytes kept, against their bounds (`capacity`, `maxBytes`, the API body budget), and live subscribers (event streams).
+                 * @example {
+                 *       "entries": 10000,
+                 *       "capacity": 10000,
+                 *       "bytes": 8388608,
+                 *       "maxBytes": 67108864,
+                 *       "bodyBytes": 65536,
+                 *       "bodyBudget": 4194304,
+                 *       "subscribers": 1
+                 *     }
+                 */
+                journal: {
+                    /**
+                     * @description Entries kept.
+                     * @example 10000
+                     */
+                    entries: number;
+                    /**
+                     * @description Most entries kept (`--journal-capacity`).
+                     * @example 10000
+                     */
+                    capacity: number;
+                    /**
+                     * @description Approximate bytes of the kept entries.
+                     * @example 8388608
+                     */
+                    bytes: number;
+                    /**
+                     * @description Most bytes the kept entries may hold.
+                     * @example 67108864
+                     */
+                    maxBytes: number;
+                    /**
+                     * @description Bytes of API bodies kept.
+                     * @example 65536
+                     */
+                    bodyBytes: number;
+                    /**
+                     * @description Most bytes of API bodies kept.
+                     * @example 4194304
+                     */
+                    bodyBudget: number;
+                    /**
+                     * @description Live subscribers (event streams, waits).
+                     * @example 1
+                     */
+                    subscribers: number;
+                };
+                /**
+                 * @description The call registry: records (calls in progress and the latest 1,000 ended), calls an agent is on now, and the RTP kept for pcaps (calls in progress and the latest 50 ended).
+                 * @example {
+                 *       "records": 1200,
+                 *       "agentCalls": 3,
+                 *       "captures": 53,
+                 *       "captureChunksInUse": 60,
+                 *       "captureBytesAllocated": 33554432
+                 *     }
+                 */
+                calls: {
+                    /**
+                     * @description Call records.
+                     * @example 1200
+                     */
+                    records: number;
+                    /**
+                     * @description Calls an agent is on now.
+                     * @example 3
+                     */
+                    agentCalls: number;
+                    /**
+                     * @description Calls whose RTP packets are kept.
+                     * @example 53
+                     */
+                    captures: number;
+                    /**
+                     * @description 64 KiB capture chunks holding packets.
+                     * @example 60
+                     */
+                    captureChunksInUse: number;
+                    /**
+                     * @description Bytes allocated for captures (in use or free for the next calls).
+                     * @example 33554432
+                     */
+                    captureBytesAllocated: number;
+                };
+                /**
+                 * @description The listeners running now, and their SIP stacks' transactions together.
+                 * @example {
+                 *       "listeners": 1,
+                 *       "clientTransactions": 0,
+                 *       "serverTransactions": 1,
+                 *       "absorbers": 12
+                 *     }
+                 */
+                listeners: {
+                    /**
+                     * @description Listeners running.
+                     * @example 1
+                     */
+                    listeners: number;
+                    /**
+                     * @description Live client transactions.
+                     * @example 2
+                     */
+                    clientTransactions: number;
+                    /**
+                     * @description Live server transactions.
+                     * @example 1
+                     */
+                    serverTransactions: number;
+                    /**
+                     * @description Completed server transactions kept as their last response until Timer J ends.
+                     * @example 640
+                     */
+                    absorbers: number;
+                };
+                /**
+                 * @description The emulator's softphones, their calls in progress, and the recordings kept of ended calls (the latest 50); null without the SIP side.
+                 * @example {
+                 *       "softphones": 2,
+                 *       "liveCalls": 1,
+                 *       "recordings": 50,
+                 *       "recordingBytes": 8000000
+                 *     }
+                 */
+                softphones: null | {
+                    /**
+                     * @description Softphones running.
+                     * @example 2
+                     */
+                    softphones: number;
+                    /**
+                     * @description Calls with a leg of ours in progress.
+                     * @example 1
+                     */
+                    liveCalls: number;
+                    /**
+                     * @description Ended calls whose recordings are kept.
+                     * @example 50
+                     */
+                    recordings: number;
+                    /**
+                     * @description Bytes of those recordings.
+                     * @example 8000000
+                     */
+                    recordingBytes: number;
+                };
+                /**
+                 * @description The built-in PBX's SIP stack, the proxy's forwarded requests waiting for a final response, and users with a live binding; null without the SIP side.
+                 * @example {
+                 *       "clientTransactions": 0,
+                 *       "serverTransactions": 1,
+                 *       "absorbers": 640,
+                 *       "proxyBranches": 0,
+                 *       "registeredUsers": 1000
+                 *     }
+                 */
+                pbx: null | {
+                    /**
+                     * @description Live client transactions.
+                     * @example 2
+                     */
+                    clientTransactions: number;
+                    /**
+                     * @description Live server transactions.
+                     * @example 1
+                     */
+                    serverTransactions: number;
+                    /**
+                     * @description Completed server transactions kept as their last response until Timer J ends.
+                     * @example 640
+                     */
+                    absorbers: number;
+                    /**
+                     * @description Forwarded requests waiting for a final response.
+                     * @example 0
+                     */
+                    proxyBranches: number;
+                    /**
+                     * @description Users with a live binding.
+                     * @example 1000
+                     */
+                    registeredUsers: number;
+                };
+            };
         };
         /**
          * @description The emulator clock and its pending timers.
@@ -3222,6 +3664,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures, now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Diagnostics"];
                 };
             };
         };

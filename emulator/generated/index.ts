@@ -65,6 +65,7 @@ export type OutboundCall = LatestSchemas['OutboundCall'];
 // Control API: health and clock
 export type Health = ControlSchemas['Health'];
 export type Clock = ControlSchemas['Clock'];
+export type Diagnostics = ControlSchemas['Diagnostics'];
 export type ClockMode = ControlSchemas['ClockMode'];
 export type ClockAdvance = ControlSchemas['ClockAdvance'];
 

@@ -29,6 +29,7 @@ const kinds = (value: unknown): string[] | undefined =>
  */
 export const controlHandlers: Record<string, Handler> = {
   getHealth: (_i, { control }) => ok(control.getHealth()),
+  getDiagnostics: (_i, { control }) => ok(control.getDiagnostics()),
   reset: async (_i, { control }) => (await control.reset(), noContent),
   listProjects: (_i, { control }) => ok(control.listProjects()),
   getProjectSip: ({ params }, { control }) => ok(control.getProjectSip(params.apiKey!)),

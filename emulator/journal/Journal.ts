@@ -92,6 +92,11 @@ export class Journal {
     return this.options.capacity;
   }
 
+  /** What the journal holds now against its bounds (read-only, for diagnostics). */
+  usage(): { entries: number; capacity: number; bytes: number; maxBytes: number; bodyBytes: number; bodyBudget: number; subscribers: number } {
+    return { entries: this.size, capacity: this.options.capacity, bytes: this.bytes, maxBytes: this.maxBytes, bodyBytes: this.bodyBytes, bodyBudget: this.bodyBudget, subscribers: this.handlers.size };
+  }
+
   /** Stamps and keeps an entry, then tells every subscriber. */
   record<E extends EntryInit>(init: E): JournalEntry {
     const entry = { seq: ++this.seq, at: this.options.clock.now(), wall: wallClockMs(), ...init } as unknown as JournalEntry;

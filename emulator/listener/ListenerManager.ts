@@ -6,12 +6,15 @@ import { applyLifecycleEvent, statusOf, type SipConnectionRecord } from '../core
 import type { FaultRules } from '../core/FaultRules.js';
 import type { Logger } from '../core/logger.js';
 import type { Journal } from '../journal/index.js';
+import { sumTransactionCounts, type TransactionCounts } from '../../sip/index.js';
 
 /** A deployed listener for one SIP connection: what the manager starts and stops. */
 export interface SipListener {
   stop(options: { unregister: boolean }): Promise<void> | void;
   /** Places an outbound call through the connection's server (absent on listeners without SIP). */
   placeCall?(call: { destination: string; initialSpeech?: string }): void;
+  /** Its SIP stack's transactions and absorbers, once it has a stack (for diagnostics). */
+  sipStats?(): TransactionCounts | undefined;
 }
 
 export interface ListenerContext {
@@ -50,6 +53,11 @@ export class ListenerManager {
 
   constructor(private readonly options: ListenerManagerOptions) {
     this.unsubscribe = options.faults.onAdded((rule) => this.applyCrashRule(rule));
+  }
+
+  /** Listeners running now and their SIP stacks' transactions and absorbers, all together (read-only, for diagnostics). */
+  usage(): TransactionCounts & { listeners: number } {
+    return { listeners: this.listeners.size, ...sumTransactionCounts([...this.listeners.values()].flatMap((l) => l.sipStats?.() ?? [])) };
   }
 
   /** Carries out what a change of the connection store means for its listener. */

@@ -159,6 +159,7 @@ function startSipListener(context: ListenerContext, options: SipListenerOptions)
         },
       });
     },
+    sipStats: () => stack?.stats(),
     async stop({ unregister }) {
       stopped = true;
       await ready;

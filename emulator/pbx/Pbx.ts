@@ -14,6 +14,7 @@ import {
   type SipTraceEntry,
   type SipTransport,
   type TransactionTimers,
+  type TransactionCounts,
   type TransportProtocol,
   type DigestAlgorithm,
 } from '../../sip/index.js';
@@ -185,6 +186,11 @@ export class Pbx {
     });
     this.stack.onRequest((request, tx, context) => this.receive(request, tx, context));
     this.stack.onStrayResponse((response) => this.proxy.forwardStrayResponse(response));
+  }
+
+  /** What the PBX holds right now, for diagnostics: its stack's transactions, the proxy's pending branches, users with a binding. */
+  usage(): TransactionCounts & { proxyBranches: number; registeredUsers: number } {
+    return { ...this.stack.stats(), proxyBranches: this.proxy.branchCount, registeredUsers: this.location.usernames().length };
   }
 
   /** The bound ports; undefined for a protocol that is off. */

@@ -58,6 +58,11 @@ export class Proxy {
   private readonly quirks: ProxyQuirks;
   private readonly dtmf: DtmfQuirkCalls;
 
+  /** Forwarded requests still waiting for their final response (read-only, for diagnostics). */
+  get branchCount(): number {
+    return this.branches.size;
+  }
+
   constructor(private readonly options: ProxyOptions) {
     this.timerC = options.timerC ?? 181_000;
     this.quirks = new ProxyQuirks({

@@ -9,3 +9,4 @@ export { createAck } from './createAck.js';
 export { ResponseAbsorbers } from './ResponseAbsorbers.js';
 export { createCancel } from './createCancel.js';
 export { startClientTransaction, type ClientTransactionHandlers, type ClientTransactionResult } from './startClientTransaction.js';
+export { noTransactions, sumTransactionCounts, type TransactionCounts } from './TransactionCounts.js';
