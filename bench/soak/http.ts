@@ -15,3 +15,10 @@ export async function request(url: string, method: string, options: { apiKey?: s
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** What a failed request says, with its cause (fetch's own message is only 'fetch failed'). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+  return cause ? `${error.message} (${cause.code ?? cause.message ?? 'no cause'})` : error.message;
+}

@@ -1,6 +1,6 @@
 import { runSipp } from '../../test/support/sipp.js';
 import type { FaultKind, FaultWindow, Generator } from './faultSchedule.js';
-import { request, sleep } from './http.js';
+import { describeError, request, sleep } from './http.js';
 import type { Outcomes } from './Outcomes.js';
 import type { SoakTarget } from './prepareSoak.js';
 
@@ -56,35 +56,44 @@ export async function handoffLoop(context: LoadContext, everySeconds: number): P
     next += everySeconds * 1000;
     const startedAt = Date.now();
     const fail = (reason: string) => context.outcomes.record('handoff', startedAt, Date.now(), 1, 1, reason);
-    const created = await control('POST', '/calls', { from: 'soak-caller', to: context.target.extension });
-    if (created.status !== 201) {
-      fail(`POST /_emulator/calls answered ${created.status}`);
-      continue;
+    try {
+      await handoff(context, control, fail, startedAt);
+    } catch (error) {
+      // A request that got no answer is a failed handoff, not the end of the soak.
+      fail(`request failed: ${describeError(error)}`);
     }
-    const id = created.body.id as string;
-    let call: any;
-    const read = async () => (call = (await control('GET', `/calls/${id}`)).body);
-    if (!(await until(async () => (await read())?.state === 'active', 10_000))) {
-      fail(`the agent did not answer (state ${call?.state}, ${call?.endReason ?? 'no end reason'})`);
-      if (call?.state !== 'ended') await control('POST', `/calls/${id}/hangup`);
-      continue;
-    }
-    await control('POST', `/calls/${id}/dtmf`, { digits: '0' });
-    if (!(await until(async () => ['succeeded', 'failed'].includes((await read())?.transfer?.outcome), 15_000)) || call.transfer.outcome !== 'succeeded') {
-      fail(`transfer ${call?.transfer?.outcome ?? 'not started'} (${call?.transfer?.status ?? 'no status'})`);
-      if (call?.state !== 'ended') await control('POST', `/calls/${id}/hangup`);
-      continue;
-    }
-    let transferred: any;
-    const found = await until(async () => {
-      const list = (await control('GET', '/calls')).body?.items as Array<{ id: string; transferOf: string | null; state: string }> | undefined;
-      transferred = list?.find((c) => c.transferOf === id);
-      return transferred?.state === 'active';
-    }, 10_000);
-    if (transferred && transferred.state !== 'ended') await control('POST', `/calls/${transferred.id}/hangup`);
-    if (!found) fail(`the transferred call to 200 was not up (${transferred?.state ?? 'no call'})`);
-    else context.outcomes.record('handoff', startedAt, Date.now(), 1, 0);
   }
+}
+
+type Control = (method: string, path: string, body?: unknown) => ReturnType<typeof request>;
+
+/** One handoff: call, answer, DTMF 0, REFER to 200, the transferred call up, then hung up. */
+async function handoff(context: LoadContext, control: Control, fail: (reason: string) => void, startedAt: number): Promise<void> {
+  const created = await control('POST', '/calls', { from: 'soak-caller', to: context.target.extension });
+  if (created.status !== 201) return fail(`POST /_emulator/calls answered ${created.status}`);
+  const id = created.body.id as string;
+  let call: any;
+  const read = async () => (call = (await control('GET', `/calls/${id}`)).body);
+  if (!(await until(async () => (await read())?.state === 'active', 10_000))) {
+    fail(`the agent did not answer (state ${call?.state}, ${call?.endReason ?? 'no end reason'})`);
+    if (call?.state !== 'ended') await control('POST', `/calls/${id}/hangup`);
+    return;
+  }
+  await control('POST', `/calls/${id}/dtmf`, { digits: '0' });
+  if (!(await until(async () => ['succeeded', 'failed'].includes((await read())?.transfer?.outcome), 15_000)) || call.transfer.outcome !== 'succeeded') {
+    fail(`transfer ${call?.transfer?.outcome ?? 'not started'} (${call?.transfer?.status ?? 'no status'})`);
+    if (call?.state !== 'ended') await control('POST', `/calls/${id}/hangup`);
+    return;
+  }
+  let transferred: any;
+  const found = await until(async () => {
+    const list = (await control('GET', '/calls')).body?.items as Array<{ id: string; transferOf: string | null; state: string }> | undefined;
+    transferred = list?.find((c) => c.transferOf === id);
+    return transferred?.state === 'active';
+  }, 10_000);
+  if (transferred && transferred.state !== 'ended') await control('POST', `/calls/${transferred.id}/hangup`);
+  if (!found) fail(`the transferred call to 200 was not up (${transferred?.state ?? 'no call'})`);
+  else context.outcomes.record('handoff', startedAt, Date.now(), 1, 0);
 }
 
 /** Public API requests at `rate` per second, in turn: list agents, read the connection, create and delete an agent. */
@@ -115,7 +124,7 @@ export async function apiLoop(context: LoadContext, rate: number, agentBody: unk
       const result = await steps[i % steps.length]!();
       context.outcomes.record(result.generator, startedAt, Date.now(), 1, result.ok ? 0 : 1, result.reason);
     } catch (error) {
-      context.outcomes.record(i % steps.length === 0 ? 'api-listAgents' : 'api-other', startedAt, Date.now(), 1, 1, `request failed: ${(error as Error).message}`);
+      context.outcomes.record(i % steps.length === 0 ? 'api-listAgents' : 'api-other', startedAt, Date.now(), 1, 1, `request failed: ${describeError(error)}`);
     }
   }
 }

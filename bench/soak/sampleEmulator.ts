@@ -1,6 +1,6 @@
 import { cpuShare, readProcessUsage, type ProcessUsage } from '../calls/processUsage.js';
 import type { SoakSample } from './buildReport.js';
-import { request } from './http.js';
+import { describeError, request } from './http.js';
 
 /** Diagnostics fields that are limits, not sizes: they become the bounds of the stores they limit. */
 const limits: Record<string, string> = { 'journal.capacity': 'journal.entries', 'journal.maxBytes': 'journal.bytes', 'journal.bodyBudget': 'journal.bodyBytes' };
@@ -22,8 +22,19 @@ export class EmulatorSampler {
     private readonly loadStart: number,
   ) {}
 
+  /** The diagnostics, asked up to three times: a connection reset must not end a 30-minute run. */
+  private async diagnostics(): ReturnType<typeof request> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(`${this.apiUrl}/_emulator/diagnostics`, 'GET');
+      } catch (error) {
+        if (attempt === 3) throw new Error(`bench:soak: GET /_emulator/diagnostics failed three times: ${describeError(error)}`);
+      }
+    }
+  }
+
   async read(): Promise<SoakSample> {
-    const response = await request(`${this.apiUrl}/_emulator/diagnostics`, 'GET');
+    const response = await this.diagnostics();
     if (response.status !== 200) throw new Error(`bench:soak: GET /_emulator/diagnostics answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
     const d = response.body;
     const usage = readProcessUsage(this.pid);
