@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LatencySummary } from '../lib/index.js';
-import { startProcess } from '../lib/index.js';
+import { CpuMeter, startProcess } from '../lib/index.js';
 import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
 import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
@@ -18,6 +18,11 @@ export interface ConcurrentCallsResult {
   window: CallersWindow;
   /** Emulator process over the window: CPU as a share of one core, and memory. */
   emulator: { cpu: number; rssBytes: number; peakRssBytes: number };
+  /**
+   * Percent of all CPUs' time that went to processes other than the benchmark's own (emulator,
+   * callers, this one) over the window: other people's work on a shared machine; undefined off Linux.
+   */
+  otherLoadPercent?: number;
   /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
   agentReceived: { packetsReceived: number; packetsLost: number };
 }
@@ -60,7 +65,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
       { cwd: options.root, stdout: 'pipe' },
     );
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
-    let windowStart: { usage: ProcessUsage; at: number } | undefined;
+    let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter } | undefined;
     let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;
     for await (const line of createInterface({ input: callers.stdout! })) {
       const message = parseCallersMessage(line);
@@ -68,10 +73,15 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
         placed = { answered: message.answered, failed: message.failed, failures: message.failures, setupMs: message.setupMs };
         options.log(`concurrent calls: ${message.answered}/${options.calls} answered (${message.failed} failed), setup p50 ${message.setupMs?.p50.toFixed(1)} ms, p99 ${message.setupMs?.p99.toFixed(1)} ms; measuring ${options.seconds} s`);
       } else if (message?.event === 'window-start') {
-        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now() };
+        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now(), meter: new CpuMeter([emulator.process.pid, callers.pid]) };
       } else if (message?.event === 'window-end' && windowStart) {
         const usage = readProcessUsage(emulator.process.pid);
-        measured = { window: message.window, emulator: { cpu: cpuShare(windowStart.usage, usage, (Date.now() - windowStart.at) / 1000), rssBytes: usage.rssBytes, peakRssBytes: usage.peakRssBytes } };
+        const otherLoadPercent = windowStart.meter.otherPercent();
+        measured = {
+          window: message.window,
+          emulator: { cpu: cpuShare(windowStart.usage, usage, (Date.now() - windowStart.at) / 1000), rssBytes: usage.rssBytes, peakRssBytes: usage.peakRssBytes },
+          ...(otherLoadPercent !== undefined && { otherLoadPercent }),
+        };
       }
     }
     const exit = await callers.exited;
