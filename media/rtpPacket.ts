@@ -107,6 +107,9 @@ export function writeRtpPacket(
   return target.subarray(0, length);
 }
 
+/** The CSRC list of nearly every packet, shared (frozen: the field is read-only). */
+const NO_CSRC = Object.freeze([]) as unknown as number[];
+
 /** Parses a datagram; anything that is not a well-formed RTP packet comes back as an error value. */
 export function decodeRtpPacket(bytes: Uint8Array): Result<RtpPacket> {
   if (bytes.length < HEADER_LENGTH) return fail('rtp-too-short', `${bytes.length} bytes`);
@@ -123,7 +126,7 @@ export function decodeRtpPacket(bytes: Uint8Array): Result<RtpPacket> {
   if (offset + csrcCount * 4 > bytes.length) {
     return fail('rtp-bad-csrc', `${csrcCount} CSRCs in a ${bytes.length}-byte packet`);
   }
-  const csrc: number[] = [];
+  const csrc: number[] = csrcCount === 0 ? NO_CSRC : [];
   for (let i = 0; i < csrcCount; i++, offset += 4) csrc.push(view.getUint32(offset));
 
   let extension: RtpHeaderExtension | undefined;

@@ -70,6 +70,8 @@ export class CaptureBuffer {
   private readonly chunkIds: number[] = [];
   /** Bytes used in each chunk of `chunkIds`. */
   private readonly chunkUsed: number[] = [];
+  /** The bytes of the last chunk in `chunkIds`, where the next packet goes. */
+  private current: Buffer | undefined;
   /** Packets too big for a chunk (a SIP message over TCP can be), by packet index. */
   private readonly oversized = new Map<number, Uint8Array>();
   private count = 0;
@@ -104,12 +106,14 @@ export class CaptureBuffer {
     const inline = recordHeaderBytes + length <= captureChunkBytes;
     const needed = recordHeaderBytes + (inline ? length : 0);
     let last = this.chunkIds.length - 1;
-    if (last < 0 || this.chunkUsed[last]! + needed > captureChunkBytes) {
-      this.chunkIds.push(this.chunks.take());
+    let bytes = this.current;
+    if (bytes === undefined || this.chunkUsed[last]! + needed > captureChunkBytes) {
+      const id = this.chunks.take();
+      this.chunkIds.push(id);
       this.chunkUsed.push(0);
       last++;
+      bytes = this.current = this.chunks.bytes(id);
     }
-    const bytes = this.chunks.bytes(this.chunkIds[last]!);
     const offset = this.chunkUsed[last]!;
     bytes.writeDoubleLE(at, offset);
     bytes.writeUInt32LE(length, offset + 8);
@@ -150,6 +154,7 @@ export class CaptureBuffer {
     this.chunks.release(this.chunkIds);
     this.chunkIds.length = 0;
     this.chunkUsed.length = 0;
+    this.current = undefined;
     this.oversized.clear();
     this.count = 0;
   }
