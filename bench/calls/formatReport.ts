@@ -30,11 +30,11 @@ function runsTable(report: CallsBenchReport): string[] {
   return [
     '',
     table([
-      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', 'callers CPU', 'callers loop p99', 'other load'],
-      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r)]),
+      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99'],
+      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99)]),
     ]),
     `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core`,
-    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; with much of it, the jitter says more about the machine than about omnisip.',
+    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes. With much of either, the jitter says more about the machine than about omnisip.',
   ];
 }
 
@@ -69,7 +69,7 @@ export function formatText(report: CallsBenchReport): string {
     `  callers process: CPU ${pct(w.callerCpu)} of a core, event-loop delay p99 ${ms(w.callerLoopDelayMs.p99)}, max ${ms(w.callerLoopDelayMs.max)}, ${w.callerSkippedFrames} frames skipped`,
     `  emulator process: CPU ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call), RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
     `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
-    `  other processes on the machine: ${other(c)} of all CPUs during the window`,
+    `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',
     ...report.checks.map((check) => `${check.pass ? 'PASS' : 'MISS'}  ${check.check}: ${check.measured} (target ${check.target})`),
