@@ -83,7 +83,10 @@ export interface RtpSessionEvents {
   dtmf: [digit: DtmfDigit];
   'first-packet': [from: RtpEndpoint & { readonly ssrc: number }];
   'rtp-timeout': [info: { readonly silentForMs: number }];
-  /** Every datagram sent or received, as on the wire (malformed ones too): for call timelines and pcap. */
+  /**
+   * Every datagram sent or received, as on the wire (malformed ones too): for call timelines and pcap.
+   * A sent packet's `data` is the sender's reusable slot: copy it to keep it past the event.
+   */
   packet: [packet: { readonly direction: 'in' | 'out'; readonly data: Uint8Array; readonly local: RtpEndpoint; readonly remote: RtpEndpoint }];
 }
 
