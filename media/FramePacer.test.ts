@@ -53,6 +53,68 @@ describe('FramePacer', () => {
   });
 });
 
+describe('FramePacer on a shared clock', () => {
+  it('pacers on one clock share one timer and send in the order they started, each on its own grid', () => {
+    const clock = new FakeMediaClock();
+    const sent: string[] = [];
+    const a = new FramePacer(clock, (n) => sent.push(`a${n}@${clock.now()}`));
+    const b = new FramePacer(clock, (n) => sent.push(`b${n}@${clock.now()}`));
+    const c = new FramePacer(clock, (n) => sent.push(`c${n}@${clock.now()}`));
+    a.start();
+    clock.advance(5);
+    b.start();
+    c.start();
+    expect(clock.pending).toBe(1);
+    clock.advance(40);
+    expect(sent).toEqual(['a0@0', 'b0@5', 'c0@5', 'a1@20', 'b1@25', 'c1@25', 'a2@40', 'b2@45', 'c2@45']);
+    a.stop();
+    b.stop();
+    expect(clock.pending).toBe(1);
+    c.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it("sends a frame due within the clock's timer resolution with the wake-up instead of waking again", () => {
+    const inner = new FakeMediaClock();
+    let timers = 0;
+    const clock = { now: () => inner.now(), setTimeout: (cb: () => void, ms: number) => (timers++, inner.setTimeout(cb, ms)), clearTimeout: (h: unknown) => inner.clearTimeout(h), resolutionMs: 1 };
+    const sent: Array<[string, number]> = [];
+    const a = new FramePacer(clock, (n) => sent.push([`a${n}`, inner.now()]));
+    const b = new FramePacer(clock, (n) => sent.push([`b${n}`, inner.now()]));
+    a.start();
+    inner.advance(0.6);
+    b.start();
+    inner.advance(20);
+    // b1 was due at 20.6: within 1 ms of a1's wake-up at 20, so it went with it.
+    expect(sent).toEqual([['a0', 0], ['b0', 0.6], ['a1', 20], ['b1', 20]]);
+    expect(timers).toBe(2);
+    a.stop();
+    b.stop();
+  });
+
+  it("a pacer stopped from inside another's frame is not sent again, and one started there joins the schedule", () => {
+    const clock = new FakeMediaClock();
+    const sent: string[] = [];
+    let late: FramePacer | undefined;
+    const b = new FramePacer(clock, (n) => sent.push(`b${n}`));
+    const a = new FramePacer(clock, (n) => {
+      sent.push(`a${n}`);
+      if (n === 1) {
+        b.stop();
+        late = new FramePacer(clock, (k) => sent.push(`l${k}`));
+        late.start();
+      }
+    });
+    a.start();
+    b.start();
+    clock.advance(40);
+    expect(sent).toEqual(['a0', 'b0', 'a1', 'l0', 'a2', 'l1']);
+    a.stop();
+    late!.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
+
 describe('frame sources', () => {
   it('cuts PCM into 160-sample frames and pads the last with silence', () => {
     const pcm = Int16Array.from({ length: 400 }, (_, i) => i + 1);

@@ -8,20 +8,25 @@ import type { MediaClock } from './MediaClock.js';
  * start + n × 20 ms. When the event loop stalls, the frames that fell due are sent at once to
  * catch up, at most `maxCatchUpFrames` of them; older ones are skipped (their indexes too, so that
  * RTP timestamps keep following real time).
+ *
+ * Every pacer on one clock shares one timer (see PacerSchedule): 200 calls are one wake-up per
+ * due instant, not 200 timers, and their frames go out in the same order at every wake-up.
  */
 export class FramePacer {
   private startMs = 0;
   private next = 0;
-  private timer: unknown;
   private active = false;
   private skippedFrames = 0;
+  private readonly schedule: PacerSchedule;
 
   constructor(
     private readonly clock: MediaClock,
     private readonly onFrame: (index: number) => void,
     readonly frameMs = 20,
     private readonly maxCatchUpFrames = 10,
-  ) {}
+  ) {
+    this.schedule = PacerSchedule.of(clock);
+  }
 
   get running(): boolean {
     return this.active;
@@ -42,31 +47,89 @@ export class FramePacer {
     return this.startMs + index * this.frameMs;
   }
 
+  /** When the next frame is due, in clock time. */
+  get dueAt(): number {
+    return this.startMs + this.next * this.frameMs;
+  }
+
   /** Starts now with frame 0, sent synchronously. */
   start(): void {
     if (this.active) return;
     this.active = true;
     this.startMs = this.clock.now();
     this.next = 0;
-    this.tick();
+    this.tick(this.startMs);
+    if (this.active) this.schedule.add(this);
   }
 
   stop(): void {
     this.active = false;
-    this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.schedule.remove(this);
   }
 
-  private tick(): void {
-    const due = this.indexAt(this.clock.now());
+  /** Sends every frame due by `atMs` (the schedule's wake-up time, its timer resolution included). */
+  tick(atMs: number): void {
+    const due = this.indexAt(atMs);
     if (due - this.next >= this.maxCatchUpFrames) {
       const resumeAt = due - this.maxCatchUpFrames + 1;
       this.skippedFrames += resumeAt - this.next;
       this.next = resumeAt;
     }
     while (this.active && this.next <= due) this.onFrame(this.next++);
-    if (!this.active) return;
-    const delay = Math.max(0, this.timeOf(this.next) - this.clock.now());
-    this.timer = this.clock.setTimeout(() => this.tick(), delay);
+  }
+}
+
+const schedules = new WeakMap<MediaClock, PacerSchedule>();
+
+/**
+ * The one timer of every running FramePacer on a clock: armed for the earliest frame due, it sends
+ * each pacer's due frames in the order the pacers started, then arms for the next.
+ *
+ * Why not a timer per pacer: with 200 calls that is 10,000 timers a second, each an object in
+ * Node's timer lists, and those due in the same millisecond fire in whatever order the lists hold
+ * them, so a stream's packets move back and forth within the burst (jitter at the receiver).
+ * Frames due within the clock's timer resolution of a wake-up go out with it: a Node timer may
+ * fire up to a millisecond early, and waking again for the rest would cost a second timer.
+ */
+class PacerSchedule {
+  private readonly pacers = new Set<FramePacer>();
+  private timer: unknown;
+  private armedFor = Infinity;
+
+  private constructor(private readonly clock: MediaClock) {}
+
+  static of(clock: MediaClock): PacerSchedule {
+    let schedule = schedules.get(clock);
+    if (!schedule) schedules.set(clock, (schedule = new PacerSchedule(clock)));
+    return schedule;
+  }
+
+  add(pacer: FramePacer): void {
+    this.pacers.add(pacer);
+    this.arm(pacer.dueAt);
+  }
+
+  remove(pacer: FramePacer): void {
+    if (!this.pacers.delete(pacer) || this.pacers.size > 0) return;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+  }
+
+  private arm(atMs: number): void {
+    if (atMs >= this.armedFor) return;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.armedFor = atMs;
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, atMs - this.clock.now()));
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const until = this.clock.now() + (this.clock.resolutionMs ?? 0);
+    for (const pacer of this.pacers) if (pacer.dueAt <= until) pacer.tick(until);
+    let next = Infinity;
+    for (const pacer of this.pacers) if (pacer.dueAt < next) next = pacer.dueAt;
+    if (next < Infinity) this.arm(next);
   }
 }

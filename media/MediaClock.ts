@@ -7,6 +7,11 @@ export interface MediaClock {
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /**
+   * How early a timer may fire, in ms: work due within this of a wake-up is done with it rather
+   * than in a timer of its own. 0 (exact) when absent.
+   */
+  readonly resolutionMs?: number;
 }
 
 /** `performance.now()` and the host's timers: monotonic, unaffected by wall-clock changes. */
@@ -14,4 +19,6 @@ export const realMediaClock: MediaClock = {
   now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  // Node's timers count whole milliseconds of the loop's cached time, so one may fire up to 1 ms early.
+  resolutionMs: 1,
 };

@@ -56,7 +56,9 @@ export class RtpReceiverStatistics {
   private duplicates = 0;
   private discarded = 0;
   private jitter = 0;
-  private last: { arrivalMs: number; timestamp: number } | undefined;
+  /** The previous packet's arrival and timestamp, for jitter; NaN arrival when there is none. */
+  private lastArrivalMs = NaN;
+  private lastTimestamp = 0;
   private readonly histogram = new Uint32Array(BUCKETS);
   private deviations = 0;
   private maxDeviationMs = 0;
@@ -133,7 +135,7 @@ export class RtpReceiverStatistics {
     this.markSeen(this.maxExt);
     this.uniqueInSource = 1;
     // Timestamps restart with the sequence, so the previous arrival says nothing about jitter.
-    this.last = undefined;
+    this.lastArrivalMs = NaN;
   }
 
   private updateSequence(seq: number): ReceivedPacketKind {
@@ -180,12 +182,14 @@ export class RtpReceiverStatistics {
 
   /** RFC 3550 §6.4.1 / A.8: J += (|D(i-1,i)| - J) / 16, D from consecutive arrivals. */
   private updateJitter(timestamp: number, arrivalMs: number): void {
-    const last = this.last;
-    this.last = { arrivalMs, timestamp };
-    if (!last) return;
+    const lastArrivalMs = this.lastArrivalMs;
+    const lastTimestamp = this.lastTimestamp;
+    this.lastArrivalMs = arrivalMs;
+    this.lastTimestamp = timestamp;
+    if (Number.isNaN(lastArrivalMs)) return;
     // The timestamp difference is taken as a signed 32-bit value so that the wrap is harmless.
-    const timestampDelta = ((timestamp - last.timestamp) >>> 0) | 0;
-    const d = ((arrivalMs - last.arrivalMs) * this.clockRate) / 1000 - timestampDelta;
+    const timestampDelta = ((timestamp - lastTimestamp) >>> 0) | 0;
+    const d = ((arrivalMs - lastArrivalMs) * this.clockRate) / 1000 - timestampDelta;
     const absD = Math.abs(d);
     this.jitter += (absD - this.jitter) / 16;
     const deviationMs = (absD * 1000) / this.clockRate;

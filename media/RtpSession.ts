@@ -1,4 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { fail, ok, type Result } from './errors.js';
@@ -81,7 +83,10 @@ export interface RtpSessionEvents {
   dtmf: [digit: DtmfDigit];
   'first-packet': [from: RtpEndpoint & { readonly ssrc: number }];
   'rtp-timeout': [info: { readonly silentForMs: number }];
-  /** Every datagram sent or received, as on the wire (malformed ones too): for call timelines and pcap. */
+  /**
+   * Every datagram sent or received, as on the wire (malformed ones too): for call timelines and pcap.
+   * A sent packet's `data` is the sender's reusable slot: copy it to keep it past the event.
+   */
   packet: [packet: { readonly direction: 'in' | 'out'; readonly data: Uint8Array; readonly local: RtpEndpoint; readonly remote: RtpEndpoint }];
 }
 
@@ -114,6 +119,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private timeoutReported = false;
   private closed = false;
   private readonly local: RtpEndpoint;
+  /** Where the last packet came from, one object while the peer stays put (the capture keys on it). */
+  private lastFrom: RtpEndpoint = { address: '', port: 0 };
+  /** One callback for every send, not a closure per packet. */
+  private readonly sendDone = (error: Error | null): void => {
+    if (error) this.sent.errors++;
+  };
 
   private constructor(
     private readonly socket: Socket,
@@ -221,9 +232,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const lost = impairment?.dropOut?.() ?? false;
     const delay = lost ? 0 : (impairment?.delayOutMs?.() ?? 0);
     if (!lost && delay <= 0) {
-      this.socket.send(packet, remote.port, remote.address, (error) => {
-        if (error) this.sent.errors++;
-      });
+      this.socket.send(packet, remote.port, remote.address, this.sendDone);
     } else if (!lost) {
       // The packet's bytes may be reused once this returns: a delayed one leaves as a copy.
       const copy = Buffer.from(packet);
@@ -233,14 +242,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     this.sent.packets++;
     this.sent.bytes += payloadLength;
-    this.emit('packet', { direction: 'out', data: packet, local: this.local, remote });
+    if (this.listenerCount('packet') > 0) this.emit('packet', { direction: 'out', data: packet, local: this.local, remote });
     return true;
   }
 
   private receive(message: Buffer, rinfo: RemoteInfo): void {
     if (this.impairment?.dropIn?.()) return;
     const arrivalMs = this.clock.now();
-    this.emit('packet', { direction: 'in', data: message, local: this.local, remote: { address: rinfo.address, port: rinfo.port } });
+    if (this.listenerCount('packet') > 0) this.emit('packet', { direction: 'in', data: message, local: this.local, remote: this.from(rinfo) });
     const decoded = decodeRtpPacket(message);
     if (!decoded.ok) {
       this.malformed++;
@@ -278,6 +287,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     });
   }
 
+  private from(rinfo: RemoteInfo): RtpEndpoint {
+    const last = this.lastFrom;
+    if (last.port === rinfo.port && last.address === rinfo.address) return last;
+    return (this.lastFrom = { address: rinfo.address, port: rinfo.port });
+  }
+
   private codecFor(payloadType: number): G711Codec | undefined {
     if (this.options.payloadType !== undefined && payloadType === this.options.payloadType) return this.options.codec ?? PCMU;
     return findG711Codec(payloadType);
@@ -313,9 +328,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 }
 
+/**
+ * dgram's lookup, answered at once for an IP address: the default (dns.lookup) answers on the next
+ * tick even for a literal, a deferred callback and closure for every packet sent. Names still resolve.
+ */
+function literalLookup(hostname: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  const family = isIP(hostname);
+  if (family) return callback(null, hostname, family);
+  dnsLookup(hostname, options as number, callback as never);
+}
+
 function bind(address: string, port: number): Promise<Result<Socket>> {
   return new Promise((resolve) => {
-    const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
     const onError = (error: Error): void => {
       // A socket whose bind failed may already count as closed; closing it again throws.
       try {

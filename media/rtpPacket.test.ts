@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRtpPacket, encodeRtpPacket, type RtpPacket } from './rtpPacket.js';
+import { decodeRtpPacket, encodeRtpPacket, writeRtpPacket, type RtpPacket } from './rtpPacket.js';
 
 function decoded(bytes: Uint8Array): RtpPacket {
   const result = decodeRtpPacket(bytes);
@@ -36,6 +36,16 @@ describe('RTP packet codec (RFC 3550 §5.1)', () => {
     expect(bytes[0]).toBe(0x80 | 0x20 | 0x10 | 2);
     expect(bytes.length).toBe(12 + 8 + 12 + 3 + 3);
     expect(decoded(bytes)).toEqual(init);
+  });
+
+  it("writes a plain packet into a buffer of the sender's, byte for byte as encodeRtpPacket does", () => {
+    const payload = Uint8Array.from({ length: 160 }, (_, i) => i);
+    const target = Buffer.alloc(176, 0xee);
+    const written = writeRtpPacket(target, true, 8, 0xfffe, 0xfffffff0, 0x12345678, payload)!;
+    expect(Buffer.from(written).equals(Buffer.from(encodeRtpPacket({ marker: true, payloadType: 8, sequenceNumber: 0xfffe, timestamp: 0xfffffff0, ssrc: 0x12345678, payload })))).toBe(true);
+    expect(written.buffer).toBe(target.buffer);
+    expect(writeRtpPacket(Buffer.alloc(20), false, 0, 1, 1, 1, payload)).toBeUndefined();
+    expect(() => writeRtpPacket(target, false, 128, 1, 1, 1, payload)).toThrow(RangeError);
   });
 
   it('decodes a packet that sits inside a larger buffer', () => {

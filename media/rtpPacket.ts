@@ -78,6 +78,38 @@ export function encodeRtpPacket(init: RtpPacketInit): Uint8Array {
   return bytes;
 }
 
+/**
+ * Writes a plain packet (no CSRC, extension or padding) into `target` at 0 and returns the view of
+ * it: the sender's path, 100 times a second per call, so nothing is allocated but the view. Returns
+ * undefined when `target` is too small. Out-of-range fields throw, as in `encodeRtpPacket`.
+ */
+export function writeRtpPacket(
+  target: Buffer,
+  marker: boolean,
+  payloadType: number,
+  sequenceNumber: number,
+  timestamp: number,
+  ssrc: number,
+  payload: Uint8Array,
+): Uint8Array | undefined {
+  const length = HEADER_LENGTH + payload.length;
+  if (length > target.length) return undefined;
+  assertRange('payload type', payloadType, 127);
+  assertRange('sequence number', sequenceNumber, 0xffff);
+  assertRange('timestamp', timestamp, 0xffffffff);
+  assertRange('SSRC', ssrc, 0xffffffff);
+  target[0] = 2 << 6;
+  target[1] = (marker ? 0x80 : 0) | payloadType;
+  target.writeUInt16BE(sequenceNumber, 2);
+  target.writeUInt32BE(timestamp, 4);
+  target.writeUInt32BE(ssrc, 8);
+  target.set(payload, HEADER_LENGTH);
+  return target.subarray(0, length);
+}
+
+/** The CSRC list of nearly every packet, shared (frozen: the field is read-only). */
+const NO_CSRC = Object.freeze([]) as unknown as number[];
+
 /** Parses a datagram; anything that is not a well-formed RTP packet comes back as an error value. */
 export function decodeRtpPacket(bytes: Uint8Array): Result<RtpPacket> {
   if (bytes.length < HEADER_LENGTH) return fail('rtp-too-short', `${bytes.length} bytes`);
@@ -94,7 +126,7 @@ export function decodeRtpPacket(bytes: Uint8Array): Result<RtpPacket> {
   if (offset + csrcCount * 4 > bytes.length) {
     return fail('rtp-bad-csrc', `${csrcCount} CSRCs in a ${bytes.length}-byte packet`);
   }
-  const csrc: number[] = [];
+  const csrc: number[] = csrcCount === 0 ? NO_CSRC : [];
   for (let i = 0; i < csrcCount; i++, offset += 4) csrc.push(view.getUint32(offset));
 
   let extension: RtpHeaderExtension | undefined;

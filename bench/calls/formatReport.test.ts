@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './buildReport.js';
 import { formatMarkdown, formatText } from './formatReport.js';
-import { input, machine, step } from './testFixtures.js';
+import { concurrent, input, machine, step } from './testFixtures.js';
 
 describe('formatText', () => {
   it('shows each step, the concurrent-call window, and one PASS/MISS line per target', () => {
@@ -10,7 +10,7 @@ describe('formatText', () => {
     expect(text).toMatch(/300 calls\/s for 10 s\s+3000\s+2988\s+12\s+250\.0\s+75%\s+200 MiB\s+FAILED/);
     expect(text).toContain('highest rate with 0 failed calls: 200 calls/s');
     expect(text).toContain('at the callers: loss 0.010% (30 of 300000); |D| p50 0.80 ms, p99 4.20 ms, max 12.00 ms');
-    expect(text).toContain('emulator process: CPU 60% of a core, RSS 300 MiB (peak 320 MiB)');
+    expect(text).toContain('emulator process: CPU 60% of a core (0.300% per call), RSS 300 MiB (peak 320 MiB)');
     expect(text).toContain('PASS  inter-arrival jitter p99 at the callers: 4.20 ms (target < 5 ms)');
     expect(text).not.toContain('warning: the machine was busy');
     expect(text).not.toContain('every step passed');
@@ -27,6 +27,20 @@ describe('formatText', () => {
     const text = formatText(report);
     expect(text).toContain('warning: the machine was busy at start (1-minute load average 3.1 on 2 CPUs)');
     expect(text).toContain("where the emulator's CPU went (200 concurrent calls, p.cpuprofile):\n   12.3%  tick  dist/media/FramePacer.js:60");
+  });
+
+  it('prints every run and the spread when there were several, and the load of other processes', () => {
+    const p99 = (ms: number) => ({ count: 1, min: 0, mean: 1, p50: 1, p90: 2, p99: ms, max: ms });
+    const runs = [3.1, 4.2, 4.6].map((ms) => ({ ...concurrent({ deviationMs: p99(ms) }), otherLoadPercent: 12, idleTimerLatenessMs: { count: 1500, min: 0, mean: 0.3, p50: 0.2, p90: 0.5, p99: 0.9, max: 2 } }));
+    const text = formatText(buildReport(input({ steps: [], concurrent: runs })));
+    expect(text).toContain('call setup rate: skipped (--concurrent-only)');
+    expect(text).toMatch(/run 3\s+1\.00 ms\s+4\.60 ms\s+4\.60 ms\s+0\.010%\s+60%\s+0\.300%\s+30%\s+3\.00 ms\s+12%\s+0\.90 ms/);
+    expect(text).toContain('spread over 3 runs: jitter p99 min 3.10 ms, median 4.20 ms, max 4.60 ms; emulator CPU min 60%, median 60%, max 60% of a core');
+    expect(text).toContain('concurrent calls, the run with the highest jitter p99: 200 of 200 answered');
+    expect(text).toContain('other processes on the machine: 12% of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by p50 0.20 ms, p99 0.90 ms, max 2.00 ms');
+    const md = formatMarkdown(buildReport(input({ steps: [], concurrent: runs })));
+    expect(md).toContain('| Inter-arrival jitter p99 at the callers | < 5 ms | 4.60 ms (worst of 3 runs: 3.10 ms, 4.20 ms, 4.60 ms) | PASS |');
+    expect(md).not.toContain('Call setup rate, 0 failed calls');
   });
 });
 

@@ -1,5 +1,6 @@
-import { describeMachine, type LatencySummary } from '../lib/index.js';
+import { describeMachine, median, type LatencySummary } from '../lib/index.js';
 import { lossPercent, type CallsBenchReport } from './buildReport.js';
+import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { stepPassed } from './measureSetupRate.js';
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
@@ -16,6 +17,27 @@ function table(rows: string[][]): string {
 /** Every step passed, so the highest rate is a floor, not the limit. */
 const allPassed = (report: CallsBenchReport) => report.setupRate.steps.length > 0 && report.setupRate.steps.every(stepPassed);
 
+/** Emulator CPU per call up, in percent of a core: the figure that should not grow with the calls. */
+const perCall = (run: ConcurrentCallsResult) => `${((100 * run.emulator.cpu) / Math.max(1, run.window.calls)).toFixed(3)}%`;
+const other = (run: ConcurrentCallsResult) => (run.otherLoadPercent === undefined ? 'n/a' : `${run.otherLoadPercent.toFixed(0)}%`);
+
+/** One line per concurrent-call run and the spread over them, when there were several. */
+function runsTable(report: CallsBenchReport): string[] {
+  const runs = report.concurrentRuns;
+  if (runs.length < 2) return [];
+  const p99s = runs.flatMap((r) => (r.window.deviationMs ? [r.window.deviationMs.p99] : []));
+  const cpus = runs.map((r) => r.emulator.cpu);
+  return [
+    '',
+    table([
+      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99'],
+      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99)]),
+    ]),
+    `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core`,
+    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes. With much of either, the jitter says more about the machine than about omnisip.',
+  ];
+}
+
 const spread = (s: LatencySummary | undefined) => (s ? `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}` : 'n/a');
 
 /** The console report: setup-rate steps, the concurrent-call window, then one PASS/MISS line per target. */
@@ -31,17 +53,23 @@ export function formatText(report: CallsBenchReport): string {
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process`,
     ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is worse than on an idle machine`] : []),
+    ...(report.setupRate.steps.length > 0
+      ? [
+          '',
+          steps,
+          `highest rate with 0 failed calls: ${report.setupRate.highestPassingRate} calls/s${allPassed(report) ? ' (every step passed: the limit is higher; try --rates with larger values)' : ''}`,
+          ...report.setupRate.steps.filter((step) => step.failureOutput).map((step) => `\nSIPp at ${step.rate}/s (last lines):\n${step.failureOutput!.split('\n').slice(-12).join('\n')}`),
+        ]
+      : ['', 'call setup rate: skipped (--concurrent-only)']),
+    ...runsTable(report),
     '',
-    steps,
-    `highest rate with 0 failed calls: ${report.setupRate.highestPassingRate} calls/s${allPassed(report) ? ' (every step passed: the limit is higher; try --rates with larger values)' : ''}`,
-    ...report.setupRate.steps.filter((step) => step.failureOutput).map((step) => `\nSIPp at ${step.rate}/s (last lines):\n${step.failureOutput!.split('\n').slice(-12).join('\n')}`),
-    '',
-    `concurrent calls: ${c.answered} of ${c.callsAsked} answered (${c.failed} failed), ramp ${s.rampRate} calls/s; setup ${spread(c.setupMs)}`,
+    `concurrent calls${report.concurrentRuns.length > 1 ? ', the run with the highest jitter p99' : ''}: ${c.answered} of ${c.callsAsked} answered (${c.failed} failed), ramp ${s.rampRate} calls/s; setup ${spread(c.setupMs)}`,
     `  window ${w.seconds.toFixed(1)} s, ${w.calls} calls, G.711 both ways (50 packets/s each way per call)`,
     `  at the callers: loss ${lossPercent(w).toFixed(3)}% (${w.packetsLost} of ${w.packetsExpected}); |D| ${spread(w.deviationMs)}; RFC 3550 jitter mean ${ms(w.jitterMs.mean)}, max ${ms(w.jitterMs.max)}`,
     `  callers process: CPU ${pct(w.callerCpu)} of a core, event-loop delay p99 ${ms(w.callerLoopDelayMs.p99)}, max ${ms(w.callerLoopDelayMs.max)}, ${w.callerSkippedFrames} frames skipped`,
-    `  emulator process: CPU ${pct(c.emulator.cpu)} of a core, RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
+    `  emulator process: CPU ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call), RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
     `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
+    `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',
     ...report.checks.map((check) => `${check.pass ? 'PASS' : 'MISS'}  ${check.check}: ${check.measured} (target ${check.target})`),
@@ -54,24 +82,26 @@ export function formatText(report: CallsBenchReport): string {
 export function formatMarkdown(report: CallsBenchReport): string {
   const { settings: s, concurrent: c, machine } = report;
   const w = c.window;
-  const check = (i: number) => (report.checks[i]?.pass ? 'PASS' : 'MISS');
+  const check = (name: string) => (report.checks.find((c) => c.check.startsWith(name))?.pass ? 'PASS' : 'MISS');
+  const runs = report.concurrentRuns;
   return [
     `### Calls through the built-in PBX (${machine.date.slice(0, 10)})`,
     '',
     `Measured ${machine.date} on ${describeMachine(machine)} (1-minute load average ${machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, ${s.sippVersion}.`,
-    `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`src/sip\` + \`src/media\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up.`,
+    `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`src/sip\` + \`src/media\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up${s.runs > 1 ? `, ${s.runs} runs in a row (a fresh emulator and callers each)` : ''}.`,
     'Reproduce with `npm run bench:calls`.',
     '',
     '| Measure | Target | Measured | |',
     '|---|---:|---:|---|',
-    `| Call setup rate, 0 failed calls | ≥ 200 calls/s | ${report.setupRate.highestPassingRate} calls/s${allPassed(report) ? ' (highest step tried)' : ''} | ${check(0)} |`,
-    `| Concurrent calls answered | ${c.callsAsked} | ${c.answered} (${c.failed} failed) | ${check(1)} |`,
-    `| Audio loss, agent → callers | < 0.1% | ${lossPercent(w).toFixed(3)}% | ${check(2)} |`,
-    `| Inter-arrival jitter p99 at the callers | < 5 ms | ${ms(w.deviationMs?.p99)} | ${check(3)} |`,
-    `| Emulator CPU, ${w.calls} calls | | ${pct(c.emulator.cpu)} of a core | |`,
+    ...(report.setupRate.steps.length > 0 ? [`| Call setup rate, 0 failed calls | ≥ 200 calls/s | ${report.setupRate.highestPassingRate} calls/s${allPassed(report) ? ' (highest step tried)' : ''} | ${check('call setup rate')} |`] : []),
+    `| Concurrent calls answered | ${c.callsAsked} | ${c.answered} (${c.failed} failed) | ${check('concurrent calls')} |`,
+    `| Audio loss, agent → callers | < 0.1% | ${lossPercent(w).toFixed(3)}% | ${check('audio loss')} |`,
+    `| Inter-arrival jitter p99 at the callers | < 5 ms | ${ms(w.deviationMs?.p99)}${runs.length > 1 ? ` (worst of ${runs.length} runs: ${runs.map((r) => ms(r.window.deviationMs?.p99)).join(', ')})` : ''} | ${check('inter-arrival jitter')} |`,
+    `| Emulator CPU, ${w.calls} calls | | ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call)${runs.length > 1 ? `; runs: ${runs.map((r) => pct(r.emulator.cpu)).join(', ')}` : ''} | |`,
+    `| Other processes during the window | | ${runs.map(other).join(', ')} of all CPUs | |`,
     `| Emulator RSS, ${w.calls} calls | | ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)}) | |`,
     `| Call setup time at the callers | | p50 ${ms(c.setupMs?.p50)}, p99 ${ms(c.setupMs?.p99)} | |`,
     '',
-    `Setup-rate steps: ${report.setupRate.steps.map((step) => `${step.rate}/s ${stepPassed(step) ? 'ok' : `${step.failed} failed`} (CPU ${pct(step.emulatorCpu)}, peak RSS ${mib(step.emulatorPeakRssBytes)})`).join('; ')}.`,
+    report.setupRate.steps.length === 0 ? 'Setup rate not measured in this run (--concurrent-only).' : `Setup-rate steps: ${report.setupRate.steps.map((step) => `${step.rate}/s ${stepPassed(step) ? 'ok' : `${step.failed} failed`} (CPU ${pct(step.emulatorCpu)}, peak RSS ${mib(step.emulatorPeakRssBytes)})`).join('; ')}.`,
   ].join('\n');
 }

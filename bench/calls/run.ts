@@ -19,6 +19,9 @@ Options:
   --calls <n>         concurrent calls (default 200)
   --ramp <n>          calls placed per second while ramping up (default 25)
   --duration <s>      measured seconds with every call up (default 30)
+  --runs <n>          concurrent-call runs in a row, each with a fresh emulator and callers; every run
+                      is printed with the spread, and each target must hold on every run (default 1)
+  --concurrent-only   skip the SIPp setup-rate part (sipp not needed)
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
@@ -33,6 +36,8 @@ async function main(): Promise<number> {
       calls: { type: 'string' },
       ramp: { type: 'string' },
       duration: { type: 'string' },
+      runs: { type: 'string' },
+      'concurrent-only': { type: 'boolean' },
       profile: { type: 'boolean' },
       strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -53,6 +58,8 @@ async function main(): Promise<number> {
     calls: positive('calls', values.calls, 200),
     rampRate: positive('ramp', values.ramp, 25),
     seconds: positive('duration', values.duration, 30),
+    runs: positive('runs', values.runs, 1),
+    concurrentOnly: values['concurrent-only'] ?? false,
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });

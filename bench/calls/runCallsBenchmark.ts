@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { machineInfo } from '../lib/index.js';
 import { buildReport, type CallsBenchReport } from './buildReport.js';
-import { measureConcurrentCalls } from './measureConcurrentCalls.js';
-import { measureSetupRate } from './measureSetupRate.js';
+import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
+import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
 import { summarizeProfileFile } from './summarizeProfile.js';
 
 export interface CallsBenchmarkOptions {
@@ -15,6 +15,10 @@ export interface CallsBenchmarkOptions {
   calls: number;
   rampRate: number;
   seconds: number;
+  /** Concurrent-call runs in a row, each with a fresh emulator and callers (default 1). */
+  runs?: number;
+  /** Skip the SIPp setup-rate part (and the need for sipp). */
+  concurrentOnly?: boolean;
   /** When set, every emulator process runs with `--cpu-prof` and writes its profile under here. */
   profileDir?: string;
   log: (line: string) => void;
@@ -48,7 +52,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   for (const built of ['dist/cli/main.js', 'dist/bench/calls/callers.js']) {
     if (!existsSync(join(root, built))) return { ok: false, reason: `no build at ${join(root, built)}: run 'npm run bench:calls' (it builds first)` };
   }
-  const sipp = sippVersion();
+  const sipp = options.concurrentOnly ? (sippVersion() ?? 'SIPp not used') : sippVersion();
   if (!sipp) return { ok: false, reason: 'sipp is not installed: run scripts/install-peers.sh' };
   const machine = machineInfo();
   const profileFlags = (part: string) => {
@@ -57,17 +61,30 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
     return ['--cpu-prof', '--cpu-prof-dir', join(options.profileDir, part)];
   };
 
-  options.log(`call setup rate: ${options.rates.join(', ')} calls/s, ${options.secondsPerStep} s each`);
-  const setup = await measureSetupRate({ root, rates: options.rates, secondsPerStep: options.secondsPerStep, nodeFlags: (rate) => profileFlags(`setup-${rate}`), log: options.log });
-  if (!setup.ok) return setup;
-  const { steps } = setup;
+  let steps: SetupRateStep[] = [];
+  if (!options.concurrentOnly) {
+    options.log(`call setup rate: ${options.rates.join(', ')} calls/s, ${options.secondsPerStep} s each`);
+    const setup = await measureSetupRate({ root, rates: options.rates, secondsPerStep: options.secondsPerStep, nodeFlags: (rate) => profileFlags(`setup-${rate}`), log: options.log });
+    if (!setup.ok) return setup;
+    steps = setup.steps;
+  }
 
-  options.log(`concurrent calls: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
-  const concurrent = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags('concurrent'), log: options.log });
-  if (!concurrent.ok) return concurrent;
+  const runs = options.runs ?? 1;
+  const concurrent: ConcurrentCallsResult[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const which = runs > 1 ? ` (run ${run} of ${runs})` : '';
+    options.log(`concurrent calls${which}: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
+    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), log: options.log });
+    if (!measured.ok) return measured;
+    const { window: w, emulator, otherLoadPercent } = measured.result;
+    options.log(
+      `concurrent calls${which}: jitter |D| p50 ${w.deviationMs?.p50.toFixed(2)} ms, p99 ${w.deviationMs?.p99.toFixed(2)} ms; loss ${w.packetsLost} of ${w.packetsExpected}; emulator CPU ${Math.round(emulator.cpu * 100)}% of a core; callers CPU ${Math.round(w.callerCpu * 100)}%; other processes ${otherLoadPercent?.toFixed(0) ?? 'n/a'}% of all CPUs`,
+    );
+    concurrent.push(measured.result);
+  }
 
   const profiles = options.profileDir
-    ? [steps.length ? profileOf(`setup rate ${steps[steps.length - 1]!.rate}/s`, join(options.profileDir, `setup-${steps[steps.length - 1]!.rate}`), root) : undefined, profileOf(`${options.calls} concurrent calls`, join(options.profileDir, 'concurrent'), root)].filter((p) => p !== undefined)
+    ? [steps.length ? profileOf(`setup rate ${steps[steps.length - 1]!.rate}/s`, join(options.profileDir, `setup-${steps[steps.length - 1]!.rate}`), root) : undefined, profileOf(`${options.calls} concurrent calls`, join(options.profileDir, runs > 1 ? `concurrent-${runs}` : 'concurrent'), root)].filter((p) => p !== undefined)
     : undefined;
   const report = buildReport({
     machine,
@@ -77,12 +94,13 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
       calls: options.calls,
       rampRate: options.rampRate,
       seconds: options.seconds,
+      runs,
       omnisipVersion: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       gitCommit: gitCommit(root),
       sippVersion: sipp,
     },
     steps,
-    concurrent: concurrent.result,
+    concurrent,
     profiles,
   });
   return { ok: true, report };

@@ -49,8 +49,8 @@ export const concurrent = (overrides: Partial<ConcurrentCallsResult['window']> =
 
 export const input = (overrides: Partial<CallsReportInput> = {}): CallsReportInput => ({
   machine,
-  settings: { rates: [50, 100, 200, 300], secondsPerStep: 10, calls: 200, rampRate: 25, seconds: 30, omnisipVersion: '0.1.0', gitCommit: 'abc1234', sippVersion: 'SIPp v3.6.1' },
+  settings: { rates: [50, 100, 200, 300], secondsPerStep: 10, calls: 200, rampRate: 25, seconds: 30, runs: 1, omnisipVersion: '0.1.0', gitCommit: 'abc1234', sippVersion: 'SIPp v3.6.1' },
   steps: [step(50), step(100), step(200), step(300, 12, 250)],
-  concurrent: concurrent(),
+  concurrent: [concurrent()],
   ...overrides,
 });

@@ -31,6 +31,18 @@ describe('CaptureBuffer', () => {
     expect([...buffer.packets()[0]!.payload]).toEqual([1, 2, 3]);
   });
 
+  it('names each endpoint right when the same objects recur among more of them than it remembers by identity', () => {
+    const buffer = new CaptureBuffer(1000, new CaptureChunks());
+    const ends = Array.from({ length: 7 }, (_, i) => ({ address: `10.0.0.${i}`, port: 6000 + i }));
+    const order = Array.from({ length: 300 }, (_, i) => [ends[i % 7]!, ends[(i * 3 + 1) % 7]!] as const);
+    for (const [source, destination] of order) buffer.add(1, 'UDP', source, destination, new Uint8Array([1]));
+    // A copy with the same address and port is the same endpoint.
+    buffer.add(2, 'UDP', { ...ends[5]! }, ends[0]!, new Uint8Array([2]));
+    const got = buffer.packets();
+    order.forEach(([source, destination], i) => expect([got[i]!.source, got[i]!.destination]).toEqual([source, destination]));
+    expect([got[300]!.source, got[300]!.destination]).toEqual([ends[5], ends[0]]);
+  });
+
   it('stops at its limit', () => {
     const buffer = new CaptureBuffer(2, new CaptureChunks());
     const packet = { at: 1, protocol: 'UDP' as const, source: { address: '127.0.0.1', port: 1 }, destination: { address: '127.0.0.1', port: 2 }, payload: new Uint8Array(1) };

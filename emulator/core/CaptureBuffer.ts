@@ -6,6 +6,10 @@ export const captureChunkBytes = 64 * 1024;
 const chunksPerSlab = 512;
 /** Each record: time (float64), payload length (uint32), source and destination (uint16 each), protocol (uint8), 3 spare. */
 const recordHeaderBytes = 20;
+/** Endpoint objects remembered by identity per capture: a call's two RTP ends, each as source and destination. */
+const recentEndpoints = 4;
+
+type Endpoint = { readonly address: string; readonly port: number };
 
 /**
  * The memory behind every call's capture: fixed-size chunks from a few large slabs, handed back
@@ -66,11 +70,20 @@ export class CaptureBuffer {
   private readonly chunkIds: number[] = [];
   /** Bytes used in each chunk of `chunkIds`. */
   private readonly chunkUsed: number[] = [];
+  /** The bytes of the last chunk in `chunkIds`, where the next packet goes. */
+  private current: Buffer | undefined;
   /** Packets too big for a chunk (a SIP message over TCP can be), by packet index. */
   private readonly oversized = new Map<number, Uint8Array>();
   private count = 0;
   private readonly endpoints: Array<{ address: string; port: number }> = [];
   private readonly endpointIndex = new Map<string, number>();
+  /**
+   * The endpoint objects seen last and their indexes: an RTP session passes the same objects for
+   * every packet, and matching them by identity spares a key string per endpoint per packet.
+   */
+  private readonly recent: Endpoint[] = [];
+  private readonly recentIndex: number[] = [];
+  private recentNext = 0;
 
   constructor(
     private readonly limit: number,
@@ -83,25 +96,32 @@ export class CaptureBuffer {
 
   /** Keeps a copy of the packet; false once the call has `limit` packets. */
   push(packet: CapturedPacket): boolean {
+    return this.add(packet.at, packet.protocol, packet.source, packet.destination, packet.payload);
+  }
+
+  /** `push` without the packet object: the RTP path, 100 times a second per call. */
+  add(at: number, protocol: CapturedPacket['protocol'], source: Endpoint, destination: Endpoint, payload: Uint8Array): boolean {
     if (this.count >= this.limit) return false;
-    const length = packet.payload.length;
+    const length = payload.length;
     const inline = recordHeaderBytes + length <= captureChunkBytes;
     const needed = recordHeaderBytes + (inline ? length : 0);
     let last = this.chunkIds.length - 1;
-    if (last < 0 || this.chunkUsed[last]! + needed > captureChunkBytes) {
-      this.chunkIds.push(this.chunks.take());
+    let bytes = this.current;
+    if (bytes === undefined || this.chunkUsed[last]! + needed > captureChunkBytes) {
+      const id = this.chunks.take();
+      this.chunkIds.push(id);
       this.chunkUsed.push(0);
       last++;
+      bytes = this.current = this.chunks.bytes(id);
     }
-    const bytes = this.chunks.bytes(this.chunkIds[last]!);
     const offset = this.chunkUsed[last]!;
-    bytes.writeDoubleLE(packet.at, offset);
+    bytes.writeDoubleLE(at, offset);
     bytes.writeUInt32LE(length, offset + 8);
-    bytes.writeUInt16LE(this.endpointOf(packet.source), offset + 12);
-    bytes.writeUInt16LE(this.endpointOf(packet.destination), offset + 14);
-    bytes[offset + 16] = packet.protocol === 'TCP' ? 1 : 0;
-    if (inline) bytes.set(packet.payload, offset + recordHeaderBytes);
-    else this.oversized.set(this.count, Uint8Array.from(packet.payload));
+    bytes.writeUInt16LE(this.endpointOf(source), offset + 12);
+    bytes.writeUInt16LE(this.endpointOf(destination), offset + 14);
+    bytes[offset + 16] = protocol === 'TCP' ? 1 : 0;
+    if (inline) bytes.set(payload, offset + recordHeaderBytes);
+    else this.oversized.set(this.count, Uint8Array.from(payload));
     this.chunkUsed[last] = offset + needed;
     this.count++;
     return true;
@@ -134,11 +154,21 @@ export class CaptureBuffer {
     this.chunks.release(this.chunkIds);
     this.chunkIds.length = 0;
     this.chunkUsed.length = 0;
+    this.current = undefined;
     this.oversized.clear();
     this.count = 0;
   }
 
-  private endpointOf(endpoint: { address: string; port: number }): number {
+  private endpointOf(endpoint: Endpoint): number {
+    for (let i = 0; i < this.recent.length; i++) if (this.recent[i] === endpoint) return this.recentIndex[i]!;
+    const index = this.endpointByKey(endpoint);
+    const slot = this.recent.length < recentEndpoints ? this.recent.length : this.recentNext++ % recentEndpoints;
+    this.recent[slot] = endpoint;
+    this.recentIndex[slot] = index;
+    return index;
+  }
+
+  private endpointByKey(endpoint: Endpoint): number {
     const key = `${endpoint.address}|${endpoint.port}`;
     let index = this.endpointIndex.get(key);
     if (index === undefined) {

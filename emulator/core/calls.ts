@@ -83,6 +83,8 @@ interface CallCapture {
   buffer: CaptureBuffer;
   /** Ports by address of the call's endpoints that omnisip sends from (see `captureRtp`). */
   senders: Map<string, Set<number>>;
+  /** The last local endpoint recorded in `senders`: a session sends from the same object every time. */
+  lastSender: RtpPacketSeen['local'] | undefined;
 }
 
 /** Every call the emulator has seen since start or reset. Pure data; listeners and softphones fill it in. */
@@ -172,16 +174,19 @@ export class Calls {
   captureRtp(callId: string, packet: RtpPacketSeen, at: number): void {
     let capture = this.captures.get(callId);
     if (!capture) {
-      capture = { buffer: new CaptureBuffer(captureLimit, this.captureChunks), senders: new Map() };
+      capture = { buffer: new CaptureBuffer(captureLimit, this.captureChunks), senders: new Map(), lastSender: undefined };
       this.captures.set(callId, capture);
     }
     if (packet.direction === 'out') {
-      let ports = capture.senders.get(packet.local.address);
-      if (!ports) capture.senders.set(packet.local.address, (ports = new Set()));
-      ports.add(packet.local.port);
-      capture.buffer.push({ at, protocol: 'UDP', source: packet.local, destination: packet.remote, payload: packet.data });
+      if (packet.local !== capture.lastSender) {
+        let ports = capture.senders.get(packet.local.address);
+        if (!ports) capture.senders.set(packet.local.address, (ports = new Set()));
+        ports.add(packet.local.port);
+        capture.lastSender = packet.local;
+      }
+      capture.buffer.add(at, 'UDP', packet.local, packet.remote, packet.data);
     } else if (!capture.senders.get(packet.remote.address)?.has(packet.remote.port)) {
-      capture.buffer.push({ at, protocol: 'UDP', source: packet.remote, destination: packet.local, payload: packet.data });
+      capture.buffer.add(at, 'UDP', packet.remote, packet.local, packet.data);
     }
   }
 

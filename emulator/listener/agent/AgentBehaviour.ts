@@ -26,6 +26,9 @@ export type AgentAction =
  * utterance asking for a person, say "transferring you" and transfer, but only when the effective
  * human handoff is enabled with a `transferExtension`. With handoff disabled, nothing ever transfers.
  */
+/** What most audio frames lead to, shared (frozen, so that a push would throw rather than leak). */
+const NO_ACTIONS: readonly AgentAction[] = Object.freeze([]);
+
 export class AgentBehaviour {
   private readonly vad: VoiceActivityDetector;
   private readonly terms: string[];
@@ -51,9 +54,12 @@ export class AgentBehaviour {
   }
 
   /** One 20 ms frame of the caller's audio, with its arrival time. */
-  audio(frame: Int16Array, atMs: number): AgentAction[] {
+  audio(frame: Int16Array, atMs: number): readonly AgentAction[] {
+    const events = this.vad.process(frame, atMs);
+    // Most frames change nothing: no array for them (50 frames a second per call).
+    if (events.length === 0) return NO_ACTIONS;
     const actions: AgentAction[] = [];
-    for (const event of this.vad.process(frame, atMs)) {
+    for (const event of events) {
       if (event.type !== 'speech-end' || this.transferring) continue;
       actions.push(
         { type: 'heard', what: `caller spoke for ${Math.round(event.atMs - event.speechStartMs)} ms`, atMs: event.detectedAtMs },

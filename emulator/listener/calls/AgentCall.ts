@@ -278,7 +278,7 @@ export class AgentCall {
   }
 
   /** Carries out the agent's actions in order: prompts queue up; a transfer waits for the prompt before it. */
-  private act(actions: AgentAction[]): void {
+  private act(actions: readonly AgentAction[]): void {
     for (const action of actions) {
       if (action.type === 'heard') {
         this.call.agentTurns.push({ at: action.atMs > 1e12 ? action.atMs : Date.now(), heard: action.what });
