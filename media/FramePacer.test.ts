@@ -115,6 +115,47 @@ describe('FramePacer on a shared clock', () => {
   });
 });
 
+describe('FramePacer on a clock that spreads phases', () => {
+  it('starts each pacer in the least-used millisecond of the period, so 40 streams started together send 2 a millisecond, each on its own grid', () => {
+    const inner = new FakeMediaClock();
+    const clock = { now: () => inner.now(), setTimeout: (cb: () => void, ms: number) => inner.setTimeout(cb, ms), clearTimeout: (h: unknown) => inner.clearTimeout(h), spreadPhases: true };
+    const sent: Array<[number, number, number]> = [];
+    const pacers = Array.from({ length: 40 }, (_, i) => new FramePacer(clock, (n) => sent.push([i, n, inner.now()])));
+    for (const pacer of pacers) pacer.start();
+    // The first starts at once, as on any clock, and the 21st, in the same millisecond as the first (then as used as any); the others wait, each under one frame.
+    expect(sent).toEqual([
+      [0, 0, 0],
+      [20, 0, 0],
+    ]);
+    inner.advance(100);
+    const firstAt = pacers.map((_, i) => sent.find(([p, n]) => p === i && n === 0)![2]);
+    expect(Math.max(...firstAt)).toBeLessThan(20);
+    const perMillisecond = new Map<number, number>();
+    for (const at of firstAt) perMillisecond.set(Math.floor(at), (perMillisecond.get(Math.floor(at)) ?? 0) + 1);
+    expect([...perMillisecond.values()]).toEqual(new Array(20).fill(2));
+    // Each keeps its grid: frame n at its start + n × 20 ms.
+    for (const [i, n, at] of sent) expect(at).toBeCloseTo(firstAt[i]! + n * 20, 6);
+    pacers.forEach((p) => p.stop());
+    expect(inner.pending).toBe(0);
+  });
+
+  it('a pacer starting alone, or on a clock that does not spread, sends frame 0 at once', () => {
+    const inner = new FakeMediaClock();
+    const spreading = { now: () => inner.now(), setTimeout: (cb: () => void, ms: number) => inner.setTimeout(cb, ms), clearTimeout: (h: unknown) => inner.clearTimeout(h), spreadPhases: true };
+    const sent: string[] = [];
+    const alone = new FramePacer(spreading, (n) => sent.push(`alone${n}`));
+    alone.start();
+    alone.stop();
+    const a = new FramePacer(inner, (n) => sent.push(`a${n}`));
+    const b = new FramePacer(inner, (n) => sent.push(`b${n}`));
+    a.start();
+    b.start();
+    expect(sent).toEqual(['alone0', 'a0', 'b0']);
+    a.stop();
+    b.stop();
+  });
+});
+
 describe('frame sources', () => {
   it('cuts PCM into 160-sample frames and pads the last with silence', () => {
     const pcm = Int16Array.from({ length: 400 }, (_, i) => i + 1);

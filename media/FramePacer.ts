@@ -52,13 +52,17 @@ export class FramePacer {
     return this.startMs + this.next * this.frameMs;
   }
 
-  /** Starts now with frame 0, sent synchronously. */
+  /**
+   * Starts with frame 0: now, sent synchronously, or, on a clock that spreads phases, up to one
+   * frame later in the least-used millisecond of the period when other pacers run.
+   */
   start(): void {
     if (this.active) return;
     this.active = true;
-    this.startMs = this.clock.now();
+    const now = this.clock.now();
+    this.startMs = now + this.schedule.phaseDelay(now, this.frameMs);
     this.next = 0;
-    this.tick(this.startMs);
+    if (this.startMs - now <= (this.clock.resolutionMs ?? 0)) this.tick(now);
     if (this.active) this.schedule.add(this);
   }
 
@@ -93,6 +97,8 @@ const schedules = new WeakMap<MediaClock, PacerSchedule>();
  */
 class PacerSchedule {
   private readonly pacers = new Set<FramePacer>();
+  /** Pacers by the millisecond of the frame period they send in, per frame length (phase spreading). */
+  private readonly phases = new Map<number, number[]>();
   private timer: unknown;
   private armedFor = Infinity;
 
@@ -104,16 +110,49 @@ class PacerSchedule {
     return schedule;
   }
 
+  /**
+   * How long a pacer starting at `now` should wait for its first frame: 0 unless the clock spreads
+   * phases and other pacers run; then the wait, under one frame, to the millisecond of the period
+   * that the fewest pacers send in (the nearest of those). 200 calls answered in step, as a load
+   * generator places them, then send 10 packets a millisecond instead of 200 at once, which the
+   * receiver would take in one burst and read as jitter.
+   */
+  phaseDelay(now: number, frameMs: number): number {
+    const counts = this.phases.get(frameMs);
+    if (!this.clock.spreadPhases || counts === undefined || this.pacers.size === 0) return 0;
+    const phase = now % frameMs;
+    let best = 0;
+    let bestCount = Infinity;
+    for (let step = 0; step < counts.length; step++) {
+      const slot = (Math.floor(phase) + step) % counts.length;
+      if (counts[slot]! < bestCount) [best, bestCount] = [step, counts[slot]!];
+    }
+    // A microsecond into the chosen millisecond, so that rounding cannot put the start in the one before.
+    return best === 0 ? 0 : best - (phase % 1) + 0.001;
+  }
+
   add(pacer: FramePacer): void {
     this.pacers.add(pacer);
+    this.countPhase(pacer, 1);
     this.arm(pacer.dueAt);
   }
 
   remove(pacer: FramePacer): void {
-    if (!this.pacers.delete(pacer) || this.pacers.size > 0) return;
+    if (!this.pacers.delete(pacer)) return;
+    this.countPhase(pacer, -1);
+    if (this.pacers.size > 0) return;
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
+  }
+
+  private countPhase(pacer: FramePacer, by: 1 | -1): void {
+    const { frameMs } = pacer;
+    if (!Number.isInteger(frameMs) || frameMs <= 0) return;
+    let counts = this.phases.get(frameMs);
+    if (counts === undefined) this.phases.set(frameMs, (counts = new Array<number>(frameMs).fill(0)));
+    const slot = Math.floor(pacer.timeOf(0) % frameMs);
+    counts[slot] = counts[slot]! + by;
   }
 
   private arm(atMs: number): void {

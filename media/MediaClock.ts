@@ -12,6 +12,11 @@ export interface MediaClock {
    * than in a timer of its own. 0 (exact) when absent.
    */
   readonly resolutionMs?: number;
+  /**
+   * Whether a pacer starting beside others begins in the least-used millisecond of the frame period
+   * (FramePacer), so that many streams do not all send in one burst every 20 ms. Off when absent.
+   */
+  readonly spreadPhases?: boolean;
 }
 
 /** `performance.now()` and the host's timers: monotonic, unaffected by wall-clock changes. */
@@ -21,4 +26,5 @@ export const realMediaClock: MediaClock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   // Node's timers count whole milliseconds of the loop's cached time, so one may fire up to 1 ms early.
   resolutionMs: 1,
+  spreadPhases: true,
 };
