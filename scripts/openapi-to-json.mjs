@@ -17,3 +17,19 @@ const documents = {
   'control-openapi': yaml('control-openapi.yaml'),
 };
 for (const [name, document] of Object.entries(documents)) writeFileSync(join(root, 'dist', `${name}.json`), JSON.stringify(document));
+
+// Then the request validators of each document as ajv standalone code (dist/validators/*.cjs):
+// a start loads them instead of ajv (emulator/http/validators.ts checks they match the document).
+const { loadOpenApiDocument, readProfileDocument } = await import('../dist/emulator/http/openapiDocument.js');
+const { precompiledPath } = await import('../dist/emulator/http/validators.js');
+const { precompiledValidatorsSource } = await import('../dist/emulator/http/precompileValidators.js');
+const apis = {
+  'omnisip-public-guide.json': loadOpenApiDocument(readProfileDocument('guide')),
+  'omnisip-public-latest.json': loadOpenApiDocument(readProfileDocument('latest')),
+  'omnisip-control.json': loadOpenApiDocument('control-openapi.yaml'),
+};
+for (const [documentId, document] of Object.entries(apis)) {
+  const path = precompiledPath(documentId, root);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, precompiledValidatorsSource(document, documentId));
+}
