@@ -28,8 +28,14 @@ function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: ApiFailu
 
 type ProjectHandler = (input: HandlerInput & { project: Project }, deps: HandlerDeps) => HandlerOutput | Promise<HandlerOutput>;
 
-/** Public handlers work inside the caller's project: the API key is the tenant. */
-const inProject = (handler: ProjectHandler): Handler => (input, deps) => handler({ ...input, project: deps.projects.get(input.apiKey!) }, deps);
+/**
+ * Public handlers work inside the caller's project: the API key is the tenant. The input is copied
+ * field by field, not spread: this runs for every public request (bench/api profile).
+ */
+const inProject =
+  (handler: ProjectHandler): Handler =>
+  (input, deps) =>
+    handler({ apiKey: input.apiKey, params: input.params, query: input.query, body: input.body, context: input.context, project: deps.projects.get(input.apiKey!) }, deps);
 
 /** A SIP-connection operation: refused as a whole while the project's SIP access is off (the guide's private preview). */
 const sipOnly = (handler: ProjectHandler): ProjectHandler => (input, deps) => {
