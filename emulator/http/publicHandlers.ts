@@ -47,7 +47,7 @@ const sipOnly = (handler: ProjectHandler): ProjectHandler => (input, deps) => {
 export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   Object.entries({
   createAgent: ({ project, body }, { clock }) => unwrap(project.agents.create(body as AgentCreate, clock.now()), (json) => ok(new JsonText(json))),
-  listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)))),
+  listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)), true)),
   getAgent: ({ project, params }) => unwrap(project.agents.getJson(params.agentId!), (json) => ok(new JsonText(json))),
   updateAgent: ({ project, params, body }) => unwrap(project.agents.patch(params.agentId!, body as AgentPatch), (json) => ok(new JsonText(json))),
   deleteAgent: ({ project, params }) => unwrap(project.agents.delete(params.agentId!), () => noContent),
