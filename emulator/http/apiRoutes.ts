@@ -30,11 +30,17 @@ export interface ApiRoutesOptions {
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim());
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The methods a known route path has, for the 405 of a request with another: undefined for an unknown path. */
+export type AllowedMethods = (path: string) => string[] | undefined;
+
 /**
  * Registers every operation of openapi.yaml on `app`, each with the same pipeline:
  * faults → API key → body (size, type, JSON) → parameters and body against the spec → handler.
+ * Returns the methods of each known path, for the not-found handler to answer 405 with Allow:
+ * a catch-all route per path for that made every request match two handlers, and Hono then ran
+ * each request through its async middleware chain (bench/api).
  */
-export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): void {
+export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): AllowedMethods {
   const { document, handlers } = options;
   const missing = document.operations.filter((op) => !handlers[op.operationId]).map((op) => op.operationId);
   if (missing.length) throw new Error(`omnisip: no handler for operations ${missing.join(', ')} of the ${options.kind} API document`);
@@ -44,29 +50,43 @@ export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): void {
     app.on(op.method.toUpperCase(), op.routePath, (c) => handle(c, op, options));
     byPath.set(op.routePath, [...(byPath.get(op.routePath) ?? []), op]);
   }
-  // A known path with a method it does not have: 405 with Allow, not 404.
-  for (const [routePath, ops] of byPath) {
-    const allowed = ops.map((op) => op.method.toUpperCase());
-    app.all(routePath, (c) => options.recorder.record(c, () => respondFailure(c, apiErrors.methodNotAllowed(c.req.method, c.req.path, allowed))));
-  }
+  // As Hono matches them: a `:param` is one non-empty path segment; a trailing slash is another path.
+  const escaped = (text: string) => text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+  const known = [...byPath].map(([routePath, ops]) => ({
+    pattern: new RegExp(`^${routePath.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : escaped(segment))).join('/')}$`),
+    allowed: ops.map((op) => op.method.toUpperCase()),
+  }));
+  return (path) => known.find((k) => k.pattern.test(path))?.allowed;
 }
 
-/** One exchange, journaled: the pipeline's answer is recorded before it goes out. */
-async function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions): Promise<Response> {
+type Notes = NonNullable<ReturnType<ExchangeRecorder['begin']>>;
+type Answer = Response | Promise<Response>;
+
+/**
+ * One exchange, journaled: the pipeline's answer is recorded before it goes out. Synchronous as
+ * long as nothing waits (no body to read, no delay fault, a synchronous handler): a read is
+ * answered within the request's own event, without a promise per step.
+ */
+function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions): Answer {
   const started = performance.now();
   const notes = options.recorder.begin(c);
   if (notes) {
     notes.api = options.kind;
     notes.operationId = op.operationId;
   }
-  const response = await pipeline(c, op, options, notes);
-  if (notes) options.recorder.finish(c, notes, response, started);
+  const response = pipeline(c, op, options, notes);
+  if (!notes) return response;
+  if (response instanceof Promise) {
+    return response.then((answered) => {
+      options.recorder.finish(c, notes, answered, started);
+      return answered;
+    });
+  }
+  options.recorder.finish(c, notes, response, started);
   return response;
 }
 
-type Notes = NonNullable<ReturnType<ExchangeRecorder['begin']>>;
-
-async function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined): Promise<Response> {
+function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined): Answer {
   const apiKey = requestHeader(c, 'x-api-key')?.trim() || undefined;
   if (notes && options.kind === 'public') notes.apiKey = apiKey;
 
@@ -75,23 +95,25 @@ async function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions
     const fault = options.faults.check({ target: 'api', operation: op.operationId, method: c.req.method, path: c.req.path, apiKey });
     if (fault) {
       const action = fault.action;
-      if (action.type === 'delay') await delay(action.ms);
-      else if (action.type === 'respond') return respondFailure(c, apiErrors.injected(action.status, action.code, action.description, action.retryAfter));
-      else if (action.type === 'drop') return dropConnection(c);
+      if (action.type === 'delay') return delay(action.ms).then(() => authenticated(c, op, options, notes, apiKey));
+      if (action.type === 'respond') return respondFailure(c, apiErrors.injected(action.status, action.code, action.description, action.retryAfter));
+      if (action.type === 'drop') return dropConnection(c);
     }
   }
+  return authenticated(c, op, options, notes, apiKey);
+}
 
+function authenticated(c: Context, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined, apiKey: string | undefined): Answer {
   if (options.kind === 'public' && !apiKey) return respondFailure(c, apiErrors.unauthorized());
-
-  let body: unknown;
-  if (op.bodyPointer) {
-    const text = await readBody(c, options.maxBodyBytes);
+  if (!op.bodyPointer) return validated(c, op, options, apiKey, undefined);
+  return readBody(c, options.maxBodyBytes).then((text) => {
     if (text === undefined) return respondFailure(c, apiErrors.payloadTooLarge(options.maxBodyBytes));
     const contentType = requestHeader(c, 'content-type');
     if (notes) {
       notes.requestText = text;
       notes.requestContentType = contentType;
     }
+    let body: unknown;
     if (text.trim() === '') {
       if (op.bodyRequired) return respondFailure(c, apiErrors.validation('A JSON request body is required. Send a JSON object with Content-Type: application/json.'));
       body = {};
@@ -103,8 +125,11 @@ async function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions
         return respondFailure(c, apiErrors.malformedJson((error as Error).message));
       }
     }
-  }
+    return validated(c, op, options, apiKey, body);
+  });
+}
 
+function validated(c: Context, op: OperationSpec, options: ApiRoutesOptions, apiKey: string | undefined, body: unknown): Answer {
   const validators = options.validators.get(op.operationId)!;
   const params = c.req.param() as Record<string, string>;
   const query = coerceQuery(op.parameters, c.req.query());
@@ -114,12 +139,16 @@ async function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions
     const bodyError = validators.body(body);
     if (bodyError) return respondFailure(c, apiErrors.validation(bodyError));
   }
+  const output = run(options.handlers[op.operationId]!, { apiKey, params, query, body, context: c }, options.deps);
+  return output instanceof Promise ? output.then((out) => answer(c, op, options, out)) : answer(c, op, options, output);
+}
 
-  const output = await run(options.handlers[op.operationId]!, { apiKey, params, query, body, context: c }, options.deps);
+function answer(c: Context, op: OperationSpec, options: ApiRoutesOptions, output: HandlerOutput): Response {
   if ('response' in output) return output.response;
   const status = 'failure' in output ? output.failure.status : output.status;
   const responseBody = 'failure' in output ? output.failure.body : output.body;
   if (options.validateResponses) {
+    const validators = options.validators.get(op.operationId)!;
     const problem = validators.response(status, responseBody instanceof JsonText ? JSON.parse(responseBody.text) : responseBody);
     if (problem) {
       options.deps.logger.error(`${op.operationId} answered ${status} that does not match openapi.yaml: ${problem}`);
@@ -129,13 +158,19 @@ async function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions
   return 'failure' in output ? respondFailure(c, output.failure) : respondJson(c, output.status, output.body);
 }
 
-/** Runs a handler; a control-plane failure (ControlError) becomes its envelope, anything else is a bug (500). */
-async function run(handler: Handler, input: Parameters<Handler>[0], deps: HandlerDeps): Promise<HandlerOutput> {
+/** A control-plane failure (ControlError) becomes its envelope; anything else is a bug (500). */
+function controlFailure(error: unknown): HandlerOutput {
+  if (error instanceof ControlError) return { failure: error.failure };
+  throw error;
+}
+
+/** Runs a handler, synchronously when it is synchronous. */
+function run(handler: Handler, input: Parameters<Handler>[0], deps: HandlerDeps): HandlerOutput | Promise<HandlerOutput> {
   try {
-    return await handler(input, deps);
+    const output = handler(input, deps);
+    return output instanceof Promise ? output.catch(controlFailure) : output;
   } catch (error) {
-    if (error instanceof ControlError) return { failure: error.failure };
-    throw error;
+    return controlFailure(error);
   }
 }
 

@@ -65,8 +65,8 @@ export function createApp(options: AppOptions): Hono {
   const recorder = exchangeRecorder(options.journal);
 
   const common = { deps: options.deps, faults: options.faults, recorder, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses };
-  registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
-  registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
+  const publicMethods = registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
+  const controlMethods = registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
 
   const root = packageRoot();
   // The public document of the profile that runs: openapi.yaml itself, or the overlay's result.
@@ -108,6 +108,9 @@ export function createApp(options: AppOptions): Hono {
       url.pathname = path.replace(/\/+$/, '');
       if (url.pathname !== '') return app.fetch(new Request(url, { method, headers: c.req.raw.headers }), c.env);
     }
+    // A known path with a method it does not have: 405 with Allow, not 404.
+    const allowed = publicMethods(path) ?? controlMethods(path);
+    if (allowed) return recorder.record(c, () => respondFailure(c, apiErrors.methodNotAllowed(method, path, allowed)));
     return recorder.record(c, () => respondFailure(c, apiErrors.routeNotFound(method, path)));
   });
   app.onError((error, c) => {
