@@ -1,7 +1,8 @@
 // Writes dist/openapi.json, dist/openapi-latest.json (openapi.yaml with the latest profile's
 // overlay applied) and dist/control-openapi.json at build time: the emulator parses JSON in ~2 ms
 // where YAML took ~140 ms of its start-up (bench/api). The YAML files stay the source of truth; a
-// JSON older than any file it was made from is ignored at run time.
+// JSON older than any file it was made from is ignored at run time. Then it compiles each document's
+// request validators into dist/validators/ (see the end of this file).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
