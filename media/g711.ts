@@ -16,25 +16,39 @@ export interface G711Codec {
 
 /**
  * G.711 by table lookup: 64 KiB per law to encode (every 16-bit sample), 512 bytes to decode.
- * The tables are built once from alawmulaw's per-sample functions, so the results are alawmulaw's
+ * The tables are built from alawmulaw's per-sample functions, so the results are alawmulaw's
  * (a test compares all 65,536 samples); the lookup just allocates nothing per frame. A typed array
  * per 20 ms frame was one of the small off-heap buffers whose churn made V8 run full collections
- * every second or so with 200 calls up (bench/calls).
+ * every second or so with 200 calls up (bench/calls). Each law's tables are built on its first
+ * encode or decode, not when the module loads: building both took 40–100 ms of every start
+ * (bench/api cold start), calls or not.
  */
 function codecOf(
   name: 'PCMU' | 'PCMA',
   payloadType: 0 | 8,
   law: { encodeSample(sample: number): number; decodeSample(sample: number): number },
 ): G711Codec {
-  const encodeTable = new Uint8Array(65536);
-  for (let sample = -32768; sample < 32768; sample++) encodeTable[sample & 0xffff] = law.encodeSample(sample);
-  const decodeTable = new Int16Array(256);
-  for (let byte = 0; byte < 256; byte++) decodeTable[byte] = law.decodeSample(byte);
+  let encodeTable: Uint8Array | undefined;
+  let decodeTable: Int16Array | undefined;
+  const encoder = (): Uint8Array => {
+    if (encodeTable) return encodeTable;
+    const table = new Uint8Array(65536);
+    for (let sample = -32768; sample < 32768; sample++) table[sample & 0xffff] = law.encodeSample(sample);
+    return (encodeTable = table);
+  };
+  const decoder = (): Int16Array => {
+    if (decodeTable) return decodeTable;
+    const table = new Int16Array(256);
+    for (let byte = 0; byte < 256; byte++) table[byte] = law.decodeSample(byte);
+    return (decodeTable = table);
+  };
   const encodeInto = (pcm: Int16Array, target: Uint8Array, offset = 0): void => {
-    for (let i = 0; i < pcm.length; i++) target[offset + i] = encodeTable[pcm[i]! & 0xffff]!;
+    const table = encodeTable ?? encoder();
+    for (let i = 0; i < pcm.length; i++) target[offset + i] = table[pcm[i]! & 0xffff]!;
   };
   const decodeInto = (payload: Uint8Array, target: Int16Array): void => {
-    for (let i = 0; i < payload.length; i++) target[i] = decodeTable[payload[i]!]!;
+    const table = decodeTable ?? decoder();
+    for (let i = 0; i < payload.length; i++) target[i] = table[payload[i]!]!;
   };
   return {
     name,

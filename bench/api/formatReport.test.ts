@@ -8,7 +8,7 @@ const report = buildReport({
   settings,
   coldStart: { omnisip: { samplesMs: [120, 130, 125], medianMs: 125 }, prism: { samplesMs: [900, 1000, 950], medianMs: 950 } },
   cases: [
-    { name: 'get-sip-connection', title: 'GET /public/sip-connections/{id}', omnisip: loadResult(21_000, 3.25), prism: loadResult(1_500, 120.5) },
+    { name: 'get-sip-connection', title: 'GET /public/sip-connections/{id}', omnisip: loadResult(21_000, 3.25), prism: loadResult(1_400, 120.5) },
     { name: 'create-agent', title: 'POST /public/agents', omnisip: loadResult(9_000, 7.5), prism: loadResult(1_000, 400) },
   ],
   interference: [
@@ -29,7 +29,7 @@ describe('formatText', () => {
   });
 
   it('shows per case both servers, the ratio and both p99s', () => {
-    expect(text).toMatch(/GET \/public\/sip-connections\/\{id\}\s+21,000\s+1,500\s+14\.0×\s+3\.25 ms\s+120\.50 ms\s+0\s+0/);
+    expect(text).toMatch(/GET \/public\/sip-connections\/\{id\}\s+21,000\s+1,400\s+15\.0×\s+3\.25 ms\s+120\.50 ms\s+0\s+0/);
     expect(text).toMatch(/cold start.*\n.*median of 5\s+125 ms\s+950 ms\s+7\.6×/);
   });
 
@@ -41,8 +41,8 @@ describe('formatText', () => {
   });
 
   it('ends with one PASS or MISS line per target', () => {
-    expect(text).toContain('PASS  GET /public/sip-connections/{id}: throughput, omnisip ÷ Prism: 14.0× (target ≥ 10×)');
-    expect(text).toContain('MISS  POST /public/agents: throughput, omnisip ÷ Prism: 9.0× (target ≥ 10×)');
+    expect(text).toContain('PASS  GET /public/sip-connections/{id}: throughput, omnisip ÷ Prism: 15.0× (target ≥ 15×)');
+    expect(text).toContain('MISS  POST /public/agents: throughput, omnisip ÷ Prism: 9.0× (target ≥ 15×)');
     expect(text).toContain('MISS  POST /public/agents: omnisip p99: 7.50 ms (target < 5 ms)');
     expect(text.match(/^(PASS|MISS) /gm)).toHaveLength(report.checks.length);
     expect(text).toMatch(/Some targets missed/);
@@ -56,7 +56,7 @@ describe('formatMarkdown', () => {
     expect(md).toContain('2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64; other processes');
     expect(md).toContain('other processes took at most 2.3% of the CPUs during any phase');
     expect(md).toContain('`npm run bench:api`');
-    expect(md).toContain('| GET /public/sip-connections/{id} | 21,000 | 1,500 | 14.0× | 3.25 ms | 120.50 ms |');
+    expect(md).toContain('| GET /public/sip-connections/{id} | 21,000 | 1,400 | 15.0× | 3.25 ms | 120.50 ms |');
     expect(md).toContain('| median of 5 | 125 ms | 950 ms | 7.6× |');
     expect(md).toContain('- MISS POST /public/agents: omnisip p99: 7.50 ms (target < 5 ms)');
   });

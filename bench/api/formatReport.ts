@@ -24,14 +24,14 @@ export function formatText(report: ApiBenchReport): string {
     ...report.cases.map((c) => [c.title, int(c.omnisip.requestsPerSecond), int(c.prism.requestsPerSecond), ratio(c.throughputRatio), ms(c.omnisip.latency?.p99), ms(c.prism.latency?.p99), String(failures(c.omnisip)), String(failures(c.prism))]),
   ];
   const cold = table([
-    ['cold start (spawn → first 2xx)', 'omnisip', 'prism', 'prism÷omnisip'],
+    ['cold start (spawn → API 2xx; omnisip: and PBX answering OPTIONS)', 'omnisip', 'prism', 'prism÷omnisip'],
     [`median of ${s.coldStartRepetitions}`, `${coldStart.omnisip.medianMs.toFixed(0)} ms`, `${coldStart.prism.medianMs.toFixed(0)} ms`, ratio(coldStart.speedup)],
   ]);
   return [
     `omnisip API benchmark, ${report.machine.date}`,
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}) vs @stoplight/prism-cli ${s.prismVersion} mock, same openapi.yaml`,
-    `load: autocannon in this process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process`,
+    `load: autocannon in the benchmark's process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process`,
     '',
     table(rows),
     '',
@@ -62,7 +62,7 @@ export function formatMarkdown(report: ApiBenchReport): string {
     '|---|---:|---:|---:|---:|---:|',
     ...report.cases.map((c) => `| ${c.title} | ${int(c.omnisip.requestsPerSecond)} | ${int(c.prism.requestsPerSecond)} | ${ratio(c.throughputRatio)} | ${ms(c.omnisip.latency?.p99)} | ${ms(c.prism.latency?.p99)} |`),
     '',
-    '| Cold start (spawn → first answer) | omnisip | Prism | Prism ÷ omnisip |',
+    '| Cold start (spawn → API answering; omnisip: and its PBX answering OPTIONS) | omnisip | Prism | Prism ÷ omnisip |',
     '|---|---:|---:|---:|',
     `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,
     '',

@@ -3,8 +3,11 @@ import type { ServerName, ServerUnderTest } from './servers.js';
 import { startServer } from './startServer.js';
 
 export interface ColdStart {
+  /** spawn → ready (the API answering, and the PBX answering OPTIONS when the server has one) */
   samplesMs: number[];
   medianMs: number;
+  /** spawn → the PBX's first answer to OPTIONS, per sample, for a server with a PBX */
+  sipSamplesMs?: number[];
 }
 
 export type ColdStartResult = { ok: true; byServer: Record<ServerName, ColdStart> } | { ok: false; reason: string };
@@ -16,14 +19,16 @@ export type ColdStartResult = { ok: true; byServer: Record<ServerName, ColdStart
  */
 export async function measureColdStarts(servers: Record<ServerName, ServerUnderTest>, repetitions: number, cwd: string): Promise<ColdStartResult> {
   const samples: Record<ServerName, number[]> = { omnisip: [], prism: [] };
+  const sipSamples: Record<ServerName, number[]> = { omnisip: [], prism: [] };
   for (let rep = 0; rep < repetitions; rep++) {
     for (const server of Object.values(servers)) {
       const started = await startServer(server, { cwd });
       if (!started.ok) return { ok: false, reason: `cold start ${rep + 1} of ${server.name}: ${started.reason}` };
       await started.process.stop();
       samples[server.name].push(started.readyMs);
+      if (started.sipMs !== undefined) sipSamples[server.name].push(started.sipMs);
     }
   }
-  const summarize = (ms: number[]): ColdStart => ({ samplesMs: ms, medianMs: median(ms) });
-  return { ok: true, byServer: { omnisip: summarize(samples.omnisip), prism: summarize(samples.prism) } };
+  const summarize = (name: ServerName): ColdStart => ({ samplesMs: samples[name], medianMs: median(samples[name]), ...(sipSamples[name].length > 0 && { sipSamplesMs: sipSamples[name] }) });
+  return { ok: true, byServer: { omnisip: summarize('omnisip'), prism: summarize('prism') } };
 }

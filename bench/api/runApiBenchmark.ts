@@ -80,7 +80,10 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
   const cold = await measureColdStarts(coldServers, options.coldStartRepetitions, root);
   if (!cold.ok) return cold;
   interference.push({ phase: 'cold starts', otherCpuPercent: coldMeter.otherPercent() });
-  for (const [name, c] of Object.entries(cold.byServer)) options.log(`${name.padEnd(7)} cold starts: ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms`);
+  for (const [name, c] of Object.entries(cold.byServer)) {
+    const sip = c.sipSamplesMs ? ` (PBX answering OPTIONS: ${c.sipSamplesMs.map((x) => x.toFixed(0)).join(', ')} ms)` : '';
+    options.log(`${name.padEnd(7)} cold starts: ${c.samplesMs.map((x) => x.toFixed(0)).join(', ')} ms${sip}`);
+  }
 
   const load: LoadOptions = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
   const profileFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];

@@ -6,7 +6,10 @@ export type ServerName = 'omnisip' | 'prism';
 export interface ServerUnderTest {
   name: ServerName;
   command: string;
-  args(port: number): string[];
+  /** `sipPort` is given when `pbx` is set. */
+  args(port: number, sipPort?: number): string[];
+  /** It also runs a PBX: ready means the API answers and the PBX answers OPTIONS over UDP. */
+  pbx?: boolean;
 }
 
 export interface OmnisipServerOptions {
@@ -16,13 +19,17 @@ export interface OmnisipServerOptions {
   nodeFlags?: string[];
 }
 
-/** `omnisip start` from the build in dist/, API only and silent, as a user would run it. */
+/**
+ * `omnisip start` from the build in dist/, node started directly (no npm or npx in between), silent,
+ * with its built-in PBX as a user runs it: ready is the API answering and the PBX answering OPTIONS.
+ */
 export function omnisipServer(root: string, options: OmnisipServerOptions = {}): ServerUnderTest {
   const limit = options.agentLimit === undefined ? [] : ['--agent-limit', String(options.agentLimit)];
   return {
     name: 'omnisip',
     command: process.execPath,
-    args: (port) => [...(options.nodeFlags ?? []), join(root, 'dist/cli/main.js'), 'start', '--api-port', String(port), '--no-sip', '--log-level', 'silent', ...limit],
+    pbx: true,
+    args: (port, sipPort) => [...(options.nodeFlags ?? []), join(root, 'dist/cli/main.js'), 'start', '--api-port', String(port), '--sip-port', String(sipPort ?? 0), '--log-level', 'silent', ...limit],
   };
 }
 

@@ -41,6 +41,33 @@ describe('startServer', () => {
   });
 });
 
+/** A stand-in with a PBX: the API as above at once, a UDP SIP responder on the second port after some more work. */
+const fakeWithPbxScript = (answersSip: boolean) => `
+${fakeApiScript}
+const sip = require('node:dgram').createSocket('udp4');
+setTimeout(() => {
+  sip.on('message', (message, remote) => { if (${answersSip}) sip.send('SIP/2.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n', remote.port, remote.address); });
+  sip.bind(Number(process.argv[2]), '127.0.0.1');
+}, 60);
+`;
+const fakeWithPbx = (answersSip: boolean): ServerUnderTest => ({ name: 'omnisip', command: process.execPath, pbx: true, args: (port, sipPort) => ['-e', fakeWithPbxScript(answersSip), String(port), String(sipPort)] });
+
+describe('startServer, a server with a PBX', () => {
+  it('is ready when the API answers 2xx and the PBX answers OPTIONS, whichever comes last', async () => {
+    const started = await startServer(fakeWithPbx(true), { cwd: process.cwd() });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    await started.process.stop();
+    expect(started.sipMs).toBeGreaterThanOrEqual(60);
+    expect(started.readyMs).toBe(Math.max(started.apiMs, started.sipMs!));
+  });
+
+  it('is not ready while the PBX is silent, and says so', async () => {
+    const started = await startServer(fakeWithPbx(false), { cwd: process.cwd(), timeoutMs: 2_000 });
+    expect(!started.ok && started.reason).toMatch(/^omnisip's PBX did not answer OPTIONS: no SIP answer to OPTIONS on UDP 127\.0\.0\.1:\d+ within 2000 ms/);
+  });
+});
+
 describe('measureColdStarts', () => {
   it('starts and stops each server the given number of times and reports the median', async () => {
     const result = await measureColdStarts({ omnisip: fake('omnisip'), prism: fake('prism') }, 3, process.cwd());

@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 export type WaitForSipResult = { ok: true; attempts: number } | { ok: false; reason: string };
 
 /**
- * Sends OPTIONS over UDP to 127.0.0.1:`port` every `intervalMs` until any SIP response comes back:
- * the server has bound its socket and its SIP stack answers. Any status counts (a registrar may
- * answer 200, 404 or 405 alike). Not being ready in time is returned, not thrown.
+ * Sends OPTIONS over UDP to 127.0.0.1:`port` every `intervalMs` until any SIP response comes back,
+ * and returns as soon as one does: the server has bound its socket and its SIP stack answers. Any
+ * status counts (a registrar may answer 200, 404 or 405 alike). Not being ready in time is returned,
+ * not thrown.
  *
  * @example
  * const ready = await waitForSip(5060, { timeoutMs: 10_000 });
@@ -30,14 +31,26 @@ export async function waitForSip(port: number, options: { timeoutMs?: number; in
     '',
   ].join('\r\n');
   let answered = false;
-  socket.on('message', (message) => (answered ||= message.toString('latin1').startsWith('SIP/2.0 ')));
+  // The wait between two sends ends at once when the answer comes: the ready time is not rounded up to intervalMs.
+  let wake: (() => void) | undefined;
+  socket.on('message', (message) => {
+    if (!message.toString('latin1').startsWith('SIP/2.0 ')) return;
+    answered = true;
+    wake?.();
+  });
   socket.on('error', () => undefined);
   const deadline = Date.now() + timeoutMs;
   try {
     for (let attempts = 1; ; attempts++) {
       if (signal?.aborted) return { ok: false, reason: `stopped waiting for SIP on 127.0.0.1:${port}: ${String(signal.reason)}` };
       socket.send(options_, port, '127.0.0.1');
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       if (answered) return { ok: true, attempts };
       if (Date.now() > deadline) return { ok: false, reason: `no SIP answer to OPTIONS on UDP 127.0.0.1:${port} within ${timeoutMs} ms` };
     }

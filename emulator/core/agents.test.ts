@@ -21,6 +21,23 @@ describe('AgentStore', () => {
     expect(first.items[1]).toMatchObject({ name: 'B', functions: ['fn_x'], created: 1_700_000_000 });
   });
 
+  it('reuses a page while no agent changed, and never serves one older than the last change', () => {
+    const store = new AgentStore('key', { profile: 'guide', agentLimit: 10, publicBaseUrl: '', ids });
+    const names = (page: string) => (JSON.parse(page) as { items: Array<{ name: string }> }).items.map((a) => a.name);
+    const id = JSON.parse((store.create(body('a'), 0) as { ok: true; value: string }).value).id as string;
+    const page = store.listJson({ pageIndex: 0, pageSize: 20 });
+    expect(store.listJson({ pageIndex: 0, pageSize: 20 })).toBe(page);
+    expect(names(store.listJson({ pageIndex: 0, pageSize: 1 }))).toEqual(['a']);
+    store.create(body('b'), 0);
+    expect(names(store.listJson({ pageIndex: 0, pageSize: 20 }))).toEqual(['a', 'b']);
+    expect(names(store.listJson({ pageIndex: 1, pageSize: 1 }))).toEqual(['b']);
+    store.patch(id, { name: 'A' });
+    expect(names(store.listJson({ pageIndex: 0, pageSize: 20 }))).toEqual(['A', 'b']);
+    store.delete(id);
+    expect(names(store.listJson({ pageIndex: 0, pageSize: 20 }))).toEqual(['b']);
+    expect(JSON.parse(store.listJson({ pageIndex: 0, pageSize: 1 }))).toMatchObject({ totalCount: 1, filteredCount: 1 });
+  });
+
   it('answers 409 AgentLimitExceeded past the cap', () => {
     const store = new AgentStore('key', { profile: 'guide', agentLimit: 1, publicBaseUrl: '', ids });
     store.create(body('a'), 0);

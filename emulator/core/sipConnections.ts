@@ -76,16 +76,16 @@ export function statusOf(record: SipConnectionRecord): SipConnectionStatus {
 }
 
 export function toResource(record: SipConnectionRecord): SipConnection {
-  const settings = {} as SipSettings;
-  for (const key of settingsFields) if (record.settings[key] !== undefined) Object.assign(settings, { [key]: record.settings[key] });
-  return {
-    id: record.id,
-    agentId: record.agentId,
-    ...(record.name !== undefined ? { name: record.name } : {}),
-    settings,
-    status: statusOf(record),
-    created: record.created,
-  };
+  // Plain assignments and two literals, no spreads or Object.assign: this runs for every read (bench/api).
+  const settings: Record<string, unknown> = {};
+  for (const key of settingsFields) {
+    const value = record.settings[key];
+    if (value !== undefined) settings[key] = value;
+  }
+  const status = statusOf(record);
+  return record.name !== undefined
+    ? { id: record.id, agentId: record.agentId, name: record.name, settings: settings as unknown as SipSettings, status, created: record.created }
+    : { id: record.id, agentId: record.agentId, settings: settings as unknown as SipSettings, status, created: record.created };
 }
 
 /** The outcome of a lifecycle event: what changed, and the effects left for the listener manager. */

@@ -1,4 +1,11 @@
-import { JSONPath } from 'jsonpath-plus';
+import { createRequire } from 'node:module';
+import type { JSONPath as JSONPathFunction } from 'jsonpath-plus';
+
+/**
+ * jsonpath-plus (and the node:vm it loads), on first use: a start reads the overlay's result as JSON
+ * written at build time, so it only runs when that JSON is missing or stale.
+ */
+const jsonPath = (): typeof JSONPathFunction => (createRequire(import.meta.url)('jsonpath-plus') as { JSONPath: typeof JSONPathFunction }).JSONPath;
 
 type Node = Record<string, unknown>;
 
@@ -41,7 +48,7 @@ export function applyOverlay(document: Node, overlay: Node): Node {
   (overlay.actions as OverlayAction[]).forEach((action, index) => {
     const where = `overlay action ${index + 1} (target ${action.target})`;
     // ignoreEvalErrors: a filter over a node without the field does not match, as RFC 9535 says.
-    const matches = JSONPath({ path: action.target, json: result, resultType: 'all', wrap: true, ignoreEvalErrors: true }) as Array<{ value: unknown; parent: unknown; parentProperty: string | number }>;
+    const matches = jsonPath()({ path: action.target, json: result, resultType: 'all', wrap: true, ignoreEvalErrors: true }) as Array<{ value: unknown; parent: unknown; parentProperty: string | number }>;
     if (!matches.length) throw new Error(`${where} selects nothing in the document`);
     for (const { value, parent, parentProperty } of matches) {
       if (action.remove) {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { stringify } from 'yaml';
 import type { ApiProfile } from '../core/profile.js';
 import { apiErrors } from '../core/errors.js';
+import { stringifyYaml } from '../core/parseYaml.js';
 import type { FaultRules } from '../core/FaultRules.js';
 import { registerApiRoutes } from './apiRoutes.js';
 import { controlHandlers } from './controlHandlers.js';
@@ -65,15 +65,17 @@ export function createApp(options: AppOptions): Hono {
   const recorder = exchangeRecorder(options.journal);
 
   const common = { deps: options.deps, faults: options.faults, recorder, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses };
-  registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
-  registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
+  const publicMethods = registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
+  const controlMethods = registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
 
   const root = packageRoot();
   // The public document of the profile that runs: openapi.yaml itself, or the overlay's result.
-  const publicYaml = servedText(`public-${options.profile}`, () => (options.profile === 'guide' ? readFileSync(join(root, 'openapi.yaml'), 'utf8') : stringify(publicApi.document.raw)));
-  const controlYaml = servedText('control', () => readFileSync(join(root, 'control-openapi.yaml'), 'utf8'));
+  // Made on the first GET, not at start: the latest profile's is stringified by the YAML library,
+  // whose loading alone was about 10% of a cold start (bench/api).
+  const publicYaml = () => servedText(`public-${options.profile}`, () => (options.profile === 'guide' ? readFileSync(join(root, 'openapi.yaml'), 'utf8') : stringifyYaml(publicApi.document.raw)));
+  const controlYaml = () => servedText('control', () => readFileSync(join(root, 'control-openapi.yaml'), 'utf8'));
   for (const [file, text] of [['openapi.yaml', publicYaml], ['control-openapi.yaml', controlYaml]] as const) {
-    app.get(`/${file}`, (c) => c.body(text, 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
+    app.get(`/${file}`, (c) => c.body(text(), 200, { 'Content-Type': 'application/yaml; charset=utf-8' }));
   }
   registerDocsRoutes(app, [
     { path: '/docs', title: 'Public API', file: 'openapi.yaml', document: publicApi.document },
@@ -106,6 +108,9 @@ export function createApp(options: AppOptions): Hono {
       url.pathname = path.replace(/\/+$/, '');
       if (url.pathname !== '') return app.fetch(new Request(url, { method, headers: c.req.raw.headers }), c.env);
     }
+    // A known path with a method it does not have: 405 with Allow, not 404.
+    const allowed = publicMethods(path) ?? controlMethods(path);
+    if (allowed) return recorder.record(c, () => respondFailure(c, apiErrors.methodNotAllowed(method, path, allowed)));
     return recorder.record(c, () => respondFailure(c, apiErrors.routeNotFound(method, path)));
   });
   app.onError((error, c) => {

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ApiExchange, Journal } from '../journal/index.js';
+import { requestHeader } from './requestHeader.js';
 
 /** What the route learns of an exchange as it runs, for the journal entry written after it. */
 type Notes = Partial<Pick<ApiExchange, 'api' | 'operationId' | 'apiKey' | 'requestText' | 'requestContentType' | 'responseText' | 'responseHeaders' | 'after'>>;
@@ -30,7 +31,7 @@ export function noteResponse(c: Context, text: string | undefined, headers: Read
 function recorded(c: Context, method: string, path: string): boolean {
   if (!path.startsWith('/public') && !path.startsWith('/_emulator')) return false;
   if (method !== 'GET' || path.charCodeAt(1) !== 95 /* _ */) return true;
-  return !(path === '/_emulator/journal' || path === '/_emulator/events' || c.req.header(SKIP_HEADER) === 'skip');
+  return !(path === '/_emulator/journal' || path === '/_emulator/events' || requestHeader(c, SKIP_HEADER) === 'skip');
 }
 
 /** The header a control-API read sends to stay out of the journal. */

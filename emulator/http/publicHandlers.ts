@@ -28,8 +28,14 @@ function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: ApiFailu
 
 type ProjectHandler = (input: HandlerInput & { project: Project }, deps: HandlerDeps) => HandlerOutput | Promise<HandlerOutput>;
 
-/** Public handlers work inside the caller's project: the API key is the tenant. */
-const inProject = (handler: ProjectHandler): Handler => (input, deps) => handler({ ...input, project: deps.projects.get(input.apiKey!) }, deps);
+/**
+ * Public handlers work inside the caller's project: the API key is the tenant. The input is copied
+ * field by field, not spread: this runs for every public request (bench/api profile).
+ */
+const inProject =
+  (handler: ProjectHandler): Handler =>
+  (input, deps) =>
+    handler({ apiKey: input.apiKey, params: input.params, query: input.query, body: input.body, context: input.context, project: deps.projects.get(input.apiKey!) }, deps);
 
 /** A SIP-connection operation: refused as a whole while the project's SIP access is off (the guide's private preview). */
 const sipOnly = (handler: ProjectHandler): ProjectHandler => (input, deps) => {
@@ -41,7 +47,7 @@ const sipOnly = (handler: ProjectHandler): ProjectHandler => (input, deps) => {
 export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   Object.entries({
   createAgent: ({ project, body }, { clock }) => unwrap(project.agents.create(body as AgentCreate, clock.now()), (json) => ok(new JsonText(json))),
-  listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)))),
+  listAgents: ({ project, query }) => ok(new JsonText(project.agents.listJson(pageOf(query)), true)),
   getAgent: ({ project, params }) => unwrap(project.agents.getJson(params.agentId!), (json) => ok(new JsonText(json))),
   updateAgent: ({ project, params, body }) => unwrap(project.agents.patch(params.agentId!, body as AgentPatch), (json) => ok(new JsonText(json))),
   deleteAgent: ({ project, params }) => unwrap(project.agents.delete(params.agentId!), () => noContent),

@@ -1,9 +1,39 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
-import type { OpenApiDocument, OperationSpec, ParameterSpec } from './openapiDocument.js';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Ajv2020 as Ajv2020Type, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
+import type { FormatName, FormatsPlugin } from 'ajv-formats';
+import type { OpenApiDocument, ParameterSpec } from './openapiDocument.js';
+import { packageRoot } from './packageRoot.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
+const require = createRequire(import.meta.url);
+
+/**
+ * The ajv options of every validator, at run time and in the build's precompiled ones.
+ * validateSchema off: checking the whole document against the JSON Schema meta-schema cost
+ * start-up time on every run; the documents are linted (Redocly) and checked by the test suite.
+ */
+export const ajvOptions: Options = { strict: false, allErrors: true, verbose: true, coerceTypes: false, validateSchema: false };
+
+/** Only the formats the documents use: each one added costs start-up time. */
+const FORMATS: FormatName[] = ['date-time', 'uri'];
+
+/**
+ * An ajv instance holding the whole document (so every `$ref` resolves inside it). ajv is loaded
+ * here, on first use, not with this module: with the build's precompiled validators a start never
+ * loads it (its modules were a sixth of a cold start, bench/api).
+ */
+export function createAjv(document: OpenApiDocument, documentId: string, extra: Options = {}): Ajv2020Type {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Type };
+  const formatsModule = require('ajv-formats') as FormatsPlugin & { default?: FormatsPlugin };
+  // ajv-formats is CommonJS; its default export may arrive wrapped.
+  const addFormats = formatsModule.default ?? formatsModule;
+  const instance = new Ajv2020({ ...ajvOptions, ...extra });
+  addFormats(instance, FORMATS);
+  instance.addSchema({ ...document.raw, $id: documentId });
+  return instance;
+}
 
 export interface OperationValidators {
   /** Returns a description of what is wrong, or undefined when valid. */
@@ -83,28 +113,75 @@ function once<T>(make: () => T): () => T {
   };
 }
 
+/** A request validator of one operation: its path or query parameters, or its body. */
+export interface RequestSchema {
+  /** `<operationId>.path`, `.query` or `.body`: the name it is exported under when precompiled. */
+  name: string;
+  schema: Record<string, unknown>;
+}
+
 /**
- * The validators of every operation, built from the OpenAPI document itself so the schemas are
- * never written twice (DESIGN.md). Each is compiled when its operation is first used: compiling
+ * The schemas every request is checked against, built from the OpenAPI document itself so they are
+ * never written twice (DESIGN.md). The same list is compiled at run time or by the build.
+ */
+export function requestSchemas(document: OpenApiDocument, documentId: string): RequestSchema[] {
+  const out: RequestSchema[] = [];
+  // An $id of its own so that the build can export it by name; one path segment (no '/', no ':'),
+  // so that the body's `<documentId>#/…` still resolves to the document as it would without one.
+  const named = (name: string, schema: Record<string, unknown>) => out.push({ name, schema: { $id: `${name}.${documentId}`, ...schema } });
+  for (const op of document.operations) {
+    named(`${op.operationId}.path`, parametersSchema(op.parameters.filter((p) => p.in === 'path')));
+    named(`${op.operationId}.query`, parametersSchema(op.parameters.filter((p) => p.in === 'query')));
+    if (op.bodyPointer) named(`${op.operationId}.body`, { $ref: `${documentId}${op.bodyPointer}` });
+  }
+  return out;
+}
+
+/**
+ * What the precompiled validators of a document were made from: the document, the schemas and the
+ * options. They are used only when the running code would compile exactly the same.
+ */
+export function requestSchemasFingerprint(document: OpenApiDocument, schemas: RequestSchema[]): string {
+  return createHash('sha256').update(JSON.stringify([ajvOptions, FORMATS, document.raw, schemas])).digest('hex');
+}
+
+/** Where the build writes a document's precompiled request validators (ajv standalone code). */
+export const precompiledPath = (documentId: string, root = packageRoot()) => join(root, 'dist', 'validators', `${documentId.replace(/\.json$/, '')}.cjs`);
+
+type Precompiled = Record<string, ValidateFunction | string>;
+
+/** The build's validators of a document, if they were made from exactly `schemas`; else undefined. */
+function loadPrecompiled(document: OpenApiDocument, path: string, schemas: RequestSchema[]): Precompiled | undefined {
+  if (!existsSync(path)) return undefined;
+  const module = require(path) as Precompiled;
+  return module.fingerprint === requestSchemasFingerprint(document, schemas) ? module : undefined;
+}
+
+/**
+ * The validators of every operation. Request validators come precompiled from the build
+ * (`dist/validators/`, ajv standalone code) when it made them from this very document; otherwise,
+ * as response validators always are, each is compiled when its operation is first used: compiling
  * them all up front was a third of the emulator's start-up time.
  */
-export function compileValidators(document: OpenApiDocument, documentId: string): Map<string, OperationValidators> {
-  const ajv = once(() => {
-    // validateSchema off: checking the whole document against the JSON Schema meta-schema here cost
-    // start-up time on every run; the documents are linted (Redocly) and checked by the test suite.
-    const instance = new Ajv2020({ strict: false, allErrors: true, verbose: true, coerceTypes: false, validateSchema: false });
-    // Only the formats the documents use: each one added costs start-up time.
-    addFormats(instance, ['date-time', 'uri']);
-    instance.addSchema({ ...document.raw, $id: documentId });
-    return instance;
-  });
+export function compileValidators(document: OpenApiDocument, documentId: string, precompiledFile = precompiledPath(documentId)): Map<string, OperationValidators> {
+  const ajv = once(() => createAjv(document, documentId));
   const ref = (pointer: string): ValidateFunction => ajv().compile({ $ref: `${documentId}${pointer}` });
+  const schemas = requestSchemas(document, documentId);
+  // Loaded on the first request of this API, not at start: the control API's is 350 KB of code.
+  const precompiled = once(() => loadPrecompiled(document, precompiledFile, schemas));
+  const requestValidator = (name: string) =>
+    once(() => {
+      const found = precompiled()?.[name];
+      if (typeof found === 'function') return found;
+      const schema = schemas.find((s) => s.name === name);
+      return schema ? ajv().getSchema(String(schema.schema.$id)) ?? ajv().compile(schema.schema) : undefined;
+    });
 
   const result = new Map<string, OperationValidators>();
   for (const op of document.operations) {
-    const pathValidator = once(() => ajv().compile(parametersSchema(op.parameters.filter((p) => p.in === 'path'))));
-    const queryValidator = once(() => ajv().compile(parametersSchema(op.parameters.filter((p) => p.in === 'query'))));
-    const bodyValidator = once(() => (op.bodyPointer ? ref(op.bodyPointer) : undefined));
+    const pathValidator = requestValidator(`${op.operationId}.path`) as () => ValidateFunction;
+    const queryValidator = requestValidator(`${op.operationId}.query`) as () => ValidateFunction;
+    const bodyValidator = requestValidator(`${op.operationId}.body`);
     const responseValidators = new Map<string, ValidateFunction>();
     const responseValidator = (status: number): ValidateFunction | undefined => {
       const key = op.responsePointers[String(status)] !== undefined ? String(status) : op.responsePointers[`${String(status)[0]}XX`] !== undefined ? `${String(status)[0]}XX` : 'default';
