@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuMeter, machineInfo } from '../lib/index.js';
@@ -8,6 +7,7 @@ import { measureColdStarts } from './measureColdStarts.js';
 import { runLoad, type LoadOptions, type LoadResult } from './runLoad.js';
 import { omnisipServer, prismServer, type ServerName, type ServerUnderTest } from './servers.js';
 import { startServer } from './startServer.js';
+import { gitCommit } from '../lib/versions.js';
 
 export interface ApiBenchmarkOptions {
   /** The repository root: dist/, openapi.yaml and node_modules/ are found from here. */
@@ -28,14 +28,6 @@ export type ApiBenchmarkResult = { ok: true; report: ApiBenchReport } | { ok: fa
 const agentLimit = 10_000_000;
 
 const readVersion = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-
-function gitCommit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown commit';
-  }
-}
 
 type CaseResults = Map<string, LoadResult>;
 

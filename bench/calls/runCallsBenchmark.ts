@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo } from '../lib/index.js';
@@ -6,6 +5,7 @@ import { buildReport, type CallsBenchReport } from './buildReport.js';
 import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
 import { summarizeProfileFile } from './summarizeProfile.js';
+import { gitCommit, sippVersion } from '../lib/versions.js';
 
 export interface CallsBenchmarkOptions {
   /** The repository root: dist/ and test/sipp/ are found from here. */
@@ -25,19 +25,6 @@ export interface CallsBenchmarkOptions {
 }
 
 export type CallsBenchmarkResult = { ok: true; report: CallsBenchReport } | { ok: false; reason: string };
-
-function gitCommit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown commit';
-  }
-}
-
-function sippVersion(): string | undefined {
-  const run = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
-  return run.error ? undefined : /SIPp v[\w.-]*\w/.exec(`${run.stdout}${run.stderr}`)?.[0];
-}
 
 /** The newest profile `--cpu-prof` wrote into `dir`, summarized. */
 function profileOf(part: string, dir: string, root: string): NonNullable<CallsBenchReport['profiles']>[number] | undefined {

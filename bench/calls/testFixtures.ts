@@ -1,19 +1,9 @@
-import type { MachineInfo } from '../lib/index.js';
+import { testMachine } from '../lib/testMachine.js';
 import type { CallsReportInput } from './buildReport.js';
 import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import type { SetupRateStep } from './measureSetupRate.js';
 
-export const machine: MachineInfo = {
-  date: '2026-11-24T20:00:00.000Z',
-  nproc: 2,
-  cpuModel: 'Test CPU',
-  totalMemoryBytes: 8 * 2 ** 30,
-  nodeVersion: 'v20.20.2',
-  platform: 'linux',
-  osRelease: '6.1',
-  arch: 'x64',
-  loadAverage: [0.2, 0.3, 0.4],
-};
+export const machine = testMachine('2026-11-24T20:00:00.000Z');
 
 export const step = (rate: number, failed = 0, achievedRate = rate): SetupRateStep => ({
   rate,

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +12,7 @@ import { Outcomes } from './Outcomes.js';
 import { prepareSoak } from './prepareSoak.js';
 import { parseRtpCallLine } from './rtpCallsProtocol.js';
 import { EmulatorSampler } from './sampleEmulator.js';
+import { gitCommit, sippVersion } from '../lib/versions.js';
 
 export interface SoakOptions extends Omit<SoakSettings, 'omnisipVersion' | 'gitCommit' | 'sippVersion'> {
   /** The repository root: dist/ and test/sipp/ are found from here. */
@@ -21,19 +21,6 @@ export interface SoakOptions extends Omit<SoakSettings, 'omnisipVersion' | 'gitC
 }
 
 export type SoakResult = { ok: true; report: SoakReport } | { ok: false; reason: string };
-
-function gitCommit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown commit';
-  }
-}
-
-function sippVersion(): string | undefined {
-  const run = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
-  return run.error ? undefined : /SIPp v[\w.-]*\w/.exec(`${run.stdout}${run.stderr}`)?.[0];
-}
 
 /**
  * The emulator (its own process, `omnisip start`) under a steady mix for `minutes`: SIPp
