@@ -88,7 +88,7 @@ export function formatMarkdown(report: CallsBenchReport): string {
     `### Calls through the built-in PBX (${machine.date.slice(0, 10)})`,
     '',
     `Measured ${machine.date} on ${describeMachine(machine)} (1-minute load average ${machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, ${s.sippVersion}.`,
-    `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`src/sip\` + \`src/media\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up${s.runs > 1 ? `, ${s.runs} runs in a row (a fresh emulator and callers each)` : ''}.`,
+    `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`sip/\` + \`media/\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up${s.runs > 1 ? `, ${s.runs} runs in a row (a fresh emulator and callers each)` : ''}.`,
     'Reproduce with `npm run bench:calls`.',
     '',
     '| Measure | Target | Measured | |',

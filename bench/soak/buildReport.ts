@@ -108,14 +108,15 @@ export function buildReport(input: SoakReportInput): SoakReport {
   const cleanCallFailures = sum(callGenerators, (o) => o.clean.failed);
   const others = generators.filter((g) => !callGenerators.includes(g));
   const otherFailures = sum(others, (o) => o.clean.failed);
-  const loopP99s = samples.flatMap((s) => (s.loopDelayMs ? [s.loopDelayMs.p99] : []));
+  // Each sample's loop delay covers the time since the one before: only windows that began after the warm-up (start-up, JIT, stores filling) count.
+  const loopP99s = input.samples.flatMap((s, i) => ((i === 0 ? 0 : input.samples[i - 1]!.atSeconds) >= input.settings.warmupSeconds && s.loopDelayMs ? [s.loopDelayMs.p99] : []));
   const worstP99 = loopP99s.length ? Math.max(...loopP99s) : undefined;
   const unbounded = stores.filter((s) => !s.bounded);
   const checks: TargetCheck[] = [
     { check: 'failed calls that should have succeeded (placed with no fault affecting them)', target: `${targets.failedCleanCalls}`, measured: `${cleanCallFailures} of ${cleanCalls}`, pass: cleanCalls > 0 && cleanCallFailures === targets.failedCleanCalls },
     { check: 'failed registrations and API requests with no fault affecting them', target: '0', measured: `${otherFailures} of ${sum(others, (o) => o.clean.attempts)}`, pass: otherFailures === 0 },
     { check: 'RSS growth, last third of the samples vs the first', target: `< ${targets.rssGrowthPercent}%`, measured: growth.rss === undefined ? 'fewer than 2 samples' : `${fixed(growth.rss)}%`, pass: growth.rss !== undefined && growth.rss < targets.rssGrowthPercent },
-    { check: 'event-loop delay p99, worst sampling window', target: `< ${targets.loopDelayP99Ms} ms`, measured: worstP99 === undefined ? 'not measured' : `${worstP99.toFixed(2)} ms`, pass: worstP99 !== undefined && worstP99 < targets.loopDelayP99Ms },
+    { check: 'event-loop delay p99, worst sampling window after the warm-up', target: `< ${targets.loopDelayP99Ms} ms`, measured: worstP99 === undefined ? 'not measured' : `${worstP99.toFixed(2)} ms`, pass: worstP99 !== undefined && worstP99 < targets.loopDelayP99Ms },
     { check: 'journal and every per-call store bounded', target: 'each within its bound or levelled off', measured: unbounded.length ? `still growing: ${unbounded.map((s) => s.name).join(', ')}` : `all ${stores.length} bounded`, pass: samples.length >= 2 && unbounded.length === 0 },
   ];
   return {

@@ -29,6 +29,15 @@ describe('buildReport', () => {
     expect(report.samples).toHaveLength(6);
   });
 
+  it('judges the loop delay only over windows that began after the warm-up', () => {
+    // Each sample's delay covers the time since the one before: the window ending at 30 s began at 20 s, inside a 30 s warm-up.
+    const samples = [10, 20, 30, 40, 50].map((t) => sample(t, 100, {}, t === 30 ? 40 : t === 50 ? 3 : 1));
+    const report = buildReport(input({ samples, settings: { ...input().settings, warmupSeconds: 30 } }));
+    expect(report.checks[3]).toMatchObject({ pass: true, measured: '3.00 ms' });
+    const slowAfter = buildReport(input({ samples: samples.map((x) => (x.atSeconds === 40 ? sample(40, 100, {}, 11) : x)), settings: { ...input().settings, warmupSeconds: 30 } }));
+    expect(slowAfter.checks[3]).toMatchObject({ pass: false, measured: '11.00 ms' });
+  });
+
   it('cannot pass without calls or samples', () => {
     const none = outcome(0, 0);
     const report = buildReport(input({ samples: [sample(10, 100)] }, { 'sipp-call': none, 'rtp-call': none, handoff: none }));
