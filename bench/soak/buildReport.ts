@@ -55,15 +55,8 @@ export interface TargetCheck {
   pass: boolean;
 }
 
-export interface SoakReport {
+export interface SoakReport extends Omit<SoakReportInput, 'bounds'> {
   benchmark: 'soak';
-  machine: MachineInfo;
-  settings: SoakSettings;
-  faults: FaultWindow[];
-  outcomes: Record<Generator, GeneratorOutcome>;
-  /** The first reading, when the load started (not in the growth figures, nor are the samples of the warm-up). */
-  baseline: SoakSample;
-  samples: SoakSample[];
   growthPercent: { rss: number | undefined; heapUsed: number | undefined; handles: number | undefined };
   stores: StoreVerdict[];
   checks: TargetCheck[];
@@ -75,6 +68,7 @@ export interface SoakReportInput {
   settings: SoakSettings;
   faults: FaultWindow[];
   outcomes: Record<Generator, GeneratorOutcome>;
+  /** The first reading, when the load started (not in the growth figures, nor are the samples of the warm-up). */
   baseline: SoakSample;
   samples: SoakSample[];
   /** Limits some stores have by construction (the journal's capacity and byte budget), by store name. */
