@@ -166,9 +166,13 @@ class PacerSchedule {
     this.timer = undefined;
     this.armedFor = Infinity;
     const until = this.clock.now() + (this.clock.resolutionMs ?? 0);
-    for (const pacer of this.pacers) if (pacer.dueAt <= until) pacer.tick(until);
+    // One pass: each pacer sends what is due and says when it is due next. One stopped by another's
+    // frame has left the set before its turn; one started there is visited too.
     let next = Infinity;
-    for (const pacer of this.pacers) if (pacer.dueAt < next) next = pacer.dueAt;
+    for (const pacer of this.pacers) {
+      if (pacer.dueAt <= until) pacer.tick(until);
+      if (pacer.running && pacer.dueAt < next) next = pacer.dueAt;
+    }
     if (next < Infinity) this.arm(next);
   }
 }

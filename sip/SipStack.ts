@@ -1,17 +1,4 @@
-import {
-  createResponse,
-  generateBranch,
-  parseCSeq,
-  parseMessage,
-  parseNameAddr,
-  parseVia,
-  serializeMessage,
-  type ParseResult,
-  type SipMessage,
-  type SipRequest,
-  type SipResponse,
-  type Via,
-} from './message/index.js';
+import { createResponse, generateBranch, parseCSeq, parseMessage, parseNameAddr, parseVia, serializeMessage, type ParseResult, type SipMessage, type SipRequest, type SipResponse, type Via } from './message/index.js';
 import {
   InviteServerTransaction,
   NonInviteServerTransaction,
@@ -24,7 +11,8 @@ import {
   type ClientTransaction,
   type ClientTransactionResult,
   type ServerTransaction,
-  type TransactionTimers, type TransactionCounts,
+  type TransactionCounts,
+  type TransactionTimers,
 } from './transaction/index.js';
 import {
   addReceivedParams,
@@ -147,7 +135,10 @@ export class SipStack {
     return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`;
   }
 
-  /** Live transactions and absorbers (read-only): all 0 once idle past its timers. */ stats(): TransactionCounts { return { clientTransactions: this.clients.size, serverTransactions: this.servers.size, absorbers: this.absorbers.size }; }
+  /** Live transactions and absorbers (read-only): all 0 once idle past its timers. */
+  stats(): TransactionCounts {
+    return { clientTransactions: this.clients.size, serverTransactions: this.servers.size, absorbers: this.absorbers.size };
+  }
 
   /** Handles new requests (retransmissions are absorbed). ACKs for 2xx come with tx undefined; a CANCEL matching no INVITE comes with its own tx (answer 481). */
   onRequest(handler: RequestHandler): void {

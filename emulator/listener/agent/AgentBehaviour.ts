@@ -19,6 +19,9 @@ export type AgentAction =
   | { type: 'transfer'; extension: string; why: string }
   | { type: 'heard'; what: string; atMs: number };
 
+/** What most audio frames lead to, shared (frozen, so that a push would throw rather than leak). */
+const NO_ACTIONS: readonly AgentAction[] = Object.freeze([]);
+
 /**
  * The agent's deterministic behaviour on one call (README, "The agent's behaviour"):
  * greet on answer; after the caller has spoken and then been silent for `silence_duration_ms`
@@ -26,9 +29,6 @@ export type AgentAction =
  * utterance asking for a person, say "transferring you" and transfer, but only when the effective
  * human handoff is enabled with a `transferExtension`. With handoff disabled, nothing ever transfers.
  */
-/** What most audio frames lead to, shared (frozen, so that a push would throw rather than leak). */
-const NO_ACTIONS: readonly AgentAction[] = Object.freeze([]);
-
 export class AgentBehaviour {
   private readonly vad: VoiceActivityDetector;
   private readonly terms: string[];
