@@ -19,6 +19,7 @@ import {
   DEFAULT_SIP_PORT,
   formatEndpoint,
   responseDestination,
+  routeKey,
   type ResponseRoute,
   type Endpoint,
   type InboundPacket,
@@ -111,7 +112,7 @@ export class SipStack {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTx>();
   /** Completed non-INVITE server transactions over UDP, reduced to their response's bytes for Timer J. */
-  private readonly absorbers = new ResponseAbsorbers<ResponseRoute>((data, to) => this.sendData(data, to.destination, to.flowId), (m) => this.warn(m));
+  private readonly absorbers = new ResponseAbsorbers<ResponseRoute>((data, to) => this.sendData(data, to.destination, to.flowId), (m) => this.warn(m), routeKey);
   /** Results of client transactions still waiting for a final response: what a graceful close waits for. */
   private readonly pending = new Set<Promise<RequestResult>>();
   private requestHandler: RequestHandler | undefined;

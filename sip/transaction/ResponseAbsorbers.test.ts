@@ -34,4 +34,48 @@ describe('ResponseAbsorbers', () => {
     absorbers.clear();
     expect(absorbers.absorb('a')).toBe(false);
   });
+
+  it('keeps 100,000 absorbers through the ring growing, re-sends each one byte for byte, and frees their chunks as Timer J ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const resent: Array<{ data: string; to: string }> = [];
+    const absorbers = new ResponseAbsorbers<{ address: string; port: number }>(async (data, to) => void resent.push({ data: data.toString(), to: `${to.address}:${to.port}` }), () => undefined, (to) => `${to.address}:${to.port}`);
+    const response = (i: number) => `SIP/2.0 401 Unauthorized\r\nCSeq: ${i} REGISTER\r\n` + 'x'.repeat(i % 700);
+    for (let i = 0; i < 100_000; i++) {
+      absorbers.add(`z9hG4bK-${i}|127.0.0.1:5060|REGISTER`, Buffer.from(response(i)), { address: '127.0.0.1', port: 5000 + (i % 3) }, 32_000);
+      if (i % 1000 === 999) vi.advanceTimersByTime(100);
+    }
+    expect(absorbers.size).toBe(100_000);
+    for (const i of [0, 1, 4095, 65_536, 99_999]) expect(absorbers.absorb(`z9hG4bK-${i}|127.0.0.1:5060|REGISTER`)).toBe(true);
+    await Promise.resolve();
+    expect(resent).toEqual([0, 1, 4095, 65_536, 99_999].map((i) => ({ data: response(i), to: `127.0.0.1:${5000 + (i % 3)}` })));
+    const held = absorbers.bytes;
+    expect(held).toBeGreaterThan(30_000_000);
+    // The first half's Timer J ends: their chunks go, the second half's bytes stay intact.
+    vi.advanceTimersByTime(32_000 - 100 * 100 + 50 * 100);
+    expect(absorbers.size).toBeLessThan(52_000);
+    expect(absorbers.bytes).toBeLessThan(held * 0.6);
+    expect(absorbers.absorb('z9hG4bK-0|127.0.0.1:5060|REGISTER')).toBe(false);
+    expect(absorbers.absorb('z9hG4bK-99998|127.0.0.1:5060|REGISTER')).toBe(true);
+    await Promise.resolve();
+    expect(resent.at(-1)).toEqual({ data: response(99_998), to: '127.0.0.1:5002' });
+    vi.advanceTimersByTime(32_000);
+    expect(absorbers.size).toBe(0);
+    expect(absorbers.bytes).toBeLessThanOrEqual(1 << 20);
+  });
+
+  it('answers a key added again with its newer response, and forgets it only when the newer one expires', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const sent: string[] = [];
+    const absorbers = new ResponseAbsorbers<string>(async (data) => void sent.push(data.toString()), () => undefined);
+    absorbers.add('k', Buffer.from('first'), 'alice', 32_000);
+    vi.advanceTimersByTime(1_000);
+    absorbers.add('k', Buffer.from('second'), 'alice', 32_000);
+    expect(absorbers.size).toBe(1);
+    vi.advanceTimersByTime(31_500);
+    expect(absorbers.absorb('k')).toBe(true);
+    vi.advanceTimersByTime(1_000);
+    expect(absorbers.absorb('k')).toBe(false);
+    await Promise.resolve();
+    expect(sent).toEqual(['second']);
+  });
 });

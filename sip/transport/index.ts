@@ -5,4 +5,4 @@ export { createNetworkTransport, type NetworkTransportOptions } from './createNe
 export { createMemoryNetwork, MemoryNetwork, type DropPredicate, type MemoryNetworkStats } from './MemoryNetwork.js';
 export { StreamFramer, DEFAULT_MAX_BUFFER_SIZE, type FramerResult } from './StreamFramer.js';
 export { addReceivedParams } from './addReceivedParams.js';
-export { responseDestination, DEFAULT_SIP_PORT, type ResponseRoute } from './responseDestination.js';
+export { responseDestination, routeKey, DEFAULT_SIP_PORT, type ResponseRoute } from './responseDestination.js';

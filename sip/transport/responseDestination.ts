@@ -29,3 +29,9 @@ export function responseDestination(request: SipRequest, context: { source: Endp
   const destination: Endpoint = { protocol, address, port };
   return protocol === 'TCP' ? { destination, flowId: context.flowId } : { destination };
 }
+
+/** Names a route: two with the same name send to the same place over the same connection. */
+export function routeKey(route: ResponseRoute): string {
+  const { protocol, address, port } = route.destination;
+  return `${protocol} ${address} ${port} ${route.flowId ?? ''}`;
+}
