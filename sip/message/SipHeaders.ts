@@ -40,6 +40,11 @@ export class SipHeaders {
     for (const line of this.#lines) {
       if (line.key !== key) continue;
       if (!list) return line.value;
+      // Most list lines hold one element (one Via, one Contact): no comma, nothing to split.
+      if (!line.value.includes(',')) {
+        if (line.value !== '') return line.value;
+        continue;
+      }
       const first = splitList(line.value)[0];
       if (first !== undefined) return first;
     }

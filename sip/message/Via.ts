@@ -16,8 +16,21 @@ export interface Via {
 
 const SENT_PROTOCOL = /^([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s/;]+)\s+/;
 
+/**
+ * The last Via parsed: a request's top Via is read by the parser, for its transaction key, for
+ * `received`/`rport` and for where its response goes, each time from the same text. Callers get
+ * their own copy, since they may change it (addReceivedParams does).
+ */
+let last: { text: string; via: Via | undefined } | undefined;
+
 /** Parses one Via element (use SipHeaders.get('Via') / getAll('Via') to pick it). */
 export function parseVia(text: string): Via | undefined {
+  if (last === undefined || last.text !== text) last = { text, via: readVia(text) };
+  const { via } = last;
+  return via === undefined ? undefined : { ...via, params: { ...via.params } };
+}
+
+function readVia(text: string): Via | undefined {
   const trimmed = text.trim();
   const match = SENT_PROTOCOL.exec(trimmed);
   if (match === null) return undefined;

@@ -43,10 +43,20 @@ const LIST_HEADERS = new Set([
   'unsupported', 'via', 'warning',
 ]);
 
+/** Keys of the names seen so far, as written: code asks for the same few names for every message. */
+const KEYS = new Map<string, string>();
+/** A peer can send any number of made-up names; past this many the cache stops growing. */
+const MAX_CACHED_KEYS = 512;
+
 /** The lookup key of a header name: lower case, compact forms expanded. */
 export function headerKey(name: string): string {
+  const cached = KEYS.get(name);
+  if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  return (lower.length === 1 ? COMPACT_FORMS.get(lower) : undefined) ?? lower;
+  const key = (lower.length === 1 ? COMPACT_FORMS.get(lower) : undefined) ?? lower;
+  // A copy of the name: a slice of a received message would keep the whole message alive.
+  if (KEYS.size < MAX_CACHED_KEYS) KEYS.set(Buffer.from(name, 'utf8').toString('utf8'), key);
+  return key;
 }
 
 /** The canonical spelling (Call-ID, CSeq, WWW-Authenticate); unknown names are kept as written. */

@@ -26,8 +26,8 @@ export function startClientTransaction(
   handlers: ClientTransactionHandlers = {},
 ): { transaction: ClientTransaction; result: Promise<ClientTransactionResult> } {
   let settle: (result: ClientTransactionResult) => void = () => undefined;
+  let settled = false;
   const result = new Promise<ClientTransactionResult>((resolve) => {
-    let settled = false;
     settle = (value) => {
       if (settled) return;
       settled = true;
@@ -45,7 +45,9 @@ export function startClientTransaction(
     },
     terminated: () => {
       handlers.onTerminated?.();
-      settle({ ok: false, reason: 'transport', error: new Error(`SIP transaction: ${request.method} terminated before a final response`) });
+      // Every transaction ends this way, most long after their final response: an Error (and its
+      // stack) only for one that ends without any.
+      if (!settled) settle({ ok: false, reason: 'transport', error: new Error(`SIP transaction: ${request.method} terminated before a final response`) });
     },
   };
   const transaction: ClientTransaction =
