@@ -80,19 +80,29 @@ type SipFaultSubject = Extract<FaultSubject, { target: 'sip' }>;
 /** The URI schemes the PBX routes and registers. tel: goes to the proxy, which answers it 416 itself. */
 const SCHEMES = new Set(['sip', 'sips']);
 
+const SCHEME = /^\s*<?\s*([A-Za-z][A-Za-z0-9+\-.]*):/;
+const BRACKETED_URI = /<([^>]*)>/;
+const schemeOf = (uri: string): string => SCHEME.exec(uri)?.[1]?.toLowerCase() ?? '';
+const uriOf = (value: string): string => BRACKETED_URI.exec(value)?.[1] ?? value.split(';')[0] ?? '';
+
 /**
  * Why the PBX cannot serve the request's URIs (RFC 3261 §8.2.2.1, RFC 4475 §3.3.2-4), or
  * undefined: the Request-URI's scheme, and for a REGISTER the To (address-of-record) and Contacts.
  */
 function unsupportedScheme(request: SipRequest): string | undefined {
-  const scheme = (uri: string): string => /^\s*<?\s*([A-Za-z][A-Za-z0-9+\-.]*):/.exec(uri)?.[1]?.toLowerCase() ?? '';
-  const requestScheme = scheme(request.uri);
+  const requestScheme = schemeOf(request.uri);
   if (!SCHEMES.has(requestScheme) && requestScheme !== 'tel') return `cannot serve ${requestScheme}: URIs`;
   if (request.method !== 'REGISTER') return undefined;
-  const uriOf = (value: string): string => /<([^>]*)>/.exec(value)?.[1] ?? value.split(';')[0] ?? '';
-  for (const value of [request.headers.get('To') ?? '', ...request.headers.getAll('Contact').filter((c) => c.trim() !== '*')]) {
+  const unregistrable = (value: string): string | undefined => {
     const uri = uriOf(value).trim();
-    if (!SCHEMES.has(scheme(uri))) return `cannot register ${uri}: only sip: and sips: URIs`;
+    return SCHEMES.has(schemeOf(uri)) ? undefined : `cannot register ${uri}: only sip: and sips: URIs`;
+  };
+  const to = unregistrable(request.headers.get('To') ?? '');
+  if (to !== undefined) return to;
+  for (const contact of request.headers.getAll('Contact')) {
+    if (contact.trim() === '*') continue;
+    const refused = unregistrable(contact);
+    if (refused !== undefined) return refused;
   }
   return undefined;
 }

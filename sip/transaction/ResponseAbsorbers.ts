@@ -11,6 +11,16 @@ interface SharedRoute<To> {
   users: number;
 }
 
+/**
+ * A copy of `text` that refers to nothing else. A transaction key is a concatenation of slices of
+ * the request's text, and V8 keeps such a string as a tree over the whole text: kept 32 s, each key
+ * would keep its request. Slicing a concatenation makes V8 write it out flat first, and the slice
+ * then refers to that flat copy alone (a third of the cost of a round trip through a Buffer).
+ */
+function flatCopy(text: string): string {
+  return ` ${text}`.slice(1);
+}
+
 /** Bytes of responses are copied into chunks of this size, filled in order and freed oldest first. */
 const CHUNK_BYTES = 1 << 20;
 const FIRST_CAPACITY = 1024;
@@ -78,7 +88,7 @@ export class ResponseAbsorbers<To> {
     if (this.tail - this.head === this.capacity) this.grow();
     const seq = this.tail++;
     const slot = seq & (this.capacity - 1);
-    const flatKey = Buffer.from(key, 'utf8').toString('utf8');
+    const flatKey = flatCopy(key);
     this.keys[slot] = flatKey;
     this.destinations[slot] = this.share(to);
     this.until[slot] = performance.now() + forMs;
@@ -136,7 +146,7 @@ export class ResponseAbsorbers<To> {
     const key = this.routeKey(to);
     let route = this.routes.get(key);
     if (route === undefined) {
-      route = { to, key: Buffer.from(key, 'utf8').toString('utf8'), users: 0 };
+      route = { to, key: flatCopy(key), users: 0 };
       this.routes.set(route.key, route);
     }
     route.users++;
