@@ -56,22 +56,34 @@ export async function handoffLoop(context: LoadContext, everySeconds: number): P
     next += everySeconds * 1000;
     const startedAt = Date.now();
     const fail = (reason: string) => context.outcomes.record('handoff', startedAt, Date.now(), 1, 1, reason);
+    const placed: { id?: string } = {};
     try {
-      await handoff(context, control, fail, startedAt);
+      await handoff(context, control, fail, startedAt, placed);
     } catch (error) {
-      // A request that got no answer is a failed handoff, not the end of the soak.
+      // A request that got no answer is a failed handoff, not the end of the soak; its calls are
+      // hung up, or they would go on (with their audio) for the rest of the run.
       fail(`request failed: ${describeError(error)}`);
+      if (placed.id !== undefined) await hangUpLeftovers(control, placed.id).catch(() => undefined);
     }
   }
 }
 
 type Control = (method: string, path: string, body?: unknown) => ReturnType<typeof request>;
 
+/** Hangs up the handoff's call and the call its transfer placed, where they have not ended. */
+async function hangUpLeftovers(control: Control, id: string): Promise<void> {
+  const list = (await control('GET', '/calls')).body?.items as Array<{ id: string; transferOf: string | null; state: string }> | undefined;
+  for (const call of list ?? []) {
+    if ((call.id === id || call.transferOf === id) && call.state !== 'ended') await control('POST', `/calls/${call.id}/hangup`);
+  }
+}
+
 /** One handoff: call, answer, DTMF 0, REFER to 200, the transferred call up, then hung up. */
-async function handoff(context: LoadContext, control: Control, fail: (reason: string) => void, startedAt: number): Promise<void> {
+async function handoff(context: LoadContext, control: Control, fail: (reason: string) => void, startedAt: number, placed: { id?: string }): Promise<void> {
   const created = await control('POST', '/calls', { from: 'soak-caller', to: context.target.extension });
   if (created.status !== 201) return fail(`POST /_emulator/calls answered ${created.status}`);
   const id = created.body.id as string;
+  placed.id = id;
   let call: any;
   const read = async () => (call = (await control('GET', `/calls/${id}`)).body);
   if (!(await until(async () => (await read())?.state === 'active', 10_000))) {
