@@ -63,8 +63,9 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard at scale, in Chromium
       await request('PUT', `/public/agents/${agent.id}/channels/sip`, {});
       const conn = await request('POST', '/public/sip-connections', { agentId: agent.id, settings: { server: 'pbx.example', port: 5060, domain: 'pbx.example', username: '101', password: 'p', transport: 'UDP' } });
       await emulator.control.waitForStatus(conn.id, (s) => s.sipStatus === 'online');
+      const since = emulator.control.journal.lastSeq;
       const call = await emulator.control.createCall({ from: 'caller', to: '101' });
-      await emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.callId === call.id && e.state === 'active', 10_000, 'the call to be answered');
+      await emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.callId === call.id && e.state === 'active', 10_000, 'the call to be answered', since);
       // Each SIP INFO key is four messages through the PBX (INFO and its 200, each way).
       let heard = 0;
       const allHeard = emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'dtmf' && e.callId === call.id && e.heardBy === 'agent' && ++heard === 50, 30_000, 'the agent to hear 50 keys');

@@ -32,8 +32,10 @@ describe('an emulator softphone handed off to a phone outside the emulator', () 
   async function handOff(): Promise<{ leg: Call; atHuman: SoftphoneCall }> {
     const atHuman = new Promise<SoftphoneCall>((resolve) => human.once('incoming', resolve));
     const opened = emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.to === '200' && e.state === 'ringing', 15_000, 'the caller to call 200') as Promise<CallState>;
+    // The agent may answer before the POST's response is back: entries since it count.
+    const since = emulator.control.journal.lastSeq;
     const placed = await api('POST', '/_emulator/calls', { from: 'caller', to: '101' });
-    await emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.callId === placed.id && e.state === 'active', 10_000, 'the agent to answer');
+    await emulator.control.journal.waitFor((e: JournalEntry) => e.kind === 'call.state' && e.callId === placed.id && e.state === 'active', 10_000, 'the agent to answer', since);
     await api('POST', `/_emulator/calls/${placed.id}/dtmf`, { digits: '0' });
     const leg = await opened;
     const call = await atHuman;

@@ -23,8 +23,9 @@ async function run(seed: number): Promise<string[]> {
     control.advanceClock({ ms: 1000 });
     await control.waitForStatus(conn.id, (s) => s.sipStatus === 'online');
     await control.createSoftphone({ username: '200', password: 'human', transport: 'TCP' });
+    const since = control.journal.lastSeq;
     const call = await control.createCall({ from: 'caller', to: '101', transport: 'TCP' });
-    await control.journal.waitFor((e) => e.kind === 'agent.turn' && e.callId === call.id && e.said === 'greeting', 10_000, 'the greeting');
+    await control.journal.waitFor((e) => e.kind === 'agent.turn' && e.callId === call.id && e.said === 'greeting', 10_000, 'the greeting', since);
     const handedOff = control.journal.waitFor((e) => e.kind === 'call.state' && e.from === 'caller' && e.to === '200' && e.state === 'active', 15_000, 'the caller to reach 200');
     const byeAnswered = control.journal.waitFor((e) => e.kind === 'sip' && e.party === `listener:${conn.id}` && e.status === 200 && e.cseq?.endsWith('BYE') === true, 15_000, 'the agent’s BYE to be answered');
     await control.sendCallDtmf(call.id, { digits: '0', method: 'info' });

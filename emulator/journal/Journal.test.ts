@@ -139,4 +139,15 @@ describe('Journal', () => {
     expect(seen).toEqual([1, 2]);
     await expect(journal.waitFor(() => false, 20, 'nothing')).rejects.toThrow('timed out after 20 ms waiting for nothing');
   });
+
+  it('with since, resolves on an entry already recorded after that seq, and not on one before it', async () => {
+    const journal = new Journal({ clock: clock(), capacity: 10 });
+    journal.record({ kind: 'emulator.reset' });
+    const since = journal.lastSeq;
+    journal.record({ kind: 'clock.advanced', byMs: 5, now: 5 });
+    expect((await journal.waitFor((e) => e.kind === 'clock.advanced', 1000, 'the advance', since)).seq).toBe(2);
+    const later = journal.waitFor((e) => e.kind === 'emulator.reset', 1000, 'a later reset', since);
+    journal.record({ kind: 'emulator.reset' });
+    expect((await later).seq).toBe(3);
+  });
 });

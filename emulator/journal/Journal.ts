@@ -180,11 +180,22 @@ export class Journal {
 
   /**
    * Resolves with the first entry from now on that satisfies `predicate`; rejects after
-   * `timeoutMs` of real time with a message naming what was awaited.
+   * `timeoutMs` of real time with a message naming what was awaited. With `since` (a `lastSeq`
+   * read earlier), entries recorded after it count too: what a request set off may be recorded
+   * before its response comes back.
+   *
+   * @example
+   * const since = journal.lastSeq;
+   * const call = await control.createCall({ from: 'caller', to: '101' });
+   * await journal.waitFor((e) => e.kind === 'call.state' && e.callId === call.id && e.state === 'active', 10_000, 'the answer', since);
    */
-  waitFor<E extends JournalEntry>(predicate: (entry: JournalEntry) => entry is E, timeoutMs?: number, what?: string): Promise<E>;
-  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs?: number, what?: string): Promise<JournalEntry>;
-  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs = 10_000, what = 'a journal entry'): Promise<JournalEntry> {
+  waitFor<E extends JournalEntry>(predicate: (entry: JournalEntry) => entry is E, timeoutMs?: number, what?: string, since?: number): Promise<E>;
+  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs?: number, what?: string, since?: number): Promise<JournalEntry>;
+  waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs = 10_000, what = 'a journal entry', since?: number): Promise<JournalEntry> {
+    if (since !== undefined) {
+      const recorded = this.entries().find((entry) => entry.seq > since && predicate(entry));
+      if (recorded !== undefined) return Promise.resolve(recorded);
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         unsubscribe();
