@@ -1,7 +1,19 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { TransportError } from './TransportError.js';
 import type { Endpoint, InboundPacket } from './SipTransport.js';
+
+/**
+ * dgram's lookup, answered at once for an IP address. The default (dns.lookup) answers a literal on
+ * the next tick: a deferred callback for every datagram sent, a few per cent of a busy registrar.
+ * A name still resolves through dns.lookup.
+ */
+function literalLookup(hostname: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  const family = isIP(hostname);
+  if (family !== 0) return callback(null, hostname, family);
+  dnsLookup(hostname, options as never, callback as never);
+}
 
 /** One UDP socket: every datagram is one SIP message (RFC 3261 §18.3). */
 export class UdpTransport {
@@ -13,7 +25,7 @@ export class UdpTransport {
 
   /** Binds the socket; rejects with the system error (e.g. EADDRINUSE) so the caller can retry another port. */
   static bind(address: string, port: number, deliver: (packet: InboundPacket) => void): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, address, () => {
