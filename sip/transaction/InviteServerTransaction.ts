@@ -95,6 +95,9 @@ export class InviteServerTransaction implements ServerTransaction {
     this.latest = response;
     this.transmit(response);
     if (response.status < 200) return;
+    // A CANCEL has no effect from now on (§9.2): its handlers, which hold the TU's call, go now
+    // rather than with the transaction (32 s later for a 2xx, Timer L).
+    this.cancelHandlers.length = 0;
     const { T1, T2 } = this.options.timers;
     if (response.status < 300) {
       this.current = 'Accepted';

@@ -51,6 +51,27 @@ describe('InviteServerTransaction', () => {
     expect(statuses()).toEqual([100, 180, 180, 200]);
   });
 
+  it('lets go of its CANCEL handlers (and the call they hold) once a final response is sent, though it lives on for Timer L', async () => {
+    vi.useRealTimers();
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const invite = makeInbound('INVITE');
+    const tx = new InviteServerTransaction(invite, { reliable: false, timers: resolveTimers(), send }, recordingUser());
+    let call: { media: Uint8Array } | undefined = { media: new Uint8Array(1 << 20) };
+    const held = new WeakRef(call);
+    tx.onCancel(((kept) => () => void kept.media)(call));
+    call = undefined;
+    tx.respond(createResponse(invite, 200, undefined, { toTag: 'a' }));
+    expect(tx.state).toBe('Accepted');
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(held.deref()).toBeUndefined();
+    expect(tx.cancel()).toBe(false);
+    tx.terminate();
+  });
+
   it('fires onCancel only while Proceeding', () => {
     const invite = makeInbound('INVITE');
     const tx = new InviteServerTransaction(invite, { reliable: false, timers: resolveTimers(), send }, recordingUser());
