@@ -62,6 +62,25 @@ describe('Journal', () => {
     expect(kept.at(-1)?.seq).toBe(40);
   });
 
+  it('gives back each SIP message as it was sent or received, across the chunks the bytes are kept in, and a big one whole', () => {
+    const journal = new Journal({ clock: clock(), capacity: 5000, maxBytes: 64 * 2 ** 20 });
+    const record = sipRecorder(journal, { stack: 'pbx' });
+    const sent: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      // 4,000 messages of 400 to 1,300 bytes: several 1 MiB chunks, with messages on their boundaries.
+      const data = register(`Digest username="${i}", opaque="${'x'.repeat(i % 900)}"`);
+      sent.push(data.toString());
+      record({ at: i, direction: 'in', data, local: endpoint(5060), remote: endpoint(5062) });
+    }
+    const big = register(`Digest username="big", opaque="${'y'.repeat(300_000)}"`);
+    record({ at: 4000, direction: 'in', data: big, local: endpoint(5060), remote: endpoint(5062) });
+    const kept = journal.entries() as Array<{ text: string }>;
+    expect(kept).toHaveLength(4001);
+    for (const i of [0, 1, 1500, 1501, 2999, 3998, 3999]) expect(kept[i]!.text).toBe(sent[i]);
+    expect(kept.slice(0, 4000).every((entry, i) => entry.text === sent[i])).toBe(true);
+    expect(kept[4000]!.text).toBe(big.toString());
+  });
+
   it('filters by sequence, kind family, connection and call', () => {
     const journal = new Journal({ clock: clock(), capacity: 100 });
     journal.record({ kind: 'connection.deleted', connectionId: 'sipconn_a' });

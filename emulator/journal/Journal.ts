@@ -120,9 +120,12 @@ export class Journal {
     if (this.identities.has(identity)) return true;
     const oldest = this.identityRing[this.identityNext];
     if (oldest !== undefined) this.identities.delete(oldest);
-    this.identityRing[this.identityNext] = identity;
+    // Kept as one flat string: built by concatenation, it would be a tree over its parts (and over
+    // the message fields they were sliced from) for as long as it is remembered.
+    const kept = ` ${identity}`.slice(1);
+    this.identityRing[this.identityNext] = kept;
     this.identityNext = (this.identityNext + 1) % IDENTITY_MEMORY;
-    this.identities.add(identity);
+    this.identities.add(kept);
     return false;
   }
 

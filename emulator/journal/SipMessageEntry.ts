@@ -1,7 +1,22 @@
 import { parseMessage, redactAuthorization, type SipMessage, type SipTraceEntry } from '../../sip/index.js';
 import type { EntryStamp, SipEntry, SipParty } from './entries.js';
 
-const hostPort = (e: { address: string; port: number }) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+/** The few `host:port` strings a journal names, one copy each: every entry names two of them. */
+const HOST_PORTS = new Map<string, Map<number, string>>();
+const MAX_HOST_PORTS = 4096;
+let hostPorts = 0;
+
+function hostPort(e: { address: string; port: number }): string {
+  let byPort = HOST_PORTS.get(e.address);
+  const known = byPort?.get(e.port);
+  if (known !== undefined) return known;
+  const text = ` ${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`.slice(1);
+  if (hostPorts >= MAX_HOST_PORTS) return text;
+  if (byPort === undefined) HOST_PORTS.set(` ${e.address}`.slice(1), (byPort = new Map()));
+  byPort.set(e.port, text);
+  hostPorts++;
+  return text;
+}
 const TAG = /;\s*tag\s*=\s*([^;,\s>]+)/i;
 const BRANCH = /;\s*branch\s*=\s*([^;,\s]+)/i;
 
@@ -41,6 +56,28 @@ function summarize(message: SipMessage): Summary {
   return summary;
 }
 
+/** Each stack's party label, made once: a stack's recorder passes the same party with every message. */
+const PARTY_LABELS = new WeakMap<SipParty, string>();
+
+function partyLabel(party: SipParty): string {
+  let label = PARTY_LABELS.get(party);
+  if (label === undefined) {
+    label = party.stack === 'pbx' ? 'pbx' : party.stack === 'listener' ? `listener:${party.connectionId}` : `softphone:${party.username}`;
+    PARTY_LABELS.set(party, label);
+  }
+  return label;
+}
+
+/**
+ * Where the journal keeps messages' bytes: copied one after another into shared 1 MiB chunks, each
+ * entry naming its chunk, offset and length. A chunk goes when the last entry in it does (the ring
+ * drops entries oldest first, so chunks go in order). A Buffer per entry (or the datagram's own,
+ * for a received message) cost two objects the collector promoted and traced for the entry's life.
+ */
+const CHUNK_BYTES = 1 << 20;
+let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+let chunkUsed = 0;
+
 /**
  * A SIP message in the journal. The summary is read when it is recorded (the message object may be
  * reused afterwards, e.g. resent with credentials); the text is made from the bytes only when
@@ -69,7 +106,9 @@ export class SipMessageEntry implements SipEntry {
   readonly branch?: string;
   readonly error?: string;
   retransmission = false;
-  readonly #data: Buffer;
+  readonly #chunk: Buffer;
+  readonly #offset: number;
+  readonly #length: number;
   #text: string | undefined;
 
   constructor(stamp: Omit<EntryStamp, 'wall'>, party: SipParty, trace: SipTraceEntry) {
@@ -79,12 +118,26 @@ export class SipMessageEntry implements SipEntry {
     this.stack = party.stack;
     if (party.stack === 'listener') this.connectionId = party.connectionId;
     if (party.stack === 'softphone') this.username = party.username;
-    this.party = party.stack === 'pbx' ? 'pbx' : party.stack === 'listener' ? `listener:${party.connectionId}` : `softphone:${party.username}`;
+    this.party = partyLabel(party);
     this.direction = trace.direction;
     this.transport = trace.remote.protocol;
     this.local = hostPort(trace.local);
     this.remote = hostPort(trace.remote);
-    this.#data = trace.data;
+    const data = trace.data;
+    if (data.length > CHUNK_BYTES / 8) {
+      this.#chunk = Buffer.from(data);
+      this.#offset = 0;
+    } else {
+      if (chunkUsed + data.length > CHUNK_BYTES) {
+        chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+        chunkUsed = 0;
+      }
+      data.copy(chunk, chunkUsed);
+      this.#chunk = chunk;
+      this.#offset = chunkUsed;
+      chunkUsed += data.length;
+    }
+    this.#length = data.length;
     let summary: Summary;
     if (trace.message !== undefined) summary = summarize(trace.message);
     else {
@@ -102,7 +155,7 @@ export class SipMessageEntry implements SipEntry {
   }
 
   get text(): string {
-    this.#text ??= redactAuthorization(this.#data.toString('utf8'));
+    this.#text ??= redactAuthorization(this.#chunk.toString('utf8', this.#offset, this.#offset + this.#length));
     return this.#text;
   }
 

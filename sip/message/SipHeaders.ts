@@ -33,6 +33,16 @@ export class SipHeaders {
     }
   }
 
+  /**
+   * Headers from lines a parser has already checked: each name a token, no CR or LF in a value
+   * (parseMessage's readHeaders). Skips makeLine's checks, which would repeat them per line.
+   */
+  static fromCheckedLines(entries: ReadonlyArray<readonly [string, string]>): SipHeaders {
+    const headers = new SipHeaders();
+    for (const [name, value] of entries) headers.#lines.push({ name: canonicalHeaderName(name), key: headerKey(name), value });
+    return headers;
+  }
+
   /** The first value: for list headers the first element, else the first line. */
   get(name: string): string | undefined {
     const key = headerKey(name);
@@ -62,6 +72,14 @@ export class SipHeaders {
       else values.push(line.value);
     }
     return values;
+  }
+
+  /** How many lines that header has. */
+  count(name: string): number {
+    const key = headerKey(name);
+    let lines = 0;
+    for (const line of this.#lines) if (line.key === key) lines++;
+    return lines;
   }
 
   /** The raw value of each line of that header, unsplit. */

@@ -55,18 +55,18 @@ export function splitList(value: string): string[] {
  */
 export function readQuoted(text: string, start: number): { value: string; end: number } | undefined {
   if (text[start] !== '"') return undefined;
+  // Runs without escapes are sliced whole, not added a character (and a string) at a time.
   let value = '';
+  let from = start + 1;
   for (let i = start + 1; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\\') {
-      const next = text[i + 1];
-      if (next === undefined) return undefined;
-      value += next;
+    const code = text.charCodeAt(i);
+    if (code === 92 /* \\ */) {
+      if (i + 1 >= text.length) return undefined;
+      value += text.slice(from, i) + text.charAt(i + 1);
       i++;
-    } else if (ch === '"') {
-      return { value, end: i + 1 };
-    } else {
-      value += ch;
+      from = i + 1;
+    } else if (code === 34 /* " */) {
+      return { value: value + text.slice(from, i), end: i + 1 };
     }
   }
   return undefined;

@@ -146,24 +146,23 @@ function parseRequestLine(line: string): StartLine {
  * (returned as a string).
  */
 function readHeaders(lines: string[]): { headers: SipHeaders; error?: string } | string {
-  const logical: Array<{ text: string; bytes: number; number: number }> = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const last = logical[logical.length - 1];
-    if (line.startsWith(' ') || line.startsWith('\t')) {
-      if (last === undefined) return parseErrors.orphanContinuation();
-      const continuation = line.trim();
-      last.text = `${last.text} ${continuation}`;
-      last.bytes += 1 + Buffer.byteLength(continuation);
-      if (last.bytes > PARSER_LIMITS.maxHeaderLineBytes) return parseErrors.headerLineTooLong(PARSER_LIMITS.maxHeaderLineBytes);
-    } else {
-      logical.push({ text: line, bytes: Buffer.byteLength(line), number: i });
-    }
-  }
-
+  const isContinuation = (line: string | undefined): boolean => line !== undefined && (line.startsWith(' ') || line.startsWith('\t'));
+  if (isContinuation(lines[1])) return parseErrors.orphanContinuation();
   const entries: Array<[string, string]> = [];
   let error: string | undefined;
-  for (const { text, number } of logical) {
+  for (let i = 1; i < lines.length; ) {
+    const number = i;
+    let text = lines[i++] ?? '';
+    if (isContinuation(lines[i])) {
+      // Only a folded line is measured here: an unfolded one was measured when the lines were split.
+      let bytes = Buffer.byteLength(text);
+      while (isContinuation(lines[i])) {
+        const continuation = (lines[i++] ?? '').trim();
+        text = `${text} ${continuation}`;
+        bytes += 1 + Buffer.byteLength(continuation);
+        if (bytes > PARSER_LIMITS.maxHeaderLineBytes) return parseErrors.headerLineTooLong(PARSER_LIMITS.maxHeaderLineBytes);
+      }
+    }
     const colon = text.indexOf(':');
     const name = colon === -1 ? '' : text.slice(0, colon).trimEnd();
     const lineError =
@@ -174,17 +173,19 @@ function readHeaders(lines: string[]): { headers: SipHeaders; error?: string } |
     if (lineError === undefined) entries.push([name, text.slice(colon + 1).trim()]);
     else error ??= lineError;
   }
-  const headers = new SipHeaders(entries);
+  const headers = SipHeaders.fromCheckedLines(entries);
   return error === undefined ? { headers } : { headers, error };
 }
 
 /** RFC 3261 §8.1.1 / §8.2: the mandatory headers, each readable, CSeq matching the method. */
 function checkHeaders(message: SipMessage): string | undefined {
   const { headers } = message;
-  const missing = MANDATORY.filter((name) => !headers.has(name) || headers.get(name) === undefined || headers.get(name) === '');
-  if (missing.length > 0) return parseErrors.missingHeaders(missing);
+  for (const name of MANDATORY) {
+    const value = headers.get(name);
+    if (value === undefined || value === '') return parseErrors.missingHeaders(MANDATORY.filter((n) => (headers.get(n) ?? '') === ''));
+  }
   for (const name of SINGLE) {
-    if (headers.getLines(name).length > 1) return parseErrors.duplicateHeader(name);
+    if (headers.count(name) > 1) return parseErrors.duplicateHeader(name);
   }
   if (parseVia(headers.get('Via') ?? '') === undefined) return parseErrors.badHeader('Via');
   for (const name of ['From', 'To'] as const) {
