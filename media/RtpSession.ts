@@ -83,12 +83,18 @@ export interface RtpSessionEvents {
   dtmf: [digit: DtmfDigit];
   'first-packet': [from: RtpEndpoint & { readonly ssrc: number }];
   'rtp-timeout': [info: { readonly silentForMs: number }];
-  /**
-   * Every datagram sent or received, as on the wire (malformed ones too): for call timelines and pcap.
-   * A sent packet's `data` is the sender's reusable slot: copy it to keep it past the event.
-   */
-  packet: [packet: { readonly direction: 'in' | 'out'; readonly data: Uint8Array; readonly local: RtpEndpoint; readonly remote: RtpEndpoint }];
 }
+
+/**
+ * Sees every datagram a session sends or receives, as on the wire (malformed ones too): for call
+ * timelines and pcap. Called synchronously, with the same `local` object every time and the same
+ * `remote` object while the peer stays put; a sent packet's `data` is the sender's reusable slot,
+ * so copy it to keep it past the call.
+ *
+ * A function rather than a 'packet' event: with 200 calls it runs 20,000 times a second, and an
+ * event object per packet plus the emitter's dispatch were a fifth of the capture's cost (bench/calls).
+ */
+export type RtpPacketTap = (direction: 'in' | 'out', data: Uint8Array, local: RtpEndpoint, remote: RtpEndpoint) => void;
 
 /**
  * One RTP audio stream over UDP: sends paced 20 ms G.711 frames and RFC 4733 digits, receives and
@@ -225,6 +231,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Impairs the session's packets from now on (fault injection); undefined for a clean network. */
   impairment: RtpImpairment | undefined;
 
+  /** Told of every packet from now on (capture); undefined when nobody captures. */
+  tap: RtpPacketTap | undefined;
+
   private transmit(packet: Uint8Array, payloadLength: number): boolean {
     const remote = this.remoteEndpoint;
     if (this.closed || !remote) return false;
@@ -242,14 +251,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     this.sent.packets++;
     this.sent.bytes += payloadLength;
-    if (this.listenerCount('packet') > 0) this.emit('packet', { direction: 'out', data: packet, local: this.local, remote });
+    const tap = this.tap;
+    if (tap !== undefined) tap('out', packet, this.local, remote);
     return true;
   }
 
   private receive(message: Buffer, rinfo: RemoteInfo): void {
     if (this.impairment?.dropIn?.()) return;
     const arrivalMs = this.clock.now();
-    if (this.listenerCount('packet') > 0) this.emit('packet', { direction: 'in', data: message, local: this.local, remote: this.from(rinfo) });
+    const tap = this.tap;
+    if (tap !== undefined) tap('in', message, this.local, this.from(rinfo));
     const decoded = decodeRtpPacket(message);
     if (!decoded.ok) {
       this.malformed++;

@@ -183,7 +183,9 @@ export class AgentCall {
       return undefined;
     }
     const rtp = (this.rtp = opened.value);
-    rtp.on('packet', (packet) => this.options.calls.captureRtp(this.call.callId, packet, wallClockMs()));
+    const { calls } = this.options;
+    const { callId } = this.call;
+    rtp.tap = (direction, data, local, remote) => calls.captureRtpPacket(callId, direction, data, local, remote, wallClockMs());
     return rtp;
   }
 
