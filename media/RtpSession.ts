@@ -7,7 +7,7 @@ import { fail, ok, type Result } from './errors.js';
 import type { FrameSource } from './frameSource.js';
 import { PCMU, findG711Codec, type G711Codec } from './g711.js';
 import { realMediaClock, type MediaClock } from './MediaClock.js';
-import { decodeRtpPacket, type RtpPacket } from './rtpPacket.js';
+import { decodeRtpPacket } from './rtpPacket.js';
 import { RtpReceiverStatistics, type RtpReceiveStats } from './RtpReceiverStatistics.js';
 import { RtpSender, type DtmfSendOptions, type PlayOutcome } from './RtpSender.js';
 import { TelephoneEventReceiver, type DtmfDigit } from './TelephoneEventReceiver.js';
@@ -261,41 +261,42 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const arrivalMs = this.clock.now();
     const tap = this.tap;
     if (tap !== undefined) tap('in', message, this.local, this.from(rinfo));
+    // Nearly every packet is a plain one (version 2; no padding, extension or CSRC): its header is
+    // read in place, without the packet object and result that decodeRtpPacket builds for the rest.
+    if (message.length >= PLAIN_HEADER_BYTES && message[0] === PLAIN_FIRST_OCTET) {
+      const second = message[1]!;
+      this.accept(second & 0x7f, (second & 0x80) !== 0, message.readUInt16BE(2), message.readUInt32BE(4), message.readUInt32BE(8), message.subarray(PLAIN_HEADER_BYTES), rinfo, arrivalMs);
+      return;
+    }
     const decoded = decodeRtpPacket(message);
     if (!decoded.ok) {
       this.malformed++;
       return;
     }
     const packet = decoded.value;
+    this.accept(packet.payloadType, packet.marker, packet.sequenceNumber, packet.timestamp, packet.ssrc, packet.payload, rinfo, arrivalMs);
+  }
+
+  /** A well-formed RTP packet: statistics, latching, then DTMF or decoded audio. */
+  private accept(payloadType: number, marker: boolean, sequenceNumber: number, timestamp: number, ssrc: number, payload: Uint8Array, rinfo: RemoteInfo, arrivalMs: number): void {
     this.lastPacketAtMs = arrivalMs;
     this.timeoutReported = false;
-    this.latch(packet, rinfo);
-    const telephoneEvent = packet.payloadType === (this.options.telephoneEventPt ?? 101);
-    const kind = this.statistics.record(
-      { ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, payloadLength: packet.payload.length },
-      arrivalMs,
-      !telephoneEvent,
-    );
+    this.latch(ssrc, rinfo);
+    const telephoneEvent = payloadType === (this.options.telephoneEventPt ?? 101);
+    const kind = this.statistics.recordFields(ssrc, sequenceNumber, timestamp, payload.length, arrivalMs, !telephoneEvent);
     if (kind === 'duplicate' || kind === 'discarded') return;
     if (telephoneEvent) {
-      for (const digit of this.dtmfReceiver.receive(packet)) this.emit('dtmf', digit);
+      for (const digit of this.dtmfReceiver.receive({ ssrc, timestamp, payload })) this.emit('dtmf', digit);
       return;
     }
-    const codec = this.codecFor(packet.payloadType);
+    const codec = this.codecFor(payloadType);
     if (!codec) {
       this.unknownPayloadType++;
       return;
     }
-    const pcm = takePcmFrame(packet.payload.length);
-    codec.decodeInto(packet.payload, pcm);
-    this.emit('audio', pcm, {
-      sequenceNumber: packet.sequenceNumber,
-      timestamp: packet.timestamp,
-      payloadType: packet.payloadType,
-      ssrc: packet.ssrc,
-      marker: packet.marker,
-      arrivalMs,
-    });
+    const pcm = takePcmFrame(payload.length);
+    codec.decodeInto(payload, pcm);
+    this.emit('audio', pcm, { sequenceNumber, timestamp, payloadType, ssrc, marker, arrivalMs });
   }
 
   private from(rinfo: RemoteInfo): RtpEndpoint {
@@ -314,12 +315,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * behind NAT, or its SDP may name another address). A new SSRC from a new address re-latches,
    * as when a call is moved to another media server.
    */
-  private latch(packet: RtpPacket, rinfo: RemoteInfo): void {
+  private latch(ssrc: number, rinfo: RemoteInfo): void {
     const first = this.latchedSsrc === undefined;
-    if (!first && packet.ssrc === this.latchedSsrc) return;
-    this.latchedSsrc = packet.ssrc;
+    if (!first && ssrc === this.latchedSsrc) return;
+    this.latchedSsrc = ssrc;
     if (this.options.symmetric ?? true) this.remoteEndpoint = { address: rinfo.address, port: rinfo.port };
-    if (first) this.emit('first-packet', { address: rinfo.address, port: rinfo.port, ssrc: packet.ssrc });
+    if (first) this.emit('first-packet', { address: rinfo.address, port: rinfo.port, ssrc });
   }
 
   private armTimeout(): void {
@@ -338,6 +339,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.timeoutTimer = this.clock.setTimeout(check, timeoutMs);
   }
 }
+
+/** A plain RTP header: 12 octets, the first being version 2 with no padding, extension or CSRC. */
+const PLAIN_HEADER_BYTES = 12;
+const PLAIN_FIRST_OCTET = 0x80;
 
 /**
  * dgram's lookup, answered at once for an IP address: the default (dns.lookup) answers on the next
