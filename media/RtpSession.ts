@@ -79,7 +79,14 @@ export interface RtpSessionStats extends RtpReceiveStats {
 }
 
 export interface RtpSessionEvents {
+  /** Each audio frame received, decoded (only when someone listens: decoding costs a table lookup a sample). */
   audio: [pcm: Int16Array, info: AudioFrameInfo];
+  /**
+   * Each audio frame received, still encoded, with its codec: for a listener that needs less than
+   * the samples, such as a frame's level (`VoiceActivityDetector.processPayload`). `payload` is a
+   * view of the datagram as received.
+   */
+  payload: [payload: Uint8Array, codec: G711Codec, info: AudioFrameInfo];
   dtmf: [digit: DtmfDigit];
   'first-packet': [from: RtpEndpoint & { readonly ssrc: number }];
   'rtp-timeout': [info: { readonly silentForMs: number }];
@@ -294,9 +301,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.unknownPayloadType++;
       return;
     }
+    const decode = this.listenerCount('audio') > 0;
+    const encoded = this.listenerCount('payload') > 0;
+    if (!decode && !encoded) return;
+    const info: AudioFrameInfo = { sequenceNumber, timestamp, payloadType, ssrc, marker, arrivalMs };
+    if (encoded) this.emit('payload', payload, codec, info);
+    if (!decode) return;
     const pcm = takePcmFrame(payload.length);
     codec.decodeInto(payload, pcm);
-    this.emit('audio', pcm, { sequenceNumber, timestamp, payloadType, ssrc, marker, arrivalMs });
+    this.emit('audio', pcm, info);
   }
 
   private from(rinfo: RemoteInfo): RtpEndpoint {
