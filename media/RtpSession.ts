@@ -357,13 +357,21 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 const PLAIN_HEADER_BYTES = 12;
 const PLAIN_FIRST_OCTET = 0x80;
 
+/** The IP literal `literalLookup` saw last, and its family. */
+let lastLiteral = { address: '', family: 0 };
+
 /**
  * dgram's lookup, answered at once for an IP address: the default (dns.lookup) answers on the next
  * tick even for a literal, a deferred callback and closure for every packet sent. Names still resolve.
  */
 function literalLookup(hostname: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  // Every packet of a call names the same address: isIP's regular expression runs once for it.
+  if (hostname === lastLiteral.address) return callback(null, hostname, lastLiteral.family);
   const family = isIP(hostname);
-  if (family) return callback(null, hostname, family);
+  if (family) {
+    lastLiteral = { address: hostname, family };
+    return callback(null, hostname, family);
+  }
   dnsLookup(hostname, options as number, callback as never);
 }
 
