@@ -1,9 +1,8 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { lookup as dnsLookup } from 'node:dns';
-import { isIP } from 'node:net';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { fail, ok, type Result } from './errors.js';
+import { bind, bindPreferringEven } from './bindRtpSocket.js';
+import { ok, type Result } from './errors.js';
 import type { FrameSource } from './frameSource.js';
 import { PCMU, findG711Codec, type G711Codec } from './g711.js';
 import { realMediaClock, type MediaClock } from './MediaClock.js';
@@ -356,55 +355,3 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 /** A plain RTP header: 12 octets, the first being version 2 with no padding, extension or CSRC. */
 const PLAIN_HEADER_BYTES = 12;
 const PLAIN_FIRST_OCTET = 0x80;
-
-/** The IP literal `literalLookup` saw last, and its family. */
-let lastLiteral = { address: '', family: 0 };
-
-/**
- * dgram's lookup, answered at once for an IP address: the default (dns.lookup) answers on the next
- * tick even for a literal, a deferred callback and closure for every packet sent. Names still resolve.
- */
-function literalLookup(hostname: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
-  // Every packet of a call names the same address: isIP's regular expression runs once for it.
-  if (hostname === lastLiteral.address) return callback(null, hostname, lastLiteral.family);
-  const family = isIP(hostname);
-  if (family) {
-    lastLiteral = { address: hostname, family };
-    return callback(null, hostname, family);
-  }
-  dnsLookup(hostname, options as number, callback as never);
-}
-
-function bind(address: string, port: number): Promise<Result<Socket>> {
-  return new Promise((resolve) => {
-    const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
-    const onError = (error: Error): void => {
-      // A socket whose bind failed may already count as closed; closing it again throws.
-      try {
-        socket.close();
-      } catch {
-        /* already closed */
-      }
-      resolve(fail('socket-bind-failed', `${address}:${port}: ${error.message}`));
-    };
-    socket.once('error', onError);
-    socket.bind(port, address, () => {
-      socket.off('error', onError);
-      resolve(ok(socket));
-    });
-  });
-}
-
-/** RTP traditionally takes an even port and RTCP the odd one above (RFC 3550 §11); try a few. */
-async function bindPreferringEven(address: string): Promise<Result<Socket>> {
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const any = await bind(address, 0);
-    if (!any.ok || any.value.address().port % 2 === 0) return any;
-    const odd = any.value;
-    const even = await bind(address, odd.address().port - 1);
-    odd.close();
-    if (even.ok) return even;
-  }
-  // Every even neighbour was taken: an odd port works just as well for RTP alone.
-  return bind(address, 0);
-}
