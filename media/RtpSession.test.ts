@@ -42,7 +42,7 @@ async function rawPeer(): Promise<{ socket: Socket; port: number; packets: RtpPa
   return { socket, port: socket.address().port, packets, next };
 }
 
-function until<T>(predicate: () => T | undefined, emitter: RtpSession, event: 'audio' | 'dtmf' | 'first-packet' | 'rtp-timeout'): Promise<T> {
+function until<T>(predicate: () => T | undefined, emitter: RtpSession, event: 'audio' | 'payload' | 'dtmf' | 'first-packet' | 'rtp-timeout'): Promise<T> {
   return new Promise((resolve) => {
     const check = (): void => {
       const value = predicate();
@@ -143,6 +143,28 @@ describe('RtpSession over loopback', () => {
     expect(frames).toHaveLength(4);
     expect(goertzel(frames[0]!, 500)).toBeGreaterThan(0.45);
     expect(rtp.stats()).toMatchObject({ malformed: 1, duplicates: 1, packetsLost: 1, unknownPayloadType: 1, packetsReceived: 6 });
+  });
+
+  it("hands each audio frame over still encoded ('payload') with its codec, and the same frame decoded to 'audio' listeners", async () => {
+    const peer = await rawPeer();
+    const rtp = await session();
+    const encoded: Array<{ payload: number[]; codec: string; sequenceNumber: number; arrivalMs: number }> = [];
+    rtp.on('payload', (payload, codec, info) => encoded.push({ payload: [...payload], codec: codec.name, sequenceNumber: info.sequenceNumber, arrivalMs: info.arrivalMs }));
+    const payload = PCMU.encode(sine(500, { amplitude: 0.5, durationMs: 20 }));
+    const send = (seq: number) => peer.socket.send(encodeRtpPacket({ payloadType: 0, sequenceNumber: seq, timestamp: seq * 160, ssrc: 9, payload }), rtp.localPort, '127.0.0.1');
+    send(1);
+    await until(() => (encoded.length >= 1 ? true : undefined), rtp, 'payload');
+    const frames: Array<{ pcm: Int16Array; sequenceNumber: number; arrivalMs: number }> = [];
+    rtp.on('audio', (pcm, info) => frames.push({ pcm, sequenceNumber: info.sequenceNumber, arrivalMs: info.arrivalMs }));
+    send(2);
+    await until(() => (frames.length >= 1 ? true : undefined), rtp, 'audio');
+    expect(encoded.map((e) => [e.codec, e.sequenceNumber, e.payload])).toEqual([
+      ['PCMU', 1, [...payload]],
+      ['PCMU', 2, [...payload]],
+    ]);
+    expect(frames.map((f) => f.sequenceNumber)).toEqual([2]);
+    expect(frames[0]!.pcm).toEqual(PCMU.decode(payload));
+    expect(frames[0]!.arrivalMs).toBe(encoded[1]!.arrivalMs);
   });
 
   it('returns a port that cannot be bound as an error value, and prefers an even port', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PCMA, PCMU } from './g711.js';
 import { concatPcm, silence, sine } from './tones.js';
 import { VoiceActivityDetector, thresholdToDbfs, type TurnDetection, type VadEvent } from './VoiceActivityDetector.js';
 
@@ -34,6 +35,23 @@ describe('VoiceActivityDetector', () => {
       { type: 'speech-start', atMs: 10_100, detectedAtMs: 10_220 },
       { type: 'speech-end', atMs: 11_200, detectedAtMs: 11_700, speechStartMs: 10_100 },
     ]);
+  });
+
+  it('gives the same events for encoded frames (processPayload) as for the same frames decoded', () => {
+    const pcm = concatPcm([silence(200), loud(400), silence(700), quiet(300), loud(200), silence(600)]);
+    for (const codec of [PCMU, PCMA]) {
+      const encoded = codec.encode(pcm);
+      const decodedVad = new VoiceActivityDetector(settings);
+      const encodedVad = new VoiceActivityDetector(settings);
+      const fromDecoded: VadEvent[] = [];
+      const fromEncoded: VadEvent[] = [];
+      for (let i = 0; i + 160 <= encoded.length; i += 160) {
+        fromDecoded.push(...decodedVad.process(codec.decode(encoded.subarray(i, i + 160)), i / 8));
+        fromEncoded.push(...encodedVad.processPayload(encoded.subarray(i, i + 160), codec, i / 8));
+      }
+      expect(fromDecoded.map((e) => e.type)).toEqual(['speech-start', 'speech-end', 'speech-start', 'speech-end']);
+      expect(fromEncoded).toEqual(fromDecoded);
+    }
   });
 
   it('does not pad speech-start back past the first frame it was fed', () => {

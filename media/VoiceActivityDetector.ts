@@ -1,4 +1,5 @@
-import { rmsDbfs } from './rmsDbfs.js';
+import type { G711Codec } from './g711.js';
+import { rmsDbfs, sumOfSquaresDbfs } from './rmsDbfs.js';
 import { SAMPLE_RATE } from './tones.js';
 
 /**
@@ -81,9 +82,21 @@ export class VoiceActivityDetector {
 
   /** Feeds one frame that starts at `atMs`; returns the events it caused (zero or one). */
   process(frame: Int16Array, atMs: number): readonly VadEvent[] {
+    return this.processLevel(rmsDbfs(frame), frame.length, atMs);
+  }
+
+  /**
+   * `process` for a frame still encoded, as it came off RTP: the same events as for the decoded
+   * frame, without decoding it (an agent's turn-taking needs only each frame's level).
+   */
+  processPayload(payload: Uint8Array, codec: G711Codec, atMs: number): readonly VadEvent[] {
+    return this.processLevel(sumOfSquaresDbfs(codec.sumOfSquares(payload), payload.length), payload.length, atMs);
+  }
+
+  private processLevel(levelDbfs: number, samples: number, atMs: number): readonly VadEvent[] {
     this.firstFrameAtMs ??= atMs;
-    const endMs = atMs + (frame.length * 1000) / this.sampleRate;
-    const voiced = rmsDbfs(frame) >= this.thresholdDbfs;
+    const endMs = atMs + (samples * 1000) / this.sampleRate;
+    const voiced = levelDbfs >= this.thresholdDbfs;
     if (voiced) {
       this.lastVoicedEndMs = endMs;
       if (this.speechStartMs !== undefined) return NO_EVENTS;

@@ -68,6 +68,14 @@ describe.each<[string, G711Codec, typeof alawmulaw.mulaw]>([
     expect(decoded.subarray(0, 160)).toEqual(law.decode(law.encode(frame)));
     expect([...decoded.subarray(160)]).toEqual([7, 7]);
   });
+
+  it('adds up the squares of the decoded samples without decoding, for every code word', () => {
+    const codeWords = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const word of codeWords) expect(codec.sumOfSquares(codeWords.subarray(word, word + 1))).toBe(law.decodeSample(word) ** 2);
+    const decoded = law.decode(codeWords);
+    expect(codec.sumOfSquares(codeWords)).toBe(decoded.reduce((sum, sample) => sum + sample * sample, 0));
+    expect(codec.sumOfSquares(new Uint8Array(0))).toBe(0);
+  });
 });
 
 describe('G.711 known code words', () => {

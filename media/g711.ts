@@ -12,6 +12,11 @@ export interface G711Codec {
   encodeInto(pcm: Int16Array, target: Uint8Array, offset?: number): void;
   /** Decodes into `target`, which must have `payload.length` samples: no allocation, for the receive path. */
   decodeInto(payload: Uint8Array, target: Int16Array): void;
+  /**
+   * The sum of the squares of the decoded samples, without decoding them: what an energy-based
+   * voice-activity detector needs of a frame (`rmsDbfs` of the decoded frame, from one table lookup a sample).
+   */
+  sumOfSquares(payload: Uint8Array): number;
 }
 
 /**
@@ -50,6 +55,17 @@ function codecOf(
     const table = decodeTable ?? decoder();
     for (let i = 0; i < payload.length; i++) target[i] = table[payload[i]!]!;
   };
+  let squaresTable: Float64Array | undefined;
+  const squares = (): Float64Array => {
+    const decoded = decodeTable ?? decoder();
+    return (squaresTable = Float64Array.from(decoded, (sample) => sample * sample));
+  };
+  const sumOfSquares = (payload: Uint8Array): number => {
+    const table = squaresTable ?? squares();
+    let sum = 0;
+    for (let i = 0; i < payload.length; i++) sum += table[payload[i]!]!;
+    return sum;
+  };
   return {
     name,
     payloadType,
@@ -66,6 +82,7 @@ function codecOf(
     },
     encodeInto,
     decodeInto,
+    sumOfSquares,
   };
 }
 

@@ -7,7 +7,7 @@ export { decodeRtpPacket, encodeRtpPacket } from './rtpPacket.js';
 export type { RtpHeaderExtension, RtpPacket, RtpPacketInit } from './rtpPacket.js';
 
 export { RtpSession } from './RtpSession.js';
-export type { AudioFrameInfo, RtpEndpoint, RtpImpairment, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './RtpSession.js';
+export type { AudioFrameInfo, RtpEndpoint, RtpImpairment, RtpPacketTap, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './RtpSession.js';
 export type { DtmfSendOptions, PlayOutcome } from './RtpSender.js';
 export type { ReceivedPacketKind, RtpReceiveStats } from './RtpReceiverStatistics.js';
 export { FRAME_SAMPLES, pcmFrames } from './frameSource.js';

@@ -28,7 +28,8 @@ describe('media layering (DESIGN.md: media knows nothing of SIP or the API)', ()
     const index = readFileSync(join(here, 'index.ts'), 'utf8');
     const modules = sources(here)
       .map((file) => file.slice(here.length + 1))
-      .filter((name) => !name.endsWith('.test.ts') && name !== 'index.ts' && name !== 'FramePacer.ts');
+      // Internal to RtpSession and RtpSender: nothing of theirs is public.
+      .filter((name) => !name.endsWith('.test.ts') && name !== 'index.ts' && name !== 'FramePacer.ts' && name !== 'bindRtpSocket.ts');
     const missing = modules.filter((name) => !index.includes(`'./${name.replace(/\.ts$/, '.js')}'`));
     expect(missing).toEqual([]);
   });

@@ -13,7 +13,7 @@ import {
   type PlayOutcome,
   type Result,
   type SdpCodec,
-  type RtpSessionEvents,
+  type RtpEndpoint,
 } from '../media/index.js';
 import { CallRecorder } from './CallRecorder.js';
 
@@ -35,8 +35,14 @@ export interface CallMediaHooks {
   random: RandomSource;
 }
 
-/** What an RTP session reports of each packet it sends or receives. */
-export type RtpPacketSeen = RtpSessionEvents['packet'][0];
+/** What an RTP session reports of each packet it sends or receives (see RtpPacketTap). */
+export interface RtpPacketSeen {
+  readonly direction: 'in' | 'out';
+  /** A sent packet's bytes are the session's reusable slot: copy them to keep them. */
+  readonly data: Uint8Array;
+  readonly local: RtpEndpoint;
+  readonly remote: RtpEndpoint;
+}
 
 export interface CallRtpStats {
   packetsSent: number;
@@ -188,9 +194,9 @@ export class CallMedia {
     session.on('dtmf', (digit) => this.hooks.dtmf(digit.digit));
     const rtpPacket = this.hooks.rtpPacket;
     if (rtpPacket === undefined) return;
-    session.on('packet', (packet) => {
-      if (this.callId !== undefined) rtpPacket(this.callId, packet);
-    });
+    session.tap = (direction, data, local, remote) => {
+      if (this.callId !== undefined) rtpPacket(this.callId, { direction, data, local, remote });
+    };
   }
 }
 

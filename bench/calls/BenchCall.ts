@@ -30,7 +30,8 @@ export class BenchCall {
     readonly setupMs: number,
     onDeviation: (ms: number) => void,
   ) {
-    rtp.on('audio', (_pcm, info) => {
+    // The encoded frames: timing needs no samples, and decoding them would only add to the callers' load.
+    rtp.on('payload', (_payload, _codec, info) => {
       const previousArrivalMs = this.lastArrivalMs;
       const previousTimestamp = this.lastTimestamp;
       // Two numbers, not an object per packet: the callers' own garbage collections would show as jitter.

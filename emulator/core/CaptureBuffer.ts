@@ -70,8 +70,11 @@ export class CaptureBuffer {
   private readonly chunkIds: number[] = [];
   /** Bytes used in each chunk of `chunkIds`. */
   private readonly chunkUsed: number[] = [];
-  /** The bytes of the last chunk in `chunkIds`, where the next packet goes. */
+  /** The bytes of the last chunk in `chunkIds`, where the next packet goes, and a view to write its records' headers. */
   private current: Buffer | undefined;
+  private currentView: DataView | undefined;
+  /** Bytes used in the current chunk (`chunkUsed`'s last entry, kept apart while the chunk fills). */
+  private currentUsed = 0;
   /** Packets too big for a chunk (a SIP message over TCP can be), by packet index. */
   private readonly oversized = new Map<number, Uint8Array>();
   private count = 0;
@@ -105,30 +108,35 @@ export class CaptureBuffer {
     const length = payload.length;
     const inline = recordHeaderBytes + length <= captureChunkBytes;
     const needed = recordHeaderBytes + (inline ? length : 0);
-    let last = this.chunkIds.length - 1;
     let bytes = this.current;
-    if (bytes === undefined || this.chunkUsed[last]! + needed > captureChunkBytes) {
+    let view = this.currentView;
+    if (bytes === undefined || view === undefined || this.currentUsed + needed > captureChunkBytes) {
+      this.closeChunk();
       const id = this.chunks.take();
       this.chunkIds.push(id);
       this.chunkUsed.push(0);
-      last++;
       bytes = this.current = this.chunks.bytes(id);
+      view = this.currentView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.currentUsed = 0;
     }
-    const offset = this.chunkUsed[last]!;
-    bytes.writeDoubleLE(at, offset);
-    bytes.writeUInt32LE(length, offset + 8);
-    bytes.writeUInt16LE(this.endpointOf(source), offset + 12);
-    bytes.writeUInt16LE(this.endpointOf(destination), offset + 14);
+    const offset = this.currentUsed;
+    // A DataView, not Buffer's writeDoubleLE and friends: those are JavaScript that copies the
+    // double byte by byte, a fifth of this method's time at 20,000 packets a second (bench/calls).
+    view.setFloat64(offset, at, true);
+    view.setUint32(offset + 8, length, true);
+    view.setUint16(offset + 12, this.endpointOf(source), true);
+    view.setUint16(offset + 14, this.endpointOf(destination), true);
     bytes[offset + 16] = protocol === 'TCP' ? 1 : 0;
     if (inline) bytes.set(payload, offset + recordHeaderBytes);
     else this.oversized.set(this.count, Uint8Array.from(payload));
-    this.chunkUsed[last] = offset + needed;
+    this.currentUsed = offset + needed;
     this.count++;
     return true;
   }
 
   /** Every packet kept, in order; payloads are views into the chunks, valid until `release()`. */
   packets(): CapturedPacket[] {
+    this.closeChunk();
     const out: CapturedPacket[] = [];
     this.chunkIds.forEach((id, k) => {
       const bytes = this.chunks.bytes(id);
@@ -155,8 +163,15 @@ export class CaptureBuffer {
     this.chunkIds.length = 0;
     this.chunkUsed.length = 0;
     this.current = undefined;
+    this.currentView = undefined;
+    this.currentUsed = 0;
     this.oversized.clear();
     this.count = 0;
+  }
+
+  /** Writes the current chunk's fill level back to `chunkUsed` (the chunk stays current). */
+  private closeChunk(): void {
+    if (this.chunkUsed.length > 0) this.chunkUsed[this.chunkUsed.length - 1] = this.currentUsed;
   }
 
   private endpointOf(endpoint: Endpoint): number {

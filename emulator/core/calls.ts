@@ -85,6 +85,9 @@ interface CallCapture {
   senders: Map<string, Set<number>>;
   /** The last local endpoint recorded in `senders`: a session sends from the same object every time. */
   lastSender: RtpPacketSeen['local'] | undefined;
+  /** The last remote endpoint a packet came in from (one object while the peer stays put), and whether it is one of `senders`. */
+  lastPeer: RtpPacketSeen['remote'] | undefined;
+  lastPeerSends: boolean;
 }
 
 /** Every call the emulator has seen since start or reset. Pure data; listeners and softphones fill it in. */
@@ -172,22 +175,32 @@ export class Calls {
    * once: a packet received from an endpoint that sent in this call is the same packet again.
    */
   captureRtp(callId: string, packet: RtpPacketSeen, at: number): void {
+    this.captureRtpPacket(callId, packet.direction, packet.data, packet.local, packet.remote, at);
+  }
+
+  /** `captureRtp` without the packet object: an agent's RTP, 100 packets a second per call. */
+  captureRtpPacket(callId: string, direction: RtpPacketSeen['direction'], data: Uint8Array, local: RtpPacketSeen['local'], remote: RtpPacketSeen['remote'], at: number): void {
     let capture = this.captures.get(callId);
     if (!capture) {
-      capture = { buffer: new CaptureBuffer(captureLimit, this.captureChunks), senders: new Map(), lastSender: undefined };
+      capture = { buffer: new CaptureBuffer(captureLimit, this.captureChunks), senders: new Map(), lastSender: undefined, lastPeer: undefined, lastPeerSends: false };
       this.captures.set(callId, capture);
     }
-    if (packet.direction === 'out') {
-      if (packet.local !== capture.lastSender) {
-        let ports = capture.senders.get(packet.local.address);
-        if (!ports) capture.senders.set(packet.local.address, (ports = new Set()));
-        ports.add(packet.local.port);
-        capture.lastSender = packet.local;
+    if (direction === 'out') {
+      if (local !== capture.lastSender) {
+        let ports = capture.senders.get(local.address);
+        if (!ports) capture.senders.set(local.address, (ports = new Set()));
+        ports.add(local.port);
+        capture.lastSender = local;
+        capture.lastPeer = undefined;
       }
-      capture.buffer.add(at, 'UDP', packet.local, packet.remote, packet.data);
-    } else if (!capture.senders.get(packet.remote.address)?.has(packet.remote.port)) {
-      capture.buffer.add(at, 'UDP', packet.remote, packet.local, packet.data);
+      capture.buffer.add(at, 'UDP', local, remote, data);
+      return;
     }
+    if (remote !== capture.lastPeer) {
+      capture.lastPeer = remote;
+      capture.lastPeerSends = capture.senders.get(remote.address)?.has(remote.port) ?? false;
+    }
+    if (!capture.lastPeerSends) capture.buffer.add(at, 'UDP', remote, local, data);
   }
 
   /** The RTP packets kept for this SIP Call-ID, in the order they were seen. */

@@ -1,4 +1,4 @@
-import { VoiceActivityDetector, type PromptName, type TurnDetection } from '../../../media/index.js';
+import { VoiceActivityDetector, type G711Codec, type PromptName, type TurnDetection, type VadEvent } from '../../../media/index.js';
 import { asksForHuman, handoffTerms } from './handoffRule.js';
 
 export interface HandoffConfig {
@@ -55,7 +55,15 @@ export class AgentBehaviour {
 
   /** One 20 ms frame of the caller's audio, with its arrival time. */
   audio(frame: Int16Array, atMs: number): readonly AgentAction[] {
-    const events = this.vad.process(frame, atMs);
+    return this.heard(this.vad.process(frame, atMs));
+  }
+
+  /** `audio` for a frame as it came off RTP, still encoded: turn-taking needs only its level, not its samples. */
+  payload(payload: Uint8Array, codec: G711Codec, atMs: number): readonly AgentAction[] {
+    return this.heard(this.vad.processPayload(payload, codec, atMs));
+  }
+
+  private heard(events: readonly VadEvent[]): readonly AgentAction[] {
     // Most frames change nothing: no array for them (50 frames a second per call).
     if (events.length === 0) return NO_ACTIONS;
     const actions: AgentAction[] = [];

@@ -183,7 +183,9 @@ export class AgentCall {
       return undefined;
     }
     const rtp = (this.rtp = opened.value);
-    rtp.on('packet', (packet) => this.options.calls.captureRtp(this.call.callId, packet, wallClockMs()));
+    const { calls } = this.options;
+    const { callId } = this.call;
+    rtp.tap = (direction, data, local, remote) => calls.captureRtpPacket(callId, direction, data, local, remote, wallClockMs());
     return rtp;
   }
 
@@ -198,7 +200,8 @@ export class AgentCall {
       hangup: () => this.hangUp('hung up through the control API'),
       refreshStats: () => this.refreshStats(),
     });
-    rtp.on('audio', (pcm, info) => this.act(this.behaviour?.audio(pcm, info.arrivalMs) ?? []));
+    // The agent's turn-taking needs each frame's level only: it listens to the encoded frames, so nothing decodes them.
+    rtp.on('payload', (payload, codec, info) => this.act(this.behaviour?.payload(payload, codec, info.arrivalMs) ?? []));
     rtp.on('dtmf', (digit) => this.heardDtmf(digit.digit, 'rfc4733'));
     rtp.on('rtp-timeout', () => void this.hangUp(`no RTP from the ${this.peer} for ${this.options.rtpTimeoutMs} ms`));
     dialog.onRequest((request) => this.inDialog(request));
