@@ -44,6 +44,31 @@ function queryOf(c: Context): string | undefined {
   return q === -1 || q === raw.length - 1 ? undefined : raw.slice(q + 1);
 }
 
+/** How many distinct texts the interner keeps before it starts over. */
+const INTERNED_MAX = 512;
+
+/**
+ * Shares the texts exchanges repeat (a path, an API key, a connection id) between their journal
+ * entries. Each request brings its own copy, and the path and id are slices that keep the whole
+ * request URL alive: kept in an entry, they all survived the young generation and were copied
+ * into the old one, a third of what a busy API promoted per request (bench/api). One flat copy of
+ * each is kept instead; a client cycling through more than INTERNED_MAX ids only loses the sharing.
+ */
+function interner(): (text: string | undefined) => string | undefined {
+  const texts = new Map<string, string>();
+  return (text) => {
+    if (text === undefined) return undefined;
+    let shared = texts.get(text);
+    if (shared === undefined) {
+      if (texts.size >= INTERNED_MAX) texts.clear();
+      // A copy of its own (not a slice of the URL it came from), through a JSON round trip.
+      shared = JSON.parse(JSON.stringify(text)) as string;
+      texts.set(shared, shared);
+    }
+    return shared;
+  };
+}
+
 /**
  * Records every public and control API request with its response in the journal, once the
  * response is ready. Bodies go in as the text the route read and wrote, and headers as the route
@@ -61,6 +86,7 @@ export interface ExchangeRecorder {
 }
 
 export function exchangeRecorder(journal: Journal): ExchangeRecorder {
+  const shared = interner();
   const begin = (c: Context): Notes | undefined => {
     const { method, path } = c.req;
     if (!recorded(c, method, path)) return undefined;
@@ -75,11 +101,11 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
     journal.recordApi({
       api: noted.api ?? (path.startsWith('/public') ? 'public' : 'control'),
       method,
-      path,
-      query: queryOf(c),
+      path: shared(path)!,
+      query: shared(queryOf(c)),
       operationId: noted.operationId,
-      apiKey: noted.apiKey,
-      connectionId: path.includes('connections/') ? CONNECTION_IN_PATH.exec(path)?.[1] : undefined,
+      apiKey: shared(noted.apiKey),
+      connectionId: path.includes('connections/') ? shared(CONNECTION_IN_PATH.exec(path)?.[1]) : undefined,
       requestContentType: noted.requestContentType,
       requestText: noted.requestText,
       status: response.status,
