@@ -91,7 +91,18 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
     const { method, path } = c.req;
     if (!recorded(c, method, path)) return undefined;
     // A handler that threw leaves its notes for the error answer to complete.
-    const noted: Notes = (c as Noted)[NOTES] ?? { after: journal.lastSeq };
+    // Every field from the start: filled in one by one, the object changed shape (and grew a
+    // separate property store) up to five times per request.
+    const noted: Notes = (c as Noted)[NOTES] ?? {
+      api: undefined,
+      operationId: undefined,
+      apiKey: undefined,
+      requestText: undefined,
+      requestContentType: undefined,
+      responseText: undefined,
+      responseHeaders: undefined,
+      after: journal.lastSeq,
+    };
     (c as Noted)[NOTES] = noted;
     return noted;
   };
