@@ -87,12 +87,21 @@ export interface ExchangeRecorder {
 
 export function exchangeRecorder(journal: Journal): ExchangeRecorder {
   const shared = interner();
+  // The connection id in a path, found once per distinct path (the path is interned, so its own text is the key).
+  const connectionIds = new Map<string, string | undefined>();
+  const connectionIdIn = (path: string): string | undefined => {
+    if (connectionIds.has(path)) return connectionIds.get(path);
+    const id = path.includes('connections/') ? shared(CONNECTION_IN_PATH.exec(path)?.[1]) : undefined;
+    if (connectionIds.size >= INTERNED_MAX) connectionIds.clear();
+    connectionIds.set(path, id);
+    return id;
+  };
   const begin = (c: Context): Notes | undefined => {
     const { method, path } = c.req;
     if (!recorded(c, method, path)) return undefined;
-    // A handler that threw leaves its notes for the error answer to complete.
     // Every field from the start: filled in one by one, the object changed shape (and grew a
-    // separate property store) up to five times per request.
+    // separate property store) up to five times per request. A handler that threw leaves its
+    // notes for the error answer to complete.
     const noted: Notes = (c as Noted)[NOTES] ?? {
       api: undefined,
       operationId: undefined,
@@ -108,15 +117,16 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
   };
   const finish = (c: Context, noted: Notes, response: Response, started: number): void => {
     const { method, path } = c.req;
+    const sharedPath = shared(path)!;
     // One object literal, no spreads: this runs for every request.
     journal.recordApi({
       api: noted.api ?? (path.startsWith('/public') ? 'public' : 'control'),
       method,
-      path: shared(path)!,
+      path: sharedPath,
       query: shared(queryOf(c)),
       operationId: noted.operationId,
       apiKey: shared(noted.apiKey),
-      connectionId: path.includes('connections/') ? shared(CONNECTION_IN_PATH.exec(path)?.[1]) : undefined,
+      connectionId: connectionIdIn(sharedPath),
       requestContentType: noted.requestContentType,
       requestText: noted.requestText,
       status: response.status,
