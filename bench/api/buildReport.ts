@@ -43,6 +43,8 @@ export interface BenchSettings {
   omnisipVersion: string;
   gitCommit: string;
   prismVersion: string;
+  /** Extra Node flags the omnisip server ran with under load (`--node-flags`); absent for none. */
+  serverNodeFlags?: string[];
 }
 
 export interface ApiBenchReport {

@@ -28,6 +28,13 @@ describe('formatText', () => {
     expect(text).toContain('load average at start 0.5, 0.25, 0.1');
   });
 
+  it('names the Node flags the server ran with under load, and only when there were some', () => {
+    expect(text).not.toContain('omnisip under load with');
+    const flagged = { ...report, settings: { ...report.settings, serverNodeFlags: ['--single-threaded-gc'] } };
+    expect(formatText(flagged)).toContain('omnisip under load with --single-threaded-gc');
+    expect(formatMarkdown(flagged)).toContain('npm run bench:api -- --node-flags "--single-threaded-gc"');
+  });
+
   it('shows per case both servers, the ratio and both p99s', () => {
     expect(text).toMatch(/GET \/public\/sip-connections\/\{id\}\s+21,000\s+1,400\s+15\.0×\s+3\.25 ms\s+120\.50 ms\s+0\s+0/);
     expect(text).toMatch(/cold start.*\n.*median of 5\s+125 ms\s+950 ms\s+7\.6×/);

@@ -20,6 +20,8 @@ Options:
   --connections <n>   autocannon connections (default 50)
   --reps <n>          cold starts per server (default 5)
   --profile           run the omnisip server under load with --cpu-prof (profiles in bench/results/profiles)
+  --node-flags <f>    extra Node/V8 flags for the omnisip server under load, e.g. "--single-threaded-gc",
+                      to compare its tail with and without them on the same machine
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
       connections: { type: 'string' },
       reps: { type: 'string' },
       profile: { type: 'boolean' },
+      'node-flags': { type: 'string' },
       strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +54,7 @@ async function main(): Promise<number> {
     warmupSeconds: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 2),
     coldStartRepetitions: positive('reps', values.reps, 5),
     profileDir: values.profile ? join(resultsDir, 'profiles') : undefined,
+    nodeFlags: values['node-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [],
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (!result.ok) {

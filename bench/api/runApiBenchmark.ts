@@ -18,6 +18,8 @@ export interface ApiBenchmarkOptions {
   coldStartRepetitions: number;
   /** When set, the omnisip server under load runs with `--cpu-prof` and writes its profile here. */
   profileDir?: string;
+  /** Extra Node flags for the omnisip server under load (not for the cold starts). */
+  nodeFlags?: string[];
   /** Progress lines (the report itself is returned). */
   log: (line: string) => void;
 }
@@ -79,7 +81,7 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
 
   const load: LoadOptions = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
   const profileFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-  const omnisip = await loadServer(omnisipServer(root, { agentLimit, nodeFlags: profileFlags }), options, load, interference);
+  const omnisip = await loadServer(omnisipServer(root, { agentLimit, nodeFlags: [...(options.nodeFlags ?? []), ...profileFlags] }), options, load, interference);
   if (!omnisip.ok) return omnisip;
   const prism = await loadServer(prismServer(root), options, load, interference);
   if (!prism.ok) return prism;
@@ -93,6 +95,7 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
     omnisipVersion: readVersion(join(root, 'package.json')),
     gitCommit: gitCommit(root),
     prismVersion: readVersion(join(root, 'node_modules/@stoplight/prism-cli/package.json')),
+    ...(options.nodeFlags?.length ? { serverNodeFlags: options.nodeFlags } : {}),
   };
   return { ok: true, report: buildReport({ machine, settings, coldStart: cold.byServer, cases, interference }) };
 }

@@ -172,7 +172,8 @@ export class AgentStore {
   private store(agent: Agent): string {
     const json = JSON.stringify(agent);
     this.agents.set(agent.id, json);
-    this.pages.clear();
+    // Clearing a Map allocates it a new table even when it is empty: a create in a loop did so each time.
+    if (this.pages.size > 0) this.pages.clear();
     return json;
   }
 

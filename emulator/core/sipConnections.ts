@@ -88,6 +88,65 @@ export function toResource(record: SipConnectionRecord): SipConnection {
     : { id: record.id, agentId: record.agentId, settings: settings as unknown as SipSettings, status, created: record.created };
 }
 
+/** What a connection's JSON was made from: the record's fields as they were, compared before the text is reused. */
+interface ResourceText {
+  state: ListenerState;
+  lastRefreshed: number;
+  agentId: string;
+  name: string | undefined;
+  server: unknown;
+  port: unknown;
+  domain: unknown;
+  username: unknown;
+  transport: unknown;
+  callerId: unknown;
+  json: string;
+}
+
+const resourceTexts = new WeakMap<SipConnectionRecord, ResourceText>();
+
+/**
+ * `JSON.stringify(toResource(record))`, made again only when a field it shows has changed: a
+ * connection read in a loop (a client polling its status) built the object and its text on every
+ * request, about a tenth of the request's time (bench/api). The record's fields are compared, not
+ * a version number, so a change made anywhere is seen; the state is replaced on every transition,
+ * never changed in place, so comparing it by identity covers status and message.
+ */
+export function resourceJson(record: SipConnectionRecord): string {
+  const cached = resourceTexts.get(record);
+  const { settings } = record;
+  if (
+    cached !== undefined &&
+    cached.state === record.state &&
+    cached.lastRefreshed === record.lastRefreshed &&
+    cached.agentId === record.agentId &&
+    cached.name === record.name &&
+    cached.server === settings.server &&
+    cached.port === settings.port &&
+    cached.domain === settings.domain &&
+    cached.username === settings.username &&
+    cached.transport === settings.transport &&
+    cached.callerId === settings.callerId
+  ) {
+    return cached.json;
+  }
+  const json = JSON.stringify(toResource(record));
+  resourceTexts.set(record, {
+    state: record.state,
+    lastRefreshed: record.lastRefreshed,
+    agentId: record.agentId,
+    name: record.name,
+    server: settings.server,
+    port: settings.port,
+    domain: settings.domain,
+    username: settings.username,
+    transport: settings.transport,
+    callerId: settings.callerId,
+    json,
+  });
+  return json;
+}
+
 /** The outcome of a lifecycle event: what changed, and the effects left for the listener manager. */
 export interface AppliedEvent {
   ok: boolean;

@@ -27,6 +27,7 @@ export interface ApiRoutesOptions {
   validateResponses: boolean;
 }
 
+const isPathParameter = (p: OperationSpec['parameters'][number]) => p.in === 'path';
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim());
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -129,10 +130,19 @@ function authenticated(c: Context, op: OperationSpec, options: ApiRoutesOptions,
   });
 }
 
+/** The parameters of a request without any: one shared, frozen object instead of two new ones per request. */
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
+
+/** Whether the request has a query string at all, read from Node's request line when Node serves it. */
+function hasQuery(c: Context): boolean {
+  return (incomingOf(c)?.url ?? c.req.url).includes('?');
+}
+
 function validated(c: Context, op: OperationSpec, options: ApiRoutesOptions, apiKey: string | undefined, body: unknown): Answer {
   const validators = options.validators.get(op.operationId)!;
-  const params = c.req.param() as Record<string, string>;
-  const query = coerceQuery(op.parameters, c.req.query());
+  // Hono builds a params object and a query object on each call: only asked when there can be some.
+  const params = op.parameters.some(isPathParameter) ? (c.req.param() as Record<string, string>) : NONE;
+  const query = hasQuery(c) ? coerceQuery(op.parameters, c.req.query()) : NONE;
   const paramError = validators.params({ path: params, query });
   if (paramError) return respondFailure(c, apiErrors.validation(paramError));
   if (op.bodyPointer) {

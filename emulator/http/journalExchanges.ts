@@ -44,6 +44,32 @@ function queryOf(c: Context): string | undefined {
   return q === -1 || q === raw.length - 1 ? undefined : raw.slice(q + 1);
 }
 
+/** How many distinct texts the interner keeps before it starts over. */
+const INTERNED_MAX = 512;
+
+/**
+ * Shares the texts exchanges repeat (a path, an API key, a connection id, a content type) between
+ * their journal entries. Each request brings its own copy, and the path and id are slices that keep
+ * the whole request URL alive: kept in an entry, they all survived the young generation and were
+ * copied into the old one, a fifth of what a connection read promoted (bench/api, 336 → 267 bytes
+ * per request). One flat copy of each is kept instead; a client cycling through more than
+ * INTERNED_MAX distinct texts only loses the sharing.
+ */
+function interner(): (text: string | undefined) => string | undefined {
+  const texts = new Map<string, string>();
+  return (text) => {
+    if (text === undefined) return undefined;
+    let shared = texts.get(text);
+    if (shared === undefined) {
+      if (texts.size >= INTERNED_MAX) texts.clear();
+      // A copy of its own (not a slice of the URL it came from), through a JSON round trip.
+      shared = JSON.parse(JSON.stringify(text)) as string;
+      texts.set(shared, shared);
+    }
+    return shared;
+  };
+}
+
 /**
  * Records every public and control API request with its response in the journal, once the
  * response is ready. Bodies go in as the text the route read and wrote, and headers as the route
@@ -61,26 +87,48 @@ export interface ExchangeRecorder {
 }
 
 export function exchangeRecorder(journal: Journal): ExchangeRecorder {
+  const shared = interner();
+  // The connection id in a path, found once per distinct path (the path is interned, so its own text is the key).
+  const connectionIds = new Map<string, string | undefined>();
+  const connectionIdIn = (path: string): string | undefined => {
+    if (connectionIds.has(path)) return connectionIds.get(path);
+    const id = path.includes('connections/') ? shared(CONNECTION_IN_PATH.exec(path)?.[1]) : undefined;
+    if (connectionIds.size >= INTERNED_MAX) connectionIds.clear();
+    connectionIds.set(path, id);
+    return id;
+  };
   const begin = (c: Context): Notes | undefined => {
     const { method, path } = c.req;
     if (!recorded(c, method, path)) return undefined;
-    // A handler that threw leaves its notes for the error answer to complete.
-    const noted: Notes = (c as Noted)[NOTES] ?? { after: journal.lastSeq };
+    // Every field from the start: filled in one by one, the object changed shape (and grew a
+    // separate property store) up to five times per request. A handler that threw leaves its
+    // notes for the error answer to complete.
+    const noted: Notes = (c as Noted)[NOTES] ?? {
+      api: undefined,
+      operationId: undefined,
+      apiKey: undefined,
+      requestText: undefined,
+      requestContentType: undefined,
+      responseText: undefined,
+      responseHeaders: undefined,
+      after: journal.lastSeq,
+    };
     (c as Noted)[NOTES] = noted;
     return noted;
   };
   const finish = (c: Context, noted: Notes, response: Response, started: number): void => {
     const { method, path } = c.req;
+    const sharedPath = shared(path)!;
     // One object literal, no spreads: this runs for every request.
     journal.recordApi({
       api: noted.api ?? (path.startsWith('/public') ? 'public' : 'control'),
       method,
-      path,
-      query: queryOf(c),
+      path: sharedPath,
+      query: shared(queryOf(c)),
       operationId: noted.operationId,
-      apiKey: noted.apiKey,
-      connectionId: path.includes('connections/') ? CONNECTION_IN_PATH.exec(path)?.[1] : undefined,
-      requestContentType: noted.requestContentType,
+      apiKey: shared(noted.apiKey),
+      connectionId: connectionIdIn(sharedPath),
+      requestContentType: shared(noted.requestContentType),
       requestText: noted.requestText,
       status: response.status,
       responseHeaders: noted.responseHeaders ?? EMPTY_HEADERS,

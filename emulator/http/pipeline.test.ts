@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createTestWorld, guideAgent } from '../../test/support/world.js';
+import type { VirtualClock } from '../core/clock.js';
+import type { ApiEntry } from '../journal/entries.js';
+import { createTestWorld, guideAgent, guideConnection } from '../../test/support/world.js';
 
 describe('request pipeline', () => {
   it('answers 401 in the envelope without a key, before validating anything', async () => {
@@ -115,5 +117,29 @@ describe('control API', () => {
     expect((await world.call('POST', '/_emulator/reset', { key: null })).status).toBe(204);
     expect((await world.call('GET', `/public/agents/${agent.body.id}`)).status).toBe(404);
     expect((await world.call('POST', '/public/agents', { body: guideAgent })).status).toBe(200);
+  });
+
+  it('answers a connection read again with its current status, and journals each read with its path, query, key and connection', async () => {
+    const world = createTestWorld();
+    const agent = await world.call('POST', '/public/agents', { body: guideAgent });
+    const created = await world.call('POST', '/public/sip-connections', { body: guideConnection(agent.body.id) });
+    const path = `/public/sip-connections/${created.body.id}`;
+    const pending = await world.call('GET', path);
+    expect(pending.body).toEqual(created.body);
+    expect((await world.call('GET', path)).body).toEqual(pending.body);
+    (world.clock as VirtualClock).advance(1000);
+    const provisioned = await world.call('GET', path);
+    expect(provisioned.body.status.lifecycleStatus).not.toBe('Pending');
+    expect(provisioned.body).toEqual({ ...pending.body, status: { ...provisioned.body.status } });
+    await world.call('PATCH', path, { body: { name: 'Renamed' } });
+    expect((await world.call('GET', path)).body.name).toBe('Renamed');
+    await world.call('GET', `${path}?unused=1`, { key: 'other-key' });
+    await world.call('GET', '/public/agents?pageSize=5');
+    const reads = (world.journal.entries({ kinds: ['api'] }) as ApiEntry[]).filter((e) => e.method === 'GET').map((e) => [e.path, e.query, e.apiKey, e.connectionId]);
+    expect(reads).toEqual([
+      ...Array.from({ length: 4 }, () => [path, undefined, 'test-key', created.body.id]),
+      [path, 'unused=1', 'other-key', created.body.id],
+      ['/public/agents', 'pageSize=5', 'test-key', undefined],
+    ]);
   });
 });

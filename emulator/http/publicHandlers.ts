@@ -12,7 +12,7 @@ import { defaultPageSize, type PageRequest } from '../core/pagination.js';
 import type { Project } from '../core/projects.js';
 import type { Handler, HandlerDeps, HandlerInput, HandlerOutput } from './handler.js';
 import { JsonText } from './JsonText.js';
-import { statusOf, toResource } from '../core/sipConnections.js';
+import { resourceJson, statusOf, toResource } from '../core/sipConnections.js';
 import type { ApiFailure } from '../core/errors.js';
 
 const ok = (body: unknown, status = 200): HandlerOutput => ({ status, body });
@@ -67,7 +67,7 @@ export const publicHandlers: Record<string, Handler> = Object.fromEntries(
   },
   listSipConnections: sipOnly(({ project, query }) =>
     ok(project.sipConnections.list(pageOf(query), query.agentId !== undefined ? { agentId: query.agentId as string } : {}))),
-  getSipConnection: sipOnly(({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(toResource(r)))),
+  getSipConnection: sipOnly(({ project, params }) => unwrap(project.sipConnections.get(params.id!), (r) => ok(new JsonText(resourceJson(r))))),
   updateSipConnection: sipOnly(({ project, params, body }) => {
     const patch = body as SipConnectionPatch;
     if (patch.agentId !== undefined && !project.agents.exists(patch.agentId)) {

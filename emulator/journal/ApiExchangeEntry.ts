@@ -24,6 +24,20 @@ export interface ApiExchange {
 const SECRET = /passw|secret/i;
 
 /**
+ * The bodies an entry holds, apart from it: most entries let go of them as they are recorded (a
+ * successful read's), and an entry without these fields of its own is smaller to keep (bench/api).
+ */
+interface HeldBodies {
+  requestText: string | undefined;
+  requestBody: unknown;
+  responseText: string | undefined;
+  responseBody: unknown;
+  /** The request body held is the redacted one: kept when the others go. */
+  readonly requestRedacted: boolean;
+  readonly secrets: SecretRedactor;
+}
+
+/**
  * An API request and its response in the journal. A request body that may hold a password is
  * redacted as it is recorded (so each password gets its number in the order it was first seen);
  * other bodies are kept as the text they were and parsed only when read, so recording costs the
@@ -43,15 +57,11 @@ export class ApiExchangeEntry implements ApiEntry {
   readonly #requestContentType: string | undefined;
   readonly #responseHeaders: Readonly<Record<string, string>>;
   readonly #status: number;
-  #requestText: string | undefined;
-  #requestBody: unknown;
-  #responseText: string | undefined;
-  #responseBody: unknown;
+  /** Undefined when there is no body to hold, or none left. */
+  #bodies: HeldBodies | undefined;
   /** The bytes of body text this entry holds until `dropBodies` (a redacted request body is always kept). */
   readonly #heldBytes: number;
-  readonly #requestRedacted: boolean;
   #dropped = false;
-  readonly #secrets: SecretRedactor;
 
   constructor(
     readonly seq: number,
@@ -73,13 +83,19 @@ export class ApiExchangeEntry implements ApiEntry {
     this.#responseHeaders = exchange.responseHeaders;
     this.#status = exchange.status;
     const text = exchange.requestText;
+    const responseText = exchange.responseText;
     const redacted = text !== undefined && text !== '' && SECRET.test(text);
-    if (redacted) this.#requestBody = secrets.redactJsonText(text);
-    else this.#requestText = text;
-    this.#responseText = exchange.responseText;
-    this.#requestRedacted = redacted;
-    this.#heldBytes = (redacted ? 0 : (text?.length ?? 0)) + (exchange.responseText?.length ?? 0);
-    this.#secrets = secrets;
+    if (text !== undefined || responseText !== undefined) {
+      this.#bodies = {
+        requestText: redacted ? undefined : text,
+        requestBody: redacted ? secrets.redactJsonText(text) : undefined,
+        responseText,
+        responseBody: undefined,
+        requestRedacted: redacted,
+        secrets,
+      };
+    }
+    this.#heldBytes = (redacted ? 0 : (text?.length ?? 0)) + (responseText?.length ?? 0);
   }
 
   /** The bytes of body this entry still holds, for the journal's body budget. */
@@ -94,34 +110,41 @@ export class ApiExchangeEntry implements ApiEntry {
   dropBodies(): void {
     if (this.#dropped || this.#heldBytes === 0) return;
     this.#dropped = true;
-    if (!this.#requestRedacted) this.#requestBody = undefined;
-    this.#requestText = undefined;
-    this.#responseText = undefined;
-    this.#responseBody = undefined;
+    const bodies = this.#bodies;
+    if (bodies === undefined) return;
+    if (!bodies.requestRedacted) {
+      this.#bodies = undefined;
+      return;
+    }
+    bodies.requestText = undefined;
+    bodies.responseText = undefined;
+    bodies.responseBody = undefined;
   }
 
   get request(): ApiEntry['request'] {
-    if (this.#requestText !== undefined) {
-      this.#requestBody = parseBody(this.#requestText);
-      this.#requestText = undefined;
+    const bodies = this.#bodies;
+    if (bodies !== undefined && bodies.requestText !== undefined) {
+      bodies.requestBody = parseBody(bodies.requestText);
+      bodies.requestText = undefined;
     }
     return {
       ...(this.#requestContentType !== undefined && { contentType: this.#requestContentType }),
-      ...(this.#requestBody !== undefined && { body: this.#requestBody }),
+      ...(bodies?.requestBody !== undefined && { body: bodies.requestBody }),
     };
   }
 
   get response(): ApiEntry['response'] {
-    if (this.#responseText !== undefined) {
+    const bodies = this.#bodies;
+    if (bodies !== undefined && bodies.responseText !== undefined) {
       // Passwords are write-only, so no response should hold one; redacted anyway, should one ever slip in.
-      const body = parseBody(this.#responseText);
-      this.#responseBody = SECRET.test(this.#responseText) ? this.#secrets.redact(body) : body;
-      this.#responseText = undefined;
+      const body = parseBody(bodies.responseText);
+      bodies.responseBody = SECRET.test(bodies.responseText) ? bodies.secrets.redact(body) : body;
+      bodies.responseText = undefined;
     }
     return {
       status: this.#status,
       headers: this.#responseHeaders,
-      ...(this.#responseBody !== undefined && { body: this.#responseBody }),
+      ...(bodies?.responseBody !== undefined && { body: bodies.responseBody }),
       ...(this.#dropped && { bodyDropped: this.#heldBytes }),
     };
   }

@@ -132,6 +132,18 @@ describe('Journal', () => {
     expect(responses[0]).toEqual({ status: 200, headers: {}, bodyDropped: body.length });
   });
 
+  it('keeps a redacted request body when it lets go of the rest, and counts only the rest', () => {
+    const journal = new Journal({ clock: clock(), capacity: 100, bodyBudget: 100 });
+    const requestText = JSON.stringify({ settings: { username: 'u', password: 'pw-not-kept' } });
+    const responseText = JSON.stringify({ id: 'sipconn_1', filler: 'z'.repeat(200) });
+    journal.recordApi({ api: 'public', method: 'POST', path: '/public/sip-connections', requestContentType: 'application/json', requestText, status: 201, responseHeaders: {}, responseText, durationMs: 1, after: 0 });
+    const [entry] = journal.entries();
+    if (entry?.kind !== 'api') throw new Error('expected an API entry');
+    expect(entry.request).toEqual({ contentType: 'application/json', body: { settings: { username: 'u', password: '[secret 1]' } } });
+    expect(entry.response).toEqual({ status: 201, headers: {}, bodyDropped: responseText.length });
+    expect(JSON.stringify(entry)).not.toContain('pw-not-kept');
+  });
+
   it('lets go of the body of a successful read at once, after its subscribers have had it whole', () => {
     const journal = new Journal({ clock: clock(), capacity: 10 });
     const streamed: string[] = [];
