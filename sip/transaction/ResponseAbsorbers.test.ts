@@ -8,7 +8,10 @@ describe('ResponseAbsorbers', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const sent: string[] = [];
     const absorbers = new ResponseAbsorbers<string>(async (data, to) => void sent.push(`${data.toString()} to ${to}`), () => undefined);
+    // One per SIP stack: until it absorbs something it holds no bytes (5,000 connections, 5,000 stacks).
+    expect(absorbers.bytes).toBe(0);
     absorbers.add('a', Buffer.from('401 for a'), 'alice', 32_000);
+    expect(absorbers.bytes).toBe(4096);
     vi.advanceTimersByTime(10_000);
     absorbers.add('b', Buffer.from('200 for b'), 'bob', 32_000);
     expect(absorbers.absorb('a')).toBe(true);
