@@ -49,4 +49,24 @@ describe('the event stream', () => {
     expect(JSON.stringify(events)).not.toContain('your-sip-password');
     abort.abort();
   });
+
+  it('sends a burst of entries recorded in one go as one event each, in order, with its id', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${emulator.url}/_emulator/events?kind=clock`, { signal: abort.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const blocks = (): string[] => text.split('\n\n').filter((b) => b.includes('event: clock.advanced'));
+    while (!text.includes('event: ready')) text += decoder.decode((await reader.read()).value, { stream: true });
+    const from = emulator.control.journal.lastSeq;
+    for (let i = 1; i <= 500; i++) emulator.control.journal.record({ kind: 'clock.advanced', byMs: i, now: i });
+    while (blocks().length < 500) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the stream ended');
+      text += decoder.decode(value, { stream: true });
+    }
+    const got = blocks().map((block) => ({ id: Number(/^id: (\d+)$/m.exec(block)?.[1]), byMs: JSON.parse(/^data: (.*)$/m.exec(block)![1]!).byMs }));
+    expect(got).toEqual(Array.from({ length: 500 }, (_, i) => ({ id: from + i + 1, byMs: i + 1 })));
+    abort.abort();
+  });
 });

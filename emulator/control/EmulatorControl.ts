@@ -34,7 +34,7 @@ import type { Logger } from '../core/logger.js';
 import type { Projects } from '../core/projects.js';
 import { statusOf } from '../core/sipConnections.js';
 import { callTimeline, sipPackets, writePcap, type Journal, type JournalEntry } from '../journal/index.js';
-import { journalEvents, journalFilter, type JournalQuery } from './journalQueries.js';
+import { journalEvents, journalFilter, type JournalEventStream, type JournalQuery } from './journalQueries.js';
 import type { AgentCallHandle } from '../listener/calls/AgentCall.js';
 import type { ListenerManager } from '../listener/ListenerManager.js';
 import type { Pbx } from '../pbx/index.js';
@@ -233,7 +233,7 @@ export class EmulatorControl {
    * The journal's entries from now on (after those matching `query.since`, if given, which are
    * sent first), as they happen: what `GET /_emulator/events` streams. End it with `return()`.
    */
-  getEvents(query: Pick<JournalQuery, 'since' | 'kind'> = {}): AsyncIterableIterator<JournalEntry> {
+  getEvents(query: Pick<JournalQuery, 'since' | 'kind'> = {}): JournalEventStream {
     return journalEvents(this.parts.journal, query);
   }
 

@@ -17,7 +17,12 @@ export interface JournalQuery {
  * The journal's entries from now on (after those matching `query.since`, if given, which are sent
  * first), as they happen: what `GET /_emulator/events` streams. End it with `return()`.
  */
-export function journalEvents(journal: Journal, query: Pick<JournalQuery, 'since' | 'kind'> = {}): AsyncIterableIterator<JournalEntry> {
+/** The journal's entries as they come; `takeQueued` hands over at once those already waiting (to write them in one go). */
+export interface JournalEventStream extends AsyncIterableIterator<JournalEntry> {
+  takeQueued(): JournalEntry[];
+}
+
+export function journalEvents(journal: Journal, query: Pick<JournalQuery, 'since' | 'kind'> = {}): JournalEventStream {
   const filter = journalFilter({ ...(query.kind && { kind: query.kind }) });
   const queue: JournalEntry[] = query.since === undefined ? [] : journal.entries({ ...filter, since: query.since });
   let wake: (() => void) | undefined;
@@ -33,8 +38,9 @@ export function journalEvents(journal: Journal, query: Pick<JournalQuery, 'since
     wake?.();
     return { done: true, value: undefined };
   };
-  const iterator: AsyncIterableIterator<JournalEntry> = {
+  const iterator: JournalEventStream = {
     [Symbol.asyncIterator]: () => iterator,
+    takeQueued: () => queue.splice(0),
     async next() {
       while (!done) {
         const entry = queue.shift();
