@@ -15,6 +15,14 @@ function literalLookup(hostname: string, options: unknown, callback: (error: Err
   dnsLookup(hostname, options as never, callback as never);
 }
 
+/**
+ * The receive buffer a SIP socket asks for. Linux's default (208 KiB, some 300 datagrams) overflowed
+ * while the event loop was busy: 5,000 connections registering at once lost thousands of REGISTERs
+ * (the kernel's UDP RcvbufErrors), each then waiting for its retransmission (T1, 500 ms). The
+ * kernel caps the request at net.core.rmem_max; it is a limit, not memory taken up front.
+ */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** One UDP socket: every datagram is one SIP message (RFC 3261 §18.3). */
 export class UdpTransport {
   private constructor(
@@ -25,7 +33,7 @@ export class UdpTransport {
 
   /** Binds the socket; rejects with the system error (e.g. EADDRINUSE) so the caller can retry another port. */
   static bind(address: string, port: number, deliver: (packet: InboundPacket) => void): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup });
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup, recvBufferSize: RECEIVE_BUFFER_BYTES });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, address, () => {
