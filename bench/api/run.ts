@@ -20,8 +20,9 @@ Options:
   --connections <n>   autocannon connections (default 50)
   --reps <n>          cold starts per server (default 5)
   --profile           run the omnisip server under load with --cpu-prof (profiles in bench/results/profiles)
-  --node-flags <f>    extra Node/V8 flags for the omnisip server under load, e.g. "--single-threaded-gc",
-                      to compare its tail with and without them on the same machine
+  --node-flags=<f>    extra Node/V8 flags for the omnisip server under load, e.g.
+                      --node-flags=--single-threaded-gc (with '=': a value that starts with '--' is
+                      otherwise taken for an option), to compare its tail with and without them
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
