@@ -17,9 +17,9 @@ export interface JournalQuery {
  * The journal's entries from now on (after those matching `query.since`, if given, which are sent
  * first), as they happen: what `GET /_emulator/events` streams. End it with `return()`.
  */
-/** The journal's entries as they come; `takeQueued` hands over at once those already waiting (to write them in one go). */
+/** The journal's entries as they come; `takeQueued` hands over at once up to `max` of those already waiting (to write them in one go). */
 export interface JournalEventStream extends AsyncIterableIterator<JournalEntry> {
-  takeQueued(): JournalEntry[];
+  takeQueued(max: number): JournalEntry[];
 }
 
 export function journalEvents(journal: Journal, query: Pick<JournalQuery, 'since' | 'kind'> = {}): JournalEventStream {
@@ -40,7 +40,7 @@ export function journalEvents(journal: Journal, query: Pick<JournalQuery, 'since
   };
   const iterator: JournalEventStream = {
     [Symbol.asyncIterator]: () => iterator,
-    takeQueued: () => queue.splice(0),
+    takeQueued: (max) => queue.splice(0, max),
     async next() {
       while (!done) {
         const entry = queue.shift();
