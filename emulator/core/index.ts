@@ -2,6 +2,7 @@ export { AgentStore, channelTypes, type AgentStoreOptions, type ChannelType } fr
 export { createClock, RealClock, VirtualClock, type Clock, type ClockMode, type TimerHandle } from './clock.js';
 export { apiErrors, ErrorType, type ApiFailure, type ErrorBody } from './errors.js';
 export { apiKeyIdOf, Ids, unixSeconds, type IdPrefix } from './ids.js';
+export { flatCopy } from './flatCopy.js';
 export {
   describeState,
   initialListenerState,

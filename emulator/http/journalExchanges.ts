@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { flatCopy } from '../core/flatCopy.js';
 import type { ApiExchange, Journal } from '../journal/index.js';
 import { requestHeader } from './requestHeader.js';
 
@@ -62,8 +63,8 @@ function interner(): (text: string | undefined) => string | undefined {
     let shared = texts.get(text);
     if (shared === undefined) {
       if (texts.size >= INTERNED_MAX) texts.clear();
-      // A copy of its own (not a slice of the URL it came from), through a JSON round trip.
-      shared = JSON.parse(JSON.stringify(text)) as string;
+      // A copy of its own, not a slice of the URL it came from.
+      shared = flatCopy(text);
       texts.set(shared, shared);
     }
     return shared;

@@ -1,4 +1,5 @@
 import { type Clock, wallClockMs } from '../core/clock.js';
+import { flatCopy } from '../core/flatCopy.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
 import type { EntryInit, EntryStamp, JournalEntry, JournalKind } from './entries.js';
 import { SecretRedactor } from './redact.js';
@@ -122,7 +123,7 @@ export class Journal {
     if (oldest !== undefined) this.identities.delete(oldest);
     // Kept as one flat string: built by concatenation, it would be a tree over its parts (and over
     // the message fields they were sliced from) for as long as it is remembered.
-    const kept = ` ${identity}`.slice(1);
+    const kept = flatCopy(identity);
     this.identityRing[this.identityNext] = kept;
     this.identityNext = (this.identityNext + 1) % IDENTITY_MEMORY;
     this.identities.add(kept);

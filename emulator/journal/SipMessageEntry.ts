@@ -1,4 +1,5 @@
 import { parseMessage, redactAuthorization, type SipMessage, type SipTraceEntry } from '../../sip/index.js';
+import { flatCopy } from '../core/flatCopy.js';
 import type { EntryStamp, SipEntry, SipParty } from './entries.js';
 
 /** The few `host:port` strings a journal names, one copy each: every entry names two of them. */
@@ -10,9 +11,9 @@ function hostPort(e: { address: string; port: number }): string {
   let byPort = HOST_PORTS.get(e.address);
   const known = byPort?.get(e.port);
   if (known !== undefined) return known;
-  const text = ` ${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`.slice(1);
+  const text = flatCopy(`${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`);
   if (hostPorts >= MAX_HOST_PORTS) return text;
-  if (byPort === undefined) HOST_PORTS.set(` ${e.address}`.slice(1), (byPort = new Map()));
+  if (byPort === undefined) HOST_PORTS.set(flatCopy(e.address), (byPort = new Map()));
   byPort.set(e.port, text);
   hostPorts++;
   return text;

@@ -119,3 +119,14 @@ export function formatParams(params: Record<string, string | null>): string {
   }
   return out;
 }
+
+/**
+ * A copy of `text` that refers to nothing else, for a string kept long (a key held for 32 s, a cache
+ * entry). A concatenation of slices of a message is kept by V8 as a tree over the message's text;
+ * slicing a concatenation makes V8 write it out flat first, and the slice then refers to that flat
+ * copy alone (a third of the cost of a round trip through a Buffer). emulator/core has its twin,
+ * for the layers that must not load the SIP layer.
+ */
+export function flatCopy(text: string): string {
+  return ` ${text}`.slice(1);
+}

@@ -3,6 +3,8 @@
  * and which headers are comma-separated lists (RFC 3261 §7.3.1).
  */
 
+import { flatCopy } from './grammar.js';
+
 const CANONICAL_NAMES = [
   'Accept', 'Accept-Contact', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow',
   'Allow-Events', 'Authentication-Info', 'Authorization', 'Call-ID', 'Call-Info', 'Contact',
@@ -55,7 +57,7 @@ export function headerKey(name: string): string {
   const lower = name.toLowerCase();
   const key = (lower.length === 1 ? COMPACT_FORMS.get(lower) : undefined) ?? lower;
   // A copy of the name: a slice of a received message would keep the whole message alive.
-  if (KEYS.size < MAX_CACHED_KEYS) KEYS.set(Buffer.from(name, 'utf8').toString('utf8'), key);
+  if (KEYS.size < MAX_CACHED_KEYS) KEYS.set(flatCopy(name), key);
   return key;
 }
 
