@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startProcess } from './startProcess.js';
 
@@ -21,6 +22,27 @@ describe('startProcess', () => {
     expect(() => process.kill(child.pid, 0)).not.toThrow();
     expect(await child.stop()).toEqual({ code: null, signal: 'SIGTERM' });
     expect(() => process.kill(child.pid, 0)).toThrow();
+  });
+
+  it('with group, stops the workers a server forked too, as Kamailio forks them', async () => {
+    // The "server" forks a worker that would outlive it, then prints the worker's PID.
+    const script = `const w = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'inherit'] }); console.log('worker ' + w.pid); setInterval(() => {}, 1000)`;
+    const child = startProcess(node, ['-e', script], { stdout: 'pipe', group: true });
+    let seen = '';
+    child.stdout!.setEncoding('utf8');
+    while (!/worker \d+\n/.test(seen)) seen += ((await once(child.stdout!, 'data')) as [string])[0];
+    const worker = Number(/worker (\d+)/.exec(seen)![1]);
+    expect(() => process.kill(worker, 0)).not.toThrow();
+    await child.stop();
+    // Gone, or a zombie its new parent has not reaped yet: either way no longer running.
+    const running = (): boolean => {
+      try {
+        return readFileSync(`/proc/${worker}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(running).toBe(false);
   });
 
   it('escalates to SIGKILL when the process ignores SIGTERM', async () => {

@@ -11,6 +11,12 @@ export interface StartProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** 'ignore' (default) sends stdout to /dev/null so a chatty server costs the benchmark nothing. */
   stdout?: 'ignore' | 'pipe';
+  /**
+   * The server forks workers (Kamailio): start it as a process group of its own and signal the
+   * group (its PID, negated), so stopping it stops every worker. Signalling the main process alone
+   * once left two Kamailio workers running, holding the stderr pipe, and the benchmark never exited.
+   */
+  group?: boolean;
 }
 
 /** A child process the benchmark owns and stops by PID. */
@@ -22,13 +28,13 @@ export interface StartedProcess {
   readonly exited: Promise<ProcessExit>;
   /** The last few KiB of stderr, to explain an early exit. */
   stderrTail(): string;
-  /** SIGTERM to the PID, then SIGKILL if it is still alive after `graceMs` (default 5000). */
+  /** SIGTERM to the PID (the group's with `group`), then SIGKILL if it is still alive after `graceMs` (default 5000). */
   stop(options?: { graceMs?: number }): Promise<ProcessExit>;
 }
 
 const stderrLimit = 4096;
 /** Children still running; killed when the benchmark exits so a failed run leaves no server behind. */
-const running = new Set<number>();
+const running = new Map<number, boolean>();
 let exitHookInstalled = false;
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
@@ -44,7 +50,7 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const pid of running) signalPid(pid, 'SIGKILL');
+    for (const [pid, group] of running) signalPid(group ? -pid : pid, 'SIGKILL');
   });
 }
 
@@ -60,6 +66,7 @@ export function startProcess(command: string, args: readonly string[], options: 
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'],
+    detached: options.group === true,
   });
   const pid = child.pid;
   let stderr = '';
@@ -70,7 +77,9 @@ export function startProcess(command: string, args: readonly string[], options: 
   // spawn reports ENOENT/EACCES asynchronously but leaves pid undefined at once: a wrong path is a setup bug.
   if (pid === undefined) throw new Error(`startProcess: could not start '${command}': check that it exists and is executable`);
   installExitHook();
-  running.add(pid);
+  const group = options.group === true;
+  running.set(pid, group);
+  const target = group ? -pid : pid;
 
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -81,6 +90,9 @@ export function startProcess(command: string, args: readonly string[], options: 
     child.once('exit', (code, signal) => {
       running.delete(pid);
       exit = { code, signal };
+      // A worker that outlived the main process would keep the pipe, and the benchmark, open.
+      if (group) signalPid(-pid, 'SIGKILL');
+      child.stderr?.destroy();
       resolve(exit);
     });
   });
@@ -92,8 +104,8 @@ export function startProcess(command: string, args: readonly string[], options: 
     stderrTail: () => stderr,
     stop({ graceMs = 5000 } = {}) {
       if (exit) return Promise.resolve(exit);
-      signalPid(pid, 'SIGTERM');
-      const escalate = setTimeout(() => signalPid(pid, 'SIGKILL'), graceMs);
+      signalPid(target, 'SIGTERM');
+      const escalate = setTimeout(() => signalPid(target, 'SIGKILL'), graceMs);
       return exited.finally(() => clearTimeout(escalate));
     },
   };

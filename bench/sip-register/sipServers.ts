@@ -70,6 +70,6 @@ export async function startKamailioRegistrar(): Promise<StartSipServerResult> {
   if (config === generated) return { ok: false, reason: 'test/support/kamailio.ts no longer writes one `if ($au == ...)` line per user: update bench/sip-register/sipServers.ts' };
   const path = join(dir, 'kamailio.cfg');
   writeFileSync(path, config);
-  const server: SipServer = { name: 'kamailio', port, process: startProcess('kamailio', ['-DD', '-E', '-f', path, '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir]) };
+  const server: SipServer = { name: 'kamailio', port, process: startProcess('kamailio', ['-DD', '-E', '-f', path, '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir], { group: true }) };
   return ready(server);
 }
