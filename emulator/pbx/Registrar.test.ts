@@ -95,6 +95,42 @@ describe('Registrar: digest authentication', () => {
     expect(pbx.accounts.get('101')?.registered).toBe(false);
   });
 
+  it('sends a challenge statelessly (RFC 3261 §26.3.2.4): nothing kept, a retransmitted REGISTER is challenged anew; the 200 is kept to repeat', async () => {
+    const raw = network.createTransport('127.0.0.3', 5070);
+    const answers: string[] = [];
+    let wake = (): void => undefined;
+    raw.onPacket(({ data }) => {
+      answers.push(data.toString());
+      wake();
+    });
+    const answered = (count: number): Promise<void> => new Promise((resolve) => (wake = () => void (answers.length >= count && resolve())) && wake());
+    const register = [
+      'REGISTER sip:sip.your-provider.com SIP/2.0',
+      'Via: SIP/2.0/UDP 127.0.0.3:5070;branch=z9hG4bK-stateless-1',
+      'From: <sip:101@sip.your-provider.com>;tag=raw1',
+      'To: <sip:101@sip.your-provider.com>',
+      'Call-ID: stateless-challenge@127.0.0.3',
+      'CSeq: 1 REGISTER',
+      'Contact: <sip:101@127.0.0.3:5070>',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    await raw.send(Buffer.from(register), { protocol: 'UDP', ...PBX });
+    await answered(1);
+    expect(pbx.usage()).toMatchObject({ serverTransactions: 0, absorbers: 0 });
+    // The same request again (a retransmission): a new challenge, not a copy of the first.
+    await raw.send(Buffer.from(register), { protocol: 'UDP', ...PBX });
+    await answered(2);
+    const nonces = answers.map((text) => (text.startsWith('SIP/2.0 401 ') ? /nonce="([^"]+)"/.exec(text)?.[1] : text.slice(0, 20)));
+    expect(nonces).toHaveLength(2);
+    expect(nonces[0]).not.toBe(nonces[1]);
+    expect(pbx.usage()).toMatchObject({ serverTransactions: 0, absorbers: 0 });
+
+    expect(statuses(await phone().register())).toEqual([401, 200]);
+    expect(pbx.usage(), 'the 200 is kept for Timer J, to answer a retransmission with the same bytes').toMatchObject({ serverTransactions: 0, absorbers: 1 });
+  });
+
   it('answers credentials of an unknown user with 403 Unknown account', async () => {
     const results = await phone({ username: '999' }).register();
     expect(statuses(results)).toEqual([401, 403]);

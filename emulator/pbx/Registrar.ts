@@ -23,6 +23,8 @@ export interface RegistrarOptions {
   onQuirk?: (event: QuirkEvent) => void;
 }
 
+const STATELESS = { stateless: true };
+
 /** A registrar that has none: what a trunk-only port of a PBX answers (the `registerRejected` quirk). */
 const NO_REGISTRAR_ALLOW = PBX_ALLOW.split(', ').filter((method) => method !== 'REGISTER').join(', ');
 
@@ -38,7 +40,11 @@ export class Registrar {
     const to = parseNameAddr(request.headers.get('To') ?? '');
     const aorUser = to?.uri.user;
     const label = `REGISTER ${aorUser ?? '?'}@${to?.uri.host ?? '?'} from ${context.source.address}:${context.source.port}/${context.source.protocol}`;
-    const answer = (status: number, reason?: string, headers: Array<[string, string | number]> = []): void => tx.respond(pbxResponse(this.options.random, request, status, reason, headers));
+    // A challenge (401) is sent once and forgotten, as RFC 3261 §26.3.2.4 asks for unauthenticated
+    // requests and Kamailio's www_challenge does: no transaction kept for Timer J's 32 s, so the
+    // memory of a REGISTER flood is half what it was; a retransmitted REGISTER is challenged anew.
+    const answer = (status: number, reason?: string, headers: Array<[string, string | number]> = []): void =>
+      tx.respond(pbxResponse(this.options.random, request, status, reason, headers), status === 401 ? STATELESS : undefined);
     // Why rejected, for the log; the response's reason phrase stays the standard one where clients match on it.
     const reject = (status: number, why: string, reason?: string, headers: Array<[string, string | number]> = [], level: 'info' | 'warn' = 'info'): void => {
       logger[level](`${label} → ${status}: ${why}`);

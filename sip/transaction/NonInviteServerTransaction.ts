@@ -1,5 +1,5 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
-import type { ServerTransaction, ServerTransactionUser, TransactionOptions } from './Transaction.js';
+import type { RespondOptions, ServerTransaction, ServerTransactionUser, TransactionOptions } from './Transaction.js';
 import { TimerSet } from './TransactionTimers.js';
 
 export type NonInviteServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
@@ -73,7 +73,7 @@ export class NonInviteServerTransaction implements ServerTransaction {
     // Nothing is sent until the TU answers: RFC 3261 §17.2.2 has no 100 Trying timer for non-INVITE.
   }
 
-  respond(response: SipResponse): void {
+  respond(response: SipResponse, options?: RespondOptions): void {
     if (this.current !== 'Trying' && this.current !== 'Proceeding') {
       this.user.warning(`SIP transaction: not sending ${response.status} for ${this.request.method} ${this.request.uri}: a final response was already sent (state ${this.current})`);
       return;
@@ -83,6 +83,11 @@ export class NonInviteServerTransaction implements ServerTransaction {
       this.transmit(response);
       this.current = 'Proceeding';
       return;
+    }
+    if (options?.stateless) {
+      // Sent once, nothing kept (§26.3.2.4): no Completed state, no Timer J.
+      this.transmit(response);
+      return this.finish();
     }
     const { serialize, sendBytes, absorb } = this.options;
     if (!this.options.reliable && serialize && sendBytes) {

@@ -56,12 +56,22 @@ export interface ClientTransaction {
   terminate(): void;
 }
 
+export interface RespondOptions {
+  stateless?: boolean;
+}
+
 /** A server transaction as the core sees it. */
 export interface ServerTransaction {
   readonly request: SipRequest;
   readonly state: string;
-  /** Sends a response; ignored (with a warning) when the state no longer allows one. */
-  respond(response: SipResponse): void;
+  /**
+   * Sends a response; ignored (with a warning) when the state no longer allows one. `stateless`
+   * (a final response to a non-INVITE request): send it once and keep no state, so a
+   * retransmission of the request reaches the core again as a new one. RFC 3261 §26.3.2.4 asks
+   * this of challenges to unauthenticated requests; INVITE transactions ignore it (their ACK must
+   * still match).
+   */
+  respond(response: SipResponse, options?: RespondOptions): void;
   /**
    * INVITE only: `handler` runs when a CANCEL for this INVITE arrives while no final response has
    * been sent. The stack answers the CANCEL with 200 itself; the core must then answer the INVITE

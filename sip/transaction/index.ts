@@ -2,7 +2,7 @@ export { InviteClientTransaction, type InviteClientState } from './InviteClientT
 export { NonInviteClientTransaction, type NonInviteClientState } from './NonInviteClientTransaction.js';
 export { InviteServerTransaction, TRYING_DELAY, type InviteServerState } from './InviteServerTransaction.js';
 export { NonInviteServerTransaction, type NonInviteServerState } from './NonInviteServerTransaction.js';
-export type { ClientTransaction, ClientTransactionUser, SendMessage, ServerTransaction, ServerTransactionUser, TransactionOptions } from './Transaction.js';
+export type { ClientTransaction, ClientTransactionUser, RespondOptions, SendMessage, ServerTransaction, ServerTransactionUser, TransactionOptions } from './Transaction.js';
 export { resolveTimers, DEFAULT_T1, DEFAULT_T2, DEFAULT_T4, type TransactionTimers } from './TransactionTimers.js';
 export { clientTransactionKey, responseTransactionKey, serverTransactionKey, MAGIC_COOKIE } from './transactionKeys.js';
 export { createAck } from './createAck.js';

@@ -139,6 +139,20 @@ describe('NonInviteServerTransaction', () => {
     expect(tx.state).toBe('Completed');
   });
 
+  it('sends a stateless final response once and ends at once: a retransmission is not answered, and no Timer J runs (§26.3.2.4)', async () => {
+    const request = makeInbound('REGISTER');
+    const user = recordingUser();
+    const tx = new NonInviteServerTransaction(request, { reliable: false, timers: resolveTimers(), send }, user);
+    tx.start();
+    tx.respond(createResponse(request, 401, undefined, { toTag: 'a' }), { stateless: true });
+    expect(tx.state).toBe('Terminated');
+    expect(user.terminations).toBe(1);
+    tx.receiveRequest(request);
+    await vi.advanceTimersByTimeAsync(64 * 500);
+    expect(statuses()).toEqual([401]);
+    expect(user.terminations).toBe(1);
+  });
+
   it('never fires onCancel (CANCEL has no effect on non-INVITE, §9.2) and refuses a second final', () => {
     const request = makeInbound('OPTIONS');
     const user = recordingUser();
