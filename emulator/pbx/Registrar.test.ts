@@ -103,7 +103,13 @@ describe('Registrar: digest authentication', () => {
       answers.push(data.toString());
       wake();
     });
-    const answered = (count: number): Promise<void> => new Promise((resolve) => (wake = () => void (answers.length >= count && resolve())) && wake());
+    const answered = (count: number): Promise<void> =>
+      new Promise((resolve) => {
+        wake = () => {
+          if (answers.length >= count) resolve();
+        };
+        wake();
+      });
     const register = [
       'REGISTER sip:sip.your-provider.com SIP/2.0',
       'Via: SIP/2.0/UDP 127.0.0.3:5070;branch=z9hG4bK-stateless-1',
