@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { fnv1a } from './fnv1a.js';
 import { randomFromPool } from './randomPool.js';
 import { seededRandom, type Random } from './seededRandom.js';
 
@@ -72,10 +73,5 @@ export function cryptoSource(): RandomSource {
 
 /** FNV-1a of the label, folded into the seed: distinct labels give unrelated streams. */
 function mixSeed(seed: number, label: string): number {
-  let hash = 0x811c9dc5 ^ (seed >>> 0);
-  for (let i = 0; i < label.length; i++) {
-    hash ^= label.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
+  return fnv1a(label, 0x811c9dc5 ^ (seed >>> 0));
 }

@@ -27,11 +27,11 @@ export function journalEvents(journal: Journal, query: Pick<JournalQuery, 'since
   const queue: JournalEntry[] = query.since === undefined ? [] : journal.entries({ ...filter, since: query.since });
   let wake: (() => void) | undefined;
   let done = false;
+  // Subscribed by kind: the journal then builds no SIP message for a stream that does not show them.
   const unsubscribe = journal.subscribe((entry) => {
-    if (filter.kinds && !filter.kinds.some((k) => k === entry.kind || entry.kind.startsWith(`${k}.`))) return;
     queue.push(entry);
     wake?.();
-  });
+  }, filter.kinds);
   const finish = (): IteratorResult<JournalEntry> => {
     done = true;
     unsubscribe();

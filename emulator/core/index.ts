@@ -3,6 +3,7 @@ export { createClock, RealClock, VirtualClock, type Clock, type ClockMode, type 
 export { apiErrors, ErrorType, type ApiFailure, type ErrorBody } from './errors.js';
 export { apiKeyIdOf, Ids, unixSeconds, type IdPrefix } from './ids.js';
 export { flatCopy } from './flatCopy.js';
+export { fnv1a } from '../../random/index.js';
 export {
   describeState,
   initialListenerState,

@@ -1,7 +1,7 @@
 import { type Clock, wallClockMs } from '../core/clock.js';
-import { flatCopy } from '../core/flatCopy.js';
+import { fnv1a } from '../core/index.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
-import type { EntryInit, EntryStamp, JournalEntry, JournalKind } from './entries.js';
+import type { EntryInit, JournalEntry, JournalKind } from './entries.js';
 import { SecretRedactor } from './redact.js';
 
 /** Which entries a reader wants; every field narrows. */
@@ -34,8 +34,29 @@ export interface JournalOptions {
 
 type Handler = (entry: JournalEntry) => void;
 
+/**
+ * Where the journal keeps entries of one kind in a compact form of their own (SIP messages: see
+ * `SipColumns`), in the ring slots it assigns them, and from which it builds an entry object only
+ * when someone reads that entry. Entries kept as objects would each be promoted by the collector
+ * and traced until the ring let them go: at full rate that was a fifth of the registrar's time.
+ */
+export interface CompactStore {
+  readonly kind: JournalKind;
+  /** The entry kept in `slot`, built now (a new object at each call). */
+  build(slot: number, seq: number): JournalEntry;
+  /** False when the entry in `slot` surely fails `filter`, decided without building it. */
+  mayMatch(slot: number, filter: JournalFilter): boolean;
+  /** The entry in `slot` is gone: let go of what it holds. */
+  release(slot: number): void;
+}
+
+/** Writes an entry into `slot` of a compact store; when `eager`, also returns it built, for the subscribers that want it now. */
+export type CompactWrite = (slot: number, seq: number, at: number, eager: boolean) => JournalEntry | undefined;
+
 /** Retransmission checks remember this many recent message identities. */
 const IDENTITY_MEMORY = 20_000;
+/** The low 30 bits. */
+const SMALL = 0x3fffffff;
 /** What an entry costs besides its texts, roughly. */
 const ENTRY_OVERHEAD = 256;
 
@@ -52,22 +73,30 @@ const ENTRY_OVERHEAD = 256;
  * await journal.waitFor((e) => e.kind === 'connection.status' && e.status.sipStatus === 'online', 5000, 'online');
  */
 export class Journal {
-  private readonly ring: Array<JournalEntry | undefined>;
-  /** The approximate bytes of each kept entry, beside it in the ring. */
+  /** Each slot an entry, or the compact store that keeps the slot's entry. */
+  private readonly ring: Array<JournalEntry | CompactStore | undefined>;
+  /** The sequence number and approximate bytes of each kept entry, beside it in the ring. */
+  private readonly seqs: Float64Array;
   private readonly sizes: Float64Array;
   private bytes = 0;
   private readonly maxBytes: number;
   private head = 0;
   private size = 0;
   private seq = 0;
-  private readonly handlers = new Set<Handler>();
-  private readonly identities = new Set<string>();
+  /** Each subscriber, with the kinds it wants (all when undefined). */
+  private readonly handlers = new Map<Handler, readonly string[] | undefined>();
+  /**
+   * The remembered identities as two 30-bit hashes each: the first keys the map, the second must
+   * match too (a false "seen" needs both to collide: about 1 in 2^60). Numbers, not strings: an
+   * identity kept as a string was promoted and traced for as long as it was remembered.
+   */
+  private readonly identities = new Map<number, number>();
   /**
    * The remembered identities in the order they came, as a ring: the oldest is forgotten by its
    * slot. (Deleting a Map's first key instead costs a scan over every earlier deletion's hole
    * until the table is rehashed: 13% of the registrar's time at full rate.)
    */
-  private readonly identityRing = new Array<string | undefined>(IDENTITY_MEMORY);
+  private readonly identityRing = new Int32Array(IDENTITY_MEMORY * 2).fill(-1);
   private identityNext = 0;
   private readonly secrets = new SecretRedactor();
   /** API exchanges that still hold bodies, oldest first, from `bodiesHead` on. */
@@ -78,7 +107,8 @@ export class Journal {
 
   constructor(private readonly options: JournalOptions) {
     if (!(Number.isInteger(options.capacity) && options.capacity > 0)) throw new RangeError(`Journal: capacity must be a positive integer, got ${options.capacity}`);
-    this.ring = new Array<JournalEntry | undefined>(options.capacity);
+    this.ring = new Array<JournalEntry | CompactStore | undefined>(options.capacity);
+    this.seqs = new Float64Array(options.capacity);
     this.sizes = new Float64Array(options.capacity);
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.bodyBudget = options.bodyBudget ?? 4 * 1024 * 1024;
@@ -102,15 +132,20 @@ export class Journal {
   record<E extends EntryInit>(init: E): JournalEntry {
     const entry = { seq: ++this.seq, at: this.options.clock.now(), wall: wallClockMs(), ...init } as unknown as JournalEntry;
     this.keep(entry, ENTRY_OVERHEAD);
+    this.notify(entry);
     return entry;
   }
 
   /**
-   * Keeps an entry the caller builds from its stamp (sequence number and emulator time), for
-   * entries with a shape of their own, such as SIP messages (see `sipRecorder`).
+   * Keeps an entry in `store`'s compact form (see CompactStore): `write` fills the slot the
+   * journal gives it and, when a sink or subscriber wants entries of that kind now, returns the
+   * entry built, which they are then given.
    */
-  append(build: (stamp: Omit<EntryStamp, 'wall'>) => JournalEntry, bytes: number): void {
-    this.keep(build({ seq: ++this.seq, at: this.options.clock.now() }), ENTRY_OVERHEAD + bytes);
+  appendCompact(store: CompactStore, bytes: number, write: CompactWrite): void {
+    const seq = ++this.seq;
+    const slot = this.keep(store, ENTRY_OVERHEAD + bytes, seq);
+    const entry = write(slot, seq, this.options.clock.now(), this.wants(store.kind));
+    if (entry !== undefined) this.notify(entry);
   }
 
   /**
@@ -118,15 +153,18 @@ export class Journal {
    * status) was recorded before: a retransmission. Remembers the latest identities only.
    */
   seenBefore(identity: string): boolean {
-    if (this.identities.has(identity)) return true;
-    const oldest = this.identityRing[this.identityNext];
-    if (oldest !== undefined) this.identities.delete(oldest);
-    // Kept as one flat string: built by concatenation, it would be a tree over its parts (and over
-    // the message fields they were sliced from) for as long as it is remembered.
-    const kept = flatCopy(identity);
-    this.identityRing[this.identityNext] = kept;
+    // 30 bits each, small integers V8 keeps unboxed: a Map of larger numbers allocates one per key.
+    const first = fnv1a(identity) & SMALL;
+    const second = fnv1a(identity, 0x9e3779b9) & SMALL;
+    if (this.identities.get(first) === second) return true;
+    const slot = this.identityNext * 2;
+    const oldest = this.identityRing[slot]!;
+    // Forgotten only if no newer identity with the same first hash took its place in the map.
+    if (oldest !== -1 && this.identities.get(oldest) === this.identityRing[slot + 1]) this.identities.delete(oldest);
+    this.identityRing[slot] = first;
+    this.identityRing[slot + 1] = second;
     this.identityNext = (this.identityNext + 1) % IDENTITY_MEMORY;
-    this.identities.add(kept);
+    this.identities.set(first, second);
     return false;
   }
 
@@ -142,6 +180,7 @@ export class Journal {
     const bodies = entry.bodyBytes;
     // Its bodies count against the body budget below, not the ring's.
     this.keep(entry, ENTRY_OVERHEAD);
+    this.notify(entry);
     if (bodies === 0) return;
     if (exchange.method === 'GET' && exchange.status < 400) return entry.dropBodies();
     this.withBodies.push(entry);
@@ -158,27 +197,45 @@ export class Journal {
     }
   }
 
-  /** The kept entries that pass `filter`, oldest first. */
+  /**
+   * The kept entries that pass `filter`, oldest first. Read from the newest back, so that `since`
+   * and `limit` end the walk early: a compact entry (a SIP message) is built only when read.
+   */
   entries(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
     const capacity = this.options.capacity;
-    for (let i = 0; i < this.size; i++) {
-      const entry = this.ring[(this.head + i) % capacity]!;
+    const limit = filter.limit ?? Infinity;
+    for (let i = this.size - 1; i >= 0 && out.length < limit; i--) {
+      const slot = (this.head + i) % capacity;
+      if (filter.since !== undefined && this.seqs[slot]! <= filter.since) break;
+      const kept = this.ring[slot]!;
+      let entry: JournalEntry;
+      if (isCompact(kept)) {
+        if (filter.kinds !== undefined && !kindMatches(kept.kind, filter.kinds)) continue;
+        if (!kept.mayMatch(slot, filter)) continue;
+        entry = kept.build(slot, this.seqs[slot]!);
+      } else entry = kept;
       if (matches(entry, filter)) out.push(entry);
     }
-    return filter.limit !== undefined && out.length > filter.limit ? out.slice(out.length - filter.limit) : out;
+    return out.reverse();
   }
 
   private dropOldest(): void {
     this.bytes -= this.sizes[this.head]!;
+    const kept = this.ring[this.head];
+    if (kept !== undefined && isCompact(kept)) kept.release(this.head);
     this.ring[this.head] = undefined;
     this.head = (this.head + 1) % this.options.capacity;
     this.size--;
   }
 
-  /** Calls `handler` with every entry from now on, synchronously; returns the unsubscribe function. */
-  subscribe(handler: Handler): () => void {
-    this.handlers.add(handler);
+  /**
+   * Calls `handler` with every entry from now on (of `kinds` only, exactly or by family, when
+   * given), synchronously; returns the unsubscribe function. Naming the kinds spares the journal
+   * building the SIP messages a subscriber does not want.
+   */
+  subscribe(handler: Handler, kinds?: readonly string[]): () => void {
+    this.handlers.set(handler, kinds);
     return () => this.handlers.delete(handler);
   }
 
@@ -197,7 +254,7 @@ export class Journal {
   waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs?: number, what?: string, since?: number): Promise<JournalEntry>;
   waitFor(predicate: (entry: JournalEntry) => boolean, timeoutMs = 10_000, what = 'a journal entry', since?: number): Promise<JournalEntry> {
     if (since !== undefined) {
-      const recorded = this.entries().find((entry) => entry.seq > since && predicate(entry));
+      const recorded = this.entries({ since }).find(predicate);
       if (recorded !== undefined) return Promise.resolve(recorded);
     }
     return new Promise((resolve, reject) => {
@@ -214,16 +271,30 @@ export class Journal {
     });
   }
 
-  private keep(entry: JournalEntry, bytes: number): void {
+  /** Puts an entry (or the store keeping it) in the next slot, dropping the oldest as the bounds require; returns the slot. */
+  private keep(kept: JournalEntry | CompactStore, bytes: number, seq = (kept as JournalEntry).seq): number {
     const capacity = this.options.capacity;
     if (this.size === capacity) this.dropOldest();
     while (this.size > 0 && this.bytes + bytes > this.maxBytes) this.dropOldest();
     const slot = (this.head + this.size++) % capacity;
-    this.ring[slot] = entry;
+    this.ring[slot] = kept;
+    this.seqs[slot] = seq;
     this.sizes[slot] = bytes;
     this.bytes += bytes;
+    return slot;
+  }
+
+  /** Whether a sink or a subscriber wants entries of `kind` as they come. */
+  private wants(kind: JournalKind): boolean {
+    if ((this.options.sinks?.length ?? 0) > 0) return true;
+    for (const kinds of this.handlers.values()) if (kinds === undefined || kindMatches(kind, kinds)) return true;
+    return false;
+  }
+
+  private notify(entry: JournalEntry): void {
     for (const sink of this.options.sinks ?? []) sink(entry);
-    for (const handler of this.handlers) {
+    for (const [handler, kinds] of this.handlers) {
+      if (kinds !== undefined && !kindMatches(entry.kind, kinds)) continue;
       try {
         handler(entry);
       } catch (error) {
@@ -238,6 +309,10 @@ export class Journal {
 /** Whether `kind` is one of `kinds`, exactly or by family (`call` matches `call.state`). */
 export function kindMatches(kind: JournalKind, kinds: readonly string[]): boolean {
   return kinds.some((k) => k === kind || kind.startsWith(`${k}.`));
+}
+
+function isCompact(kept: JournalEntry | CompactStore): kept is CompactStore {
+  return typeof (kept as CompactStore).build === 'function';
 }
 
 function matches(entry: JournalEntry, filter: JournalFilter): boolean {

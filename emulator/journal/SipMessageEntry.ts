@@ -1,4 +1,4 @@
-import { parseMessage, redactAuthorization, type SipMessage, type SipTraceEntry } from '../../sip/index.js';
+import { parseMessage, redactAuthorization, type SipMessage } from '../../sip/index.js';
 import { flatCopy } from '../core/flatCopy.js';
 import type { EntryStamp, SipEntry, SipParty } from './entries.js';
 
@@ -7,7 +7,7 @@ const HOST_PORTS = new Map<string, Map<number, string>>();
 const MAX_HOST_PORTS = 4096;
 let hostPorts = 0;
 
-function hostPort(e: { address: string; port: number }): string {
+export function hostPort(e: { address: string; port: number }): string {
   let byPort = HOST_PORTS.get(e.address);
   const known = byPort?.get(e.port);
   if (known !== undefined) return known;
@@ -29,7 +29,7 @@ function tagOf(value: string | undefined): string | undefined {
 }
 
 /** The fields a journal reader filters and ladders by, read from the message as it was sent or received. */
-interface Summary {
+export interface Summary {
   sipCallId?: string;
   method?: string;
   status?: number;
@@ -41,26 +41,36 @@ interface Summary {
   error?: string;
 }
 
-function summarize(message: SipMessage): Summary {
+export function summarize(message: SipMessage): Summary {
   const { headers } = message;
   const summary: Summary = message.type === 'request' ? { method: message.method } : { status: message.status, reason: message.reason };
   const callId = headers.get('Call-ID');
   if (callId !== undefined) summary.sipCallId = callId;
   const cseq = headers.get('CSeq');
-  if (cseq !== undefined) summary.cseq = cseq.replace(/\s+/g, ' ').trim();
+  if (cseq !== undefined) summary.cseq = normalCSeq(cseq);
   const fromTag = tagOf(headers.get('From'));
   if (fromTag !== undefined) summary.fromTag = fromTag;
   const toTag = tagOf(headers.get('To'));
   if (toTag !== undefined) summary.toTag = toTag;
-  const branch = BRANCH.exec(headers.get('Via') ?? '')?.[1];
+  const branch = branchOf(headers.get('Via'));
   if (branch !== undefined) summary.branch = branch;
   return summary;
+}
+
+/** A CSeq value with its whitespace made single spaces, as entries show it. */
+export function normalCSeq(cseq: string): string {
+  return cseq.replace(/\s+/g, ' ').trim();
+}
+
+/** The branch parameter of a Via value. */
+export function branchOf(via: string | undefined): string | undefined {
+  return via === undefined ? undefined : BRANCH.exec(via)?.[1];
 }
 
 /** Each stack's party label, made once: a stack's recorder passes the same party with every message. */
 const PARTY_LABELS = new WeakMap<SipParty, string>();
 
-function partyLabel(party: SipParty): string {
+export function partyLabel(party: SipParty): string {
   let label = PARTY_LABELS.get(party);
   if (label === undefined) {
     label = party.stack === 'pbx' ? 'pbx' : party.stack === 'listener' ? `listener:${party.connectionId}` : `softphone:${party.username}`;
@@ -69,20 +79,24 @@ function partyLabel(party: SipParty): string {
   return label;
 }
 
-/**
- * Where the journal keeps messages' bytes: copied one after another into shared 1 MiB chunks, each
- * entry naming its chunk, offset and length. A chunk goes when the last entry in it does (the ring
- * drops entries oldest first, so chunks go in order). A Buffer per entry (or the datagram's own,
- * for a received message) cost two objects the collector promoted and traced for the entry's life.
- */
-const CHUNK_BYTES = 1 << 20;
-let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-let chunkUsed = 0;
+/** Where a message is and how it went: what SipColumns keeps of it, and what an entry is built from. */
+export interface SipWire {
+  party: SipParty;
+  direction: 'in' | 'out';
+  transport: 'UDP' | 'TCP';
+  /** `host:port` strings, made by `hostPort`. */
+  local: string;
+  remote: string;
+  /** The message's bytes are `chunk[offset, offset + length)`. */
+  chunk: Buffer;
+  offset: number;
+  length: number;
+}
 
 /**
- * A SIP message in the journal. The summary is read when it is recorded (the message object may be
- * reused afterwards, e.g. resent with credentials); the text is made from the bytes only when
- * someone reads it, and is always redacted: no digest `response=` leaves the journal.
+ * A SIP message in the journal, built when it is recorded (for the subscribers that want it then)
+ * or when it is read from SipColumns. The text is made from the bytes only when someone reads it,
+ * and is always redacted: no digest `response=` leaves the journal.
  */
 export class SipMessageEntry implements SipEntry {
   readonly kind = 'sip' as const;
@@ -106,53 +120,31 @@ export class SipMessageEntry implements SipEntry {
   readonly toTag?: string;
   readonly branch?: string;
   readonly error?: string;
-  retransmission = false;
+  readonly retransmission: boolean;
   readonly #chunk: Buffer;
   readonly #offset: number;
   readonly #length: number;
   #text: string | undefined;
 
-  constructor(stamp: Omit<EntryStamp, 'wall'>, party: SipParty, trace: SipTraceEntry) {
+  /** `summary`: read from the message object when there is one, else from the bytes (see `summaryOf`). */
+  constructor(stamp: EntryStamp, wire: SipWire, summary: Summary, retransmission: boolean) {
     this.seq = stamp.seq;
     this.at = stamp.at;
-    this.wall = trace.at;
+    this.wall = stamp.wall;
+    const { party } = wire;
     this.stack = party.stack;
     if (party.stack === 'listener') this.connectionId = party.connectionId;
     if (party.stack === 'softphone') this.username = party.username;
     this.party = partyLabel(party);
-    this.direction = trace.direction;
-    this.transport = trace.remote.protocol;
-    this.local = hostPort(trace.local);
-    this.remote = hostPort(trace.remote);
-    const data = trace.data;
-    if (data.length > CHUNK_BYTES / 8) {
-      this.#chunk = Buffer.from(data);
-      this.#offset = 0;
-    } else {
-      if (chunkUsed + data.length > CHUNK_BYTES) {
-        chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-        chunkUsed = 0;
-      }
-      data.copy(chunk, chunkUsed);
-      this.#chunk = chunk;
-      this.#offset = chunkUsed;
-      chunkUsed += data.length;
-    }
-    this.#length = data.length;
-    let summary: Summary;
-    if (trace.message !== undefined) summary = summarize(trace.message);
-    else {
-      // Bytes resent as they were (a retransmitted final response), or bytes that do not parse.
-      const parsed = parseMessage(trace.data);
-      summary = parsed.ok ? summarize(parsed.message) : { error: parsed.error };
-    }
+    this.direction = wire.direction;
+    this.transport = wire.transport;
+    this.local = wire.local;
+    this.remote = wire.remote;
+    this.#chunk = wire.chunk;
+    this.#offset = wire.offset;
+    this.#length = wire.length;
     Object.assign(this, summary);
-  }
-
-  /** What identifies the message for retransmission checks: party, direction, Call-ID, CSeq, branch, method or status. */
-  get identity(): string | undefined {
-    if (this.cseq === undefined) return undefined;
-    return `${this.party}|${this.direction}|${this.sipCallId}|${this.cseq}|${this.branch}|${this.method ?? this.status}`;
+    this.retransmission = retransmission;
   }
 
   get text(): string {
@@ -163,4 +155,11 @@ export class SipMessageEntry implements SipEntry {
   toJSON(): SipEntry {
     return { ...this, text: this.text };
   }
+}
+
+/** The summary of a message: from the object when there is one; else parsed from its bytes (resent as they were, or not parseable). */
+export function summaryOf(message: SipMessage | undefined, bytes: Buffer): Summary {
+  if (message !== undefined) return summarize(message);
+  const parsed = parseMessage(bytes);
+  return parsed.ok ? summarize(parsed.message) : { error: parsed.error };
 }
