@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
@@ -29,7 +29,9 @@ export interface DigestInput {
  * with A1 = username:realm:password and A2 = method:uri.
  */
 export function computeDigestResponse(input: DigestInput): string {
-  const hash = (text: string) => createHash(input.algorithm === 'MD5' ? 'md5' : 'sha256').update(text, 'utf8').digest('hex');
+  // One-shot hashing (Node 20.12+): half the time of a createHash object per string.
+  const algorithm = input.algorithm === 'MD5' ? 'md5' : 'sha256';
+  const hash = (text: string) => digestOf(algorithm, text, 'hex');
   const ha1 = hash(`${input.username}:${input.realm}:${input.password}`);
   const ha2 = hash(`${input.method}:${input.uri}`);
   if (input.qop === undefined) return hash(`${ha1}:${input.nonce}:${ha2}`);
