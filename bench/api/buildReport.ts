@@ -45,6 +45,12 @@ export interface BenchSettings {
   prismVersion: string;
   /** Extra Node flags the omnisip server ran with under load (`--node-flags`); absent for none. */
   serverNodeFlags?: string[];
+  /**
+   * False when dist/cli/main.js was not the bundle `npm run build` makes (e.g. `tsc -p
+   * tsconfig.build.json` ran after it): the cold start then measures the unbundled CLI, about 190 ms
+   * slower here. Absent in reports made before the check.
+   */
+  cliBundled?: boolean;
 }
 
 export interface ApiBenchReport {

@@ -28,6 +28,13 @@ describe('formatText', () => {
     expect(text).toContain('load average at start 0.5, 0.25, 0.1');
   });
 
+  it("warns when the cold start measured a CLI that is not the build's bundle, and not otherwise", () => {
+    const warning = "dist/cli/main.js is not the bundle 'npm run build' makes";
+    expect(text).not.toContain(warning);
+    expect(formatText({ ...report, settings: { ...report.settings, cliBundled: true } })).not.toContain(warning);
+    expect(formatText({ ...report, settings: { ...report.settings, cliBundled: false } })).toContain(warning);
+  });
+
   it('names the Node flags the server ran with under load, and only when there were some', () => {
     expect(text).not.toContain('omnisip under load with');
     const flagged = { ...report, settings: { ...report.settings, serverNodeFlags: ['--single-threaded-gc'] } };

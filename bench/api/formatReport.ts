@@ -1,4 +1,4 @@
-import { describeMachine } from '../lib/index.js';
+import { describeMachine, describeStart } from '../lib/index.js';
 import type { ApiBenchReport } from './buildReport.js';
 import type { LoadResult } from './runLoad.js';
 
@@ -29,7 +29,7 @@ export function formatText(report: ApiBenchReport): string {
   ]);
   return [
     `omnisip API benchmark, ${report.machine.date}`,
-    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
+    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}) vs @stoplight/prism-cli ${s.prismVersion} mock, same openapi.yaml`,
     `load: autocannon in the benchmark's process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process${s.serverNodeFlags ? `; omnisip under load with ${s.serverNodeFlags.join(' ')}` : ''}`,
     '',
@@ -38,6 +38,7 @@ export function formatText(report: ApiBenchReport): string {
     cold,
     '',
     `CPU taken by other processes: ${report.interference.map((i) => `${i.phase} ${percent(i.otherCpuPercent)}`).join(', ')}`,
+    ...(s.cliBundled === false ? [`warning: dist/cli/main.js is not the bundle 'npm run build' makes (was tsc run after it?); the cold start measured the unbundled CLI, which starts slower: run 'npm run bench:api', which builds first`] : []),
     ...(worstInterference(report) > interferenceWarningPercent
       ? [`warning: other processes took up to ${percent(worstInterference(report))} of the CPUs during the run; both servers share the machine with them, so these numbers are lower and noisier than on an idle machine`]
       : []),

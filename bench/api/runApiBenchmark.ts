@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CpuMeter, machineInfo } from '../lib/index.js';
+import { CpuMeter, probedMachineInfo } from '../lib/index.js';
 import { buildReport, type ApiBenchReport, type CaseReport, type Interference } from './buildReport.js';
 import { loadCases } from './loadCases.js';
 import { measureColdStarts } from './measureColdStarts.js';
@@ -66,7 +66,7 @@ async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions,
 export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<ApiBenchmarkResult> {
   const { root } = options;
   if (!existsSync(join(root, 'dist/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/cli/main.js')}: run 'npm run build' first` };
-  const machine = machineInfo();
+  const machine = await probedMachineInfo();
   const coldServers: Record<ServerName, ServerUnderTest> = { omnisip: omnisipServer(root), prism: prismServer(root) };
   options.log(`cold start: ${options.coldStartRepetitions} × each, alternating`);
   const interference: InterferenceLog = [];
@@ -96,6 +96,12 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
     gitCommit: gitCommit(root),
     prismVersion: readVersion(join(root, 'node_modules/@stoplight/prism-cli/package.json')),
     ...(options.nodeFlags?.length ? { serverNodeFlags: options.nodeFlags } : {}),
+    cliBundled: isBundledCli(join(root, 'dist/cli/main.js')),
   };
   return { ok: true, report: buildReport({ machine, settings, coldStart: cold.byServer, cases, interference }) };
+}
+
+/** Whether the CLI entry is the bundle scripts/bundle-cli.mjs writes (it imports its shared code from `./chunks/`). */
+export function isBundledCli(mainJs: string): boolean {
+  return readFileSync(mainJs, 'utf8').includes('./chunks/');
 }

@@ -1,4 +1,4 @@
-import { describeMachine, median, type LatencySummary } from '../lib/index.js';
+import { describeMachine, describeStart, median, type LatencySummary } from '../lib/index.js';
 import { lossPercent, type CallsBenchReport } from './buildReport.js';
 import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { stepPassed } from './measureSetupRate.js';
@@ -50,7 +50,7 @@ export function formatText(report: CallsBenchReport): string {
   const w = c.window;
   return [
     `omnisip calls benchmark, ${report.machine.date}`,
-    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
+    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process`,
     ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is worse than on an idle machine`] : []),
     ...(report.setupRate.steps.length > 0

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineInfo } from '../lib/index.js';
+import { probedMachineInfo } from '../lib/index.js';
 import { buildReport, type CallsBenchReport } from './buildReport.js';
 import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
@@ -41,7 +41,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   }
   const sipp = options.concurrentOnly ? (sippVersion() ?? 'SIPp not used') : sippVersion();
   if (!sipp) return { ok: false, reason: 'sipp is not installed: run scripts/install-peers.sh' };
-  const machine = machineInfo();
+  const machine = await probedMachineInfo();
   const profileFlags = (part: string) => {
     if (!options.profileDir) return undefined;
     mkdirSync(join(options.profileDir, part), { recursive: true });

@@ -1,6 +1,7 @@
 export { CpuMeter } from './CpuMeter.js';
+export { formatCpuProbe, probeCpu, type CpuProbe } from './cpuProbe.js';
 export { LatencyRecorder, type LatencySummary } from './LatencyRecorder.js';
-export { describeMachine, formatGiB, machineInfo, type MachineInfo } from './machineInfo.js';
+export { describeMachine, describeStart, formatGiB, machineInfo, probedMachineInfo, type MachineInfo } from './machineInfo.js';
 export { freePort } from './freePort.js';
 export { median, percentile, valueAtRank } from './percentile.js';
 export { startProcess, type ProcessExit, type StartedProcess, type StartProcessOptions } from './startProcess.js';

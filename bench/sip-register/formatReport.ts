@@ -1,4 +1,4 @@
-import { describeMachine, formatGiB } from '../lib/index.js';
+import { describeMachine, describeStart, formatGiB } from '../lib/index.js';
 import type { ConnectionsResult } from './measureConnections.js';
 import type { ServerRegistrations, SipRegisterReport } from './runSipRegisterBenchmark.js';
 
@@ -35,7 +35,7 @@ export function formatText(report: SipRegisterReport): string {
   const { machine, settings: s, registrations: r, connections: c } = report;
   return [
     `omnisip SIP registration benchmark, ${machine.date}`,
-    `machine: ${describeMachine(machine)}; nproc ${machine.nproc}; memory ${formatGiB(machine.totalMemoryBytes)}; load average at start ${machine.loadAverage.join(', ')}`,
+    `machine: ${describeMachine(machine)}; nproc ${machine.nproc}; memory ${formatGiB(machine.totalMemoryBytes)}; ${describeStart(machine)}`,
     `load: SIPp ${s.scenario} over ${s.transport}, ${s.users} users, ${s.concurrency} registrations in progress at once; ${s.rounds} rounds per server, alternating, each a fresh process, a warm-up and ~${s.durationSeconds} s measured`,
     '',
     table([['server', 'median registrations/s', 'transactions/s', 'rounds', 'successful', 'failed', 'peak RSS'], registrationRow('omnisip', r.omnisip), registrationRow('kamailio', r.kamailio)]),

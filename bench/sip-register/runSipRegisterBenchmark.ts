@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineInfo, median, type MachineInfo } from '../lib/index.js';
+import { probedMachineInfo, median, type MachineInfo } from '../lib/index.js';
 import { measureConnections, type ConnectionsResult } from './measureConnections.js';
 import { measureServerRound, type ServerRound } from './measureServerRound.js';
 import { benchUsers, startKamailioRegistrar, startOmnisip } from './sipServers.js';
@@ -99,7 +99,7 @@ const mib = (bytes: number | undefined) => (bytes === undefined ? 'not measured'
 export async function runSipRegisterBenchmark(options: SipRegisterBenchOptions): Promise<SipRegisterBenchResult> {
   const { root } = options;
   if (!existsSync(join(root, 'dist/cli/main.js'))) return { ok: false, reason: `no build at ${join(root, 'dist/cli/main.js')}: run 'npm run build' first` };
-  const machine = machineInfo();
+  const machine = await probedMachineInfo();
   const scenario = join(root, 'test/sipp/register.xml');
 
   const nodeFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];

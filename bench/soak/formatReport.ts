@@ -1,4 +1,4 @@
-import { describeMachine } from '../lib/index.js';
+import { describeMachine, describeStart } from '../lib/index.js';
 import type { SoakReport, SoakSample } from './buildReport.js';
 import { generators } from './faultSchedule.js';
 
@@ -44,7 +44,7 @@ export function formatText(report: SoakReport): string {
   const stores = table([['store', 'first third', 'last third', 'max', 'bound', 'verdict'], ...report.stores.map((v) => [v.name, v.first.toFixed(0), v.last.toFixed(0), String(v.max), v.bound === undefined ? '-' : String(v.bound), `${v.bounded ? 'ok' : 'GROWING'}: ${v.why}`])]);
   return [
     `omnisip soak, ${report.machine.date}`,
-    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); load average at start ${report.machine.loadAverage.join(', ')}`,
+    `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
     `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, SIPp and RTP callers each a separate process`,
     ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): the loop delay and CPU figures are worse than on an idle machine`] : []),
     ...describeLoad(report),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { guideAgent } from '../api/index.js';
 import { startEmulatorProcess } from '../calls/startEmulatorProcess.js';
-import { machineInfo, startProcess } from '../lib/index.js';
+import { probedMachineInfo, startProcess } from '../lib/index.js';
 import { buildReport, type SoakReport, type SoakSample, type SoakSettings } from './buildReport.js';
 import { faultWindows } from './faultSchedule.js';
 import { request, sleep } from './http.js';
@@ -35,7 +35,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
   const sipp = sippVersion();
   if (!sipp) return { ok: false, reason: 'sipp is not installed: run scripts/install-peers.sh' };
-  const machine = machineInfo();
+  const machine = await probedMachineInfo();
   const users = Array.from({ length: options.registerUsers }, (_, i) => ({ username: `u${i}`, password: `pw-u${i}` }));
   const emulator = await startEmulatorProcess({ root, config: { maxConcurrentCalls: 10_000, pbxAccounts: users } });
   if (!emulator.ok) return emulator;

@@ -37,8 +37,9 @@ type Handler = (entry: JournalEntry) => void;
 /**
  * Where the journal keeps entries of one kind in a compact form of their own (SIP messages: see
  * `SipColumns`), in the ring slots it assigns them, and from which it builds an entry object only
- * when someone reads that entry. Entries kept as objects would each be promoted by the collector
- * and traced until the ring let them go: at full rate that was a fifth of the registrar's time.
+ * when someone reads that entry. Entries kept as objects were each promoted by the collector and
+ * traced until the ring let them go: in-process, the registrar used 12% more CPU per registration
+ * that way (median of 12 alternating runs), and its heap held 30 MB more.
  */
 export interface CompactStore {
   readonly kind: JournalKind;
