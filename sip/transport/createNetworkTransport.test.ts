@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNetworkTransport, type NetworkTransportOptions } from './createNetworkTransport.js';
+import { needsSourceBind } from './TcpTransport.js';
 import { TransportError } from './TransportError.js';
 import type { InboundPacket, SipTransport } from './SipTransport.js';
 
@@ -107,6 +108,33 @@ describe('createNetworkTransport', () => {
     const [answer] = await reply;
     expect(answer?.data.toString()).toBe(sipMessage('reply'));
     expect(answer?.source.port).toBe(server.tcpPort);
+  });
+
+  it('connects from its own address: 127.0.0.2 binds it, 127.0.0.1 leaves the choice (the same) to the kernel', async () => {
+    const server = await open();
+    const destination = { protocol: 'TCP' as const, address: LOOPBACK, port: server.tcpPort ?? 0 };
+    for (const address of ['127.0.0.2', LOOPBACK]) {
+      const client = await open({ address });
+      const request = nextPackets(server, 1);
+      await client.send(Buffer.from(sipMessage(`from-${address}`)), destination);
+      const [packet] = await request;
+      expect(packet?.source.address).toBe(address);
+    }
+  });
+
+  it('binds an outgoing connection only where the kernel would pick another source', () => {
+    // The kernel's own choice: from 127.0.0.1 to anywhere in 127.0.0.0/8, from ::1 to ::1.
+    expect(needsSourceBind('127.0.0.1', '127.0.0.1')).toBe(false);
+    expect(needsSourceBind('127.0.0.1', '127.0.0.5')).toBe(false);
+    expect(needsSourceBind('::1', '::1')).toBe(false);
+    // A wildcard address has nothing to bind.
+    expect(needsSourceBind('0.0.0.0', '127.0.0.1')).toBe(false);
+    expect(needsSourceBind('::', '::1')).toBe(false);
+    // Anything else would leave from the route's address, not the transport's.
+    expect(needsSourceBind('127.0.0.2', '127.0.0.1')).toBe(true);
+    expect(needsSourceBind('127.0.0.1', '192.0.2.10')).toBe(true);
+    expect(needsSourceBind('127.0.0.1', 'localhost')).toBe(true);
+    expect(needsSourceBind('::1', '127.0.0.1')).toBe(true);
   });
 
   it('answers a raw client on its own connection', async () => {
