@@ -1,6 +1,6 @@
 import type { MachineInfo } from '../lib/index.js';
 import { callGenerators, generators, type FaultWindow, type Generator } from './faultSchedule.js';
-import { growthPercent, judgeStore, type StoreVerdict } from './growth.js';
+import { growthPercent, heapSpaceGrowth, judgeStore, type SpaceGrowth, type StoreVerdict } from './growth.js';
 import type { GeneratorOutcome } from './Outcomes.js';
 
 /** The targets for the soak. */
@@ -21,6 +21,8 @@ export interface SoakSample {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
+  /** What V8 holds and uses per heap space (new_space, old_space, code_space, ...), bytes; absent from an older emulator. */
+  heapSpaces?: Record<string, { size: number; used: number }>;
   /** Emulator CPU since the previous sample, as a share of one core. */
   cpu: number;
   /** Over the window since the previous sample, ms (null when the emulator could not say). */
@@ -58,6 +60,8 @@ export interface TargetCheck {
 export interface SoakReport extends Omit<SoakReportInput, 'bounds'> {
   benchmark: 'soak';
   growthPercent: { rss: number | undefined; heapUsed: number | undefined; handles: number | undefined };
+  /** The V8 heap spaces whose held size changed, first third vs last. */
+  heapSpaces: SpaceGrowth[];
   stores: StoreVerdict[];
   checks: TargetCheck[];
   pass: boolean;
@@ -122,6 +126,7 @@ export function buildReport(input: SoakReportInput): SoakReport {
     baseline: input.baseline,
     samples: input.samples,
     growthPercent: growth,
+    heapSpaces: heapSpaceGrowth(samples),
     stores,
     checks,
     pass: checks.every((c) => c.pass),

@@ -1,9 +1,12 @@
 import { describeMachine, describeStart } from '../lib/index.js';
 import type { SoakReport, SoakSample } from './buildReport.js';
+import type { SpaceGrowth } from './growth.js';
 import { generators } from './faultSchedule.js';
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 const pct = (n: number | undefined) => (n === undefined ? 'n/a' : `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`);
+/** `new_space 8.0 → 32.0 MiB, old_space 41.2 → 50.3 MiB`: the spaces that changed, largest change first. */
+const describeSpaces = (spaces: SpaceGrowth[]) => spaces.slice(0, 4).map((g) => `${g.space} ${(g.first / 2 ** 20).toFixed(1)} → ${(g.last / 2 ** 20).toFixed(1)} MiB`).join(', ');
 const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
 /** The soak keeps both CPUs of a 2-core machine busy; anything else running skews it. */
 const busy = (report: SoakReport) => report.machine.loadAverage[0] > report.machine.nproc / 2;
@@ -54,6 +57,7 @@ export function formatText(report: SoakReport): string {
     table([sampleHeader, ['baseline', ...sampleRow(report.baseline).slice(1)], ...report.samples.map(sampleRow)]),
     '',
     `growth, last third of the samples after the warm-up vs the first: RSS ${pct(report.growthPercent.rss)}, heap ${pct(report.growthPercent.heapUsed)}, open handles ${pct(report.growthPercent.handles)}`,
+    ...(report.heapSpaces.length ? [`V8 heap held by space, first third → last: ${describeSpaces(report.heapSpaces)}`] : []),
     '',
     stores,
     '',
@@ -82,6 +86,6 @@ export function formatMarkdown(report: SoakReport): string {
     row(sampleHeader.map((_, i) => (i === 0 ? '---' : '---:'))),
     ...report.samples.map((sample) => row(sampleRow(sample))),
     '',
-    `Growth, last third vs first: RSS ${pct(report.growthPercent.rss)}, heap ${pct(report.growthPercent.heapUsed)}, open handles ${pct(report.growthPercent.handles)}. Stores: ${report.stores.map((v) => `${v.name} ${v.bounded ? 'ok' : 'growing'} (max ${v.max})`).join('; ')}.`,
+    `Growth, last third vs first: RSS ${pct(report.growthPercent.rss)}, heap ${pct(report.growthPercent.heapUsed)}, open handles ${pct(report.growthPercent.handles)}.${report.heapSpaces.length ? ` V8 heap held by space, first third → last: ${describeSpaces(report.heapSpaces)}.` : ''} Stores: ${report.stores.map((v) => `${v.name} ${v.bounded ? 'ok' : 'growing'} (max ${v.max})`).join('; ')}.`,
   ].join('\n');
 }

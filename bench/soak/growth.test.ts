@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { growthPercent, judgeStore, thirds } from './growth.js';
+import { growthPercent, heapSpaceGrowth, judgeStore, thirds } from './growth.js';
+
+describe('heapSpaceGrowth', () => {
+  it('names the spaces whose held size changed, largest change first, and skips samples without spaces', () => {
+    const at = (newSpace: number, oldSpace: number, code = 4) => ({ heapSpaces: { new_space: { size: newSpace, used: 1 }, old_space: { size: oldSpace, used: 1 }, code_space: { size: code, used: 1 } } });
+    const samples = [at(8, 40), at(8, 41), {}, at(16, 44), at(32, 45), at(32, 46)];
+    // Thirds of the five samples with spaces: [8, 40] first, [32, 46] last; code_space never moved.
+    expect(heapSpaceGrowth(samples)).toEqual([
+      { space: 'new_space', first: 8, last: 32 },
+      { space: 'old_space', first: 40, last: 46 },
+    ]);
+    expect(heapSpaceGrowth([{}, {}, {}])).toEqual([]);
+  });
+});
 
 describe('thirds and growthPercent', () => {
   it('compares the mean of the last third with the mean of the first', () => {

@@ -22,6 +22,30 @@ export function growthPercent(values: readonly number[]): number | undefined {
   return first === 0 ? undefined : (100 * (mean(parts.last) - first)) / first;
 }
 
+/** What V8 held for one heap space, mean of the first third of the samples and of the last (bytes). */
+export interface SpaceGrowth {
+  space: string;
+  first: number;
+  last: number;
+}
+
+/**
+ * The heap spaces whose held size changed between the first and the last third, largest change
+ * first: whether a growing heap is the young generation V8 enlarges under load, old objects kept,
+ * or compiled code. Samples without spaces (an older emulator) are left out.
+ */
+export function heapSpaceGrowth(samples: ReadonlyArray<{ heapSpaces?: Record<string, { size: number }> }>): SpaceGrowth[] {
+  const withSpaces = samples.flatMap((s) => (s.heapSpaces ? [s.heapSpaces] : []));
+  const parts = thirds(withSpaces);
+  if (!parts) return [];
+  const names = [...new Set(withSpaces.flatMap((spaces) => Object.keys(spaces)))];
+  const sizes = (list: typeof withSpaces, name: string) => mean(list.map((spaces) => spaces[name]?.size ?? 0));
+  return names
+    .map((space) => ({ space, first: sizes(parts.first, space), last: sizes(parts.last, space) }))
+    .filter((g) => g.first !== g.last)
+    .sort((a, b) => Math.abs(b.last - b.first) - Math.abs(a.last - a.first));
+}
+
 export interface StoreSeries {
   /** e.g. `journal.entries`, `calls.records`, `pbx.absorbers`. */
   name: string;

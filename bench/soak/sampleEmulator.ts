@@ -55,6 +55,7 @@ export class EmulatorSampler {
       heapUsedBytes: d.memory.heapUsed,
       heapTotalBytes: d.memory.heapTotal,
       externalBytes: d.memory.external,
+      ...(d.memory.heapSpaces && { heapSpaces: d.memory.heapSpaces }),
       cpu,
       loopDelayMs: d.eventLoopDelay ? { p50: d.eventLoopDelay.p50, p99: d.eventLoopDelay.p99, max: d.eventLoopDelay.max } : null,
       handles: d.handles.total,

@@ -13,6 +13,10 @@ describe('GET /_emulator/diagnostics', () => {
     // The test world validates every response against control-openapi.yaml: a 200 here is a valid body.
     expect(first.eventLoopDelay).toBeNull();
     expect(first.memory.heapUsed).toBeGreaterThan(0);
+    // By heap space: the young generation and the old one at least, each within what V8 holds for it.
+    expect(Object.keys(first.memory.heapSpaces)).toEqual(expect.arrayContaining(['new_space', 'old_space', 'code_space']));
+    for (const space of Object.values(first.memory.heapSpaces)) expect(space.used).toBeLessThanOrEqual(space.size);
+    expect(first.memory.heapSpaces.old_space!.used).toBeGreaterThan(0);
     expect(first.handles.total).toBe(Object.values(first.handles.byType).reduce((a, b) => a + b, 0));
     expect(first.stores.journal).toEqual(world.control.journal.usage());
     expect(first.stores.journal.entries).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Diagnostics } from '../generated/index.js';
 import type { EmulatorControlParts } from './EmulatorControl.js';
@@ -42,10 +43,12 @@ function activeHandles(): Diagnostics['handles'] {
 /** The figures of `GET /_emulator/diagnostics`: memory, loop delay, handles, and each store's size. Nothing identifies a caller. */
 export function readDiagnostics(parts: EmulatorControlParts, loop: EventLoopDelayWindow): Diagnostics {
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  const heapSpaces: Diagnostics['memory']['heapSpaces'] = {};
+  for (const space of getHeapSpaceStatistics()) heapSpaces[space.space_name] = { size: space.space_size, used: space.space_used_size };
   return {
     wall: Date.now(),
     uptimeSeconds: process.uptime(),
-    memory: { rss, heapTotal, heapUsed, external, arrayBuffers },
+    memory: { rss, heapTotal, heapUsed, external, arrayBuffers, heapSpaces },
     eventLoopDelay: loop.read(),
     handles: activeHandles(),
     stores: {

@@ -1176,7 +1176,17 @@ export interface components {
          *         "heapTotal": 52428800,
          *         "heapUsed": 41943040,
          *         "external": 4194304,
-         *         "arrayBuffers": 1048576
+         *         "arrayBuffers": 1048576,
+         *         "heapSpaces": {
+         *           "new_space": {
+         *             "size": 16777216,
+         *             "used": 4194304
+         *           },
+         *           "old_space": {
+         *             "size": 33554432,
+         *             "used": 30408704
+         *           }
+         *         }
          *       },
          *       "eventLoopDelay": {
          *         "windowMs": 60000,
@@ -1251,7 +1261,17 @@ export interface components {
              *       "heapTotal": 52428800,
              *       "heapUsed": 41943040,
              *       "external": 4194304,
-             *       "arrayBuffers": 1048576
+             *       "arrayBuffers": 1048576,
+             *       "heapSpaces": {
+             *         "new_space": {
+             *           "size": 16777216,
+             *           "used": 4194304
+             *         },
+             *         "old_space": {
+             *           "size": 33554432,
+             *           "used": 30408704
+             *         }
+             *       }
              *     }
              */
             memory: {
@@ -1280,6 +1300,35 @@ export interface components {
                  * @example 1048576
                  */
                 arrayBuffers: number;
+                /**
+                 * @description `heapTotal` and `heapUsed` by V8 heap space (`v8.getHeapSpaceStatistics()`: new_space,
+                 *     old_space, code_space, large_object_space, ...), so a heap that grows can be told apart:
+                 *     a young generation V8 enlarges under load, or old objects kept.
+                 * @example {
+                 *       "new_space": {
+                 *         "size": 16777216,
+                 *         "used": 4194304
+                 *       },
+                 *       "old_space": {
+                 *         "size": 33554432,
+                 *         "used": 30408704
+                 *       }
+                 *     }
+                 */
+                heapSpaces: {
+                    [key: string]: {
+                        /**
+                         * @description Bytes V8 holds for the space.
+                         * @example 33554432
+                         */
+                        size: number;
+                        /**
+                         * @description Bytes of it in use.
+                         * @example 30408704
+                         */
+                        used: number;
+                    };
+                };
             };
             /**
              * @description How late the event loop ran a 10 ms timer, in ms, over the window since the previous
