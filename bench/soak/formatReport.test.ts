@@ -63,5 +63,17 @@ describe('formatText and formatMarkdown', () => {
     expect(markdown).toContain('### Soak (2026-12-03)');
     expect(markdown).toContain('Reproduce with `npm run bench:soak -- --minutes 2`.');
     expect(markdown).toContain('| RSS growth, last third of the samples vs the first | < 10% | 3.9% | PASS |');
+    // Samples without heap spaces (an older emulator) leave the line out.
+    expect(text).not.toContain('V8 heap held by space');
+  });
+
+  it('say which heap spaces held more, in MiB, in the text and in the markdown', () => {
+    const MiB = 2 ** 20;
+    const samples = input().samples.map((s, i) => ({ ...s, heapSpaces: { new_space: { size: 32 * MiB, used: MiB }, old_space: { size: (24 + 4 * i) * MiB, used: 20 * MiB } } }));
+    const report = buildReport(input({ samples }));
+    const line = `old_space ${(report.heapSpaces[0]!.first / MiB).toFixed(1)} → ${(report.heapSpaces[0]!.last / MiB).toFixed(1)} MiB`;
+    expect(report.heapSpaces.map((g) => g.space)).toEqual(['old_space']);
+    expect(formatText(report)).toContain(`V8 heap held by space, first third → last: ${line}`);
+    expect(formatMarkdown(report)).toContain(`V8 heap held by space, first third → last: ${line}.`);
   });
 });
