@@ -19,10 +19,10 @@ export interface TcpTransportOptions {
  * a wildcard address, and not where the kernel picks that source anyway: from 127.0.0.1 to any
  * address of 127.0.0.0/8, from ::1 to ::1. Binding costs more than it seems: a bound socket takes
  * its port in bind(), from the half of the ephemeral range bind() draws from, the half every
- * listening socket also draws from. With 5,000 TCP listeners each listening and connecting that
- * way, both calls slowed from about 50 µs to 1.3-2.7 ms each after 3,000 (the kernel's port search
- * through a crowded half), and 5,000 TCP connections took twice as long as 5,000 over UDP
- * (bench:sip-register --connections). An unbound socket takes its port in connect(), which only
+ * listening socket also draws from. Listening and connecting that way in turn, as 5,000 TCP
+ * listeners do, cost 23-54 µs and 136-226 µs up to 3,000 pairs, then 1.3-2.8 ms each (the kernel's
+ * port search through a crowded half), and 5,000 TCP connections took twice as long as 5,000 over
+ * UDP (bench:sip-register --connections). An unbound socket takes its port in connect(), which only
  * has to avoid the same 4-tuple.
  */
 export function needsSourceBind(local: string, destination: string): boolean {
