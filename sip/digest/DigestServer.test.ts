@@ -104,6 +104,21 @@ describe('DigestServer', () => {
     expect(new DigestServer({ realm: 'r' }).verify(credentials, 'REGISTER', 'secret')).toBe('invalid');
   });
 
+  it('accepts a nonce issued thousands of challenges ago as it accepts the latest (the recent ones are remembered, older ones checked by their MAC)', () => {
+    let now = 1_700_000_000_000;
+    const server = new DigestServer({ realm: 'r', now: () => now });
+    const early = first(server.challenge());
+    for (let i = 0; i < 5000; i++) server.challenge();
+    const latest = first(server.challenge());
+    now += 1000;
+    expect(server.verify(answer(early), 'REGISTER', 'secret')).toBe('ok');
+    expect(server.verify(answer(latest), 'REGISTER', 'secret')).toBe('ok');
+    expect(server.verify(answer(early, 'wrong'), 'REGISTER', 'secret')).toBe('invalid');
+    now += 5 * 60_000;
+    expect(server.verify(answer(early), 'REGISTER', 'secret')).toBe('stale');
+    expect(server.verify(answer(latest), 'REGISTER', 'secret')).toBe('stale');
+  });
+
   it('rejects a forged or garbled nonce as invalid, even with a matching response', () => {
     const server = new DigestServer({ realm: 'r' });
     const real = first(server.challenge());

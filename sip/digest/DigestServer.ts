@@ -28,6 +28,12 @@ const TIMESTAMP_BYTES = 8;
 const RANDOM_BYTES = 8;
 const MAC_BYTES = 16;
 const NONCE_BYTES = TIMESTAMP_BYTES + RANDOM_BYTES + MAC_BYTES;
+/**
+ * The latest nonces issued, with their issue times: a client answers a challenge within moments,
+ * so most answers name one of them and are checked by a lookup instead of an HMAC (2.2% of
+ * bench:sip-register's profile). An older nonce is checked by its MAC, as before.
+ */
+const ISSUED_MEMORY = 4096;
 
 /**
  * The UAS / registrar side of RFC 3261 §22: issues challenges and verifies credentials.
@@ -55,6 +61,9 @@ export class DigestServer {
   readonly #now: () => number;
   readonly #secret: Buffer;
   readonly #random: RandomBytes;
+  readonly #issued = new Map<string, number>();
+  readonly #issuedOrder: Array<string | undefined> = new Array<string | undefined>(ISSUED_MEMORY);
+  #issuedNext = 0;
 
   constructor(options: DigestServerOptions) {
     const algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
@@ -100,14 +109,23 @@ export class DigestServer {
   }
 
   #issueNonce(): string {
+    const issuedAt = Math.max(0, Math.floor(this.#now()));
     const head = Buffer.alloc(TIMESTAMP_BYTES + RANDOM_BYTES);
-    head.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.#now()))));
+    head.writeBigUInt64BE(BigInt(issuedAt));
     this.#random(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
-    return Buffer.concat([head, this.#mac(head)]).toString('base64url');
+    const nonce = Buffer.concat([head, this.#mac(head)]).toString('base64url');
+    const oldest = this.#issuedOrder[this.#issuedNext];
+    if (oldest !== undefined) this.#issued.delete(oldest);
+    this.#issuedOrder[this.#issuedNext] = nonce;
+    this.#issuedNext = (this.#issuedNext + 1) % ISSUED_MEMORY;
+    this.#issued.set(nonce, issuedAt);
+    return nonce;
   }
 
   /** The issue time of a nonce this server signed, or undefined. */
   #checkNonce(nonce: string): number | undefined {
+    const issuedAt = this.#issued.get(nonce);
+    if (issuedAt !== undefined) return issuedAt;
     if (!/^[A-Za-z0-9_-]+$/.test(nonce)) return undefined;
     const bytes = Buffer.from(nonce, 'base64url');
     if (bytes.length !== NONCE_BYTES) return undefined;
