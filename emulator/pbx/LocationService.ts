@@ -170,7 +170,8 @@ export class LocationService {
  * port (default 5060) and transport must match; other parameters are ignored, as most registrars do.
  */
 export function sameContact(a: string, b: string): boolean {
-  return contactKey(a) === contactKey(b);
+  // A phone re-registers with the same text: equal texts are the same contact without a lookup.
+  return a === b || contactKey(a) === contactKey(b);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { resolveHost } from './resolveHost.js';
 import { DEFAULT_MAX_BUFFER_SIZE } from './StreamFramer.js';
 import { TcpTransport, type TcpTransportOptions } from './TcpTransport.js';
@@ -103,8 +103,11 @@ class NetworkTransport implements SipTransport {
   private udp: UdpTransport | undefined;
   private tcp: TcpTransport | undefined;
   private closed = false;
+  private readonly family: 4 | 6;
 
-  constructor(readonly address: string) {}
+  constructor(readonly address: string) {
+    this.family = isIPv6(address) ? 6 : 4;
+  }
 
   get udpPort(): number | undefined {
     return this.udp?.port;
@@ -126,7 +129,8 @@ class NetworkTransport implements SipTransport {
   async send(data: Buffer, destination: Endpoint, flowId?: string): Promise<void> {
     const protocol = destination.protocol === 'UDP' ? this.udp : this.tcp;
     if (this.closed || protocol === undefined) throw new TransportError('ENOTSUP', destination, { detail: this.closed ? 'transport closed' : undefined });
-    const resolved = await resolveHost(destination, isIPv6(this.address) ? 6 : 4);
+    // An address (every hop the stacks answer or register to) needs no lookup, nor a wait for one.
+    const resolved = isIP(destination.address) !== 0 ? destination : await resolveHost(destination, this.family);
     if (resolved instanceof TransportError) throw resolved;
     return protocol instanceof UdpTransport ? protocol.send(data, resolved) : protocol.send(data, resolved, flowId);
   }
