@@ -1,7 +1,7 @@
 import { type Clock, wallClockMs } from '../core/clock.js';
-import { fnv1a } from '../core/index.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
 import type { EntryInit, JournalEntry, JournalKind } from './entries.js';
+import { IdentityHash } from './IdentityHash.js';
 import { SecretRedactor } from './redact.js';
 
 /** Which entries a reader wants; every field narrows. */
@@ -56,8 +56,8 @@ export type CompactWrite = (slot: number, seq: number, at: number, eager: boolea
 
 /** Retransmission checks remember this many recent message identities. */
 const IDENTITY_MEMORY = 20_000;
-/** The low 30 bits. */
-const SMALL = 0x3fffffff;
+/** For `seenBefore`'s one-part identities. */
+const SCRATCH = new IdentityHash();
 /** What an entry costs besides its texts, roughly. */
 const ENTRY_OVERHEAD = 256;
 
@@ -154,9 +154,12 @@ export class Journal {
    * status) was recorded before: a retransmission. Remembers the latest identities only.
    */
   seenBefore(identity: string): boolean {
-    // 30 bits each, small integers V8 keeps unboxed: a Map of larger numbers allocates one per key.
-    const first = fnv1a(identity) & SMALL;
-    const second = fnv1a(identity, 0x9e3779b9) & SMALL;
+    const hash = SCRATCH.reset().add(identity);
+    return this.seenBeforeHashed(hash.first, hash.second);
+  }
+
+  /** `seenBefore` for an identity already hashed, part by part (see IdentityHash). */
+  seenBeforeHashed(first: number, second: number): boolean {
     if (this.identities.get(first) === second) return true;
     const slot = this.identityNext * 2;
     const oldest = this.identityRing[slot]!;

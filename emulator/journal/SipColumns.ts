@@ -1,8 +1,9 @@
 import { parseMessage, type SipMessage, type SipTraceEntry } from '../../sip/index.js';
 import { fnv1a } from '../core/index.js';
 import type { SipParty } from './entries.js';
+import { IdentityHash } from './IdentityHash.js';
 import type { CompactStore, Journal, JournalFilter } from './Journal.js';
-import { branchOf, hostPort, normalCSeq, partyLabel, SipMessageEntry, summaryOf, type SipWire } from './SipMessageEntry.js';
+import { branchOf, hostPort, partyLabel, SipMessageEntry, summaryOf, type SipWire } from './SipMessageEntry.js';
 
 /** Flag bits of a kept message. */
 const OUT = 1;
@@ -16,6 +17,9 @@ const HAS_CALL_ID = 8;
  * oldest first, so chunks go in order). A bigger message gets a buffer of its own.
  */
 const CHUNK_BYTES = 1 << 20;
+
+/** A message's identity (party, direction, Call-ID, CSeq, branch, method or status), hashed for the retransmission check. */
+const IDENTITY = new IdentityHash();
 
 /** Each journal's SIP columns, made when its first recorder is. */
 const COLUMNS = new WeakMap<Journal, SipColumns>();
@@ -92,8 +96,8 @@ export class SipColumns implements CompactStore {
     let flags = (trace.direction === 'out' ? OUT : 0) | (trace.remote.protocol === 'TCP' ? TCP : 0) | (callId !== undefined ? HAS_CALL_ID : 0);
     if (message !== undefined && cseq !== undefined) {
       const what = message.type === 'request' ? message.method : message.status;
-      const identity = `${partyLabel(party)}|${trace.direction}|${callId}|${normalCSeq(cseq)}|${branchOf(message.headers.get('Via'))}|${what}`;
-      if (this.journal.seenBefore(identity)) flags |= RETRANSMISSION;
+      const identity = IDENTITY.reset().add(partyLabel(party)).add(trace.direction).add(callId).addCollapsed(cseq).add(branchOf(message.headers.get('Via'))).add(what);
+      if (this.journal.seenBeforeHashed(identity.first, identity.second)) flags |= RETRANSMISSION;
     }
     this.at[slot] = at;
     this.wall[slot] = trace.at;
