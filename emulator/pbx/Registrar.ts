@@ -115,9 +115,12 @@ export class Registrar {
 
     const callId = request.headers.get('Call-ID') ?? '';
     const cseq = parseCSeq(request.headers.get('CSeq') ?? '')?.seq ?? 0;
-    let result: LocationUpdate = { ok: true, bindings: location.bindings(username) };
-    if (contacts.kind === 'remove-all') result = location.removeAll(username, { callId, cseq });
-    if (contacts.kind === 'update') result = location.update(username, contacts.contacts, { callId, cseq, transport: context.source.protocol, source: context.source, flowId: context.flowId });
+    const result: LocationUpdate =
+      contacts.kind === 'remove-all'
+        ? location.removeAll(username, { callId, cseq })
+        : contacts.kind === 'update'
+          ? location.update(username, contacts.contacts, { callId, cseq, transport: context.source.protocol, source: context.source, flowId: context.flowId })
+          : { ok: true, bindings: location.bindings(username) };
     if (!result.ok) {
       // §10.3 step 7 says only that the request fails; 500 (not 400) because the request itself is well formed, it is just older than the binding.
       return reject(500, `CSeq ${cseq} is not above that of the binding ${result.contact} for the same Call-ID (out of order)`, 'Out Of Order CSeq');
@@ -125,11 +128,23 @@ export class Registrar {
     const now = clock.now();
     const headers: Array<[string, string | number]> = result.bindings.map((b) => ['Contact', formatBinding(b, now)]);
     // §10.3 step 8: the response SHOULD include a Date header.
-    headers.push(['Date', new Date(now).toUTCString()]);
+    headers.push(['Date', httpDate(now)]);
     answer(200, undefined, headers);
     if (contacts.kind === 'fetch') return;
     logger.info(`${label} → 200, ${describeChange(contacts.kind === 'remove-all' ? [] : contacts.contacts.map((c) => c.expires))}`);
   }
+}
+
+/** The Date header's text, made once a second (a busy registrar answers thousands of REGISTERs in one). */
+let dateSecond = Number.NaN;
+let dateText = '';
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 function formatBinding(binding: Binding, now: number): string {

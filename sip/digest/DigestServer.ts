@@ -110,10 +110,14 @@ export class DigestServer {
 
   #issueNonce(): string {
     const issuedAt = Math.max(0, Math.floor(this.#now()));
-    const head = Buffer.alloc(TIMESTAMP_BYTES + RANDOM_BYTES);
-    head.writeBigUInt64BE(BigInt(issuedAt));
-    this.#random(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
-    const nonce = Buffer.concat([head, this.#mac(head)]).toString('base64url');
+    const bytes = Buffer.allocUnsafe(NONCE_BYTES);
+    // The issue time as a 64-bit big-endian integer, written as two halves (no BigInt per nonce).
+    bytes.writeUInt32BE(Math.floor(issuedAt / 2 ** 32), 0);
+    bytes.writeUInt32BE(issuedAt % 2 ** 32, 4);
+    this.#random(RANDOM_BYTES).copy(bytes, TIMESTAMP_BYTES);
+    const head = bytes.subarray(0, TIMESTAMP_BYTES + RANDOM_BYTES);
+    this.#mac(head).copy(bytes, TIMESTAMP_BYTES + RANDOM_BYTES);
+    const nonce = bytes.toString('base64url');
     const oldest = this.#issuedOrder[this.#issuedNext];
     if (oldest !== undefined) this.#issued.delete(oldest);
     this.#issuedOrder[this.#issuedNext] = nonce;
