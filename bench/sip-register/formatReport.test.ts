@@ -55,13 +55,19 @@ describe('formatReport', () => {
     const markdown = formatMarkdown(report);
     expect(markdown).toContain('Measured 2026-11-24 on 2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64 (load average 0.5 at start)');
     expect(markdown).toContain('median of 3 alternating rounds of ~15 s per server');
-    expect(markdown).toContain('| authenticated REGISTERs/s (401 + 200) | 4,000 | 10,000 | ≥ 50% of Kamailio | 40% MISS |');
+    expect(markdown).toContain('| authenticated REGISTERs/s (401 + 200) | 4,000 | 10,000 | ≥ 50% of Kamailio | 40.0% MISS |');
     expect(markdown).toContain('| spread of the rounds | 3,800–4,000 (±3%) | 10,000–10,000 (±0%) |  |  |');
     expect(markdown).toContain('| failed registrations | 0 of 117,000 | 0 of 150,000 | 0 | PASS |');
     expect(markdown).toContain('| peak RSS while registering | 600 MB | n/a (main process) | < 300 MB | MISS |');
     expect(markdown).toContain('| 1,000 SIP connections Running/online | 2.35 s |  | all, in < 2 s | MISS |');
     expect(markdown).toContain('| emulator RSS with 1,000 online | 150 MB |  | < 500 MB | PASS |');
     expect(markdown).toContain('Connections curve (time to all online ÷ connections): 100: 2.50 ms, 1,000: 2.35 ms.');
+  });
+
+  it('gives the ratio to a tenth of a percent, so a miss just under the target does not read as 50%', () => {
+    const close = { ...report, registrations: { ...report.registrations, ratio: 5226 / 10_531 } };
+    expect(formatText(close)).toContain('omnisip ÷ kamailio (medians): 49.6%');
+    expect(formatMarkdown(close)).toContain('| ≥ 50% of Kamailio | 49.6% MISS |');
   });
 
   it('adds where omnisip’s CPU time went when the run was profiled', () => {

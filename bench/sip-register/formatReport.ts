@@ -39,7 +39,7 @@ export function formatText(report: SipRegisterReport): string {
     `load: SIPp ${s.scenario} over ${s.transport}, ${s.users} users, ${s.concurrency} registrations in progress at once; ${s.rounds} rounds per server, alternating, each a fresh process, a warm-up and ~${s.durationSeconds} s measured`,
     '',
     table([['server', 'median registrations/s', 'transactions/s', 'rounds', 'successful', 'failed', 'peak RSS'], registrationRow('omnisip', r.omnisip), registrationRow('kamailio', r.kamailio)]),
-    `omnisip ÷ kamailio (medians): ${(r.ratio * 100).toFixed(0)}%   (Kamailio's peak RSS is its main process only)`,
+    `omnisip ÷ kamailio (medians): ${(r.ratio * 100).toFixed(1)}%   (Kamailio's peak RSS is its main process only)`,
     `spread of the rounds: omnisip ${spread(r.omnisip)}, kamailio ${spread(r.kamailio)}`,
     '',
     table([
@@ -76,7 +76,7 @@ export function formatMarkdown(report: SipRegisterReport): string {
     '',
     row(['SIP', 'omnisip', 'Kamailio 5.6', 'target', 'result']),
     row(['---', '---:', '---:', '---', '---']),
-    row(['authenticated REGISTERs/s (401 + 200)', int(r.omnisip.medianPerSecond), int(r.kamailio.medianPerSecond), '≥ 50% of Kamailio', `${(r.ratio * 100).toFixed(0)}% ${result(0)}`]),
+    row(['authenticated REGISTERs/s (401 + 200)', int(r.omnisip.medianPerSecond), int(r.kamailio.medianPerSecond), '≥ 50% of Kamailio', `${(r.ratio * 100).toFixed(1)}% ${result(0)}`]),
     row(['spread of the rounds', spread(r.omnisip), spread(r.kamailio), '', '']),
     row(['failed registrations', `${r.omnisip.failed} of ${int(r.omnisip.attempted)}`, `${r.kamailio.failed} of ${int(r.kamailio.attempted)}`, '0', result(1)]),
     row(['peak RSS while registering', mib(r.omnisip.peakRssBytes), `${mib(r.kamailio.peakRssBytes)} (main process)`, '< 300 MB', result(2)]),

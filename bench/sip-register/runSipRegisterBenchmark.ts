@@ -128,7 +128,7 @@ export async function runSipRegisterBenchmark(options: SipRegisterBenchOptions):
     omnisip.profile = { file, ...summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile) };
   }
   const ratio = omnisip.medianPerSecond / kamailio.medianPerSecond;
-  options.log(`median registrations/s: omnisip ${Math.round(omnisip.medianPerSecond)}, kamailio ${Math.round(kamailio.medianPerSecond)} (${(ratio * 100).toFixed(0)}%)`);
+  options.log(`median registrations/s: omnisip ${Math.round(omnisip.medianPerSecond)}, kamailio ${Math.round(kamailio.medianPerSecond)} (${(ratio * 100).toFixed(1)}%)`);
 
   const curve: ConnectionsResult[] = [];
   for (const count of curveSizes(options.connections)) {
@@ -144,7 +144,7 @@ export async function runSipRegisterBenchmark(options: SipRegisterBenchOptions):
   const rssOnline = c.memoryOnline?.rssBytes;
   const budgetSeconds = (c.requested * CONNECTION_BUDGET_MS) / 1000;
   const checks: Check[] = [
-    { check: 'omnisip registrations/s vs Kamailio', target: '≥ 50%', measured: `${(ratio * 100).toFixed(0)}% (median ${Math.round(omnisip.medianPerSecond)} vs ${Math.round(kamailio.medianPerSecond)})`, pass: ratio >= 0.5 },
+    { check: 'omnisip registrations/s vs Kamailio', target: '≥ 50%', measured: `${(ratio * 100).toFixed(1)}% (median ${Math.round(omnisip.medianPerSecond)} vs ${Math.round(kamailio.medianPerSecond)})`, pass: ratio >= 0.5 },
     { check: 'failed registrations (omnisip)', target: '0', measured: `${omnisip.failed} of ${omnisip.attempted}`, pass: omnisip.failed === 0 && omnisip.successful === omnisip.attempted },
     { check: 'omnisip peak RSS while registering', target: '< 300 MB', measured: mib(omnisip.peakRssBytes), pass: omnisip.peakRssBytes !== undefined && omnisip.peakRssBytes < 300 * 2 ** 20 },
     { check: `${c.requested} SIP connections Running/online`, target: `all, in < ${budgetSeconds} s`, measured: `${c.online}${c.allOnlineSeconds === undefined ? '' : ` after ${c.allOnlineSeconds.toFixed(2)} s`}`, pass: c.online === c.requested && c.allOnlineSeconds !== undefined && c.allOnlineSeconds < budgetSeconds },
