@@ -103,8 +103,8 @@ export class DigestServer {
     if (credentials.realm !== this.#realm) return 'invalid';
     const issuedAt = this.#checkNonce(credentials.nonce);
     if (issuedAt === undefined) return 'invalid';
-    const expected = computeDigestResponse({ ...credentials, password, method });
-    if (!safeEqual(expected, credentials.response.toLowerCase())) return 'invalid';
+    const expected = computeDigestResponse({ algorithm: credentials.algorithm, username: credentials.username, realm: credentials.realm, password, method, uri: credentials.uri, nonce: credentials.nonce, qop, nc, cnonce });
+    if (!sameHex(expected, credentials.response)) return 'invalid';
     return this.#now() - issuedAt > this.#lifetimeMs ? 'stale' : 'ok';
   }
 
@@ -143,8 +143,14 @@ export class DigestServer {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/**
+ * Whether a response's hex digits (either case, already checked to be hex) are the lower-case
+ * `expected`, in time that does not depend on where they first differ.
+ */
+function sameHex(expected: string, response: string): boolean {
+  if (expected.length !== response.length) return false;
+  let difference = 0;
+  // 0x20 is the lower-case bit of A-F, and already set in 0-9 and a-f.
+  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ (response.charCodeAt(i) | 0x20);
+  return difference === 0;
 }
