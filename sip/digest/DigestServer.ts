@@ -40,8 +40,9 @@ const ISSUED_MEMORY = 4096;
  *
  * Nonces carry their issue time and an HMAC over it (with the realm), so the server needs no
  * state: any nonce it signed within `nonceLifetimeMs` is accepted, which keeps retransmitted
- * and retried requests valid. It remembers the latest nonces it issued only to spare their MAC. A correct response on an expired nonce is 'stale', so the caller
- * re-challenges with `stale: true` and the client retries without asking the user (RFC 7616 §3.3).
+ * and retried requests valid. It remembers the latest nonces it issued only to spare their MAC.
+ * A correct response on an expired nonce is 'stale', so the caller re-challenges with
+ * `stale: true` and the client retries without asking the user (RFC 7616 §3.3).
  * Nonce-count replay is not tracked. A client that ignores the offered qop and answers in the
  * RFC 2069 form is accepted: the signed nonce already bounds replay, and old phones do this.
  *
