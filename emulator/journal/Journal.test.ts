@@ -132,6 +132,20 @@ describe('Journal', () => {
     expect(responses[0]).toEqual({ status: 200, headers: {}, bodyDropped: body.length });
   });
 
+  it("lets go of an exchange's bodies when the ring drops it, so none is held where no one can read it", () => {
+    const journal = new Journal({ clock: clock(), capacity: 5, bodyBudget: 1_000_000 });
+    const body = JSON.stringify({ filler: 'x'.repeat(1000) });
+    const create = () => journal.recordApi({ api: 'public', method: 'POST', path: '/public/agents', status: 201, responseHeaders: {}, responseText: body, durationMs: 1, after: 0 });
+    for (let i = 0; i < 3; i++) create();
+    expect(journal.usage().bodyBytes).toBe(3 * body.length);
+    for (let i = 0; i < 2000; i++) journal.record({ kind: 'clock.advanced', byMs: 1, now: i });
+    expect(journal.usage().bodyBytes).toBe(0);
+    for (let i = 0; i < 7; i++) create();
+    // The ring holds five: only those five hold their bodies, well within the budget.
+    expect(journal.usage()).toMatchObject({ entries: 5, bodyBytes: 5 * body.length });
+    expect(journal.entries().every((e) => e.kind === 'api' && e.response.body !== undefined)).toBe(true);
+  });
+
   it('keeps a redacted request body when it lets go of the rest, and counts only the rest', () => {
     const journal = new Journal({ clock: clock(), capacity: 100, bodyBudget: 100 });
     const requestText = JSON.stringify({ settings: { username: 'u', password: 'pw-not-kept' } });

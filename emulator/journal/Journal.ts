@@ -100,8 +100,8 @@ export class Journal {
   private readonly identityRing = new Int32Array(IDENTITY_MEMORY * 2).fill(-1);
   private identityNext = 0;
   private readonly secrets = new SecretRedactor();
-  /** API exchanges that still hold bodies, oldest first, from `bodiesHead` on. */
-  private readonly withBodies: ApiExchangeEntry[] = [];
+  /** API exchanges that still hold bodies, oldest first, from `bodiesHead` on (before it: let go). */
+  private readonly withBodies: Array<ApiExchangeEntry | undefined> = [];
   private bodiesHead = 0;
   private bodyBytes = 0;
   private readonly bodyBudget: number;
@@ -189,12 +189,20 @@ export class Journal {
     if (exchange.method === 'GET' && exchange.status < 400) return entry.dropBodies();
     this.withBodies.push(entry);
     this.bodyBytes += bodies;
-    while (this.bodyBytes > this.bodyBudget && this.bodiesHead < this.withBodies.length) {
-      const oldest = this.withBodies[this.bodiesHead++]!;
-      this.bodyBytes -= oldest.bodyBytes;
-      oldest.dropBodies();
-    }
-    // Compact the queue now and then, instead of shifting it on every exchange.
+    while (this.bodyBytes > this.bodyBudget && this.bodiesHead < this.withBodies.length) this.forgetBodies();
+  }
+
+  /**
+   * Lets go of the bodies of the oldest exchange that holds some: when the budget is spent, or when
+   * the ring drops that exchange (exchanges hold bodies in the order they came, so the one dropped
+   * is always the oldest still holding any). No body outlives its entry, where no one could read it.
+   */
+  private forgetBodies(): void {
+    const oldest = this.withBodies[this.bodiesHead]!;
+    this.withBodies[this.bodiesHead++] = undefined;
+    this.bodyBytes -= oldest.bodyBytes;
+    oldest.dropBodies();
+    // Compact the queue now and then, instead of shifting it every time.
     if (this.bodiesHead > 1024 && this.bodiesHead * 2 > this.withBodies.length) {
       this.withBodies.splice(0, this.bodiesHead);
       this.bodiesHead = 0;
@@ -228,6 +236,7 @@ export class Journal {
     this.bytes -= this.sizes[this.head]!;
     const kept = this.ring[this.head];
     if (kept !== undefined && isCompact(kept)) kept.release(this.head);
+    else if (kept !== undefined && kept === this.withBodies[this.bodiesHead]) this.forgetBodies();
     this.ring[this.head] = undefined;
     this.head = (this.head + 1) % this.options.capacity;
     this.size--;
