@@ -129,7 +129,8 @@ class NetworkTransport implements SipTransport {
   async send(data: Buffer, destination: Endpoint, flowId?: string): Promise<void> {
     const protocol = destination.protocol === 'UDP' ? this.udp : this.tcp;
     if (this.closed || protocol === undefined) throw new TransportError('ENOTSUP', destination, { detail: this.closed ? 'transport closed' : undefined });
-    // An address (every hop the stacks answer or register to) needs no lookup, nor a wait for one.
+    // An IP address needs no lookup, nor a wait for one: a response's Via, a phone's Contact and most
+    // servers are one. A host name (a connection's `server` may be one) is looked up every time.
     const resolved = isIP(destination.address) !== 0 ? destination : await resolveHost(destination, this.family);
     if (resolved instanceof TransportError) throw resolved;
     return protocol instanceof UdpTransport ? protocol.send(data, resolved) : protocol.send(data, resolved, flowId);
