@@ -1,7 +1,6 @@
-import { parseMessage, type SipMessage, type SipTraceEntry } from '../../sip/index.js';
+import { IdentityHash, parseMessage, type SipMessage, type SipTraceEntry } from '../../sip/index.js';
 import { fnv1a } from '../core/index.js';
 import type { SipParty } from './entries.js';
-import { IdentityHash } from './IdentityHash.js';
 import type { CompactStore, Journal, JournalFilter } from './Journal.js';
 import { branchOf, hostPort, partyLabel, SipMessageEntry, summaryOf, type SipWire } from './SipMessageEntry.js';
 

@@ -11,3 +11,4 @@ export { formatVia, parseVia, type Via } from './Via.js';
 export { parseCSeq } from './CSeq.js';
 export { generateBranch, generateCallId, generateTag } from './identifiers.js';
 export { canonicalHeaderName } from './headerNames.js';
+export { IdentityHash } from './IdentityHash.js';

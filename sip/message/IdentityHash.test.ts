@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a } from '../core/index.js';
+import { fnv1a } from '../../random/index.js';
 import { IdentityHash } from './IdentityHash.js';
 
 const SMALL = 0x3fffffff;

@@ -8,10 +8,11 @@ const SEPARATOR = 0x7c; // '|'
 const SPACE = 0x20;
 
 /**
- * Two FNV-1a hashes (30 bits each) of a message's identity, fed part by part: the same as hashing
- * the parts joined by '|', without building that text. The journal asks for one per SIP message
- * it records, so the parts (party, direction, Call-ID, CSeq, branch, method or status) are hashed
- * where they lie, in one pass for both hashes.
+ * Two FNV-1a hashes (30 bits each) of an identity, fed part by part: the same as hashing the parts
+ * joined by '|', without building that text. The journal asks for one per SIP message it records,
+ * so the parts (party, direction, Call-ID, CSeq, branch, method or status) are hashed where they
+ * lie, in one pass for both hashes; the stack's response absorbers key a transaction by one.
+ * Not a defence against chosen collisions: a peer can craft a second text with the same hashes.
  *
  * @example
  * const hash = new IdentityHash().add('pbx').add('in').addCollapsed('1  REGISTER');
