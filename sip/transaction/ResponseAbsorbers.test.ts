@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IdentityHash } from '../message/IdentityHash.js';
 import { ResponseAbsorbers } from './ResponseAbsorbers.js';
 
 describe('ResponseAbsorbers', () => {
@@ -66,6 +67,35 @@ describe('ResponseAbsorbers', () => {
     expect(absorbers.bytes).toBeLessThanOrEqual(1 << 20);
   });
 
+  it('tells apart live keys whose first hashes are equal, and forgets each with its own Timer J', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    // Keys are kept as two hashes: find two whose first hashes are equal (160,000 live keys hold about a dozen such pairs).
+    const byFirst = new Map<number, string[]>();
+    let colliding: string[] | undefined;
+    for (let i = 0; colliding === undefined; i++) {
+      const key = `z9hG4bK-${i}|127.0.0.1:5060|REGISTER`;
+      const first = new IdentityHash().add(key).first;
+      const keys = byFirst.get(first) ?? [];
+      keys.push(key);
+      byFirst.set(first, keys);
+      if (keys.length === 2) colliding = keys;
+    }
+    const [a, b] = colliding;
+    const sent: string[] = [];
+    const absorbers = new ResponseAbsorbers<string>(async (data) => void sent.push(data.toString()), () => undefined);
+    absorbers.add(a!, Buffer.from('200 for a'), 'phone', 32_000);
+    vi.advanceTimersByTime(1_000);
+    expect(absorbers.absorb(b!)).toBe(false);
+    absorbers.add(b!, Buffer.from('200 for b'), 'phone', 32_000);
+    expect([absorbers.absorb(a!), absorbers.absorb(b!)]).toEqual([true, true]);
+    vi.advanceTimersByTime(31_500);
+    expect([absorbers.absorb(a!), absorbers.absorb(b!)]).toEqual([false, true]);
+    vi.advanceTimersByTime(1_000);
+    expect([absorbers.absorb(a!), absorbers.absorb(b!), absorbers.size]).toEqual([false, false, 0]);
+    await Promise.resolve();
+    expect(sent).toEqual(['200 for a', '200 for b', '200 for b']);
+  });
+
   it('answers a key added again with its newer response, and forgets it only when the newer one expires', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const sent: string[] = [];
@@ -73,8 +103,10 @@ describe('ResponseAbsorbers', () => {
     absorbers.add('k', Buffer.from('first'), 'alice', 32_000);
     vi.advanceTimersByTime(1_000);
     absorbers.add('k', Buffer.from('second'), 'alice', 32_000);
-    expect(absorbers.size).toBe(1);
+    // Both are held, each until its own Timer J; only the newer answers.
+    expect(absorbers.size).toBe(2);
     vi.advanceTimersByTime(31_500);
+    expect(absorbers.size).toBe(1);
     expect(absorbers.absorb('k')).toBe(true);
     vi.advanceTimersByTime(1_000);
     expect(absorbers.absorb('k')).toBe(false);

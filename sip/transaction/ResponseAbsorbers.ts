@@ -1,4 +1,5 @@
 import { flatCopy } from '../message/grammar.js';
+import { IdentityHash } from '../message/IdentityHash.js';
 
 /** Re-sends one absorbed response's bytes to where it went; a rejection is reported, not thrown. */
 export type Resend<To> = (data: Buffer, to: To) => Promise<void>;
@@ -32,10 +33,14 @@ const FIRST_CAPACITY = 16;
  * - the deadlines, chunk positions and lengths are typed arrays indexed by the ring's slot;
  * - a destination is shared by all the absorbers going to it (with `routeKey`), so none keeps
  *   the request it came from alive through a slice of its text;
- * - the key is copied flat, for the same reason.
- * The collector then has a string and a map entry per absorber to trace, instead of an object,
- * a Buffer and the request's strings, which lived just long enough to be promoted and then died
- * in the old generation. Timer J has one length, so deadlines come in insertion order and one
+ * - the key is kept as its two 30-bit hashes (IdentityHash), not as text: the first indexes a map
+ *   of small integers, the second is checked in a typed array, and absorbers whose first hashes
+ *   are equal are chained newest first through the ring. A key kept as text was two strings per
+ *   absorber (17 MB of a registrar's heap at 5,400 REGISTERs/s); a false match needs both hashes
+ *   of another live key to be equal (about 1 in 2^60 per request at that rate).
+ * The collector then has a map entry per absorber to trace, instead of an object, a Buffer and
+ * the request's strings, which lived just long enough to be promoted and then died in the old
+ * generation. Timer J has one length, so deadlines come in insertion order and one
  * timer sweeps the oldest. The one `resend` belongs to the stack: a closure made with the
  * transaction would keep its whole scope (request, transaction) alive for 32 s.
  *
@@ -45,11 +50,15 @@ const FIRST_CAPACITY = 16;
  * if (absorbers.absorb(key)) return; // a retransmission of a request we already answered
  */
 export class ResponseAbsorbers<To> {
-  /** The live absorber of each key: its sequence number in the ring. */
-  private readonly byKey = new Map<string, number>();
+  /** The newest absorber with each first hash: its sequence number in the ring. */
+  private readonly byHash = new Map<number, number>();
+  private readonly hash = new IdentityHash();
   private readonly routes = new Map<string, SharedRoute<To>>();
   private capacity = FIRST_CAPACITY;
-  private keys: Array<string | undefined> = new Array<string | undefined>(FIRST_CAPACITY);
+  /** Per slot: the key's first and second hashes, and the next older absorber with the same first hash (-1: none). */
+  private firstHash = new Int32Array(FIRST_CAPACITY);
+  private secondHash = new Int32Array(FIRST_CAPACITY);
+  private older = new Float64Array(FIRST_CAPACITY);
   private destinations: Array<SharedRoute<To> | undefined> = new Array<SharedRoute<To> | undefined>(FIRST_CAPACITY);
   private until = new Float64Array(FIRST_CAPACITY);
   private chunkOf = new Float64Array(FIRST_CAPACITY);
@@ -74,7 +83,7 @@ export class ResponseAbsorbers<To> {
   ) {}
 
   get size(): number {
-    return this.byKey.size;
+    return this.tail - this.head;
   }
 
   /** Bytes held for the responses (whole chunks). */
@@ -87,19 +96,21 @@ export class ResponseAbsorbers<To> {
     if (this.tail - this.head === this.capacity) this.grow();
     const seq = this.tail++;
     const slot = seq & (this.capacity - 1);
-    const flatKey = flatCopy(key);
-    this.keys[slot] = flatKey;
+    const { first, second } = this.hash.reset().add(key);
+    this.firstHash[slot] = first;
+    this.secondHash[slot] = second;
+    this.older[slot] = this.byHash.get(first) ?? -1;
+    this.byHash.set(first, seq);
     this.destinations[slot] = this.share(to);
     this.until[slot] = performance.now() + forMs;
     this.length[slot] = bytes.length;
     this.store(bytes, slot);
-    this.byKey.set(flatKey, seq);
     this.schedule();
   }
 
   /** A retransmission of an answered request: sends the response again. False when none is kept. */
   absorb(key: string): boolean {
-    const seq = this.byKey.get(key);
+    const seq = this.find(key);
     if (seq === undefined) return false;
     const slot = seq & (this.capacity - 1);
     const chunk = this.chunks[this.chunkOf[slot]! - this.firstChunk]!;
@@ -116,6 +127,19 @@ export class ResponseAbsorbers<To> {
     this.chunks = [];
     this.written = 0;
     this.spare = undefined;
+  }
+
+  /** The newest live absorber of `key`: along the chain of its first hash, the first whose second hash is the key's too. */
+  private find(key: string): number | undefined {
+    const { first, second } = this.hash.reset().add(key);
+    let seq = this.byHash.get(first) ?? -1;
+    // The chain runs newest to oldest, so it ends at the first absorber already forgotten.
+    while (seq >= this.head) {
+      const slot = seq & (this.capacity - 1);
+      if (this.secondHash[slot] === second) return seq;
+      seq = this.older[slot]!;
+    }
+    return undefined;
   }
 
   /** Copies the response into the newest chunk (a new one when it does not fit) and notes where. */
@@ -155,9 +179,11 @@ export class ResponseAbsorbers<To> {
 
   /** Doubles the ring, keeping every absorber at the slot its sequence number gives. */
   private grow(): void {
-    const old = { capacity: this.capacity, keys: this.keys, destinations: this.destinations, until: this.until, chunkOf: this.chunkOf, offset: this.offset, length: this.length };
+    const old = { capacity: this.capacity, firstHash: this.firstHash, secondHash: this.secondHash, older: this.older, destinations: this.destinations, until: this.until, chunkOf: this.chunkOf, offset: this.offset, length: this.length };
     this.capacity *= 2;
-    this.keys = new Array<string | undefined>(this.capacity);
+    this.firstHash = new Int32Array(this.capacity);
+    this.secondHash = new Int32Array(this.capacity);
+    this.older = new Float64Array(this.capacity);
     this.destinations = new Array<SharedRoute<To> | undefined>(this.capacity);
     this.until = new Float64Array(this.capacity);
     this.chunkOf = new Float64Array(this.capacity);
@@ -166,7 +192,9 @@ export class ResponseAbsorbers<To> {
     for (let seq = this.head; seq < this.tail; seq++) {
       const from = seq & (old.capacity - 1);
       const to = seq & (this.capacity - 1);
-      this.keys[to] = old.keys[from];
+      this.firstHash[to] = old.firstHash[from]!;
+      this.secondHash[to] = old.secondHash[from]!;
+      this.older[to] = old.older[from]!;
       this.destinations[to] = old.destinations[from];
       this.until[to] = old.until[from]!;
       this.chunkOf[to] = old.chunkOf[from]!;
@@ -178,12 +206,11 @@ export class ResponseAbsorbers<To> {
   private forgetOldest(): void {
     const seq = this.head++;
     const slot = seq & (this.capacity - 1);
-    const key = this.keys[slot]!;
-    // A key answered again since (a new transaction with the same branch) belongs to its newer absorber.
-    if (this.byKey.get(key) === seq) this.byKey.delete(key);
+    // The oldest of its chain: the map lets go of the hash only if no newer absorber has it since.
+    const first = this.firstHash[slot]!;
+    if (this.byHash.get(first) === seq) this.byHash.delete(first);
     const route = this.destinations[slot]!;
     if (--route.users === 0 && this.routeKey !== undefined) this.routes.delete(route.key);
-    this.keys[slot] = undefined;
     this.destinations[slot] = undefined;
   }
 
