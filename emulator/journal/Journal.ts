@@ -1,7 +1,7 @@
+import { IdentityHash } from '../../sip/index.js';
 import { type Clock, wallClockMs } from '../core/clock.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
 import type { EntryInit, JournalEntry, JournalKind } from './entries.js';
-import { IdentityHash } from '../../sip/index.js';
 import { SecretRedactor } from './redact.js';
 
 /** Which entries a reader wants; every field narrows. */
