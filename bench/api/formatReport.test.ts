@@ -54,6 +54,20 @@ describe('formatText', () => {
     expect(busy).toContain('warning: other processes took up to 31.2% of the CPUs during the run');
   });
 
+  it("gives each server's and autocannon's CPU per case when the run measured them, and nothing when it did not", () => {
+    expect(text).not.toContain('CPU during each case');
+    const measured = buildReport({
+      machine,
+      settings,
+      coldStart: { omnisip: { samplesMs: [120], medianMs: 120 }, prism: { samplesMs: [900], medianMs: 900 } },
+      cases: [{ name: 'create-agent', title: 'POST /public/agents', omnisip: loadResult(9_000, 7.5, { cpu: { generatorPercent: 89.6, serverPercent: 101.2 } }), prism: loadResult(1_000, 400, { cpu: { generatorPercent: 12.4, serverPercent: 99.5 } }) }],
+      interference: [],
+    });
+    const line = 'CPU during each case (warm-up included), % of one core: omnisip POST /public/agents: server 101%, autocannon 90%; prism POST /public/agents: server 100%, autocannon 12%';
+    expect(formatText(measured)).toContain(line);
+    expect(formatMarkdown(measured)).toContain(`${line}.`);
+  });
+
   it('ends with one PASS or MISS line per target', () => {
     expect(text).toContain('PASS  GET /public/sip-connections/{id}: throughput, omnisip ÷ Prism: 15.0× (target ≥ 15×)');
     expect(text).toContain('MISS  POST /public/agents: throughput, omnisip ÷ Prism: 9.0× (target ≥ 15×)');

@@ -10,6 +10,18 @@ const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
 export const interferenceWarningPercent = 5;
 const worstInterference = (report: ApiBenchReport) => Math.max(0, ...report.interference.map((i) => i.otherCpuPercent ?? 0));
 const percent = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(1)}%`);
+const core = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round(n)}%`);
+
+/** Each server's and the load generator's CPU per case, or nothing when the run did not measure it. */
+function cpuShares(report: ApiBenchReport): string | undefined {
+  const parts = report.cases.flatMap((c) =>
+    (['omnisip', 'prism'] as const).flatMap((name) => {
+      const cpu = c[name].cpu;
+      return cpu ? [`${name} ${c.title}: server ${core(cpu.serverPercent)}, autocannon ${core(cpu.generatorPercent)}`] : [];
+    }),
+  );
+  return parts.length ? `CPU during each case (warm-up included), % of one core: ${parts.join('; ')}` : undefined;
+}
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
@@ -19,6 +31,7 @@ function table(rows: string[][]): string {
 /** The console report: results table, cold starts, then one PASS/MISS line per target. */
 export function formatText(report: ApiBenchReport): string {
   const { settings: s, coldStart } = report;
+  const shares = cpuShares(report);
   const rows = [
     ['case', 'omnisip req/s', 'prism req/s', 'omnisip÷prism', 'omnisip p99', 'prism p99', 'non-2xx/errors omnisip', 'prism'],
     ...report.cases.map((c) => [c.title, int(c.omnisip.requestsPerSecond), int(c.prism.requestsPerSecond), ratio(c.throughputRatio), ms(c.omnisip.latency?.p99), ms(c.prism.latency?.p99), String(failures(c.omnisip)), String(failures(c.prism))]),
@@ -38,6 +51,7 @@ export function formatText(report: ApiBenchReport): string {
     cold,
     '',
     `CPU taken by other processes: ${report.interference.map((i) => `${i.phase} ${percent(i.otherCpuPercent)}`).join(', ')}`,
+    ...(shares !== undefined ? [shares] : []),
     ...(s.cliBundled === false ? [`warning: dist/cli/main.js is not the bundle 'npm run build' makes (was tsc run after it?); the cold start measured the unbundled CLI, which starts slower: run 'npm run bench:api', which builds first`] : []),
     ...(worstInterference(report) > interferenceWarningPercent
       ? [`warning: other processes took up to ${percent(worstInterference(report))} of the CPUs during the run; both servers share the machine with them, so these numbers are lower and noisier than on an idle machine`]
@@ -52,6 +66,7 @@ export function formatText(report: ApiBenchReport): string {
 /** The README's Performance table for this run, with the date, machine and command to reproduce it. */
 export function formatMarkdown(report: ApiBenchReport): string {
   const { settings: s, coldStart } = report;
+  const shares = cpuShares(report);
   const lines = [
     `### REST API vs \`prism mock\` (${report.machine.date.slice(0, 10)})`,
     '',
@@ -67,6 +82,7 @@ export function formatMarkdown(report: ApiBenchReport): string {
     '|---|---:|---:|---:|',
     `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,
     '',
+    ...(shares !== undefined ? [`${shares}.`, ''] : []),
     ...report.checks.map((c) => `- ${c.pass ? 'PASS' : 'MISS'} ${c.check}: ${c.measured} (target ${c.target})`),
   ];
   return lines.join('\n');

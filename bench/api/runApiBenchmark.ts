@@ -48,7 +48,7 @@ async function loadServer(server: ServerUnderTest, options: ApiBenchmarkOptions,
       const { method, path, apiKey, body } = prepared.prepared;
       const headers: Record<string, string> = { 'X-Api-Key': apiKey, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
       const meter = new CpuMeter([started.process.pid]);
-      const result = await runLoad({ url: `${started.baseUrl}${path}`, method, headers, body }, load);
+      const result = await runLoad({ url: `${started.baseUrl}${path}`, method, headers, body }, load, started.process.pid);
       interference.push({ phase: `${server.name} ${loadCase.title}`, otherCpuPercent: meter.otherPercent() });
       options.log(`${server.name.padEnd(7)} ${loadCase.title}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.latency?.p99.toFixed(2) ?? 'n/a'} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
       results.set(loadCase.name, result);

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,10 +6,30 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runLoad } from './runLoad.js';
 
 let server: Server | undefined;
+let child: ChildProcess | undefined;
 afterEach(async () => {
   if (server) await new Promise((resolve) => server!.close(resolve));
   server = undefined;
+  if (child?.pid !== undefined && child.exitCode === null) {
+    process.kill(child.pid, 'SIGKILL');
+    await once(child, 'exit');
+  }
+  child = undefined;
 });
+
+/** A server in its own process that spends 3 ms of CPU on each request; resolves with its URL once listening. */
+async function startBusyServer(): Promise<{ url: string; pid: number }> {
+  const code = `
+    const server = require('node:http').createServer((req, res) => {
+      const until = performance.now() + 3;
+      while (performance.now() < until);
+      res.end('{}');
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { url: `http://127.0.0.1:${Number(line.toString().trim())}/public/agents`, pid: child.pid! };
+}
 
 /** Answers 200 with the request's method and body echoed, except every third request: 409. */
 async function start(): Promise<{ url: string; seen: { method: string; body: string; key: string }[] }> {
@@ -50,5 +71,18 @@ describe('runLoad', () => {
     expect(latency.max).toBeGreaterThanOrEqual(latency.p99);
     // Full precision: autocannon's own histogram would have floored these to whole milliseconds.
     expect(Number.isInteger(latency.p50)).toBe(false);
+  });
+
+  it("measures the server's CPU and its own while the load runs, in percent of one core", async () => {
+    const { url, pid } = await startBusyServer();
+    const result = await runLoad({ url, method: 'GET', headers: {} }, { connections: 4, durationSeconds: 1, warmupSeconds: 0, amount: 150 }, pid);
+    expect(result.status2xx).toBe(150);
+    // 150 requests at 3 ms of CPU each are 0.45 s of the server's CPU, most of the run's wall time.
+    expect(result.cpu?.serverPercent).toBeGreaterThan(10);
+    expect(result.cpu?.serverPercent).toBeLessThanOrEqual(110);
+    expect(result.cpu?.generatorPercent).toBeGreaterThan(0);
+    // Without a pid, only the generator's share.
+    const alone = await runLoad({ url, method: 'GET', headers: {} }, { connections: 4, durationSeconds: 1, warmupSeconds: 0, amount: 20 });
+    expect(alone.cpu).toEqual({ generatorPercent: expect.any(Number) });
   });
 });

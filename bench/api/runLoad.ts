@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { LatencyRecorder, type LatencySummary } from '../lib/index.js';
+import { LatencyRecorder, processCpuMs, type LatencySummary } from '../lib/index.js';
 
 export interface LoadTarget {
   url: string;
@@ -32,14 +32,23 @@ export interface LoadResult {
   latency: LatencySummary | undefined;
   /** autocannon's own p99, in whole milliseconds, kept for comparison. */
   autocannonP99Ms: number;
+  /**
+   * CPU used while the case ran (its warm-up included), in percent of one core: by this process,
+   * the load generator, and by the server when its pid was given. On two cores the generator's
+   * share is taken from the server's.
+   */
+  cpu?: { generatorPercent: number; serverPercent?: number };
 }
 
 /**
  * Drives `target` with autocannon inside this process (the server under test runs elsewhere) and
  * records every response time itself, because autocannon's histogram floors to whole milliseconds.
  */
-export async function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(target: LoadTarget, options: LoadOptions, serverPid?: number): Promise<LoadResult> {
   const recorder = new LatencyRecorder();
+  const startedAt = performance.now();
+  const generatorStart = process.cpuUsage();
+  const serverStartMs = serverPid === undefined ? 0 : processCpuMs(serverPid);
   const instance = autocannon({
     url: target.url,
     method: target.method,
@@ -54,6 +63,9 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     if (statusCode >= 200 && statusCode < 300) recorder.record(responseTime);
   });
   const result = await instance;
+  const wallMs = performance.now() - startedAt;
+  const generator = process.cpuUsage(generatorStart);
+  const serverMs = serverPid === undefined ? undefined : processCpuMs(serverPid) - serverStartMs;
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
   return {
     requests: result.requests.total,
@@ -66,5 +78,11 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     timeouts: result.timeouts,
     latency: recorder.summary(),
     autocannonP99Ms: result.latency.p99,
+    ...(wallMs > 0 && {
+      cpu: {
+        generatorPercent: (100 * (generator.user + generator.system)) / 1000 / wallMs,
+        ...(serverMs !== undefined && { serverPercent: (100 * serverMs) / wallMs }),
+      },
+    }),
   };
 }

@@ -32,8 +32,8 @@ function selfCpuMs(): number | undefined {
   return f && ticksToMs(f[11], f[12], f[13], f[14]);
 }
 
-/** utime + stime of a running (or not yet reaped) process; once reaped, `selfCpuMs` has it. */
-function processCpuMs(pid: number): number {
+/** utime + stime of a running (or not yet reaped) process, 0 when it cannot be read; once reaped, `selfCpuMs` has it. */
+export function processCpuMs(pid: number): number {
   const f = statFields(pid);
   return f ? ticksToMs(f[11], f[12]) : 0;
 }

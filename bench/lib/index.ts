@@ -1,4 +1,4 @@
-export { CpuMeter } from './CpuMeter.js';
+export { CpuMeter, processCpuMs } from './CpuMeter.js';
 export { formatCpuProbe, probeCpu, type CpuProbe } from './cpuProbe.js';
 export { LatencyRecorder, type LatencySummary } from './LatencyRecorder.js';
 export { describeMachine, describeStart, formatGiB, machineInfo, probedMachineInfo, type MachineInfo } from './machineInfo.js';
