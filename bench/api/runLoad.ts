@@ -34,8 +34,9 @@ export interface LoadResult {
   autocannonP99Ms: number;
   /**
    * CPU used while the case ran (its warm-up included), in percent of one core: by this process,
-   * the load generator, and by the server when its pid was given. On two cores the generator's
-   * share is taken from the server's.
+   * the load generator, and by the server when its pid was given. A server near 100% is at the
+   * limit of its one JavaScript thread; a generator near 100% is at its own, and on two cores it
+   * then takes time from the server too.
    */
   cpu?: { generatorPercent: number; serverPercent?: number };
 }
