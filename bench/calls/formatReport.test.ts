@@ -42,6 +42,23 @@ describe('formatText', () => {
     expect(md).toContain('| Inter-arrival jitter p99 at the callers | < 5 ms | 4.60 ms (worst of 3 runs: 3.10 ms, 4.20 ms, 4.60 ms) | PASS |');
     expect(md).not.toContain('Call setup rate, 0 failed calls');
   });
+
+  it('names the threads outside the benchmark that held a CPU for milliseconds at a time, and warns of them', () => {
+    const kdamond = { name: 'kdamond.0', tid: 83, kernel: true, cpuPercent: 0.8, meanSliceMs: 4.1 };
+    const worker = { name: 'tokio-rt-worker', tid: 81, kernel: false, cpuPercent: 0.4, meanSliceMs: 0.3 };
+    const noisy = { ...concurrent({ deviationMs: { count: 1, min: 0, mean: 1, p50: 1, p90: 2, p99: 7.2, max: 20 } }), otherTasks: [kdamond, worker] };
+    const quiet = { ...concurrent(), otherTasks: [worker] };
+    const text = formatText(buildReport(input({ steps: [], concurrent: [quiet, noisy] })));
+    expect(text).toMatch(/run 1 .*\s+none\n/);
+    expect(text).toMatch(/run 2 .*\s+kdamond\.0 4\.1 ms\n/);
+    // The worst run is the one described below the table.
+    expect(text).toContain('other threads that ran (kernel threads too): kdamond.0 (kernel thread) 0.8% of a CPU, 4.10 ms a slice; tokio-rt-worker 0.4%, 0.30 ms a slice');
+    expect(text).toContain('warning: kdamond.0 4.1 ms: another thread held a CPU that long at a time during the window');
+    expect(formatMarkdown(buildReport(input({ steps: [], concurrent: [quiet, noisy] })))).toContain('| Other threads holding a CPU 1 ms or more at a time | | none; kdamond.0 4.1 ms | |');
+    const calm = formatText(buildReport(input({ concurrent: [quiet] })));
+    expect(calm).not.toContain('warning: ');
+    expect(formatText(buildReport(input()))).toContain('other threads that ran (kernel threads too): n/a (no /proc)');
+  });
 });
 
 describe('formatMarkdown', () => {

@@ -1,4 +1,4 @@
-import { describeMachine, describeStart, median, type LatencySummary } from '../lib/index.js';
+import { describeMachine, describeOtherTasks, describeStart, longSlices, median, type LatencySummary } from '../lib/index.js';
 import { lossPercent, type CallsBenchReport } from './buildReport.js';
 import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { stepPassed } from './measureSetupRate.js';
@@ -20,6 +20,8 @@ const allPassed = (report: CallsBenchReport) => report.setupRate.steps.length > 
 /** Emulator CPU per call up, in percent of a core: the figure that should not grow with the calls. */
 const perCall = (run: ConcurrentCallsResult) => `${((100 * run.emulator.cpu) / Math.max(1, run.window.calls)).toFixed(3)}%`;
 const other = (run: ConcurrentCallsResult) => (run.otherLoadPercent === undefined ? 'n/a' : `${run.otherLoadPercent.toFixed(0)}%`);
+/** Other threads that held a CPU for 1 ms or more at a time in the run, e.g. `kdamond.0 4.0 ms`, or `none`. */
+const slices = (run: ConcurrentCallsResult) => (run.otherTasks === undefined ? 'n/a' : longSlices(run.otherTasks).join(', ') || 'none');
 
 /** One line per concurrent-call run and the spread over them, when there were several. */
 function runsTable(report: CallsBenchReport): string[] {
@@ -30,11 +32,11 @@ function runsTable(report: CallsBenchReport): string[] {
   return [
     '',
     table([
-      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99'],
-      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99)]),
+      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'other threads, 1 ms+ slices'],
+      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), slices(r)]),
     ]),
     `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core`,
-    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes. With much of either, the jitter says more about the machine than about omnisip.',
+    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes; "other threads, 1 ms+ slices": threads outside the benchmark, kernel threads too, that held a CPU for a millisecond or more at a time, each delaying whatever needed that CPU by as long. With much of any, the jitter says more about the machine than about omnisip.',
   ];
 }
 
@@ -70,6 +72,8 @@ export function formatText(report: CallsBenchReport): string {
     `  emulator process: CPU ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call), RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
     `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
     `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
+    `  other threads that ran (kernel threads too): ${describeOtherTasks(c.otherTasks)}`,
+    ...(longSlices(c.otherTasks).length > 0 ? [`warning: ${longSlices(c.otherTasks).join(', ')}: another thread held a CPU that long at a time during the window; a packet due meanwhile on that CPU waited as long, so the jitter's tail measures the machine as much as omnisip`] : []),
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',
     ...report.checks.map((check) => `${check.pass ? 'PASS' : 'MISS'}  ${check.check}: ${check.measured} (target ${check.target})`),
@@ -99,6 +103,7 @@ export function formatMarkdown(report: CallsBenchReport): string {
     `| Inter-arrival jitter p99 at the callers | < 5 ms | ${ms(w.deviationMs?.p99)}${runs.length > 1 ? ` (worst of ${runs.length} runs: ${runs.map((r) => ms(r.window.deviationMs?.p99)).join(', ')})` : ''} | ${check('inter-arrival jitter')} |`,
     `| Emulator CPU, ${w.calls} calls | | ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call)${runs.length > 1 ? `; runs: ${runs.map((r) => pct(r.emulator.cpu)).join(', ')}` : ''} | |`,
     `| Other processes during the window | | ${runs.map(other).join(', ')} of all CPUs | |`,
+    `| Other threads holding a CPU 1 ms or more at a time | | ${runs.map(slices).join('; ')} | |`,
     `| Emulator RSS, ${w.calls} calls | | ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)}) | |`,
     `| Call setup time at the callers | | p50 ${ms(c.setupMs?.p50)}, p99 ${ms(c.setupMs?.p99)} | |`,
     '',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LatencySummary } from '../lib/index.js';
-import { CpuMeter, LatencyRecorder, startProcess } from '../lib/index.js';
+import type { LatencySummary, OtherTask } from '../lib/index.js';
+import { CpuMeter, LatencyRecorder, startProcess, TaskMeter } from '../lib/index.js';
 import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
 import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
@@ -28,6 +28,12 @@ export interface ConcurrentCallsResult {
    * the scheduling delay the machine alone imposes on any process, the floor under the callers' jitter.
    */
   idleTimerLatenessMs?: LatencySummary;
+  /**
+   * Threads outside the benchmark (kernel threads included) that ran during the window, most CPU
+   * first, with how long each held a CPU at a time: one that holds a CPU for milliseconds delays
+   * the emulator's or the callers' packets as long, whatever its share. Undefined off Linux.
+   */
+  otherTasks?: OtherTask[];
   /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
   agentReceived: { packetsReceived: number; packetsLost: number };
 }
@@ -86,7 +92,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
       { cwd: options.root, stdout: 'pipe' },
     );
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
-    let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; probe: TimerProbe } | undefined;
+    let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; tasks: TaskMeter; probe: TimerProbe } | undefined;
     let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;
     for await (const line of createInterface({ input: callers.stdout! })) {
       const message = parseCallersMessage(line);
@@ -94,16 +100,18 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
         placed = { answered: message.answered, failed: message.failed, failures: message.failures, setupMs: message.setupMs };
         options.log(`concurrent calls: ${message.answered}/${options.calls} answered (${message.failed} failed), setup p50 ${message.setupMs?.p50.toFixed(1)} ms, p99 ${message.setupMs?.p99.toFixed(1)} ms; measuring ${options.seconds} s`);
       } else if (message?.event === 'window-start') {
-        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now(), meter: new CpuMeter([emulator.process.pid, callers.pid]), probe: new TimerProbe() };
+        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now(), meter: new CpuMeter([emulator.process.pid, callers.pid]), tasks: new TaskMeter([emulator.process.pid, callers.pid]), probe: new TimerProbe() };
       } else if (message?.event === 'window-end' && windowStart) {
         const usage = readProcessUsage(emulator.process.pid);
         const otherLoadPercent = windowStart.meter.otherPercent();
+        const otherTasks = windowStart.tasks.stop();
         const idleTimerLatenessMs = windowStart.probe.stop();
         measured = {
           window: message.window,
           emulator: { cpu: cpuShare(windowStart.usage, usage, (Date.now() - windowStart.at) / 1000), rssBytes: usage.rssBytes, peakRssBytes: usage.peakRssBytes },
           ...(otherLoadPercent !== undefined && { otherLoadPercent }),
           ...(idleTimerLatenessMs && { idleTimerLatenessMs }),
+          ...(otherTasks && { otherTasks }),
         };
       }
     }

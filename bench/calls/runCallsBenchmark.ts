@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { probedMachineInfo } from '../lib/index.js';
+import { describeOtherTasks, probedMachineInfo } from '../lib/index.js';
 import { buildReport, type CallsBenchReport } from './buildReport.js';
 import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
@@ -63,9 +63,9 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
     options.log(`concurrent calls${which}: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
     const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), log: options.log });
     if (!measured.ok) return measured;
-    const { window: w, emulator, otherLoadPercent } = measured.result;
+    const { window: w, emulator, otherLoadPercent, otherTasks } = measured.result;
     options.log(
-      `concurrent calls${which}: jitter |D| p50 ${w.deviationMs?.p50.toFixed(2)} ms, p99 ${w.deviationMs?.p99.toFixed(2)} ms; loss ${w.packetsLost} of ${w.packetsExpected}; emulator CPU ${Math.round(emulator.cpu * 100)}% of a core; callers CPU ${Math.round(w.callerCpu * 100)}%; other processes ${otherLoadPercent?.toFixed(0) ?? 'n/a'}% of all CPUs`,
+      `concurrent calls${which}: jitter |D| p50 ${w.deviationMs?.p50.toFixed(2)} ms, p99 ${w.deviationMs?.p99.toFixed(2)} ms; loss ${w.packetsLost} of ${w.packetsExpected}; emulator CPU ${Math.round(emulator.cpu * 100)}% of a core; callers CPU ${Math.round(w.callerCpu * 100)}%; other processes ${otherLoadPercent?.toFixed(0) ?? 'n/a'}% of all CPUs; other threads: ${describeOtherTasks(otherTasks, 2)}`,
     );
     concurrent.push(measured.result);
   }

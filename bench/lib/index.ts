@@ -7,3 +7,4 @@ export { median, percentile, valueAtRank } from './percentile.js';
 export { startProcess, type ProcessExit, type StartedProcess, type StartProcessOptions } from './startProcess.js';
 export { waitForHttp, type WaitForHttpOptions, type WaitForHttpResult } from './waitForHttp.js';
 export { positiveOption } from './positiveOption.js';
+export { describeOtherTasks, longSlices, TaskMeter, type OtherTask } from './TaskMeter.js';
