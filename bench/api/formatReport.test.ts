@@ -68,6 +68,25 @@ describe('formatText', () => {
     expect(formatMarkdown(measured)).toContain(`${line}.`);
   });
 
+  it('warns of threads outside the benchmark that held a CPU for a millisecond or more at a time while omnisip was measured', () => {
+    expect(text).not.toContain('held a CPU');
+    const kdamond = { name: 'kdamond.0', tid: 83, kernel: true, cpuPercent: 0.8, meanSliceMs: 4.2 };
+    const brief = { name: 'tokio-rt-worker', tid: 81, kernel: false, cpuPercent: 0.3, meanSliceMs: 0.4 };
+    const measured = buildReport({
+      machine,
+      settings,
+      coldStart: { omnisip: { samplesMs: [120], medianMs: 120 }, prism: { samplesMs: [900], medianMs: 900 } },
+      cases: [
+        { name: 'create-agent', title: 'POST /public/agents', omnisip: loadResult(9_000, 7.5, { otherTasks: [kdamond, brief] }), prism: loadResult(1_000, 400, { otherTasks: [kdamond] }) },
+        { name: 'list-agents', title: 'GET /public/agents', omnisip: loadResult(20_000, 4, { otherTasks: [brief] }), prism: loadResult(1_000, 400) },
+      ],
+      interference: [],
+    });
+    const line = 'threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time while omnisip was measured, each stalling the requests in flight as long: POST /public/agents: kdamond.0 4.2 ms';
+    expect(formatText(measured)).toContain(`warning: ${line}\n`);
+    expect(formatMarkdown(measured)).toContain('Threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time while omnisip was measured, each stalling the requests in flight as long: POST /public/agents: kdamond.0 4.2 ms.');
+  });
+
   it('ends with one PASS or MISS line per target', () => {
     expect(text).toContain('PASS  GET /public/sip-connections/{id}: throughput, omnisip ÷ Prism: 15.0× (target ≥ 15×)');
     expect(text).toContain('MISS  POST /public/agents: throughput, omnisip ÷ Prism: 9.0× (target ≥ 15×)');

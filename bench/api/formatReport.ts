@@ -1,4 +1,4 @@
-import { describeMachine, describeStart } from '../lib/index.js';
+import { describeMachine, describeStart, longSlices } from '../lib/index.js';
 import type { ApiBenchReport } from './buildReport.js';
 import type { LoadResult } from './runLoad.js';
 
@@ -21,6 +21,18 @@ function cpuShares(report: ApiBenchReport): string | undefined {
     }),
   );
   return parts.length ? `CPU during each case (warm-up included), % of one core: ${parts.join('; ')}` : undefined;
+}
+
+/**
+ * The threads outside the benchmark that held a CPU for 1 ms or more at a time during each omnisip
+ * case: each such slice stalls the requests in flight, which is the p99. Undefined when none did.
+ */
+function longSliceThreads(report: ApiBenchReport): string | undefined {
+  const parts = report.cases.flatMap((c) => {
+    const slow = longSlices(c.omnisip.otherTasks);
+    return slow.length ? [`${c.title}: ${slow.join(', ')}`] : [];
+  });
+  return parts.length ? `threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time while omnisip was measured, each stalling the requests in flight as long: ${parts.join('; ')}` : undefined;
 }
 
 function table(rows: string[][]): string {
@@ -52,6 +64,7 @@ export function formatText(report: ApiBenchReport): string {
     '',
     `CPU taken by other processes: ${report.interference.map((i) => `${i.phase} ${percent(i.otherCpuPercent)}`).join(', ')}`,
     ...(shares !== undefined ? [shares] : []),
+    ...(longSliceThreads(report) !== undefined ? [`warning: ${longSliceThreads(report)!}`] : []),
     ...(s.cliBundled === false ? [`warning: dist/cli/main.js is not the bundle 'npm run build' makes (was tsc run after it?); the cold start measured the unbundled CLI, which starts slower: run 'npm run bench:api', which builds first`] : []),
     ...(worstInterference(report) > interferenceWarningPercent
       ? [`warning: other processes took up to ${percent(worstInterference(report))} of the CPUs during the run; both servers share the machine with them, so these numbers are lower and noisier than on an idle machine`]
@@ -83,6 +96,7 @@ export function formatMarkdown(report: ApiBenchReport): string {
     `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,
     '',
     ...(shares !== undefined ? [`${shares}.`, ''] : []),
+    ...(longSliceThreads(report) !== undefined ? [`${longSliceThreads(report)![0]!.toUpperCase()}${longSliceThreads(report)!.slice(1)}.`, ''] : []),
     ...report.checks.map((c) => `- ${c.pass ? 'PASS' : 'MISS'} ${c.check}: ${c.measured} (target ${c.target})`),
   ];
   return lines.join('\n');

@@ -84,5 +84,10 @@ describe('runLoad', () => {
     // Without a pid, only the generator's share.
     const alone = await runLoad({ url, method: 'GET', headers: {} }, { connections: 4, durationSeconds: 1, warmupSeconds: 0, amount: 20 });
     expect(alone.cpu).toEqual({ generatorPercent: expect.any(Number) });
+    // The threads outside the benchmark that ran: the server is one only when it is not ours.
+    if (process.platform === 'linux') {
+      expect(result.otherTasks?.some((t) => t.tid === pid)).toBe(false);
+      expect(alone.otherTasks?.find((t) => t.tid === pid)).toMatchObject({ kernel: false, cpuPercent: expect.any(Number) });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { LatencyRecorder, processCpuMs, type LatencySummary } from '../lib/index.js';
+import { LatencyRecorder, processCpuMs, TaskMeter, type LatencySummary, type OtherTask } from '../lib/index.js';
 
 export interface LoadTarget {
   url: string;
@@ -39,6 +39,12 @@ export interface LoadResult {
    * then takes time from the server too.
    */
   cpu?: { generatorPercent: number; serverPercent?: number };
+  /**
+   * Threads outside this process and the server (kernel threads too) that ran while the case ran,
+   * with how long each held a CPU at a time: one that holds a CPU for milliseconds stalls the 50
+   * requests in flight as long. Undefined off Linux.
+   */
+  otherTasks?: OtherTask[];
 }
 
 /**
@@ -50,6 +56,7 @@ export async function runLoad(target: LoadTarget, options: LoadOptions, serverPi
   const startedAt = performance.now();
   const generatorStart = process.cpuUsage();
   const serverStartMs = serverPid === undefined ? 0 : processCpuMs(serverPid);
+  const tasks = new TaskMeter(serverPid === undefined ? [] : [serverPid]);
   const instance = autocannon({
     url: target.url,
     method: target.method,
@@ -67,6 +74,7 @@ export async function runLoad(target: LoadTarget, options: LoadOptions, serverPi
   const wallMs = performance.now() - startedAt;
   const generator = process.cpuUsage(generatorStart);
   const serverMs = serverPid === undefined ? undefined : processCpuMs(serverPid) - serverStartMs;
+  const otherTasks = tasks.stop();
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
   return {
     requests: result.requests.total,
@@ -85,5 +93,6 @@ export async function runLoad(target: LoadTarget, options: LoadOptions, serverPi
         ...(serverMs !== undefined && { serverPercent: (100 * serverMs) / wallMs }),
       },
     }),
+    ...(otherTasks && { otherTasks }),
   };
 }
