@@ -25,6 +25,14 @@ describe('parseCommandArgs', () => {
     expect(usage(['--no-sip=yes'])).toBe('--no-sip takes no value (it is a switch): leave out what follows the =');
   });
 
+  it('takes a negative number after an option as its value (a priority, a seed), and says how to give other values that start with a dash', () => {
+    expect(parseCommandArgs(['--clock', '-10', '--no-sip'], options).values).toEqual({ clock: '-10', 'no-sip': true });
+    expect(parseCommandArgs(['--clock=-2.5'], options).values).toEqual({ clock: '-2.5' });
+    // After a switch a negative number is not its value, and something else starting with a dash is still an option.
+    expect(usage(['--no-sip', '-10'])).toMatch(/^unknown option -1/);
+    expect(usage(['--clock', '-x'])).toBe('--clock needs a value; one that starts with a dash is written --clock=<value>');
+  });
+
   it('finds the nearest option, or none when nothing is near', () => {
     expect(closest('sip-prot', ['api-port', 'sip-port'])).toBe('sip-port');
     expect(closest('zzz', ['api-port', 'sip-port'])).toBeUndefined();

@@ -9,11 +9,31 @@ type Values<T extends OptionsConfig> = { [K in keyof T]?: T[K] extends { type: '
 export function parseCommandArgs<T extends OptionsConfig>(argv: string[], options: T): { values: Values<T>; positionals: string[] } {
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as OptionsConfig;
   try {
-    const parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: withNegativeValues(argv, all), options: all, allowPositionals: true, strict: true });
     return { values: parsed.values as Values<T>, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(usageMessage(error as Error & { code?: string }, Object.keys(all)));
   }
+}
+
+/**
+ * `--priority -10` as `--priority=-10`: parseArgs takes a value that starts with a dash for an
+ * option of its own and refuses it, but a negative number after an option that takes a value is
+ * that option's value (a priority, a seed).
+ */
+function withNegativeValues(argv: string[], options: OptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d+(\.\d+)?$/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]!);
+    }
+  }
+  return out;
 }
 
 /** Node's parseArgs messages, said the way omnisip says things: what is wrong and what to type instead. */
@@ -24,7 +44,9 @@ function usageMessage(error: Error & { code?: string }, known: string[]): string
     return guess ? `unknown option ${option}; did you mean --${guess}?` : `unknown option ${option}; the options are ${known.map((k) => `--${k}`).join(', ')}`;
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
-    return /argument missing/.test(error.message) ? `${option} needs a value, e.g. ${option} <value>` : `${option} takes no value (it is a switch): leave out what follows the =`;
+    if (/argument missing/.test(error.message)) return `${option} needs a value, e.g. ${option} <value>`;
+    if (/ambiguous/.test(error.message)) return `${option} needs a value; one that starts with a dash is written ${option}=<value>`;
+    return `${option} takes no value (it is a switch): leave out what follows the =`;
   }
   return error.message;
 }

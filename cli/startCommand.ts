@@ -1,5 +1,7 @@
+import os from 'node:os';
 import { type EmulatorOptions, readConfigFile, startEmulator } from '../emulator/index.js';
 import { parseCommandArgs, toInteger, UsageError } from './args.js';
+import { setProcessPriority } from './processPriority.js';
 
 export const startHelp = `Usage: omnisip start [options]
 
@@ -33,6 +35,11 @@ Options:
   --journal-size <n>           journal entries kept in memory (default 20000)
   --agent-limit <n>            agents per project before 409 AgentLimitExceeded (default 100)
   --log-level <level>          silent | error | warn | info (default info)
+  --priority <nice>            run at this scheduling priority, -20 (highest) to 19 (lowest), as
+                               Asterisk's -p does: a media process that waits for a CPU sends its RTP
+                               late, so on a busy machine give it -10. Below the current priority
+                               needs root or CAP_SYS_NICE; if it cannot be set, a warning says why and
+                               the emulator runs on at the priority it has
   --config <file>              YAML or JSON file with the same options (camelCase: apiPort, clock, ...);
                                command-line options win over the file
   -h, --help                   show this help
@@ -61,6 +68,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     'journal-size': { type: 'string' },
     'agent-limit': { type: 'string' },
     'log-level': { type: 'string' },
+    priority: { type: 'string' },
     config: { type: 'string' },
   });
   if (values.help) {
@@ -75,6 +83,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   if (quotaApproval !== undefined && quotaApproval !== 'auto' && quotaApproval !== 'manual') throw new UsageError(`--quota-approval must be 'auto' or 'manual', got '${quotaApproval}'`);
   const logLevel = values['log-level'];
   if (logLevel !== undefined && !['silent', 'error', 'warn', 'info'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn or info, got '${logLevel}'`);
+
+  const priority = toInteger('priority', values.priority, { min: -20, max: 19 });
 
   const fromFile: EmulatorOptions = values.config ? readConfigFile(values.config) : {};
   const fromArgs: EmulatorOptions = {
@@ -98,9 +108,13 @@ export async function startCommand(argv: string[]): Promise<number> {
   };
   const options = { ...fromFile, ...Object.fromEntries(Object.entries(fromArgs).filter(([, v]) => v !== undefined)) } as EmulatorOptions;
 
+  if (priority !== undefined) {
+    const warning = setProcessPriority(priority);
+    if (warning) process.stderr.write(`omnisip: ${warning}\n`);
+  }
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''}${options.stateDir ? `, state ${options.stateDir}` : ''})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''}${options.stateDir ? `, state ${options.stateDir}` : ''}${priority !== undefined ? `, priority ${os.getPriority(0)}` : ''})\n`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

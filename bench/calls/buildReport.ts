@@ -29,6 +29,8 @@ export interface CallsBenchSettings {
   seconds: number;
   /** Concurrent-call runs, each with a fresh emulator and callers. */
   runs: number;
+  /** The scheduling priority asked for with --priority (omnisip start --priority, and the callers'). */
+  priority?: number;
   omnisipVersion: string;
   gitCommit: string;
   sippVersion: string;

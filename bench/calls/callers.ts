@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createNetworkTransport, SipStack, UserAgent } from '../../sip/index.js';
@@ -20,12 +21,21 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '200' },
     rate: { type: 'string', default: '25' },
     seconds: { type: 'string', default: '30' },
+    priority: { type: 'string' },
   },
 });
 const [pbxAddress, pbxPort] = (values.pbx ?? '').split(':');
 if (!pbxAddress || !pbxPort || !values.uri) {
   process.stderr.write('usage: callers --pbx <address:port> --uri <sip:ext@domain> [--calls 200] [--rate 25] [--seconds 30]\n');
   process.exit(2);
+}
+if (values.priority !== undefined) {
+  // As the emulator's --priority: the callers wait for a CPU as much as it does, and their waits read as jitter.
+  try {
+    os.setPriority(0, Number(values.priority));
+  } catch (error) {
+    process.stderr.write(`callers: could not set the priority to ${values.priority} (${(error as NodeJS.ErrnoException).code}); running at ${os.getPriority(0)}\n`);
+  }
 }
 const say = (message: CallersMessage) => process.stdout.write(formatCallersMessage(message));
 const count = Number(values.calls);

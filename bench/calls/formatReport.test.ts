@@ -55,9 +55,21 @@ describe('formatText', () => {
     expect(text).toContain('other threads that ran (kernel threads too): kdamond.0 (kernel thread) 0.8% of a CPU, 4.10 ms a slice; tokio-rt-worker 0.4%, 0.30 ms a slice');
     expect(text).toContain('warning: kdamond.0 4.1 ms: another thread held a CPU that long at a time during the window');
     expect(formatMarkdown(buildReport(input({ steps: [], concurrent: [quiet, noisy] })))).toContain('| Other threads holding a CPU 1 ms or more at a time | | none; kdamond.0 4.1 ms | |');
+    expect(text).not.toContain('scheduling priority');
     const calm = formatText(buildReport(input({ concurrent: [quiet] })));
     expect(calm).not.toContain('warning: ');
     expect(formatText(buildReport(input()))).toContain('other threads that ran (kernel threads too): n/a (no /proc)');
+  });
+});
+
+describe('--priority', () => {
+  it('says the priority asked for and the one each process ran at, and how to reproduce it', () => {
+    const report = buildReport(input({ settings: { ...input().settings, priority: -10 }, concurrent: [{ ...concurrent(), nice: { emulator: -10, callers: 0 } }] }));
+    const text = formatText(report);
+    expect(text).toContain('each a separate process; emulator and callers asked to run at scheduling priority -10 (--priority)');
+    // What /proc said, not what was asked: here the callers could not get it.
+    expect(text).toContain('  scheduling priority (nice) during the window: emulator -10, callers 0');
+    expect(formatMarkdown(report)).toContain('Reproduce with `npm run bench:calls -- --priority -10` (emulator and callers at scheduling priority -10).');
   });
 });
 

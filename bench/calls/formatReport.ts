@@ -53,7 +53,7 @@ export function formatText(report: CallsBenchReport): string {
   return [
     `omnisip calls benchmark, ${report.machine.date}`,
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
-    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process`,
+    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process${s.priority !== undefined ? `; emulator and callers asked to run at scheduling priority ${s.priority} (--priority)` : ''}`,
     ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is worse than on an idle machine`] : []),
     ...(report.setupRate.steps.length > 0
       ? [
@@ -73,6 +73,7 @@ export function formatText(report: CallsBenchReport): string {
     `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
     `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     `  other threads that ran (kernel threads too): ${describeOtherTasks(c.otherTasks)}`,
+    ...(c.nice ? [`  scheduling priority (nice) during the window: emulator ${c.nice.emulator}, callers ${c.nice.callers}`] : []),
     ...(longSlices(c.otherTasks).length > 0 ? [`warning: ${longSlices(c.otherTasks).join(', ')}: another thread held a CPU that long at a time during the window; a packet due meanwhile on that CPU waited as long, so the jitter's tail measures the machine as much as omnisip`] : []),
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',
@@ -93,7 +94,7 @@ export function formatMarkdown(report: CallsBenchReport): string {
     '',
     `Measured ${machine.date} on ${describeMachine(machine)} (1-minute load average ${machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, ${s.sippVersion}.`,
     `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`sip/\` + \`media/\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up${s.runs > 1 ? `, ${s.runs} runs in a row (a fresh emulator and callers each)` : ''}.`,
-    'Reproduce with `npm run bench:calls`.',
+    `Reproduce with \`npm run bench:calls${s.priority !== undefined ? ` -- --priority ${s.priority}` : ''}\`${s.priority !== undefined ? ` (emulator and callers at scheduling priority ${s.priority})` : ''}.`,
     '',
     '| Measure | Target | Measured | |',
     '|---|---:|---:|---|',

@@ -3,8 +3,9 @@ import { createInterface } from 'node:readline';
 import type { LatencySummary, OtherTask } from '../lib/index.js';
 import { CpuMeter, LatencyRecorder, startProcess, TaskMeter } from '../lib/index.js';
 import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
-import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
+import { cpuShare, niceOf, readProcessUsage, type ProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
+import { priorityArgs } from './measureSetupRate.js';
 import { startEmulatorProcess } from './startEmulatorProcess.js';
 
 export interface ConcurrentCallsResult {
@@ -34,6 +35,8 @@ export interface ConcurrentCallsResult {
    * the emulator's or the callers' packets as long, whatever its share. Undefined off Linux.
    */
   otherTasks?: OtherTask[];
+  /** The scheduling priority (nice) the emulator and the callers ran at, read from /proc; undefined off Linux. */
+  nice?: { emulator: number; callers: number };
   /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
   agentReceived: { packetsReceived: number; packetsLost: number };
 }
@@ -45,6 +48,8 @@ export interface ConcurrentCallsOptions {
   rampRate: number;
   seconds: number;
   nodeFlags?: string[];
+  /** The scheduling priority of the emulator and the callers (`--priority`); undefined leaves theirs alone. */
+  priority?: number;
   log: (line: string) => void;
 }
 
@@ -81,14 +86,14 @@ async function agentSide(apiUrl: string, connectionId: string): Promise<Concurre
  * own. The emulator's CPU and memory are read from /proc at the window's start and end.
  */
 export async function measureConcurrentCalls(options: ConcurrentCallsOptions): Promise<{ ok: true; result: ConcurrentCallsResult } | { ok: false; reason: string }> {
-  const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: options.calls * 2 }, nodeFlags: options.nodeFlags });
+  const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: options.calls * 2 }, nodeFlags: options.nodeFlags, args: priorityArgs(options.priority) });
   if (!emulator.ok) return emulator;
   try {
     const prepared = await prepareListener(emulator.apiUrl);
     if (!prepared.ok) return prepared;
     const callers = startProcess(
       process.execPath,
-      [join(options.root, 'dist/bench/calls/callers.js'), '--pbx', `127.0.0.1:${emulator.sipPort}`, '--uri', prepared.listener.uri, '--calls', String(options.calls), '--rate', String(options.rampRate), '--seconds', String(options.seconds)],
+      [join(options.root, 'dist/bench/calls/callers.js'), '--pbx', `127.0.0.1:${emulator.sipPort}`, '--uri', prepared.listener.uri, '--calls', String(options.calls), '--rate', String(options.rampRate), '--seconds', String(options.seconds), ...priorityArgs(options.priority)],
       { cwd: options.root, stdout: 'pipe' },
     );
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
@@ -105,6 +110,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
         const usage = readProcessUsage(emulator.process.pid);
         const otherLoadPercent = windowStart.meter.otherPercent();
         const otherTasks = windowStart.tasks.stop();
+        const nice = { emulator: niceOf(emulator.process.pid), callers: niceOf(callers.pid) };
         const idleTimerLatenessMs = windowStart.probe.stop();
         measured = {
           window: message.window,
@@ -112,6 +118,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
           ...(otherLoadPercent !== undefined && { otherLoadPercent }),
           ...(idleTimerLatenessMs && { idleTimerLatenessMs }),
           ...(otherTasks && { otherTasks }),
+          ...(nice.emulator !== undefined && nice.callers !== undefined && { nice: { emulator: nice.emulator, callers: nice.callers } }),
         };
       }
     }

@@ -25,8 +25,13 @@ export interface SetupRateOptions {
   secondsPerStep: number;
   /** Node flags for the emulator of each step, e.g. `--cpu-prof` into a folder per rate. */
   nodeFlags?: (rate: number) => string[] | undefined;
+  /** The emulator's scheduling priority (`omnisip start --priority`); undefined leaves it alone. */
+  priority?: number;
   log: (line: string) => void;
 }
+
+/** `omnisip start --priority <nice>` for a priority asked for, nothing otherwise. */
+export const priorityArgs = (priority: number | undefined): string[] => (priority === undefined ? [] : ['--priority', String(priority)]);
 
 /** A step passes when every call succeeded at (nearly) the asked rate. */
 export function stepPassed(step: SetupRateStep): boolean {
@@ -49,7 +54,7 @@ export function parseAchievedRate(output: string): number {
 export async function measureSetupRate(options: SetupRateOptions): Promise<{ ok: true; steps: SetupRateStep[] } | { ok: false; reason: string }> {
   const steps: SetupRateStep[] = [];
   for (const rate of options.rates) {
-    const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: 100_000 }, nodeFlags: options.nodeFlags?.(rate) });
+    const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: 100_000 }, nodeFlags: options.nodeFlags?.(rate), args: priorityArgs(options.priority) });
     if (!emulator.ok) return emulator;
     try {
       const prepared = await prepareListener(emulator.apiUrl);

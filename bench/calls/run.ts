@@ -22,11 +22,23 @@ Options:
   --runs <n>          concurrent-call runs in a row, each with a fresh emulator and callers; every run
                       is printed with the spread, and each target must hold on every run (default 1)
   --concurrent-only   skip the SIPp setup-rate part (sipp not needed)
+  --priority <nice>   run every emulator (omnisip start --priority) and the callers at this scheduling
+                      priority, -20 to 19; below 0 needs root or CAP_SYS_NICE. On a busy machine a
+                      process waiting for a CPU sends late; the report gives the priorities they ran at
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
 const positive = positiveOption('bench:calls', usage);
+
+function niceOption(value: string): number {
+  const nice = Number(value);
+  if (!/^-?\d+$/.test(value) || nice < -20 || nice > 19) {
+    process.stderr.write(`bench:calls: --priority must be an integer from -20 to 19, got '${value}'\n\n${usage}`);
+    process.exit(2);
+  }
+  return nice;
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -39,6 +51,7 @@ async function main(): Promise<number> {
       runs: { type: 'string' },
       'concurrent-only': { type: 'boolean' },
       profile: { type: 'boolean' },
+      priority: { type: 'string' },
       strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -60,6 +73,7 @@ async function main(): Promise<number> {
     seconds: positive('duration', values.duration, 30),
     runs: positive('runs', values.runs, 1),
     concurrentOnly: values['concurrent-only'] ?? false,
+    ...(values.priority !== undefined && { priority: niceOption(values.priority) }),
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });

@@ -21,6 +21,8 @@ export interface CallsBenchmarkOptions {
   concurrentOnly?: boolean;
   /** When set, every emulator process runs with `--cpu-prof` and writes its profile under here. */
   profileDir?: string;
+  /** The scheduling priority (nice) of every emulator and of the callers; undefined leaves theirs alone. */
+  priority?: number;
   log: (line: string) => void;
 }
 
@@ -51,7 +53,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   let steps: SetupRateStep[] = [];
   if (!options.concurrentOnly) {
     options.log(`call setup rate: ${options.rates.join(', ')} calls/s, ${options.secondsPerStep} s each`);
-    const setup = await measureSetupRate({ root, rates: options.rates, secondsPerStep: options.secondsPerStep, nodeFlags: (rate) => profileFlags(`setup-${rate}`), log: options.log });
+    const setup = await measureSetupRate({ root, rates: options.rates, secondsPerStep: options.secondsPerStep, nodeFlags: (rate) => profileFlags(`setup-${rate}`), priority: options.priority, log: options.log });
     if (!setup.ok) return setup;
     steps = setup.steps;
   }
@@ -61,7 +63,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   for (let run = 1; run <= runs; run++) {
     const which = runs > 1 ? ` (run ${run} of ${runs})` : '';
     options.log(`concurrent calls${which}: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
-    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), log: options.log });
+    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), priority: options.priority, log: options.log });
     if (!measured.ok) return measured;
     const { window: w, emulator, otherLoadPercent, otherTasks } = measured.result;
     options.log(
@@ -82,6 +84,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
       rampRate: options.rampRate,
       seconds: options.seconds,
       runs,
+      ...(options.priority !== undefined && { priority: options.priority }),
       omnisipVersion: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       gitCommit: gitCommit(root),
       sippVersion: sipp,

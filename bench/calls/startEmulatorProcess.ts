@@ -12,6 +12,8 @@ export interface EmulatorProcessOptions {
   config: Record<string, unknown>;
   /** Node flags before the script, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /** More `omnisip start` options, e.g. `['--priority', '-10']`. */
+  args?: string[];
   timeoutMs?: number;
 }
 
@@ -30,7 +32,7 @@ export function parseReadyLine(line: string): { apiUrl: string; sipPort: number 
 export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcessResult> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'omnisip-bench-calls-')), 'omnisip.yaml');
   writeFileSync(configFile, stringify({ logLevel: 'silent', provisionDelayMs: 0, ...options.config, apiPort: 0, sipPort: 0 }));
-  const child = startProcess(process.execPath, [...(options.nodeFlags ?? []), join(options.root, 'dist/cli/main.js'), 'start', '--config', configFile], { cwd: options.root, stdout: 'pipe' });
+  const child = startProcess(process.execPath, [...(options.nodeFlags ?? []), join(options.root, 'dist/cli/main.js'), 'start', '--config', configFile, ...(options.args ?? [])], { cwd: options.root, stdout: 'pipe' });
   const lines = createInterface({ input: child.stdout! });
   const timeoutMs = options.timeoutMs ?? 30_000;
   const ready = await new Promise<{ apiUrl: string; sipPort: number } | string>((resolve) => {

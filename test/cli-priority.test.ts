@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const cli = join(root, 'dist/cli/main.js');
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  if (child?.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  child = undefined;
+});
+
+/** Starts `omnisip start` with `args` and resolves with its ready line and everything it printed. */
+async function start(args: string[]): Promise<{ ready: string; output: () => string; pid: number }> {
+  child = spawn(process.execPath, [cli, 'start', '--api-port', '0', '--no-sip', '--log-level', 'warn', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const ready = await new Promise<string>((resolve, reject) => {
+    child!.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const line = /^omnisip ready: .*$/m.exec(output);
+      if (line) resolve(line[0]);
+    });
+    child!.once('exit', (code) => reject(new Error(`omnisip start exited (${code}) before its ready line:\n${output}`)));
+  });
+  return { ready, output: () => output, pid: child.pid! };
+}
+
+/** The nice value of a process's main thread: the 19th field of /proc/<pid>/stat. */
+const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+
+describe.runIf(process.platform === 'linux')('omnisip start --priority', () => {
+  it('runs the emulator at the priority asked for and says so in its ready line', async () => {
+    const { ready, pid } = await start(['--priority', '7']);
+    expect(ready).toMatch(/, priority 7\)$/);
+    expect(niceOf(pid)).toBe(7);
+  });
+
+  it('without it, the priority is left alone and not mentioned', async () => {
+    const { ready, pid } = await start([]);
+    expect(ready).not.toContain('priority');
+    expect(niceOf(pid)).toBe(niceOf(process.pid));
+  });
+
+  it('refuses a value outside -20..19 with a usage error', async () => {
+    await expect(start(['--priority', '-40'])).rejects.toThrow(/--priority must be an integer from -20 to 19, got '-40'/);
+  });
+});
