@@ -21,7 +21,7 @@ export function parseCommandArgs<T extends OptionsConfig>(argv: string[], option
  * option of its own and refuses it, but a negative number after an option that takes a value is
  * that option's value (a priority, a seed).
  */
-function withNegativeValues(argv: string[], options: OptionsConfig): string[] {
+export function withNegativeValues(argv: string[], options: OptionsConfig): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : undefined;

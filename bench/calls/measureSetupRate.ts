@@ -30,8 +30,8 @@ export interface SetupRateOptions {
   log: (line: string) => void;
 }
 
-/** `omnisip start --priority <nice>` for a priority asked for, nothing otherwise. */
-export const priorityArgs = (priority: number | undefined): string[] => (priority === undefined ? [] : ['--priority', String(priority)]);
+/** `--priority=<nice>` (with `=`: a negative value is otherwise taken for an option) for a priority asked for, nothing otherwise. */
+export const priorityArgs = (priority: number | undefined): string[] => (priority === undefined ? [] : [`--priority=${priority}`]);
 
 /** A step passes when every call succeeded at (nearly) the asked rate. */
 export function stepPassed(step: SetupRateStep): boolean {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { formatMarkdown, formatText } from './formatReport.js';
 import { runCallsBenchmark } from './runCallsBenchmark.js';
 import { positiveOption } from '../lib/positiveOption.js';
+import { withNegativeValues } from '../../cli/args.js';
 
 const usage = `Usage: npm run bench:calls [-- options]
 
@@ -40,22 +41,23 @@ function niceOption(value: string): number {
   return nice;
 }
 
+const options = {
+  rates: { type: 'string' },
+  step: { type: 'string' },
+  calls: { type: 'string' },
+  ramp: { type: 'string' },
+  duration: { type: 'string' },
+  runs: { type: 'string' },
+  'concurrent-only': { type: 'boolean' },
+  profile: { type: 'boolean' },
+  priority: { type: 'string' },
+  strict: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      rates: { type: 'string' },
-      step: { type: 'string' },
-      calls: { type: 'string' },
-      ramp: { type: 'string' },
-      duration: { type: 'string' },
-      runs: { type: 'string' },
-      'concurrent-only': { type: 'boolean' },
-      profile: { type: 'boolean' },
-      priority: { type: 'string' },
-      strict: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  // `--priority -10` as `--priority=-10`: parseArgs would take the -10 for an option.
+  const { values } = parseArgs({ args: withNegativeValues(process.argv.slice(2), options), options });
   if (values.help) {
     process.stdout.write(usage);
     return 0;
