@@ -84,10 +84,11 @@ describe('runLoad', () => {
     // Without a pid, only the generator's share.
     const alone = await runLoad({ url, method: 'GET', headers: {} }, { connections: 4, durationSeconds: 1, warmupSeconds: 0, amount: 20 });
     expect(alone.cpu).toEqual({ generatorPercent: expect.any(Number) });
-    // The threads outside the benchmark that ran: the server is one only when it is not ours.
+    // The threads outside the benchmark that ran: never the server, which this process started (TaskMeter.test.ts shows one that is not ours).
     if (process.platform === 'linux') {
-      expect(result.otherTasks?.some((t) => t.tid === pid)).toBe(false);
-      expect(alone.otherTasks?.find((t) => t.tid === pid)).toMatchObject({ kernel: false, cpuPercent: expect.any(Number) });
+      expect(Array.isArray(result.otherTasks)).toBe(true);
+      expect(result.otherTasks!.some((t) => t.tid === pid)).toBe(false);
+      expect(alone.otherTasks!.some((t) => t.tid === pid)).toBe(false);
     }
   });
 });

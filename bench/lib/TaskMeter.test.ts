@@ -35,33 +35,42 @@ describe('TaskMeter', () => {
     expect(describeOtherTasks(undefined)).toBe('n/a (no /proc)');
   });
 
-  it.runIf(existsSync('/proc/self/task'))('finds a process that runs in bursts, with its slices, and leaves out the processes it is told are ours', async () => {
+  it.runIf(existsSync('/proc/self/task'))('finds a process that runs in bursts, with its slices, and leaves out ours and every process they started', async () => {
     // 20 bursts of 6 ms of CPU, 30 ms apart, then idle until stopped: a thread that holds a CPU for ms at a time.
     const script = 'let n = 0; const t = setInterval(() => { const end = performance.now() + 6; while (performance.now() < end); if (++n === 20) { clearInterval(t); console.log("done"); setInterval(() => {}, 1000); } }, 30); console.log("up")';
-    const child = startProcess(process.execPath, ['-e', script], { stdout: 'pipe' });
+    // Started through a shell that exits at once, so that it is not this process's descendant (which would be ours).
+    const shell = startProcess('/bin/sh', ['-c', `"${process.execPath}" -e '${script}' & echo "pid $!"`], { stdout: 'pipe' });
+    shell.stdout!.setEncoding('utf8');
+    let seen = '';
+    const printed = async (pattern: RegExp) => {
+      while (!pattern.test(seen)) seen += ((await once(shell.stdout!, 'data')) as [string])[0];
+    };
+    await printed(/pid \d+\n/);
+    const pid = Number(/pid (\d+)/.exec(seen)![1]);
     try {
-      child.stdout!.setEncoding('utf8');
-      let seen = '';
-      const printed = async (text: string) => {
-        while (!seen.includes(text)) seen += ((await once(child.stdout!, 'data')) as [string])[0];
-      };
-      await printed('up');
-      const meter = new TaskMeter([]);
-      const ours = new TaskMeter([child.pid]);
-      await printed('done');
-      const seenByMeter = meter.stop()!.find((t) => t.tid === child.pid);
+      await printed(/up\n/);
+      const meter = new TaskMeter();
+      const ours = new TaskMeter([pid]);
+      const started = startProcess(process.execPath, ['-e', script], { stdout: 'pipe' });
+      await printed(/done\n/);
+      const tasks = meter.stop()!;
+      const seenByMeter = tasks.find((t) => t.tid === pid);
       expect(seenByMeter).toMatchObject({ name: 'node', kernel: false });
       // 120 ms of CPU over the window: far above the 0.1% floor, in slices of more than half a ms even when preempted.
       expect(seenByMeter!.cpuPercent).toBeGreaterThan(3);
       expect(seenByMeter!.meanSliceMs).toBeGreaterThan(0.5);
-      expect(ours.stop()!.some((t) => t.tid === child.pid)).toBe(false);
+      expect(ours.stop()!.some((t) => t.tid === pid)).toBe(false);
+      // A process this one started is ours too, like SIPp or a server's workers.
+      expect(tasks.some((t) => t.tid === started.pid)).toBe(false);
+      await started.stop();
       // This process is always left out; kthreadd (pid 2), where the kernel's threads come from, is one.
       const now = sampleTasks(new Set())!;
       expect(now.some((t) => t.tid === process.pid && !t.kernel)).toBe(true);
       const kthreadd = now.find((t) => t.pid === 2);
       if (kthreadd) expect(kthreadd.kernel).toBe(true);
     } finally {
-      await child.stop();
+      process.kill(pid, 'SIGTERM');
+      await shell.exited;
     }
   });
 });

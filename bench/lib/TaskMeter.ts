@@ -52,19 +52,22 @@ const numericEntries = (dir: string): number[] => {
   }
 };
 
-/** Every thread of every process but `excluded`'s, as /proc shows it now; undefined off Linux. */
-export function sampleTasks(excluded: ReadonlySet<number>): TaskSample[] | undefined {
+/** Every thread of every process but `ours` and the processes they started, as /proc shows it now; undefined off Linux. */
+export function sampleTasks(ours: ReadonlySet<number>): TaskSample[] | undefined {
   const pids = numericEntries('/proc');
   if (pids.length === 0) return undefined;
-  const samples: TaskSample[] = [];
+  const processes = new Map<number, { ppid: number; kernel: boolean }>();
   for (const pid of pids) {
-    if (excluded.has(pid)) continue;
-    let kernel = false;
     try {
-      kernel = isKernelThreadStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      processes.set(pid, { ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), kernel: isKernelThreadStat(stat) });
     } catch {
-      continue; // it ended between the listing and now
+      // it ended between the listing and now
     }
+  }
+  const samples: TaskSample[] = [];
+  for (const [pid, { kernel }] of processes) {
+    if (descendsFrom(pid, ours, processes)) continue;
     for (const tid of numericEntries(`/proc/${pid}/task`)) {
       try {
         const counters = parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
@@ -76,6 +79,14 @@ export function sampleTasks(excluded: ReadonlySet<number>): TaskSample[] | undef
     }
   }
   return samples;
+}
+
+/** Whether `pid` is one of `ours` or was started by one of them, at any depth (Kamailio's workers, SIPp). */
+function descendsFrom(pid: number, ours: ReadonlySet<number>, processes: ReadonlyMap<number, { ppid: number }>): boolean {
+  for (let at: number | undefined = pid, depth = 0; at !== undefined && at > 1 && depth < 64; at = processes.get(at)?.ppid, depth++) {
+    if (ours.has(at)) return true;
+  }
+  return false;
 }
 
 /**
@@ -138,8 +149,11 @@ export class TaskMeter {
   private readonly start: TaskSample[] | undefined;
   private readonly startedAt = performance.now();
 
-  /** `ours`: the benchmark's own processes (this one is always left out); none of their threads count. */
-  constructor(ours: readonly number[]) {
+  /**
+   * `ours`: the benchmark's own processes besides this one. Neither they, this process, nor any
+   * process they or this one started (SIPp, a server's workers) count.
+   */
+  constructor(ours: readonly number[] = []) {
     this.excluded = new Set([process.pid, ...ours]);
     this.start = sampleTasks(this.excluded);
   }

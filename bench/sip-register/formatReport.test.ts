@@ -70,6 +70,15 @@ describe('formatReport', () => {
     expect(formatMarkdown(close)).toContain('| ≥ 50% of Kamailio | 49.6% MISS |');
   });
 
+  it('names the rounds during which another thread held a CPU for a millisecond or more at a time', () => {
+    expect(formatText(report)).not.toContain('held a CPU');
+    const kdamond = { name: 'kdamond.0', tid: 83, kernel: true, cpuPercent: 1.1, meanSliceMs: 4.3 };
+    const brief = { name: 'tokio-rt-worker', tid: 81, kernel: false, cpuPercent: 0.3, meanSliceMs: 0.4 };
+    const [first, second] = report.registrations.omnisip.rounds;
+    const noisy = { ...report, registrations: { ...report.registrations, omnisip: { ...report.registrations.omnisip, rounds: [{ ...first!, otherTasks: [brief] }, { ...second!, otherTasks: [kdamond, brief] }] } } };
+    expect(formatText(noisy)).toContain('threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time during a measured round: omnisip round 2: kdamond.0 4.3 ms\n');
+  });
+
   it('adds where omnisip’s CPU time went when the run was profiled', () => {
     const profile = { file: 'bench/results/profiles/CPU.1.cpuprofile', totalMs: 9400, topFunctions: [{ name: 'randomFillSync', where: 'node:internal/crypto/random:117', percent: 12.7 }], topFiles: [{ where: 'node:dgram', percent: 14.7 }] };
     const profiled = { ...report, registrations: { ...report.registrations, omnisip: { ...report.registrations.omnisip, profile } } };

@@ -1,4 +1,4 @@
-import { describeMachine, describeStart, formatGiB } from '../lib/index.js';
+import { describeMachine, describeStart, formatGiB, longSlices } from '../lib/index.js';
 import type { ConnectionsResult } from './measureConnections.js';
 import type { ServerRegistrations, SipRegisterReport } from './runSipRegisterBenchmark.js';
 
@@ -30,6 +30,20 @@ function spread(r: ServerRegistrations): string {
   return `${int(low)}–${int(high)} (±${r.medianPerSecond ? (((high - low) / 2 / r.medianPerSecond) * 100).toFixed(0) : '?'}%)`;
 }
 
+/**
+ * The rounds during which a thread outside the benchmark held a CPU for 1 ms or more at a time,
+ * e.g. `omnisip round 2: kdamond.0 4.1 ms`: a round slowed by the machine, not by its server.
+ */
+function longSliceRounds(r: SipRegisterReport['registrations']): string | undefined {
+  const parts = (['omnisip', 'kamailio'] as const).flatMap((name) =>
+    r[name].rounds.flatMap((round, i) => {
+      const slow = longSlices(round.otherTasks);
+      return slow.length ? [`${name} round ${i + 1}: ${slow.join(', ')}`] : [];
+    }),
+  );
+  return parts.length ? parts.join('; ') : undefined;
+}
+
 /** The console report: machine, both tables, one PASS/MISS line per target. */
 export function formatText(report: SipRegisterReport): string {
   const { machine, settings: s, registrations: r, connections: c } = report;
@@ -41,6 +55,7 @@ export function formatText(report: SipRegisterReport): string {
     table([['server', 'median registrations/s', 'transactions/s', 'rounds', 'successful', 'failed', 'peak RSS'], registrationRow('omnisip', r.omnisip), registrationRow('kamailio', r.kamailio)]),
     `omnisip ÷ kamailio (medians): ${(r.ratio * 100).toFixed(1)}%   (Kamailio's peak RSS is its main process only)`,
     `spread of the rounds: omnisip ${spread(r.omnisip)}, kamailio ${spread(r.kamailio)}`,
+    ...(longSliceRounds(r) !== undefined ? [`threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time during a measured round: ${longSliceRounds(r)!}`] : []),
     '',
     table([
       ['SIP connections', 'created in', 'all online after', 'per connection', 'CPU per connection', 'online', 'RSS idle', 'RSS online', 'peak RSS'],

@@ -1,3 +1,4 @@
+import { TaskMeter, type OtherTask } from '../lib/index.js';
 import { measureRegistrations, type RegistrationRun } from './measureRegistrations.js';
 import { processMemory, type ProcessMemory } from './processMemory.js';
 import type { BenchUser, StartSipServerResult } from './sipServers.js';
@@ -9,6 +10,11 @@ export interface ServerRound {
   measured: RegistrationRun;
   /** The server process once measured (Kamailio: its main process only). */
   memory: ProcessMemory | undefined;
+  /**
+   * Threads outside the benchmark (kernel threads too; not the server, its workers or SIPp) that ran
+   * during the measured runs, with how long each held a CPU at a time. Undefined off Linux.
+   */
+  otherTasks?: OtherTask[];
 }
 
 export interface RoundOptions {
@@ -35,6 +41,7 @@ export async function measureServerRound(name: string, start: () => Promise<Star
     const warmup = await measureRegistrations(target, { ...load, calls: 5 * options.users.length });
     if (!warmup.ok) return warmup;
     let run: RegistrationRun | undefined;
+    const tasks = new TaskMeter([server.process.pid]);
     // A warm server runs faster than its warm-up did: resize until a run lasts most of the duration.
     for (let rate = options.knownRate ?? warmup.run.registrationsPerSecond, attempt = 0; attempt < 3 && (run === undefined || run.seconds < 0.8 * options.durationSeconds); attempt++) {
       const calls = Math.max(options.users.length, Math.round(rate * options.durationSeconds));
@@ -44,7 +51,8 @@ export async function measureServerRound(name: string, start: () => Promise<Star
       rate = run.registrationsPerSecond;
       options.log(`${name.padEnd(8)} ${run.successful} successful, ${run.failed} failed in ${run.seconds.toFixed(2)} s: ${Math.round(run.registrationsPerSecond)} registrations/s`);
     }
-    return { ok: true, round: { warmup: warmup.run, measured: run!, memory: processMemory(server.process.pid) } };
+    const otherTasks = tasks.stop();
+    return { ok: true, round: { warmup: warmup.run, measured: run!, memory: processMemory(server.process.pid), ...(otherTasks && { otherTasks }) } };
   } finally {
     await server.process.stop();
   }
