@@ -14,10 +14,10 @@ describe('setProcessPriority', () => {
 
   it('says why it could not, what would let it, and the priority the emulator keeps', () => {
     const warning = setProcessPriority(-10, denied('EACCES'), () => 0)!;
-    expect(warning).toContain('could not set the process priority to -10 (ERR_SYSTEM_ERROR)');
+    expect(warning).toContain('could not set the process priority to -10 (EACCES)');
     expect(warning).toContain('needs root or CAP_SYS_NICE (e.g. sudo setcap cap_sys_nice+ep "$(command -v node)")');
     expect(warning).toMatch(/running at priority 0$/);
     // Lowering one's own priority needs no privilege, so a failure there has another cause: no such hint.
-    expect(setProcessPriority(5, denied('ESRCH'), () => 0)).toBe('could not set the process priority to 5 (ERR_SYSTEM_ERROR); running at priority 0');
+    expect(setProcessPriority(5, denied('ESRCH'), () => 0)).toBe('could not set the process priority to 5 (ESRCH); running at priority 0');
   });
 });

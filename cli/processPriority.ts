@@ -15,7 +15,8 @@ export function setProcessPriority(nice: number, set: (pid: number, priority: nu
     set(0, nice);
     return undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    // Node's SystemError keeps the errno's name (EACCES) in info; its own code is ERR_SYSTEM_ERROR.
+    const code = (error as { info?: { code?: string } }).info?.code ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     const current = get(0);
     const hint = nice < current ? '; a priority above the one it has needs root or CAP_SYS_NICE (e.g. sudo setcap cap_sys_nice+ep "$(command -v node)")' : '';
     return `could not set the process priority to ${nice} (${code})${hint}; running at priority ${current}`;

@@ -34,7 +34,7 @@ if (values.priority !== undefined) {
   try {
     os.setPriority(0, Number(values.priority));
   } catch (error) {
-    process.stderr.write(`callers: could not set the priority to ${values.priority} (${(error as NodeJS.ErrnoException).code}); running at ${os.getPriority(0)}\n`);
+    process.stderr.write(`callers: could not set the priority to ${values.priority} (${(error as { info?: { code?: string } }).info?.code ?? (error as Error).message}); running at ${os.getPriority(0)}\n`);
   }
 }
 const say = (message: CallersMessage) => process.stdout.write(formatCallersMessage(message));
