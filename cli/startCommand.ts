@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { type EmulatorOptions, readConfigFile, startEmulator } from '../emulator/index.js';
 import { parseCommandArgs, toInteger, UsageError } from './args.js';
-import { setProcessPriority } from './processPriority.js';
+import { applyPriority, describeScheduling, parsePriority } from './processPriority.js';
 
 export const startHelp = `Usage: omnisip start [options]
 
@@ -35,9 +35,11 @@ Options:
   --journal-size <n>           journal entries kept in memory (default 20000)
   --agent-limit <n>            agents per project before 409 AgentLimitExceeded (default 100)
   --log-level <level>          silent | error | warn | info (default info)
-  --priority <nice>            run at this scheduling priority, -20 (highest) to 19 (lowest), as
-                               Asterisk's -p does: a media process that waits for a CPU sends its RTP
-                               late, so on a busy machine give it -10. Below the current priority
+  --priority <nice|realtime>   run at this scheduling priority: a nice value, -20 (highest) to 19,
+                               or realtime (SCHED_FIFO 10 through chrt, as Asterisk's -p). A media
+                               process that waits for a CPU sends its RTP late: on a machine busy with
+                               other programs give it -10; where other work holds a CPU for
+                               milliseconds at a time (a VM's kernel threads), realtime. Raising it
                                needs root or CAP_SYS_NICE; if it cannot be set, a warning says why and
                                the emulator runs on at the priority it has
   --config <file>              YAML or JSON file with the same options (camelCase: apiPort, clock, ...);
@@ -84,7 +86,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   const logLevel = values['log-level'];
   if (logLevel !== undefined && !['silent', 'error', 'warn', 'info'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn or info, got '${logLevel}'`);
 
-  const priority = toInteger('priority', values.priority, { min: -20, max: 19 });
+  const priority = values.priority === undefined ? undefined : parsePriority(values.priority);
+  if (values.priority !== undefined && priority === undefined) throw new UsageError(`--priority must be realtime or an integer from -20 to 19, got '${values.priority}'`);
 
   const fromFile: EmulatorOptions = values.config ? readConfigFile(values.config) : {};
   const fromArgs: EmulatorOptions = {
@@ -109,12 +112,12 @@ export async function startCommand(argv: string[]): Promise<number> {
   const options = { ...fromFile, ...Object.fromEntries(Object.entries(fromArgs).filter(([, v]) => v !== undefined)) } as EmulatorOptions;
 
   if (priority !== undefined) {
-    const warning = setProcessPriority(priority);
+    const warning = applyPriority(priority);
     if (warning) process.stderr.write(`omnisip: ${warning}\n`);
   }
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''}${options.stateDir ? `, state ${options.stateDir}` : ''}${priority !== undefined ? `, priority ${os.getPriority(0)}` : ''})\n`,
+    `omnisip ready: API ${emulator.url}/public  control ${emulator.url}/_emulator  docs ${emulator.url}/docs  dashboard ${emulator.url}/  ${emulator.ports.sip !== undefined ? `PBX sip:127.0.0.1:${emulator.ports.sip} (UDP+TCP)  ` : ''}(API profile ${emulator.control.getHealth().apiProfile}, clock ${options.clock ?? 'real'}, ${emulator.control.getHealth().seed === null ? 'not seeded' : `seed ${emulator.seed}`}${options.journal ? `, journal ${options.journal}` : ''}${options.stateDir ? `, state ${options.stateDir}` : ''}${priority !== undefined ? `, priority ${describeScheduling() ?? os.getPriority(0)}` : ''})\n`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -34,7 +34,7 @@ const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8')
 describe.runIf(process.platform === 'linux')('omnisip start --priority', () => {
   it('runs the emulator at the priority asked for and says so in its ready line', async () => {
     const { ready, pid } = await start(['--priority', '7']);
-    expect(ready).toMatch(/, priority 7\)$/);
+    expect(ready).toMatch(/, priority nice 7\)$/);
     expect(niceOf(pid)).toBe(7);
   });
 
@@ -45,6 +45,20 @@ describe.runIf(process.platform === 'linux')('omnisip start --priority', () => {
   });
 
   it('refuses a value outside -20..19 with a usage error', async () => {
-    await expect(start(['--priority', '-40'])).rejects.toThrow(/--priority must be an integer from -20 to 19, got '-40'/);
+    await expect(start(['--priority', '-40'])).rejects.toThrow(/--priority must be realtime or an integer from -20 to 19, got '-40'/);
+  });
+
+  it('with realtime, runs every thread under SCHED_FIFO 10, or says why it cannot and runs on', async () => {
+    const { ready, pid, output } = await start(['--priority', 'realtime']);
+    const threads = readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' '));
+    if (process.getuid?.() === 0) {
+      expect(ready).toMatch(/, priority SCHED_FIFO 10\)$/);
+      // Every thread, those Node started before the option was read too: policy 1 (SCHED_FIFO) at priority 10.
+      expect(threads.length).toBeGreaterThan(1);
+      for (const fields of threads) expect([fields[38], fields[37]]).toEqual(['1', '10']);
+    } else {
+      expect(output()).toMatch(/could not run at real-time priority/);
+      expect(ready).toMatch(/, priority nice \d+\)$/);
+    }
   });
 });

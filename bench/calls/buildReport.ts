@@ -1,3 +1,4 @@
+import type { PriorityRequest } from '../../cli/processPriority.js';
 import type { MachineInfo } from '../lib/index.js';
 import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { highestPassingRate, type SetupRateStep } from './measureSetupRate.js';
@@ -30,7 +31,7 @@ export interface CallsBenchSettings {
   /** Concurrent-call runs, each with a fresh emulator and callers. */
   runs: number;
   /** The scheduling priority asked for with --priority (omnisip start --priority, and the callers'). */
-  priority?: number;
+  priority?: PriorityRequest;
   omnisipVersion: string;
   gitCommit: string;
   sippVersion: string;

@@ -1,7 +1,7 @@
-import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createNetworkTransport, SipStack, UserAgent } from '../../sip/index.js';
+import { applyPriority, parsePriority } from '../../cli/processPriority.js';
 import { LatencyRecorder } from '../lib/index.js';
 import { BenchCall, type ReceptionMark } from './BenchCall.js';
 import { formatCallersMessage, type CallersMessage } from './callersProtocol.js';
@@ -29,13 +29,11 @@ if (!pbxAddress || !pbxPort || !values.uri) {
   process.stderr.write('usage: callers --pbx <address:port> --uri <sip:ext@domain> [--calls 200] [--rate 25] [--seconds 30]\n');
   process.exit(2);
 }
-if (values.priority !== undefined) {
+const priority = values.priority === undefined ? undefined : parsePriority(values.priority);
+if (priority !== undefined) {
   // As the emulator's --priority: the callers wait for a CPU as much as it does, and their waits read as jitter.
-  try {
-    os.setPriority(0, Number(values.priority));
-  } catch (error) {
-    process.stderr.write(`callers: could not set the priority to ${values.priority} (${(error as { info?: { code?: string } }).info?.code ?? (error as Error).message}); running at ${os.getPriority(0)}\n`);
-  }
+  const warning = applyPriority(priority);
+  if (warning) process.stderr.write(`callers: ${warning}\n`);
 }
 const say = (message: CallersMessage) => process.stdout.write(formatCallersMessage(message));
 const count = Number(values.calls);

@@ -64,11 +64,14 @@ describe('formatText', () => {
 
 describe('--priority', () => {
   it('says the priority asked for and the one each process ran at, and how to reproduce it', () => {
-    const report = buildReport(input({ settings: { ...input().settings, priority: -10 }, concurrent: [{ ...concurrent(), nice: { emulator: -10, callers: 0 } }] }));
+    const report = buildReport(input({ settings: { ...input().settings, priority: -10 }, concurrent: [{ ...concurrent(), scheduling: { emulator: 'nice -10', callers: 'nice 0' } }] }));
     const text = formatText(report);
     expect(text).toContain('each a separate process; emulator and callers asked to run at scheduling priority -10 (--priority)');
     // What /proc said, not what was asked: here the callers could not get it.
-    expect(text).toContain('  scheduling priority (nice) during the window: emulator -10, callers 0');
+    expect(text).toContain('  scheduling during the window: emulator nice -10, callers nice 0');
+    const realtime = formatText(buildReport(input({ settings: { ...input().settings, priority: 'realtime' }, concurrent: [{ ...concurrent(), scheduling: { emulator: 'SCHED_FIFO 10', callers: 'SCHED_FIFO 10' } }] })));
+    expect(realtime).toContain('asked to run at scheduling priority realtime (--priority)');
+    expect(realtime).toContain('  scheduling during the window: emulator SCHED_FIFO 10, callers SCHED_FIFO 10');
     expect(formatMarkdown(report)).toContain('Reproduce with `npm run bench:calls -- --priority -10` (emulator and callers at scheduling priority -10).');
   });
 });

@@ -73,7 +73,7 @@ export function formatText(report: CallsBenchReport): string {
     `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
     `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     `  other threads that ran (kernel threads too): ${describeOtherTasks(c.otherTasks)}`,
-    ...(c.nice ? [`  scheduling priority (nice) during the window: emulator ${c.nice.emulator}, callers ${c.nice.callers}`] : []),
+    ...(c.scheduling ? [`  scheduling during the window: emulator ${c.scheduling.emulator}, callers ${c.scheduling.callers}`] : []),
     ...(longSlices(c.otherTasks).length > 0 ? [`warning: ${longSlices(c.otherTasks).join(', ')}: another thread held a CPU that long at a time during the window; a packet due meanwhile on that CPU waited as long, so the jitter's tail measures the machine as much as omnisip`] : []),
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',

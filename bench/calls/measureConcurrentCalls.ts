@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { PriorityRequest } from '../../cli/processPriority.js';
 import type { LatencySummary, OtherTask } from '../lib/index.js';
 import { CpuMeter, LatencyRecorder, startProcess, TaskMeter } from '../lib/index.js';
 import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
-import { cpuShare, niceOf, readProcessUsage, type ProcessUsage } from './processUsage.js';
+import { describeScheduling } from '../../cli/processPriority.js';
+import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
 import { priorityArgs } from './measureSetupRate.js';
 import { startEmulatorProcess } from './startEmulatorProcess.js';
@@ -35,8 +37,8 @@ export interface ConcurrentCallsResult {
    * the emulator's or the callers' packets as long, whatever its share. Undefined off Linux.
    */
   otherTasks?: OtherTask[];
-  /** The scheduling priority (nice) the emulator and the callers ran at, read from /proc; undefined off Linux. */
-  nice?: { emulator: number; callers: number };
+  /** How the emulator and the callers were scheduled during the window (`nice 0`, `SCHED_FIFO 10`), from /proc; undefined off Linux. */
+  scheduling?: { emulator: string; callers: string };
   /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
   agentReceived: { packetsReceived: number; packetsLost: number };
 }
@@ -49,7 +51,7 @@ export interface ConcurrentCallsOptions {
   seconds: number;
   nodeFlags?: string[];
   /** The scheduling priority of the emulator and the callers (`--priority`); undefined leaves theirs alone. */
-  priority?: number;
+  priority?: PriorityRequest;
   log: (line: string) => void;
 }
 
@@ -110,7 +112,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
         const usage = readProcessUsage(emulator.process.pid);
         const otherLoadPercent = windowStart.meter.otherPercent();
         const otherTasks = windowStart.tasks.stop();
-        const nice = { emulator: niceOf(emulator.process.pid), callers: niceOf(callers.pid) };
+        const scheduling = { emulator: describeScheduling(emulator.process.pid), callers: describeScheduling(callers.pid) };
         const idleTimerLatenessMs = windowStart.probe.stop();
         measured = {
           window: message.window,
@@ -118,7 +120,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
           ...(otherLoadPercent !== undefined && { otherLoadPercent }),
           ...(idleTimerLatenessMs && { idleTimerLatenessMs }),
           ...(otherTasks && { otherTasks }),
-          ...(nice.emulator !== undefined && nice.callers !== undefined && { nice: { emulator: nice.emulator, callers: nice.callers } }),
+          ...(scheduling.emulator !== undefined && scheduling.callers !== undefined && { scheduling: { emulator: scheduling.emulator, callers: scheduling.callers } }),
         };
       }
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { PriorityRequest } from '../../cli/processPriority.js';
 import { runSipp } from '../../test/support/sipp.js';
 import { cpuShare, readProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
@@ -26,12 +27,12 @@ export interface SetupRateOptions {
   /** Node flags for the emulator of each step, e.g. `--cpu-prof` into a folder per rate. */
   nodeFlags?: (rate: number) => string[] | undefined;
   /** The emulator's scheduling priority (`omnisip start --priority`); undefined leaves it alone. */
-  priority?: number;
+  priority?: PriorityRequest;
   log: (line: string) => void;
 }
 
 /** `--priority=<nice>` (with `=`: a negative value is otherwise taken for an option) for a priority asked for, nothing otherwise. */
-export const priorityArgs = (priority: number | undefined): string[] => (priority === undefined ? [] : [`--priority=${priority}`]);
+export const priorityArgs = (priority: PriorityRequest | undefined): string[] => (priority === undefined ? [] : [`--priority=${priority}`]);
 
 /** A step passes when every call succeeded at (nearly) the asked rate. */
 export function stepPassed(step: SetupRateStep): boolean {

@@ -26,17 +26,6 @@ export function parseProcStat(stat: string): number {
   return (utime + stime) / CLOCK_TICKS;
 }
 
-/** A process's scheduling priority (nice, the 19th field of /proc/<pid>/stat); undefined when it cannot be read. */
-export function niceOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    return Number.isInteger(nice) ? nice : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** VmRSS and VmHWM from /proc/<pid>/status, in bytes. */
 export function parseProcStatus(status: string): { rssBytes: number; peakRssBytes: number } {
   const kib = (name: string) => {

@@ -6,6 +6,7 @@ import { formatMarkdown, formatText } from './formatReport.js';
 import { runCallsBenchmark } from './runCallsBenchmark.js';
 import { positiveOption } from '../lib/positiveOption.js';
 import { withNegativeValues } from '../../cli/args.js';
+import { parsePriority, type PriorityRequest } from '../../cli/processPriority.js';
 
 const usage = `Usage: npm run bench:calls [-- options]
 
@@ -23,22 +24,24 @@ Options:
   --runs <n>          concurrent-call runs in a row, each with a fresh emulator and callers; every run
                       is printed with the spread, and each target must hold on every run (default 1)
   --concurrent-only   skip the SIPp setup-rate part (sipp not needed)
-  --priority <nice>   run every emulator (omnisip start --priority) and the callers at this scheduling
-                      priority, -20 to 19; below 0 needs root or CAP_SYS_NICE. On a busy machine a
-                      process waiting for a CPU sends late; the report gives the priorities they ran at
+  --priority <nice|realtime>
+                      run every emulator (omnisip start --priority) and the callers at this scheduling
+                      priority: a nice value, -20 to 19, or realtime (SCHED_FIFO 10); raising it needs
+                      root or CAP_SYS_NICE. On a busy machine a process waiting for a CPU sends late;
+                      the report gives how each ran
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
 const positive = positiveOption('bench:calls', usage);
 
-function niceOption(value: string): number {
-  const nice = Number(value);
-  if (!/^-?\d+$/.test(value) || nice < -20 || nice > 19) {
-    process.stderr.write(`bench:calls: --priority must be an integer from -20 to 19, got '${value}'\n\n${usage}`);
+function priorityOption(value: string): PriorityRequest {
+  const priority = parsePriority(value);
+  if (priority === undefined) {
+    process.stderr.write(`bench:calls: --priority must be realtime or an integer from -20 to 19, got '${value}'\n\n${usage}`);
     process.exit(2);
   }
-  return nice;
+  return priority;
 }
 
 const options = {
@@ -75,7 +78,7 @@ async function main(): Promise<number> {
     seconds: positive('duration', values.duration, 30),
     runs: positive('runs', values.runs, 1),
     concurrentOnly: values['concurrent-only'] ?? false,
-    ...(values.priority !== undefined && { priority: niceOption(values.priority) }),
+    ...(values.priority !== undefined && { priority: priorityOption(values.priority) }),
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PriorityRequest } from '../../cli/processPriority.js';
 import { describeOtherTasks, probedMachineInfo } from '../lib/index.js';
 import { buildReport, type CallsBenchReport } from './buildReport.js';
 import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
@@ -22,7 +23,7 @@ export interface CallsBenchmarkOptions {
   /** When set, every emulator process runs with `--cpu-prof` and writes its profile under here. */
   profileDir?: string;
   /** The scheduling priority (nice) of every emulator and of the callers; undefined leaves theirs alone. */
-  priority?: number;
+  priority?: PriorityRequest;
   log: (line: string) => void;
 }
 
