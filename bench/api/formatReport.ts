@@ -44,6 +44,7 @@ function table(rows: string[][]): string {
 export function formatText(report: ApiBenchReport): string {
   const { settings: s, coldStart } = report;
   const shares = cpuShares(report);
+  const slow = longSliceThreads(report);
   const rows = [
     ['case', 'omnisip req/s', 'prism req/s', 'omnisip÷prism', 'omnisip p99', 'prism p99', 'non-2xx/errors omnisip', 'prism'],
     ...report.cases.map((c) => [c.title, int(c.omnisip.requestsPerSecond), int(c.prism.requestsPerSecond), ratio(c.throughputRatio), ms(c.omnisip.latency?.p99), ms(c.prism.latency?.p99), String(failures(c.omnisip)), String(failures(c.prism))]),
@@ -64,7 +65,7 @@ export function formatText(report: ApiBenchReport): string {
     '',
     `CPU taken by other processes: ${report.interference.map((i) => `${i.phase} ${percent(i.otherCpuPercent)}`).join(', ')}`,
     ...(shares !== undefined ? [shares] : []),
-    ...(longSliceThreads(report) !== undefined ? [`warning: ${longSliceThreads(report)!}`] : []),
+    ...(slow !== undefined ? [`warning: ${slow}`] : []),
     ...(s.cliBundled === false ? [`warning: dist/cli/main.js is not the bundle 'npm run build' makes (was tsc run after it?); the cold start measured the unbundled CLI, which starts slower: run 'npm run bench:api', which builds first`] : []),
     ...(worstInterference(report) > interferenceWarningPercent
       ? [`warning: other processes took up to ${percent(worstInterference(report))} of the CPUs during the run; both servers share the machine with them, so these numbers are lower and noisier than on an idle machine`]
@@ -80,6 +81,7 @@ export function formatText(report: ApiBenchReport): string {
 export function formatMarkdown(report: ApiBenchReport): string {
   const { settings: s, coldStart } = report;
   const shares = cpuShares(report);
+  const slow = longSliceThreads(report);
   const lines = [
     `### REST API vs \`prism mock\` (${report.machine.date.slice(0, 10)})`,
     '',
@@ -96,7 +98,7 @@ export function formatMarkdown(report: ApiBenchReport): string {
     `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,
     '',
     ...(shares !== undefined ? [`${shares}.`, ''] : []),
-    ...(longSliceThreads(report) !== undefined ? [`${longSliceThreads(report)![0]!.toUpperCase()}${longSliceThreads(report)!.slice(1)}.`, ''] : []),
+    ...(slow !== undefined ? [`${slow[0]!.toUpperCase()}${slow.slice(1)}.`, ''] : []),
     ...report.checks.map((c) => `- ${c.pass ? 'PASS' : 'MISS'} ${c.check}: ${c.measured} (target ${c.target})`),
   ];
   return lines.join('\n');

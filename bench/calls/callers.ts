@@ -26,10 +26,14 @@ const { values } = parseArgs({
 });
 const [pbxAddress, pbxPort] = (values.pbx ?? '').split(':');
 if (!pbxAddress || !pbxPort || !values.uri) {
-  process.stderr.write('usage: callers --pbx <address:port> --uri <sip:ext@domain> [--calls 200] [--rate 25] [--seconds 30]\n');
+  process.stderr.write('usage: callers --pbx <address:port> --uri <sip:ext@domain> [--calls 200] [--rate 25] [--seconds 30] [--priority=<nice|realtime>]\n');
   process.exit(2);
 }
 const priority = values.priority === undefined ? undefined : parsePriority(values.priority);
+if (values.priority !== undefined && priority === undefined) {
+  process.stderr.write(`callers: --priority must be realtime or an integer from -20 to 19, got '${values.priority}'\n`);
+  process.exit(2);
+}
 if (priority !== undefined) {
   // As the emulator's --priority: the callers wait for a CPU as much as it does, and their waits read as jitter.
   const warning = applyPriority(priority);

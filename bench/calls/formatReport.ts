@@ -50,6 +50,7 @@ export function formatText(report: CallsBenchReport): string {
     ...report.setupRate.steps.map((step) => [`${step.rate} calls/s for ${s.secondsPerStep} s`, String(step.calls), String(step.successful), String(step.failed), step.achievedRate.toFixed(1), pct(step.emulatorCpu), mib(step.emulatorPeakRssBytes), stepPassed(step) ? 'ok' : 'FAILED']),
   ]);
   const w = c.window;
+  const slow = longSlices(c.otherTasks);
   return [
     `omnisip calls benchmark, ${report.machine.date}`,
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
@@ -74,7 +75,7 @@ export function formatText(report: CallsBenchReport): string {
     `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     `  other threads that ran (kernel threads too): ${describeOtherTasks(c.otherTasks)}`,
     ...(c.scheduling ? [`  scheduling during the window: emulator ${c.scheduling.emulator}, callers ${c.scheduling.callers}`] : []),
-    ...(longSlices(c.otherTasks).length > 0 ? [`warning: ${longSlices(c.otherTasks).join(', ')}: another thread held a CPU that long at a time during the window; a packet due meanwhile on that CPU waited as long, so the jitter's tail measures the machine as much as omnisip`] : []),
+    ...(slow.length > 0 ? [`warning: ${slow.join(', ')}: another thread held a CPU that long at a time during the window; a packet due meanwhile on that CPU waited as long, so the jitter's tail measures the machine as much as omnisip`] : []),
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',
     ...report.checks.map((check) => `${check.pass ? 'PASS' : 'MISS'}  ${check.check}: ${check.measured} (target ${check.target})`),

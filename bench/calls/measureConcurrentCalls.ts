@@ -7,8 +7,7 @@ import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
 import { describeScheduling } from '../../cli/processPriority.js';
 import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
-import { priorityArgs } from './measureSetupRate.js';
-import { startEmulatorProcess } from './startEmulatorProcess.js';
+import { priorityArgs, startEmulatorProcess } from './startEmulatorProcess.js';
 
 export interface ConcurrentCallsResult {
   callsAsked: number;

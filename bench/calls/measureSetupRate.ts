@@ -3,7 +3,7 @@ import type { PriorityRequest } from '../../cli/processPriority.js';
 import { runSipp } from '../../test/support/sipp.js';
 import { cpuShare, readProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
-import { startEmulatorProcess } from './startEmulatorProcess.js';
+import { priorityArgs, startEmulatorProcess } from './startEmulatorProcess.js';
 
 export interface SetupRateStep {
   /** Calls per second asked of SIPp. */
@@ -30,9 +30,6 @@ export interface SetupRateOptions {
   priority?: PriorityRequest;
   log: (line: string) => void;
 }
-
-/** `--priority=<nice>` (with `=`: a negative value is otherwise taken for an option) for a priority asked for, nothing otherwise. */
-export const priorityArgs = (priority: PriorityRequest | undefined): string[] => (priority === undefined ? [] : [`--priority=${priority}`]);
 
 /** A step passes when every call succeeded at (nearly) the asked rate. */
 export function stepPassed(step: SetupRateStep): boolean {

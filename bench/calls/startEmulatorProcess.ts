@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
+import type { PriorityRequest } from '../../cli/processPriority.js';
 import { startProcess, type StartedProcess } from '../lib/index.js';
 
 export interface EmulatorProcessOptions {
@@ -12,12 +13,18 @@ export interface EmulatorProcessOptions {
   config: Record<string, unknown>;
   /** Node flags before the script, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
-  /** More `omnisip start` options, e.g. `['--priority', '-10']`. */
+  /** More `omnisip start` options, e.g. `priorityArgs(-10)`. */
   args?: string[];
   timeoutMs?: number;
 }
 
 export type EmulatorProcessResult = { ok: true; process: StartedProcess; apiUrl: string; sipPort: number } | { ok: false; reason: string };
+
+/**
+ * `--priority=<nice|realtime>` for a priority asked for, nothing otherwise: for `omnisip start` and
+ * the callers alike, with `=` because parseArgs takes a lone negative value for an option.
+ */
+export const priorityArgs = (priority: PriorityRequest | undefined): string[] => (priority === undefined ? [] : [`--priority=${priority}`]);
 
 /** What `omnisip start` prints once it listens: `omnisip ready: API http://127.0.0.1:4010/public ... PBX sip:127.0.0.1:5060 (UDP+TCP) ...`. */
 export function parseReadyLine(line: string): { apiUrl: string; sipPort: number } | undefined {

@@ -47,6 +47,7 @@ function longSliceRounds(r: SipRegisterReport['registrations']): string | undefi
 /** The console report: machine, both tables, one PASS/MISS line per target. */
 export function formatText(report: SipRegisterReport): string {
   const { machine, settings: s, registrations: r, connections: c } = report;
+  const slowRounds = longSliceRounds(r);
   return [
     `omnisip SIP registration benchmark, ${machine.date}`,
     `machine: ${describeMachine(machine)}; nproc ${machine.nproc}; memory ${formatGiB(machine.totalMemoryBytes)}; ${describeStart(machine)}`,
@@ -55,7 +56,7 @@ export function formatText(report: SipRegisterReport): string {
     table([['server', 'median registrations/s', 'transactions/s', 'rounds', 'successful', 'failed', 'peak RSS'], registrationRow('omnisip', r.omnisip), registrationRow('kamailio', r.kamailio)]),
     `omnisip ÷ kamailio (medians): ${(r.ratio * 100).toFixed(1)}%   (Kamailio's peak RSS is its main process only)`,
     `spread of the rounds: omnisip ${spread(r.omnisip)}, kamailio ${spread(r.kamailio)}`,
-    ...(longSliceRounds(r) !== undefined ? [`threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time during a measured round: ${longSliceRounds(r)!}`] : []),
+    ...(slowRounds !== undefined ? [`threads outside the benchmark (kernel threads too) that held a CPU 1 ms or more at a time during a measured round: ${slowRounds}`] : []),
     '',
     table([
       ['SIP connections', 'created in', 'all online after', 'per connection', 'CPU per connection', 'online', 'RSS idle', 'RSS online', 'peak RSS'],
