@@ -1,6 +1,7 @@
 import type { PriorityRequest } from '../../cli/processPriority.js';
 import type { MachineInfo } from '../lib/index.js';
 import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
+import type { UdpFloorResult } from './measureUdpFloor.js';
 import { highestPassingRate, type SetupRateStep } from './measureSetupRate.js';
 
 /** The targets for calls through the built-in PBX to one listener. */
@@ -47,6 +48,8 @@ export interface CallsBenchReport {
   concurrent: ConcurrentCallsResult;
   /** Every concurrent-call run, in the order they ran. */
   concurrentRuns: ConcurrentCallsResult[];
+  /** The bare-Node floor for the same packets on this machine, in this run (undefined with --floor 0). */
+  floor?: UdpFloorResult;
   /** With --profile: where the emulator's CPU time went, per part, heaviest functions first. */
   profiles?: Array<{ part: string; file: string; top: Array<{ function: string; location: string; selfPercent: number }> }>;
   checks: TargetCheck[];
@@ -60,6 +63,7 @@ export interface CallsReportInput {
   steps: SetupRateStep[];
   /** One result per run, at least one. */
   concurrent: ConcurrentCallsResult[];
+  floor?: UdpFloorResult;
   profiles?: CallsBenchReport['profiles'];
 }
 
@@ -104,6 +108,7 @@ export function buildReport(input: CallsReportInput): CallsBenchReport {
     setupRate: { steps: input.steps, highestPassingRate: best },
     concurrent: c,
     concurrentRuns: runs,
+    ...(input.floor && { floor: input.floor }),
     ...(input.profiles && { profiles: input.profiles }),
     checks,
     pass: checks.every((check) => check.pass),

@@ -34,7 +34,7 @@ describe('formatText', () => {
     const runs = [3.1, 4.2, 4.6].map((ms) => ({ ...concurrent({ deviationMs: p99(ms) }), otherLoadPercent: 12, idleTimerLatenessMs: { count: 1500, min: 0, mean: 0.3, p50: 0.2, p90: 0.5, p99: 0.9, max: 2 } }));
     const text = formatText(buildReport(input({ steps: [], concurrent: runs })));
     expect(text).toContain('call setup rate: skipped (--concurrent-only)');
-    expect(text).toMatch(/run 3\s+1\.00 ms\s+4\.60 ms\s+4\.60 ms\s+0\.010%\s+60%\s+0\.300%\s+30%\s+3\.00 ms\s+12%\s+0\.90 ms/);
+    expect(text).toMatch(/run 3\s+1\.00 ms\s+4\.60 ms\s+4\.60 ms\s+0\.010%\s+60%\s+0\.300%\s+n\/a\s+30%\s+3\.00 ms\s+12%\s+0\.90 ms/);
     expect(text).toContain('spread over 3 runs: jitter p99 min 3.10 ms, median 4.20 ms, max 4.60 ms; emulator CPU min 60%, median 60%, max 60% of a core');
     expect(text).toContain('concurrent calls, the run with the highest jitter p99: 200 of 200 answered');
     expect(text).toContain('other processes on the machine: 12% of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by p50 0.20 ms, p99 0.90 ms, max 2.00 ms');
@@ -84,5 +84,25 @@ describe('formatMarkdown', () => {
     expect(md).toContain('| Call setup rate, 0 failed calls | ≥ 200 calls/s | 200 calls/s | PASS |');
     expect(md).toContain('| Inter-arrival jitter p99 at the callers | < 5 ms | 4.20 ms | PASS |');
     expect(md).toContain('300/s 12 failed (CPU 75%, peak RSS 200 MiB)');
+  });
+});
+
+describe('the bare-Node floor', () => {
+  const floor = { sockets: 200, seconds: 10, cpu: 0.25, peerCpu: 0.24, sentPerSecond: 10_001, receivedPerSecond: 9_998 };
+
+  it('divides the emulator CPU of each run by the floor measured in the same run', () => {
+    const runs = [0.5, 0.375].map((cpu) => ({ ...concurrent(), emulator: { cpu, rssBytes: 1, peakRssBytes: 1 } }));
+    const report = buildReport(input({ steps: [], concurrent: runs, floor }));
+    const text = formatText(report);
+    expect(text).toMatch(/run 1\s+[^\n]*50%\s+0\.250%\s+2\.00×/);
+    expect(text).toMatch(/run 2\s+[^\n]*38%\s+0\.188%\s+1\.50×/);
+    expect(text).toContain('bare-Node floor for the same packets (two plain Node processes, 200 UDP sockets a side, 50 packets/s each way per socket, 10 sockets a millisecond as the pacer sends; no RTP, no audio): 25% of a core (10001 packets/s sent, 9998 received); the emulator used 2.00× that, 25% of a core over it');
+    expect(formatMarkdown(report)).toContain('| Bare-Node floor for the same packets (no RTP, no audio) | | 25% of a core; the emulator ÷ floor: 2.00×, 1.50× | |');
+  });
+
+  it('says nothing of a floor that was not measured (--floor 0)', () => {
+    const report = buildReport(input());
+    expect(formatText(report)).not.toContain('bare-Node floor');
+    expect(formatMarkdown(report)).not.toContain('Bare-Node floor');
   });
 });

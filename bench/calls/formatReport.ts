@@ -19,6 +19,8 @@ const allPassed = (report: CallsBenchReport) => report.setupRate.steps.length > 
 
 /** Emulator CPU per call up, in percent of a core: the figure that should not grow with the calls. */
 const perCall = (run: ConcurrentCallsResult) => `${((100 * run.emulator.cpu) / Math.max(1, run.window.calls)).toFixed(3)}%`;
+/** The emulator's CPU as a multiple of the bare-Node floor's for the same packets, e.g. `1.62×`, or `n/a` without a floor. */
+const overFloor = (report: CallsBenchReport, run: ConcurrentCallsResult) => (report.floor && report.floor.cpu > 0 ? `${(run.emulator.cpu / report.floor.cpu).toFixed(2)}×` : 'n/a');
 const other = (run: ConcurrentCallsResult) => (run.otherLoadPercent === undefined ? 'n/a' : `${run.otherLoadPercent.toFixed(0)}%`);
 /** Other threads that held a CPU for 1 ms or more at a time in the run, e.g. `kdamond.0 4.0 ms`, or `none`. */
 const slices = (run: ConcurrentCallsResult) => (run.otherTasks === undefined ? 'n/a' : longSlices(run.otherTasks).join(', ') || 'none');
@@ -32,8 +34,8 @@ function runsTable(report: CallsBenchReport): string[] {
   return [
     '',
     table([
-      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'other threads, 1 ms+ slices'],
-      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), slices(r)]),
+      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', '÷ floor', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'other threads, 1 ms+ slices'],
+      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), overFloor(report, r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), slices(r)]),
     ]),
     `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core`,
     '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes; "other threads, 1 ms+ slices": threads outside the benchmark, kernel threads too, that held a CPU for a millisecond or more at a time, each delaying whatever needed that CPU by as long. With much of any, the jitter says more about the machine than about omnisip.',
@@ -71,6 +73,11 @@ export function formatText(report: CallsBenchReport): string {
     `  at the callers: loss ${lossPercent(w).toFixed(3)}% (${w.packetsLost} of ${w.packetsExpected}); |D| ${spread(w.deviationMs)}; RFC 3550 jitter mean ${ms(w.jitterMs.mean)}, max ${ms(w.jitterMs.max)}`,
     `  callers process: CPU ${pct(w.callerCpu)} of a core, event-loop delay p99 ${ms(w.callerLoopDelayMs.p99)}, max ${ms(w.callerLoopDelayMs.max)}, ${w.callerSkippedFrames} frames skipped`,
     `  emulator process: CPU ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call), RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
+    ...(report.floor
+      ? [
+          `  bare-Node floor for the same packets (two plain Node processes, ${report.floor.sockets} UDP sockets a side, 50 packets/s each way per socket, 10 sockets a millisecond as the pacer sends; no RTP, no audio): ${pct(report.floor.cpu)} of a core (${Math.round(report.floor.sentPerSecond)} packets/s sent, ${Math.round(report.floor.receivedPerSecond)} received); the emulator used ${overFloor(report, c)} that, ${pct(Math.max(0, c.emulator.cpu - report.floor.cpu))} of a core over it for its calls' own work`,
+        ]
+      : []),
     `  at the agent (whole calls): ${c.agentReceived.packetsLost} of ${c.agentReceived.packetsReceived + c.agentReceived.packetsLost} packets lost`,
     `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     `  other threads that ran (kernel threads too): ${describeOtherTasks(c.otherTasks)}`,
@@ -104,6 +111,7 @@ export function formatMarkdown(report: CallsBenchReport): string {
     `| Audio loss, agent → callers | < 0.1% | ${lossPercent(w).toFixed(3)}% | ${check('audio loss')} |`,
     `| Inter-arrival jitter p99 at the callers | < 5 ms | ${ms(w.deviationMs?.p99)}${runs.length > 1 ? ` (worst of ${runs.length} runs: ${runs.map((r) => ms(r.window.deviationMs?.p99)).join(', ')})` : ''} | ${check('inter-arrival jitter')} |`,
     `| Emulator CPU, ${w.calls} calls | | ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call)${runs.length > 1 ? `; runs: ${runs.map((r) => pct(r.emulator.cpu)).join(', ')}` : ''} | |`,
+    ...(report.floor ? [`| Bare-Node floor for the same packets (no RTP, no audio) | | ${pct(report.floor.cpu)} of a core; the emulator ÷ floor: ${runs.map((r) => overFloor(report, r)).join(', ')} | |`] : []),
     `| Other processes during the window | | ${runs.map(other).join(', ')} of all CPUs | |`,
     `| Other threads holding a CPU 1 ms or more at a time | | ${runs.map(slices).join('; ')} | |`,
     `| Emulator RSS, ${w.calls} calls | | ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)}) | |`,

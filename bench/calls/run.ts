@@ -29,6 +29,10 @@ Options:
                       priority: a nice value, -20 to 19, or realtime (SCHED_FIFO 10); raising it needs
                       root or CAP_SYS_NICE. On a busy machine a process waiting for a CPU sends late;
                       the report gives how each ran
+  --floor <s>         seconds to measure the bare-Node floor for: two plain Node processes exchanging
+                      the same packets (one UDP socket per call a side, 50 packets/s each way, 10
+                      sockets a millisecond as the emulator's pacer sends), no RTP or audio; the
+                      report divides the emulator's CPU by it. 0 skips it (default 10)
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
@@ -51,6 +55,7 @@ const options = {
   ramp: { type: 'string' },
   duration: { type: 'string' },
   runs: { type: 'string' },
+  floor: { type: 'string' },
   'concurrent-only': { type: 'boolean' },
   profile: { type: 'boolean' },
   priority: { type: 'string' },
@@ -77,6 +82,7 @@ async function main(): Promise<number> {
     rampRate: positive('ramp', values.ramp, 25),
     seconds: positive('duration', values.duration, 30),
     runs: positive('runs', values.runs, 1),
+    floorSeconds: values.floor === '0' ? 0 : positive('floor', values.floor, 10),
     concurrentOnly: values['concurrent-only'] ?? false,
     ...(values.priority !== undefined && { priority: priorityOption(values.priority) }),
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,

@@ -5,6 +5,7 @@ import { describeOtherTasks, probedMachineInfo } from '../lib/index.js';
 import { buildReport, type CallsBenchReport } from './buildReport.js';
 import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
+import { measureUdpFloor, type UdpFloorResult } from './measureUdpFloor.js';
 import { summarizeProfileFile } from './summarizeProfile.js';
 import { gitCommit, sippVersion } from '../lib/versions.js';
 
@@ -24,6 +25,8 @@ export interface CallsBenchmarkOptions {
   profileDir?: string;
   /** The scheduling priority (nice) of every emulator and of the callers; undefined leaves theirs alone. */
   priority?: PriorityRequest;
+  /** Seconds to measure the bare-Node floor for (measureUdpFloor); 0 skips it (default 10). */
+  floorSeconds?: number;
   log: (line: string) => void;
 }
 
@@ -39,7 +42,7 @@ function profileOf(part: string, dir: string, root: string): NonNullable<CallsBe
 /** The issue's benchmark in one run: call setup rate with SIPp, then concurrent calls with audio both ways. */
 export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise<CallsBenchmarkResult> {
   const { root } = options;
-  for (const built of ['dist/cli/main.js', 'dist/bench/calls/callers.js']) {
+  for (const built of ['dist/cli/main.js', 'dist/bench/calls/callers.js', 'dist/bench/calls/udpFloor.js']) {
     if (!existsSync(join(root, built))) return { ok: false, reason: `no build at ${join(root, built)}: run 'npm run bench:calls' (it builds first)` };
   }
   const sipp = options.concurrentOnly ? (sippVersion() ?? 'SIPp not used') : sippVersion();
@@ -57,6 +60,17 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
     const setup = await measureSetupRate({ root, rates: options.rates, secondsPerStep: options.secondsPerStep, nodeFlags: (rate) => profileFlags(`setup-${rate}`), priority: options.priority, log: options.log });
     if (!setup.ok) return setup;
     steps = setup.steps;
+  }
+
+  // Before the calls, so that nothing of theirs is still winding down while it runs.
+  let floor: UdpFloorResult | undefined;
+  const floorSeconds = options.floorSeconds ?? 10;
+  if (floorSeconds > 0) {
+    options.log(`bare-Node floor: ${options.calls} UDP sockets a side, 50 packets/s each way per socket, for ${floorSeconds} s`);
+    const measured = await measureUdpFloor({ root, sockets: options.calls, seconds: floorSeconds });
+    if (!measured.ok) return measured;
+    floor = measured.result;
+    options.log(`bare-Node floor: ${Math.round(floor.cpu * 100)}% of a core (the other side ${Math.round(floor.peerCpu * 100)}%), ${Math.round(floor.sentPerSecond)} packets/s sent, ${Math.round(floor.receivedPerSecond)} received`);
   }
 
   const runs = options.runs ?? 1;
@@ -92,6 +106,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
     },
     steps,
     concurrent,
+    ...(floor && { floor }),
     profiles,
   });
   return { ok: true, report };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ProcessExit {
   code: number | null;
@@ -11,6 +11,8 @@ export interface StartProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** 'ignore' (default) sends stdout to /dev/null so a chatty server costs the benchmark nothing. */
   stdout?: 'ignore' | 'pipe';
+  /** 'pipe' to write to the process's stdin (a line protocol); otherwise it reads nothing. */
+  stdin?: 'ignore' | 'pipe';
   /**
    * The server forks workers (Kamailio): start it as a process group of its own and signal the
    * group (its PID, negated), so stopping it stops every worker. Signalling the main process alone
@@ -24,6 +26,8 @@ export interface StartedProcess {
   readonly pid: number;
   /** Piped stdout when `stdout: 'pipe'` was asked for, otherwise null. */
   readonly stdout: Readable | null;
+  /** Piped stdin when `stdin: 'pipe'` was asked for, otherwise null. */
+  readonly stdin: Writable | null;
   /** Resolves once the process has exited, whoever ended it. */
   readonly exited: Promise<ProcessExit>;
   /** The last few KiB of stderr, to explain an early exit. */
@@ -65,7 +69,7 @@ export function startProcess(command: string, args: readonly string[], options: 
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
     detached: options.group === true,
   });
   const pid = child.pid;
@@ -100,6 +104,7 @@ export function startProcess(command: string, args: readonly string[], options: 
   return {
     pid,
     stdout: child.stdout,
+    stdin: child.stdin,
     exited,
     stderrTail: () => stderr,
     stop({ graceMs = 5000 } = {}) {
