@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Hono } from 'hono';
 import { cryptoSource, seededSource, type RandomSource } from '../random/index.js';
 import type { SipTransport } from '../sip/index.js';
@@ -35,6 +36,8 @@ export interface World {
   readonly sip: SipSide | undefined;
   readonly control: EmulatorControl;
   readonly app: Hono;
+  /** The HTTP server's request listener: the public API's operations served by Node directly, the rest by `app`. */
+  readonly listener: RequestListener;
   /** Stops listeners, softphones and the PBX, and flushes the journal's file. */
   close(): Promise<void>;
 }
@@ -93,7 +96,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
 
   const sip: SipSide | undefined = sipSide && { pbx: sipSide.pbx, softphones: sipSide.softphones };
   const control = new EmulatorControl({ version, apiProfile: config.apiProfile, seed: config.seeded ? config.seed : null, ports: { ...foundation.ports }, clock, journal, projects, faults, calls, agentCalls, listeners, maxConcurrentCalls: config.maxConcurrentCalls, sip, ids, logger });
-  const app = createApp({ profile: config.apiProfile, deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
+  const { app, listener } = createApp({ profile: config.apiProfile, deps: { clock, projects, control, logger }, journal, faults, maxBodyBytes: config.maxBodyBytes, validateResponses: config.validateResponses });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -106,7 +109,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
       state?.close();
       journalFile?.close();
     })());
-  return { config, clock, random, journal, projects, faults, calls, listeners, state, sip, control, app, close };
+  return { config, clock, random, journal, projects, faults, calls, listeners, state, sip, control, app, listener, close };
 }
 
 function openState(dir: string, sources: StateSources, logger: Logger): StateStore {

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
 import type { SipTransport } from '../sip/index.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
 import type { EmulatorControl } from './control/EmulatorControl.js';
@@ -54,7 +53,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await pbxTransport?.close();
     throw error;
   }
-  server.on('request', getRequestListener(world.app.fetch));
+  server.on('request', world.listener);
 
   let closing: Promise<void> | undefined;
   return {

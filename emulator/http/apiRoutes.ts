@@ -1,12 +1,12 @@
-import { Hono, type Context } from 'hono';
+import type { Hono } from 'hono';
 import { ControlError } from '../control/ControlError.js';
 import { apiErrors } from '../core/errors.js';
 import type { FaultRules } from '../core/FaultRules.js';
 import type { OpenApiDocument, OperationSpec } from './openapiDocument.js';
 import type { Handler, HandlerDeps, HandlerOutput } from './handler.js';
 import { JsonText } from './JsonText.js';
+import { honoExchange, type Exchange, type Notes } from './exchange.js';
 import type { ExchangeRecorder } from './journalExchanges.js';
-import { incomingOf, requestHeader } from './requestHeader.js';
 import { respondFailure, respondJson } from './respond.js';
 import { coerceQuery, type OperationValidators } from './validators.js';
 
@@ -48,7 +48,7 @@ export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): Allowed
 
   const byPath = new Map<string, OperationSpec[]>();
   for (const op of document.operations) {
-    app.on(op.method.toUpperCase(), op.routePath, (c) => handle(c, op, options));
+    app.on(op.method.toUpperCase(), op.routePath, (c) => handle(honoExchange(c), op, options));
     byPath.set(op.routePath, [...(byPath.get(op.routePath) ?? []), op]);
   }
   // As Hono matches them: a `:param` is one non-empty path segment; a trailing slash is another path.
@@ -60,101 +60,97 @@ export function registerApiRoutes(app: Hono, options: ApiRoutesOptions): Allowed
   return (path) => known.find((k) => k.pattern.test(path))?.allowed;
 }
 
-type Notes = NonNullable<ReturnType<ExchangeRecorder['begin']>>;
-type Answer = Response | Promise<Response>;
+type Answer<A> = A | Promise<A>;
 
 /**
  * One exchange, journaled: the pipeline's answer is recorded before it goes out. Synchronous as
  * long as nothing waits (no body to read, no delay fault, a synchronous handler): a read is
- * answered within the request's own event, without a promise per step.
+ * answered within the request's own event, without a promise per step. Hono (`app.request()` and
+ * the app's routes) and Node itself (nodeRoutes.ts) run the same pipeline.
  */
-function handle(c: Context, op: OperationSpec, options: ApiRoutesOptions): Answer {
+export function handle<A>(x: Exchange<A>, op: OperationSpec, options: ApiRoutesOptions): Answer<A> {
   const started = performance.now();
-  const notes = options.recorder.begin(c);
+  const notes = options.recorder.begin(x);
   if (notes) {
     notes.api = options.kind;
     notes.operationId = op.operationId;
   }
-  const response = pipeline(c, op, options, notes);
-  if (!notes) return response;
-  if (response instanceof Promise) {
-    return response.then((answered) => {
-      options.recorder.finish(c, notes, answered, started);
+  const answer = pipeline(x, op, options, notes);
+  if (!notes) return answer;
+  if (answer instanceof Promise) {
+    return answer.then((answered) => {
+      options.recorder.finish(x, notes, started);
       return answered;
     });
   }
-  options.recorder.finish(c, notes, response, started);
-  return response;
+  options.recorder.finish(x, notes, started);
+  return answer;
 }
 
-function pipeline(c: Context, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined): Answer {
-  const apiKey = requestHeader(c, 'x-api-key')?.trim() || undefined;
+function pipeline<A>(x: Exchange<A>, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined): Answer<A> {
+  const apiKey = x.header('x-api-key')?.trim() || undefined;
   if (notes && options.kind === 'public') notes.apiKey = apiKey;
 
   // Fault rules first: a gateway's 429 or 503 comes before any authentication.
   if (options.kind === 'public' && options.faults.hasRulesFor('api')) {
-    const fault = options.faults.check({ target: 'api', operation: op.operationId, method: c.req.method, path: c.req.path, apiKey });
+    const fault = options.faults.check({ target: 'api', operation: op.operationId, method: x.method, path: x.path, apiKey });
     if (fault) {
       const action = fault.action;
-      if (action.type === 'delay') return delay(action.ms).then(() => authenticated(c, op, options, notes, apiKey));
-      if (action.type === 'respond') return respondFailure(c, apiErrors.injected(action.status, action.code, action.description, action.retryAfter));
-      if (action.type === 'drop') return dropConnection(c);
+      if (action.type === 'delay') return delay(action.ms).then(() => authenticated(x, op, options, notes, apiKey));
+      if (action.type === 'respond') return respondFailure(x, apiErrors.injected(action.status, action.code, action.description, action.retryAfter));
+      // In-process requests (app.request) have no connection to close: answer the closest thing.
+      if (action.type === 'drop') return x.canDrop ? x.drop() : respondFailure(x, apiErrors.serviceUnavailable('Connection dropped (omnisip fault rule).'));
     }
   }
-  return authenticated(c, op, options, notes, apiKey);
+  return authenticated(x, op, options, notes, apiKey);
 }
 
-function authenticated(c: Context, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined, apiKey: string | undefined): Answer {
-  if (options.kind === 'public' && !apiKey) return respondFailure(c, apiErrors.unauthorized());
-  if (!op.bodyPointer) return validated(c, op, options, apiKey, undefined);
-  return readBody(c, options.maxBodyBytes).then((text) => {
-    if (text === undefined) return respondFailure(c, apiErrors.payloadTooLarge(options.maxBodyBytes));
-    const contentType = requestHeader(c, 'content-type');
+function authenticated<A>(x: Exchange<A>, op: OperationSpec, options: ApiRoutesOptions, notes: Notes | undefined, apiKey: string | undefined): Answer<A> {
+  if (options.kind === 'public' && !apiKey) return respondFailure(x, apiErrors.unauthorized());
+  if (!op.bodyPointer) return validated(x, op, options, apiKey, undefined);
+  return x.readBody(options.maxBodyBytes).then((text) => {
+    if (text === undefined) return respondFailure(x, apiErrors.payloadTooLarge(options.maxBodyBytes));
+    const contentType = x.header('content-type');
     if (notes) {
       notes.requestText = text;
       notes.requestContentType = contentType;
     }
     let body: unknown;
     if (text.trim() === '') {
-      if (op.bodyRequired) return respondFailure(c, apiErrors.validation('A JSON request body is required. Send a JSON object with Content-Type: application/json.'));
+      if (op.bodyRequired) return respondFailure(x, apiErrors.validation('A JSON request body is required. Send a JSON object with Content-Type: application/json.'));
       body = {};
     } else {
-      if (contentType && !isJson(contentType)) return respondFailure(c, apiErrors.unsupportedMediaType(contentType));
+      if (contentType && !isJson(contentType)) return respondFailure(x, apiErrors.unsupportedMediaType(contentType));
       try {
         body = JSON.parse(text);
       } catch (error) {
-        return respondFailure(c, apiErrors.malformedJson((error as Error).message));
+        return respondFailure(x, apiErrors.malformedJson((error as Error).message));
       }
     }
-    return validated(c, op, options, apiKey, body);
+    return validated(x, op, options, apiKey, body);
   });
 }
 
 /** The parameters of a request without any: one shared, frozen object instead of two new ones per request. */
 const NONE: Readonly<Record<string, never>> = Object.freeze({});
 
-/** Whether the request has a query string at all, read from Node's request line when Node serves it. */
-function hasQuery(c: Context): boolean {
-  return (incomingOf(c)?.url ?? c.req.url).includes('?');
-}
-
-function validated(c: Context, op: OperationSpec, options: ApiRoutesOptions, apiKey: string | undefined, body: unknown): Answer {
+function validated<A>(x: Exchange<A>, op: OperationSpec, options: ApiRoutesOptions, apiKey: string | undefined, body: unknown): Answer<A> {
   const validators = options.validators.get(op.operationId)!;
-  // Hono builds a params object and a query object on each call: only asked when there can be some.
-  const params = op.parameters.some(isPathParameter) ? (c.req.param() as Record<string, string>) : NONE;
-  const query = hasQuery(c) ? coerceQuery(op.parameters, c.req.query()) : NONE;
+  // A params object and a query object are built only when there can be some.
+  const params = op.parameters.some(isPathParameter) ? x.params() : NONE;
+  const query = x.rawQuery !== undefined ? coerceQuery(op.parameters, x.query()) : NONE;
   const paramError = validators.params({ path: params, query });
-  if (paramError) return respondFailure(c, apiErrors.validation(paramError));
+  if (paramError) return respondFailure(x, apiErrors.validation(paramError));
   if (op.bodyPointer) {
     const bodyError = validators.body(body);
-    if (bodyError) return respondFailure(c, apiErrors.validation(bodyError));
+    if (bodyError) return respondFailure(x, apiErrors.validation(bodyError));
   }
-  const output = run(options.handlers[op.operationId]!, { apiKey, params, query, body, context: c }, options.deps);
-  return output instanceof Promise ? output.then((out) => answer(c, op, options, out)) : answer(c, op, options, output);
+  const output = run(options.handlers[op.operationId]!, { apiKey, params, query, body, context: x.context }, options.deps);
+  return output instanceof Promise ? output.then((out) => answer(x, op, options, out)) : answer(x, op, options, output);
 }
 
-function answer(c: Context, op: OperationSpec, options: ApiRoutesOptions, output: HandlerOutput): Response {
-  if ('response' in output) return output.response;
+function answer<A>(x: Exchange<A>, op: OperationSpec, options: ApiRoutesOptions, output: HandlerOutput): A {
+  if ('response' in output) return x.pass(output.response);
   const status = 'failure' in output ? output.failure.status : output.status;
   const responseBody = 'failure' in output ? output.failure.body : output.body;
   if (options.validateResponses) {
@@ -162,10 +158,10 @@ function answer(c: Context, op: OperationSpec, options: ApiRoutesOptions, output
     const problem = validators.response(status, responseBody instanceof JsonText ? JSON.parse(responseBody.text) : responseBody);
     if (problem) {
       options.deps.logger.error(`${op.operationId} answered ${status} that does not match openapi.yaml: ${problem}`);
-      return respondFailure(c, apiErrors.internal(`omnisip answered a response that does not match openapi.yaml (${op.operationId}, ${status}): ${problem}`));
+      return respondFailure(x, apiErrors.internal(`omnisip answered a response that does not match openapi.yaml (${op.operationId}, ${status}): ${problem}`));
     }
   }
-  return 'failure' in output ? respondFailure(c, output.failure) : respondJson(c, output.status, output.body);
+  return 'failure' in output ? respondFailure(x, output.failure) : respondJson(x, output.status, output.body);
 }
 
 /** A control-plane failure (ControlError) becomes its envelope; anything else is a bug (500). */
@@ -182,65 +178,4 @@ function run(handler: Handler, input: Parameters<Handler>[0], deps: HandlerDeps)
   } catch (error) {
     return controlFailure(error);
   }
-}
-
-/**
- * The request body as text, or undefined when it is larger than `max` bytes. Under Node it is read
- * straight from the socket's stream: going through the web `Request` made @hono/node-server build
- * a full Request (with an AbortSignal) per request, a third of a create's cost (bench/api). It is
- * read with 'data' and 'end' listeners: an async iterator over the stream was a tenth of a create.
- */
-async function readBody(c: Context, max: number): Promise<string | undefined> {
-  const declared = Number(requestHeader(c, 'content-length'));
-  if (Number.isFinite(declared) && declared > max) return undefined;
-  const incoming = incomingOf(c);
-  if (!incoming) {
-    const text = await c.req.text();
-    return Buffer.byteLength(text) > max ? undefined : text;
-  }
-  if (incoming.readableEnded) return '';
-  return new Promise<string | undefined>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (): void => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      chunks.push(chunk);
-      // Past the limit the rest is not read (a chunked upload with no Content-Length): the answer is 413.
-      if (size > max) {
-        settle();
-        resolve(undefined);
-      }
-    };
-    const onEnd = (): void => {
-      settle();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
-    };
-    const onError = (error: Error): void => {
-      settle();
-      reject(error);
-    };
-    // A client gone before the end of its body: nothing to answer.
-    const onClose = (): void => onError(new Error('the client closed the connection before the end of the request body'));
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('close', onClose);
-  });
-}
-
-/** The `drop` fault: close the TCP connection without an answer, as a dead gateway would. */
-function dropConnection(c: Context): Response {
-  const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
-  if (incoming?.socket) {
-    incoming.socket.destroy();
-    return new Response(null, { status: 599 });
-  }
-  // In-process requests (app.request) have no socket to close: answer the closest thing.
-  return respondFailure(c, apiErrors.serviceUnavailable('Connection dropped (omnisip fault rule).'));
 }

@@ -18,7 +18,12 @@ import { respondFile } from './respond.js';
 
 const ok = (body: unknown, status = 200): HandlerOutput => ({ status, body });
 const noContent: HandlerOutput = { status: 204 };
-const file = (context: Parameters<Handler>[0]['context'], bytes: Buffer, type: string, name: string): HandlerOutput => ({ response: respondFile(context, bytes, type, name) });
+const file = (context: Parameters<Handler>[0]['context'], bytes: Buffer, type: string, name: string): HandlerOutput => ({ response: respondFile(served(context), bytes, type, name) });
+/** The Hono context of a control route: Hono serves every control route (only public operations are served by Node directly). */
+function served(context: Parameters<Handler>[0]['context']): NonNullable<Parameters<Handler>[0]['context']> {
+  if (!context) throw new Error('omnisip: a control route was served without its Hono context');
+  return context;
+}
 /** `kind=sip,call` and `kind=sip&kind=call` alike. */
 /** One server-sent event for a journal entry, as Hono's writeSSE writes it (JSON has no raw line breaks, so one data line). */
 const sseFrame = (entry: { kind: string; seq: number }): string => `event: ${entry.kind}\ndata: ${JSON.stringify(entry)}\nid: ${entry.seq}\n\n`;
@@ -71,7 +76,7 @@ export const controlHandlers: Record<string, Handler> = {
   getEvents: ({ query, context }, { control }) => {
     const entries = control.getEvents({ ...(query.since !== undefined && { since: query.since as number }), ...(query.kind !== undefined && { kind: kinds(query.kind) }) });
     return {
-      response: streamSSE(context, async (stream) => {
+      response: streamSSE(served(context), async (stream) => {
         stream.onAbort(() => void entries.return?.());
         await stream.writeSSE({ event: 'ready', data: JSON.stringify({ now: control.clock.now(), lastSeq: control.journal.lastSeq }) });
         for await (const entry of entries) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RequestListener } from 'node:http';
 import { Hono } from 'hono';
 import type { ApiProfile } from '../core/profile.js';
 import { apiErrors } from '../core/errors.js';
@@ -11,7 +12,9 @@ import { registerDashboardRoutes } from './dashboardRoutes.js';
 import { registerDocsRoutes } from './docsRoutes.js';
 import type { Journal } from '../journal/index.js';
 import type { HandlerDeps } from './handler.js';
+import { honoExchange } from './exchange.js';
 import { exchangeRecorder } from './journalExchanges.js';
+import { nodeRequestListener } from './nodeRoutes.js';
 import { loadOpenApiDocument, readProfileDocument, type OpenApiDocument } from './openapiDocument.js';
 import { packageRoot } from './packageRoot.js';
 import { publicHandlers } from './publicHandlers.js';
@@ -57,15 +60,24 @@ function loadApi(name: string, read: () => OpenApiDocument): LoadedApi {
   return api;
 }
 
-/** The whole HTTP side: public API, control API, docs. Test it in-process with `app.request()`. */
-export function createApp(options: AppOptions): Hono {
+/** The HTTP side: the Hono app (test it in-process with `app.request()`) and the Node listener that serves it. */
+export interface HttpApp {
+  /** Every route: public API, control API, docs, dashboard. */
+  app: Hono;
+  /** What the HTTP server runs: the public API's operations served by Node directly, the rest by `app` (nodeRoutes.ts). */
+  listener: RequestListener;
+}
+
+/** The whole HTTP side: public API, control API, docs. */
+export function createApp(options: AppOptions): HttpApp {
   const publicApi = loadApi(`public-${options.profile}`, () => loadOpenApiDocument(readProfileDocument(options.profile)));
   const controlApi = loadApi('control', () => loadOpenApiDocument('control-openapi.yaml'));
   const app = new Hono();
   const recorder = exchangeRecorder(options.journal);
 
   const common = { deps: options.deps, faults: options.faults, recorder, maxBodyBytes: options.maxBodyBytes, validateResponses: options.validateResponses };
-  const publicMethods = registerApiRoutes(app, { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common });
+  const publicRoutes = { kind: 'public', prefix: '/public', ...publicApi, handlers: publicHandlers, ...common } as const;
+  const publicMethods = registerApiRoutes(app, publicRoutes);
   const controlMethods = registerApiRoutes(app, { kind: 'control', prefix: '/_emulator', ...controlApi, handlers: controlHandlers, ...common });
 
   const root = packageRoot();
@@ -110,12 +122,14 @@ export function createApp(options: AppOptions): Hono {
     }
     // A known path with a method it does not have: 405 with Allow, not 404.
     const allowed = publicMethods(path) ?? controlMethods(path);
-    if (allowed) return recorder.record(c, () => respondFailure(c, apiErrors.methodNotAllowed(method, path, allowed)));
-    return recorder.record(c, () => respondFailure(c, apiErrors.routeNotFound(method, path)));
+    const x = honoExchange(c);
+    if (allowed) return recorder.record(x, () => respondFailure(x, apiErrors.methodNotAllowed(method, path, allowed)));
+    return recorder.record(x, () => respondFailure(x, apiErrors.routeNotFound(method, path)));
   });
   app.onError((error, c) => {
     options.deps.logger.error(`${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
-    return recorder.record(c, () => respondFailure(c, apiErrors.internal()));
+    const x = honoExchange(c);
+    return recorder.record(x, () => respondFailure(x, apiErrors.internal()));
   });
-  return app;
+  return { app, listener: nodeRequestListener(app, publicRoutes) };
 }

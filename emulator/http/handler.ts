@@ -12,8 +12,12 @@ export interface HandlerInput {
   params: Record<string, string>;
   query: Record<string, unknown>;
   body: unknown;
-  /** For the few handlers that stream (server-sent events) or send files. */
-  context: Context;
+  /**
+   * For the few handlers that stream (server-sent events) or send files: the Hono context, which
+   * every route but the public API's operations is served through; undefined when Node serves the
+   * request directly (nodeRoutes.ts), which it does for public operations only.
+   */
+  context: Context | undefined;
 }
 
 /**

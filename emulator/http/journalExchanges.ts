@@ -1,27 +1,9 @@
-import type { Context } from 'hono';
 import { flatCopy } from '../core/flatCopy.js';
-import type { ApiExchange, Journal } from '../journal/index.js';
-import { requestHeader } from './requestHeader.js';
+import type { Journal } from '../journal/index.js';
+import type { Exchange, Notes } from './exchange.js';
 
-/** What the route learns of an exchange as it runs, for the journal entry written after it. */
-type Notes = Partial<Pick<ApiExchange, 'api' | 'operationId' | 'apiKey' | 'requestText' | 'requestContentType' | 'responseText' | 'responseHeaders' | 'after'>>;
-
-/** Where a context carries its notes: a property of its own, cheaper than a WeakMap on the request path. */
-const NOTES = Symbol('omnisip.exchange');
-type Noted = Context & { [NOTES]?: Notes };
-
-/** The headers of a JSON answer with nothing else a client acts on: shared, not built per request. */
-export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const CONNECTION_IN_PATH = /\/(?:sip-)?connections\/([^/?]+)/;
-
-/** Notes the response a route sends (its JSON text, if any, and the headers it set), for the exchange being recorded. */
-export function noteResponse(c: Context, text: string | undefined, headers: Readonly<Record<string, string>>): void {
-  const current = (c as Noted)[NOTES];
-  if (current === undefined) return;
-  current.responseText = text;
-  current.responseHeaders = headers;
-}
 
 /**
  * Reading the journal or following it is not itself recorded (WireMock's admin requests are not in
@@ -29,21 +11,15 @@ export function noteResponse(c: Context, text: string | undefined, headers: Read
  * the dashboard's reads): looking at the emulator must not fill its journal, or a replay, with the
  * looking. Changes are always recorded.
  */
-function recorded(c: Context, method: string, path: string): boolean {
+function recorded(x: Exchange<unknown>): boolean {
+  const { method, path } = x;
   if (!path.startsWith('/public') && !path.startsWith('/_emulator')) return false;
   if (method !== 'GET' || path.charCodeAt(1) !== 95 /* _ */) return true;
-  return !(path === '/_emulator/journal' || path === '/_emulator/events' || requestHeader(c, SKIP_HEADER) === 'skip');
+  return !(path === '/_emulator/journal' || path === '/_emulator/events' || x.header(SKIP_HEADER) === 'skip');
 }
 
 /** The header a control-API read sends to stay out of the journal. */
 export const SKIP_HEADER = 'x-omnisip-journal';
-
-/** The query string, from the raw request line when Node serves it (no URL object per request). */
-function queryOf(c: Context): string | undefined {
-  const raw = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
-  const q = raw.indexOf('?');
-  return q === -1 || q === raw.length - 1 ? undefined : raw.slice(q + 1);
-}
 
 /** How many distinct texts the interner keeps before it starts over. */
 const INTERNED_MAX = 512;
@@ -80,11 +56,11 @@ function interner(): (text: string | undefined) => string | undefined {
  */
 export interface ExchangeRecorder {
   /** Starts noting an exchange; undefined when this path is not recorded. */
-  begin(c: Context): Notes | undefined;
-  /** Records the exchange begun at `started` (performance.now()) with its response. */
-  finish(c: Context, notes: Notes, response: Response, started: number): void;
+  begin(x: Exchange<unknown>): Notes | undefined;
+  /** Records the exchange begun at `started` (performance.now()) with the answer it sent. */
+  finish(x: Exchange<unknown>, notes: Notes, started: number): void;
   /** begin, run, finish: for the answers off the hot path (404, 405, errors). */
-  record(c: Context, run: () => Response | Promise<Response>): Promise<Response>;
+  record<A>(x: Exchange<A>, run: () => A | Promise<A>): Promise<A>;
 }
 
 export function exchangeRecorder(journal: Journal): ExchangeRecorder {
@@ -98,13 +74,12 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
     connectionIds.set(path, id);
     return id;
   };
-  const begin = (c: Context): Notes | undefined => {
-    const { method, path } = c.req;
-    if (!recorded(c, method, path)) return undefined;
+  const begin = (x: Exchange<unknown>): Notes | undefined => {
+    if (!recorded(x)) return undefined;
     // Every field from the start: filled in one by one, the object changed shape (and grew a
     // separate property store) up to five times per request. A handler that threw leaves its
     // notes for the error answer to complete.
-    const noted: Notes = (c as Noted)[NOTES] ?? {
+    const noted: Notes = x.notes ?? {
       api: undefined,
       operationId: undefined,
       apiKey: undefined,
@@ -114,24 +89,24 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
       responseHeaders: undefined,
       after: journal.lastSeq,
     };
-    (c as Noted)[NOTES] = noted;
+    x.notes = noted;
     return noted;
   };
-  const finish = (c: Context, noted: Notes, response: Response, started: number): void => {
-    const { method, path } = c.req;
+  const finish = (x: Exchange<unknown>, noted: Notes, started: number): void => {
+    const { method, path } = x;
     const sharedPath = shared(path)!;
     // One object literal, no spreads: this runs for every request.
     journal.recordApi({
       api: noted.api ?? (path.startsWith('/public') ? 'public' : 'control'),
       method,
       path: sharedPath,
-      query: shared(queryOf(c)),
+      query: shared(x.rawQuery),
       operationId: noted.operationId,
       apiKey: shared(noted.apiKey),
       connectionId: connectionIdIn(sharedPath),
       requestContentType: shared(noted.requestContentType),
       requestText: noted.requestText,
-      status: response.status,
+      status: x.status,
       responseHeaders: noted.responseHeaders ?? EMPTY_HEADERS,
       responseText: noted.responseText,
       durationMs: performance.now() - started,
@@ -141,12 +116,12 @@ export function exchangeRecorder(journal: Journal): ExchangeRecorder {
   return {
     begin,
     finish,
-    async record(c, run) {
+    async record(x, run) {
       const started = performance.now();
-      const noted = begin(c);
-      const response = await run();
-      if (noted) finish(c, noted, response, started);
-      return response;
+      const noted = begin(x);
+      const answer = await run();
+      if (noted) finish(x, noted, started);
+      return answer;
     },
   };
 }

@@ -1,34 +1,32 @@
 import type { Context } from 'hono';
 import type { ApiFailure } from '../core/errors.js';
-import { JSON_HEADERS, noteResponse } from './journalExchanges.js';
+import { noteResponse, type Exchange } from './exchange.js';
 import { JsonText } from './JsonText.js';
 
+/** The headers of a JSON answer with nothing else a client acts on: shared, not built per request. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Answers with the vendor's error envelope, its status and headers (Retry-After, Allow). */
-export function respondFailure(c: Context, failure: ApiFailure): Response {
-  const extra = failure.headers ?? {};
-  for (const [name, value] of Object.entries(extra)) c.header(name, value);
-  const headers = failure.headers ? { ...JSON_HEADERS, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k.toLowerCase(), v])) } : JSON_HEADERS;
-  return sendJson(c, failure.status, JSON.stringify(failure.body), headers);
+export function respondFailure<A>(x: Exchange<A>, failure: ApiFailure): A {
+  const headers = failure.headers ? { ...JSON_HEADERS, ...Object.fromEntries(Object.entries(failure.headers).map(([k, v]) => [k.toLowerCase(), v])) } : JSON_HEADERS;
+  const text = JSON.stringify(failure.body);
+  return x.send(failure.status, text, text, headers);
 }
 
 /** Answers JSON; the text is made once and is also what the journal keeps. */
-export function respondJson(c: Context, status: number, body: unknown): Response {
-  if (status === 204 || body === undefined) return c.body(null, status as 204);
-  if (body instanceof JsonText) return sendJson(c, status, body.text, JSON_HEADERS, body.repeated && body.text.length >= SHARED_BYTES_FROM);
-  return sendJson(c, status, JSON.stringify(body), JSON_HEADERS);
+export function respondJson<A>(x: Exchange<A>, status: number, body: unknown): A {
+  if (status === 204 || body === undefined) return x.send(status, null, undefined, NO_HEADERS);
+  if (body instanceof JsonText) return x.send(status, body.repeated && body.text.length >= SHARED_BYTES_FROM ? sharedBytes(body.text) : body.text, body.text, JSON_HEADERS);
+  const text = JSON.stringify(body);
+  return x.send(status, text, text, JSON_HEADERS);
 }
 
-/** Answers a file (a pcap, a WAV) for download. */
+/** Answers a file (a pcap, a WAV) for download; only Hono serves the routes that send one. */
 export function respondFile(c: Context, bytes: Buffer, type: string, name: string): Response {
   const headers = { 'content-type': type, 'content-disposition': `attachment; filename="${name}"` };
   noteResponse(c, undefined, headers);
   return c.body(new Uint8Array(bytes), 200, headers);
-}
-
-function sendJson(c: Context, status: number, text: string, headers: Readonly<Record<string, string>>, share = false): Response {
-  noteResponse(c, text, headers);
-  // A fresh object each time: the Node adapter may add to it, and c.header() would build a Headers per response.
-  return c.body(share ? sharedBytes(text) : text, status as 200, { 'Content-Type': 'application/json' });
 }
 
 /** From this length on, a repeated body's bytes are kept for the next response with the very same text. */
