@@ -18,6 +18,8 @@ export interface CaseReport {
   title: string;
   omnisip: LoadResult;
   prism: LoadResult;
+  /** Node's own HTTP server with the least work (floorServer.ts), when the run measured it. */
+  floor?: LoadResult;
   /** omnisip ÷ Prism requests per second. */
   throughputRatio: number;
 }

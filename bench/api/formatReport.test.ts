@@ -108,3 +108,23 @@ describe('formatMarkdown', () => {
     expect(md).toContain('- MISS POST /public/agents: omnisip p99: 7.50 ms (target < 5 ms)');
   });
 });
+
+describe('the bare-Node floor', () => {
+  const withFloor = {
+    ...report,
+    cases: report.cases.map((c, i) => ({ ...c, floor: loadResult(i === 0 ? 30_000 : 18_000, 2.5) })),
+  };
+
+  it('sets the floor beside omnisip in each case, as a share omnisip reaches', () => {
+    const text = formatText(withFloor);
+    expect(text).toMatch(/GET \/public\/sip-connections\/\{id\}\s+21,000\s+1,400\s+15\.0×[^\n]*30,000\s+2\.50 ms\s+70%/);
+    expect(text).toMatch(/POST \/public\/agents\s+9,000[^\n]*18,000\s+2\.50 ms\s+50%/);
+    expect(text).toContain("floor: Node's own HTTP server with the least work");
+    expect(formatMarkdown(withFloor)).toContain('Bare-Node floor in the same run (Node\'s own HTTP server with the least work that answers the same requests (bench/api/floorServer.ts: parse, store, answer; no validation, faults, journal or events), under the same load in the same run: what Node and this machine cannot go below): GET /public/sip-connections/{id} 30,000 req/s, p99 2.50 ms, omnisip at 70% of it; POST /public/agents 18,000 req/s, p99 2.50 ms, omnisip at 50% of it.');
+  });
+
+  it('says nothing of a floor the run skipped (--skip-floor)', () => {
+    expect(formatText(report)).not.toContain('floor');
+    expect(formatMarkdown(report)).not.toContain('floor');
+  });
+});

@@ -6,6 +6,10 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
 const ratio = (n: number) => `${n.toFixed(1)}×`;
 const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+/** omnisip's requests/s as a share of the bare-Node floor's in the same case, e.g. `71%`. */
+const ofFloor = (omnisip: LoadResult, floor: LoadResult | undefined) => (floor && floor.requestsPerSecond > 0 ? `${Math.round((100 * omnisip.requestsPerSecond) / floor.requestsPerSecond)}%` : 'n/a');
+const hasFloor = (report: ApiBenchReport) => report.cases.some((c) => c.floor !== undefined);
+const FLOOR_NOTE = "floor: Node's own HTTP server with the least work that answers the same requests (bench/api/floorServer.ts: parse, store, answer; no validation, faults, journal or events), under the same load in the same run: what Node and this machine cannot go below";
 /** Above this share of the CPUs taken by other processes, the run says its numbers are skewed. */
 export const interferenceWarningPercent = 5;
 const worstInterference = (report: ApiBenchReport) => Math.max(0, ...report.interference.map((i) => i.otherCpuPercent ?? 0));
@@ -15,8 +19,8 @@ const core = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round
 /** Each server's and the load generator's CPU per case, or nothing when the run did not measure it. */
 function cpuShares(report: ApiBenchReport): string | undefined {
   const parts = report.cases.flatMap((c) =>
-    (['omnisip', 'prism'] as const).flatMap((name) => {
-      const cpu = c[name].cpu;
+    (['omnisip', 'prism', 'floor'] as const).flatMap((name) => {
+      const cpu = c[name]?.cpu;
       return cpu ? [`${name} ${c.title}: server ${core(cpu.serverPercent)}, autocannon ${core(cpu.generatorPercent)}`] : [];
     }),
   );
@@ -46,8 +50,18 @@ export function formatText(report: ApiBenchReport): string {
   const shares = cpuShares(report);
   const slow = longSliceThreads(report);
   const rows = [
-    ['case', 'omnisip req/s', 'prism req/s', 'omnisip÷prism', 'omnisip p99', 'prism p99', 'non-2xx/errors omnisip', 'prism'],
-    ...report.cases.map((c) => [c.title, int(c.omnisip.requestsPerSecond), int(c.prism.requestsPerSecond), ratio(c.throughputRatio), ms(c.omnisip.latency?.p99), ms(c.prism.latency?.p99), String(failures(c.omnisip)), String(failures(c.prism))]),
+    ['case', 'omnisip req/s', 'prism req/s', 'omnisip÷prism', 'omnisip p99', 'prism p99', 'non-2xx/errors omnisip', 'prism', ...(hasFloor(report) ? ['floor req/s', 'floor p99', 'omnisip÷floor'] : [])],
+    ...report.cases.map((c) => [
+      c.title,
+      int(c.omnisip.requestsPerSecond),
+      int(c.prism.requestsPerSecond),
+      ratio(c.throughputRatio),
+      ms(c.omnisip.latency?.p99),
+      ms(c.prism.latency?.p99),
+      String(failures(c.omnisip)),
+      String(failures(c.prism)),
+      ...(hasFloor(report) ? [c.floor ? int(c.floor.requestsPerSecond) : 'n/a', ms(c.floor?.latency?.p99), ofFloor(c.omnisip, c.floor)] : []),
+    ]),
   ];
   const cold = table([
     ['cold start (spawn → API 2xx; omnisip: and PBX answering OPTIONS)', 'omnisip', 'prism', 'prism÷omnisip'],
@@ -60,6 +74,7 @@ export function formatText(report: ApiBenchReport): string {
     `load: autocannon in the benchmark's process, ${s.connections} connections, ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per case; each server a separate process${s.serverNodeFlags ? `; omnisip under load with ${s.serverNodeFlags.join(' ')}` : ''}`,
     '',
     table(rows),
+    ...(hasFloor(report) ? [FLOOR_NOTE] : []),
     '',
     cold,
     '',
@@ -93,6 +108,9 @@ export function formatMarkdown(report: ApiBenchReport): string {
     '|---|---:|---:|---:|---:|---:|',
     ...report.cases.map((c) => `| ${c.title} | ${int(c.omnisip.requestsPerSecond)} | ${int(c.prism.requestsPerSecond)} | ${ratio(c.throughputRatio)} | ${ms(c.omnisip.latency?.p99)} | ${ms(c.prism.latency?.p99)} |`),
     '',
+    ...(hasFloor(report)
+      ? [`Bare-Node floor in the same run (${FLOOR_NOTE.slice('floor: '.length)}): ${report.cases.map((c) => `${c.title} ${c.floor ? int(c.floor.requestsPerSecond) : 'n/a'} req/s, p99 ${ms(c.floor?.latency?.p99)}, omnisip at ${ofFloor(c.omnisip, c.floor)} of it`).join('; ')}.`, '']
+      : []),
     '| Cold start (spawn → API answering; omnisip: and its PBX answering OPTIONS) | omnisip | Prism | Prism ÷ omnisip |',
     '|---|---:|---:|---:|',
     `| median of ${s.coldStartRepetitions} | ${coldStart.omnisip.medianMs.toFixed(0)} ms | ${coldStart.prism.medianMs.toFixed(0)} ms | ${ratio(coldStart.speedup)} |`,

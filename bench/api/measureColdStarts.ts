@@ -21,12 +21,12 @@ export async function measureColdStarts(servers: Record<ServerName, ServerUnderT
   const samples: Record<ServerName, number[]> = { omnisip: [], prism: [] };
   const sipSamples: Record<ServerName, number[]> = { omnisip: [], prism: [] };
   for (let rep = 0; rep < repetitions; rep++) {
-    for (const server of Object.values(servers)) {
+    for (const [name, server] of Object.entries(servers) as [ServerName, ServerUnderTest][]) {
       const started = await startServer(server, { cwd });
-      if (!started.ok) return { ok: false, reason: `cold start ${rep + 1} of ${server.name}: ${started.reason}` };
+      if (!started.ok) return { ok: false, reason: `cold start ${rep + 1} of ${name}: ${started.reason}` };
       await started.process.stop();
-      samples[server.name].push(started.readyMs);
-      if (started.sipMs !== undefined) sipSamples[server.name].push(started.sipMs);
+      samples[name].push(started.readyMs);
+      if (started.sipMs !== undefined) sipSamples[name].push(started.sipMs);
     }
   }
   const summarize = (name: ServerName): ColdStart => ({ samplesMs: samples[name], medianMs: median(samples[name]), ...(sipSamples[name].length > 0 && { sipSamplesMs: sipSamples[name] }) });

@@ -23,6 +23,9 @@ Options:
   --node-flags=<f>    extra Node/V8 flags for the omnisip server under load, e.g.
                       --node-flags=--single-threaded-gc (with '=': a value that starts with '--' is
                       otherwise taken for an option), to compare its tail with and without them
+  --skip-floor        do not load the bare-Node floor (Node's own HTTP server with the least work that
+                      answers the same requests, bench/api/floorServer.ts), whose requests/s the report
+                      sets beside omnisip's
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
@@ -37,6 +40,7 @@ async function main(): Promise<number> {
       reps: { type: 'string' },
       profile: { type: 'boolean' },
       'node-flags': { type: 'string' },
+      'skip-floor': { type: 'boolean' },
       strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -56,6 +60,7 @@ async function main(): Promise<number> {
     coldStartRepetitions: positive('reps', values.reps, 5),
     profileDir: values.profile ? join(resultsDir, 'profiles') : undefined,
     nodeFlags: values['node-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [],
+    floor: !values['skip-floor'],
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (!result.ok) {

@@ -5,7 +5,7 @@ import { buildReport, type ApiBenchReport, type CaseReport, type Interference } 
 import { loadCases } from './loadCases.js';
 import { measureColdStarts } from './measureColdStarts.js';
 import { runLoad, type LoadOptions, type LoadResult } from './runLoad.js';
-import { omnisipServer, prismServer, type ServerName, type ServerUnderTest } from './servers.js';
+import { floorServer, omnisipServer, prismServer, type ServerName, type ServerUnderTest } from './servers.js';
 import { startServer } from './startServer.js';
 import { gitCommit } from '../lib/versions.js';
 
@@ -20,6 +20,8 @@ export interface ApiBenchmarkOptions {
   profileDir?: string;
   /** Extra Node flags for the omnisip server under load (not for the cold starts). */
   nodeFlags?: string[];
+  /** Also load Node's own HTTP server with the least work (floorServer.ts), for the share of it omnisip reaches (default true). */
+  floor?: boolean;
   /** Progress lines (the report itself is returned). */
   log: (line: string) => void;
 }
@@ -85,8 +87,10 @@ export async function runApiBenchmark(options: ApiBenchmarkOptions): Promise<Api
   if (!omnisip.ok) return omnisip;
   const prism = await loadServer(prismServer(root), options, load, interference);
   if (!prism.ok) return prism;
+  const floor = options.floor === false ? undefined : await loadServer(floorServer(root), options, load, interference);
+  if (floor && !floor.ok) return floor;
 
-  const cases: Omit<CaseReport, 'throughputRatio'>[] = loadCases.map((c) => ({ name: c.name, title: c.title, omnisip: omnisip.results.get(c.name)!, prism: prism.results.get(c.name)! }));
+  const cases: Omit<CaseReport, 'throughputRatio'>[] = loadCases.map((c) => ({ name: c.name, title: c.title, omnisip: omnisip.results.get(c.name)!, prism: prism.results.get(c.name)!, ...(floor && { floor: floor.results.get(c.name)! }) }));
   const settings = {
     connections: options.connections,
     durationSeconds: options.durationSeconds,

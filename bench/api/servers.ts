@@ -4,7 +4,8 @@ export type ServerName = 'omnisip' | 'prism';
 
 /** How to start one of the two servers on a given port; both serve the same openapi.yaml. */
 export interface ServerUnderTest {
-  name: ServerName;
+  /** `floor`: Node's own HTTP server with the least work (floorServer.ts), measured under load only. */
+  name: ServerName | 'floor';
   command: string;
   /** `sipPort` is given when `pbx` is set. */
   args(port: number, sipPort?: number): string[];
@@ -43,4 +44,9 @@ export function prismServer(root: string): ServerUnderTest {
     command: process.execPath,
     args: (port) => [join(root, 'node_modules/@stoplight/prism-cli/dist/index.js'), 'mock', join(root, 'openapi.yaml'), '--port', String(port), '--host', '127.0.0.1'],
   };
+}
+
+/** The bare-Node floor (floorServer.ts), from the benchmark's build; node started directly. */
+export function floorServer(root: string): ServerUnderTest {
+  return { name: 'floor', command: process.execPath, args: (port) => [join(root, 'dist/bench/api/floorServer.js'), String(port)] };
 }
