@@ -77,17 +77,18 @@ function matchRoute(route: readonly string[], segments: readonly string[]): Reco
 
 /** Runs the pipeline; a handler that throws is a 500 in the envelope, logged and recorded, as Hono's onError answers it. */
 function serve(x: NodeExchange, op: OperationSpec, options: ApiRoutesOptions): void {
-  const failed = (error: unknown): void => {
-    options.deps.logger.error(`${x.method} ${x.path} failed: ${(error as Error).stack ?? (error as Error).message}`);
-    if (x.answered || x.res.destroyed) return;
-    void options.recorder.record(x, () => respondFailure(x, apiErrors.internal()));
-  };
   try {
     const answered = handle(x, op, options);
-    if (answered instanceof Promise) answered.catch(failed);
+    if (answered instanceof Promise) answered.catch((error: unknown) => failed(x, options, error));
   } catch (error) {
-    failed(error);
+    failed(x, options, error);
   }
+}
+
+function failed(x: NodeExchange, options: ApiRoutesOptions, error: unknown): void {
+  options.deps.logger.error(`${x.method} ${x.path} failed: ${(error as Error).stack ?? (error as Error).message}`);
+  if (x.answered || x.res.destroyed) return;
+  void options.recorder.record(x, () => respondFailure(x, apiErrors.internal()));
 }
 
 /** An exchange served by Node itself: the answer is written to the response at once. */
