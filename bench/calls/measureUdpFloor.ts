@@ -8,8 +8,9 @@ import { cpuShare, readProcessUsage } from './processUsage.js';
  * this run: two processes (udpFloor.ts) exchanging the concurrent-call benchmark's packets, one
  * socket per call on each side, 50 packets a second each way per socket, sent 10 sockets a
  * millisecond as the emulator's pacer sends 200 calls. No RTP, no audio, no SIP: what the sockets,
- * the system calls and the wake-ups cost Node here. The emulator cannot use less than that for the
- * same packets; its CPU divided by this is what its own work costs, on any machine.
+ * the system calls and the wake-ups cost Node here. With one socket per call and its sends spread
+ * so, the emulator cannot use less than that for the same packets; its CPU divided by this is what
+ * its own work costs, read the same way on any machine.
  */
 export interface UdpFloorResult {
   /** Sockets on each side (one per call). */
