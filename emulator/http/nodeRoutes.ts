@@ -6,6 +6,7 @@ import { apiErrors } from '../core/errors.js';
 import { handle, type ApiRoutesOptions } from './apiRoutes.js';
 import { queryOfTarget, readIncomingBody, type Exchange, type Notes } from './exchange.js';
 import type { OperationSpec } from './openapiDocument.js';
+import { incomingHeader } from './requestHeader.js';
 import { respondFailure } from './respond.js';
 
 /** A route of the public API as Node matches it: its path's segments, `:name` for a parameter. */
@@ -116,8 +117,7 @@ class NodeExchange implements Exchange<void> {
   }
 
   header(name: string): string | undefined {
-    const value = this.req.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
+    return incomingHeader(this.req, name);
   }
 
   params(): Record<string, string> {

@@ -12,7 +12,11 @@ export const incomingOf = (c: Context): (IncomingMessage & { readableEnded?: boo
  */
 export function requestHeader(c: Context, name: string): string | undefined {
   const incoming = incomingOf(c);
-  if (!incoming) return c.req.header(name);
+  return incoming ? incomingHeader(incoming, name) : c.req.header(name);
+}
+
+/** A header of Node's own request (name in lower case), repeated values joined with ', ' as `Headers.get` joins them. */
+export function incomingHeader(incoming: IncomingMessage, name: string): string | undefined {
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
