@@ -75,7 +75,9 @@ export function readIncomingBody(incoming: IncomingMessage & { readableEnded?: b
     };
     const onEnd = (): void => {
       settle();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+      // As the web Request's text() (TextDecoder) reads it, and as RFC 8259 §8.1 lets a parser: without a leading BOM.
+      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     };
     const onError = (error: Error): void => {
       settle();

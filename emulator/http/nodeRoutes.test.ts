@@ -65,7 +65,7 @@ describe('the public API served by Node and by Hono', () => {
   });
 
   it('refuses a bad body alike: malformed JSON, another media type, too large, invalid', async () => {
-    for (const body of ['{"name":', JSON.stringify({ name: 'x' }), JSON.stringify({ ...guideAgentBody(), name: 'x'.repeat(5000) })]) {
+    for (const body of ['{"name":', '\ufeff{}', JSON.stringify({ name: 'x' }), JSON.stringify({ ...guideAgentBody(), name: 'x'.repeat(5000) })]) {
       const [overHttp, inProcess] = await both('POST', '/public/agents', { key: 'k2', body });
       expect(overHttp.status).toBeGreaterThanOrEqual(400);
       expect(overHttp).toEqual(inProcess);
