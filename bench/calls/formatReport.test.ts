@@ -76,6 +76,19 @@ describe('--priority', () => {
   });
 });
 
+describe('--pin', () => {
+  it('says where each process ran, and how to reproduce it with the priority too', () => {
+    const pinned = buildReport(input({ settings: { ...input().settings, pin: true }, concurrent: [{ ...concurrent(), scheduling: { emulator: 'nice 0 on CPU 0', callers: 'nice 0 on CPU 1' } }] }));
+    const text = formatText(pinned);
+    expect(text).toContain('each a separate process; for concurrent calls, the emulator pinned to CPU 0 and the callers to CPU 1 (--pin)');
+    expect(text).toContain('  scheduling during the window: emulator nice 0 on CPU 0, callers nice 0 on CPU 1');
+    expect(formatMarkdown(pinned)).toContain('Reproduce with `npm run bench:calls -- --pin` (the emulator on CPU 0 and the callers on CPU 1).');
+    const both = buildReport(input({ settings: { ...input().settings, pin: true, priority: 'realtime' } }));
+    expect(formatMarkdown(both)).toContain('Reproduce with `npm run bench:calls -- --priority realtime --pin` (emulator and callers at scheduling priority realtime; the emulator on CPU 0 and the callers on CPU 1).');
+    expect(formatText(buildReport(input()))).not.toContain('--pin');
+  });
+});
+
 describe('formatMarkdown', () => {
   it('is the README table: date, machine, reproduce command, one row per target', () => {
     const md = formatMarkdown(buildReport(input({ steps: [step(50), step(100), step(200), step(300, 12, 250)] })));

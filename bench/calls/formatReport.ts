@@ -1,5 +1,5 @@
 import { describeMachine, describeOtherTasks, describeStart, longSlices, median, type LatencySummary } from '../lib/index.js';
-import { lossPercent, type CallsBenchReport } from './buildReport.js';
+import { lossPercent, type CallsBenchReport, type CallsBenchSettings } from './buildReport.js';
 import type { ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { stepPassed } from './measureSetupRate.js';
 
@@ -56,7 +56,7 @@ export function formatText(report: CallsBenchReport): string {
   return [
     `omnisip calls benchmark, ${report.machine.date}`,
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
-    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process${s.priority !== undefined ? `; emulator and callers asked to run at scheduling priority ${s.priority} (--priority)` : ''}`,
+    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process${s.priority !== undefined ? `; emulator and callers asked to run at scheduling priority ${s.priority} (--priority)` : ''}${s.pin ? '; for concurrent calls, the emulator pinned to CPU 0 and the callers to CPU 1 (--pin)' : ''}`,
     ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is worse than on an idle machine`] : []),
     ...(report.setupRate.steps.length > 0
       ? [
@@ -92,6 +92,17 @@ export function formatText(report: CallsBenchReport): string {
 }
 
 /** The README's table for this run, with the date, machine and command to reproduce it. */
+/** The options of a run that change how it is measured, as `npm run bench:calls` takes them. */
+function reproduceArgs(s: CallsBenchSettings): string {
+  const args = [...(s.priority !== undefined ? [`--priority ${s.priority}`] : []), ...(s.pin ? ['--pin'] : [])];
+  return args.length > 0 ? ` -- ${args.join(' ')}` : '';
+}
+
+function describeSettings(s: CallsBenchSettings): string {
+  const parts = [...(s.priority !== undefined ? [`emulator and callers at scheduling priority ${s.priority}`] : []), ...(s.pin ? ['the emulator on CPU 0 and the callers on CPU 1'] : [])];
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
 export function formatMarkdown(report: CallsBenchReport): string {
   const { settings: s, concurrent: c, machine } = report;
   const w = c.window;
@@ -102,7 +113,7 @@ export function formatMarkdown(report: CallsBenchReport): string {
     '',
     `Measured ${machine.date} on ${describeMachine(machine)} (1-minute load average ${machine.loadAverage[0]} at start); omnisip ${s.gitCommit}, ${s.sippVersion}.`,
     `Setup rate: SIPp INVITE/200/ACK/BYE to one listener, ${s.rates.join(', ')} calls/s for ${s.secondsPerStep} s each, a fresh emulator per step. Concurrent calls: ${s.calls} callers built on \`sip/\` + \`media/\` in their own process, G.711 both ways, measured for ${s.seconds} s with every call up${s.runs > 1 ? `, ${s.runs} runs in a row (a fresh emulator and callers each)` : ''}.`,
-    `Reproduce with \`npm run bench:calls${s.priority !== undefined ? ` -- --priority ${s.priority}` : ''}\`${s.priority !== undefined ? ` (emulator and callers at scheduling priority ${s.priority})` : ''}.`,
+    `Reproduce with \`npm run bench:calls${reproduceArgs(s)}\`${describeSettings(s)}.`,
     '',
     '| Measure | Target | Measured | |',
     '|---|---:|---:|---|',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PriorityRequest } from '../../cli/processPriority.js';
 import type { LatencySummary, OtherTask } from '../lib/index.js';
-import { CpuMeter, LatencyRecorder, startProcess, TaskMeter } from '../lib/index.js';
+import { allowedCpus, CpuMeter, LatencyRecorder, pinToCpus, startProcess, TaskMeter } from '../lib/index.js';
 import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
 import { describeScheduling } from '../../cli/processPriority.js';
 import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
@@ -51,7 +51,16 @@ export interface ConcurrentCallsOptions {
   nodeFlags?: string[];
   /** The scheduling priority of the emulator and the callers (`--priority`); undefined leaves theirs alone. */
   priority?: PriorityRequest;
+  /** The emulator on CPU 0 and the callers on CPU 1, each with every thread (`--pin`). */
+  pin?: boolean;
   log: (line: string) => void;
+}
+
+/** `nice 0 on CPUs 0-1`: how process `pid` is scheduled and where it may run; undefined when /proc cannot say. */
+function schedulingAndCpus(pid: number): string | undefined {
+  const scheduling = describeScheduling(pid);
+  const cpus = allowedCpus(pid);
+  return scheduling && cpus ? `${scheduling} on CPU${/^\d+$/.test(cpus) ? '' : 's'} ${cpus}` : scheduling;
 }
 
 /** A 20 ms timer in this process, recording how late each firing is (see `idleTimerLatenessMs`). */
@@ -89,6 +98,11 @@ async function agentSide(apiUrl: string, connectionId: string): Promise<Concurre
 export async function measureConcurrentCalls(options: ConcurrentCallsOptions): Promise<{ ok: true; result: ConcurrentCallsResult } | { ok: false; reason: string }> {
   const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: options.calls * 2 }, nodeFlags: options.nodeFlags, args: priorityArgs(options.priority) });
   if (!emulator.ok) return emulator;
+  const pin = (pid: number, cpu: string): void => {
+    const warning = options.pin ? pinToCpus(pid, cpu) : undefined;
+    if (warning) options.log(`warning: ${warning}`);
+  };
+  pin(emulator.process.pid, '0');
   try {
     const prepared = await prepareListener(emulator.apiUrl);
     if (!prepared.ok) return prepared;
@@ -97,6 +111,8 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
       [join(options.root, 'dist/bench/calls/callers.js'), '--pbx', `127.0.0.1:${emulator.sipPort}`, '--uri', prepared.listener.uri, '--calls', String(options.calls), '--rate', String(options.rampRate), '--seconds', String(options.seconds), ...priorityArgs(options.priority)],
       { cwd: options.root, stdout: 'pipe' },
     );
+    // Before it places a call: a CPU each, as a caller on another machine would not share the emulator's.
+    pin(callers.pid, '1');
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
     let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; tasks: TaskMeter; probe: TimerProbe } | undefined;
     let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;
@@ -111,7 +127,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
         const usage = readProcessUsage(emulator.process.pid);
         const otherLoadPercent = windowStart.meter.otherPercent();
         const otherTasks = windowStart.tasks.stop();
-        const scheduling = { emulator: describeScheduling(emulator.process.pid), callers: describeScheduling(callers.pid) };
+        const scheduling = { emulator: schedulingAndCpus(emulator.process.pid), callers: schedulingAndCpus(callers.pid) };
         const idleTimerLatenessMs = windowStart.probe.stop();
         measured = {
           window: message.window,

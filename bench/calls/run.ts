@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,10 @@ Options:
                       priority: a nice value, -20 to 19, or realtime (SCHED_FIFO 10); raising it needs
                       root or CAP_SYS_NICE. On a busy machine a process waiting for a CPU sends late;
                       the report gives how each ran
+  --pin               give each concurrent-call run's emulator CPU 0 and its callers CPU 1 (taskset,
+                      every thread), as callers on another machine would not share the emulator's
+                      CPU. Unpinned, the scheduler often puts the two on one CPU, where each waits
+                      for the other's millisecond ticks; needs 2 CPUs
   --floor <s>         seconds to measure the bare-Node floor for: two plain Node processes exchanging
                       the same packets (one UDP socket per call a side, 50 packets/s each way, 10
                       sockets a millisecond as the emulator's pacer sends), no RTP or audio; the
@@ -38,6 +43,14 @@ Options:
 `;
 
 const positive = positiveOption('bench:calls', usage);
+
+function pinOption(): true {
+  if (availableParallelism() < 2) {
+    process.stderr.write(`bench:calls: --pin gives the emulator and the callers a CPU each, and this machine has ${availableParallelism()}\n`);
+    process.exit(2);
+  }
+  return true;
+}
 
 function priorityOption(value: string): PriorityRequest {
   const priority = parsePriority(value);
@@ -59,6 +72,7 @@ const options = {
   'concurrent-only': { type: 'boolean' },
   profile: { type: 'boolean' },
   priority: { type: 'string' },
+  pin: { type: 'boolean' },
   strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -85,6 +99,7 @@ async function main(): Promise<number> {
     floorSeconds: values.floor === '0' ? 0 : positive('floor', values.floor, 10),
     concurrentOnly: values['concurrent-only'] ?? false,
     ...(values.priority !== undefined && { priority: priorityOption(values.priority) }),
+    ...(values.pin && { pin: pinOption() }),
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });

@@ -25,6 +25,8 @@ export interface CallsBenchmarkOptions {
   profileDir?: string;
   /** The scheduling priority (nice) of every emulator and of the callers; undefined leaves theirs alone. */
   priority?: PriorityRequest;
+  /** Pin each concurrent-call run's emulator to CPU 0 and its callers to CPU 1 (needs 2 CPUs). */
+  pin?: boolean;
   /** Seconds to measure the bare-Node floor for (measureUdpFloor); 0 skips it (default 10). */
   floorSeconds?: number;
   log: (line: string) => void;
@@ -78,7 +80,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   for (let run = 1; run <= runs; run++) {
     const which = runs > 1 ? ` (run ${run} of ${runs})` : '';
     options.log(`concurrent calls${which}: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
-    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), priority: options.priority, log: options.log });
+    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), priority: options.priority, pin: options.pin, log: options.log });
     if (!measured.ok) return measured;
     const { window: w, emulator, otherLoadPercent, otherTasks } = measured.result;
     options.log(
@@ -100,6 +102,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
       seconds: options.seconds,
       runs,
       ...(options.priority !== undefined && { priority: options.priority }),
+      ...(options.pin && { pin: true }),
       omnisipVersion: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       gitCommit: gitCommit(root),
       sippVersion: sipp,
