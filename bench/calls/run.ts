@@ -37,7 +37,8 @@ Options:
   --floor <s>         seconds to measure the bare-Node floor for: two plain Node processes exchanging
                       the same packets (one UDP socket per call a side, 50 packets/s each way, 10
                       sockets a millisecond as the emulator's pacer sends), no RTP or audio; the
-                      report divides the emulator's CPU by it. 0 skips it (default 10)
+                      report divides the emulator's CPU by it; with --pin, its two sides on CPU 0
+                      and CPU 1. 0 skips it (default 10)
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;

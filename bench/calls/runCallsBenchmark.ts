@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PriorityRequest } from '../../cli/processPriority.js';
-import { describeOtherTasks, probedMachineInfo } from '../lib/index.js';
+import { describeOtherTasks, pinToCpus, probedMachineInfo } from '../lib/index.js';
 import { buildReport, type CallsBenchReport } from './buildReport.js';
 import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureConcurrentCalls.js';
 import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
@@ -69,7 +69,13 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   const floorSeconds = options.floorSeconds ?? 10;
   if (floorSeconds > 0) {
     options.log(`bare-Node floor: ${options.calls} UDP sockets a side, 50 packets/s each way per socket, for ${floorSeconds} s`);
-    const measured = await measureUdpFloor({ root, sockets: options.calls, seconds: floorSeconds });
+    // With --pin, placed as the emulator and the callers are: the side measured on CPU 0, its peer on CPU 1.
+    let sidesStarted = 0;
+    const pinSide = (pid: number): void => {
+      const warning = pinToCpus(pid, String(sidesStarted++));
+      if (warning) options.log(`warning: ${warning}`);
+    };
+    const measured = await measureUdpFloor({ root, sockets: options.calls, seconds: floorSeconds, ...(options.pin && { onStarted: pinSide }) });
     if (!measured.ok) return measured;
     floor = measured.result;
     options.log(`bare-Node floor: ${Math.round(floor.cpu * 100)}% of a core (the other side ${Math.round(floor.peerCpu * 100)}%), ${Math.round(floor.sentPerSecond)} packets/s sent, ${Math.round(floor.receivedPerSecond)} received`);
