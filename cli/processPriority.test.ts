@@ -25,14 +25,22 @@ describe('setProcessPriority', () => {
 describe('setRealtimePriority', () => {
   it('puts every thread of the process under SCHED_FIFO 10 with chrt', () => {
     const calls: Array<[string, string[]]> = [];
-    expect(setRealtimePriority(4242, (command, args) => (calls.push([command, args]), { status: 0, stderr: '' }))).toBeUndefined();
+    expect(setRealtimePriority(4242, (command, args) => (calls.push([command, args]), { status: 0, stderr: '' }), 2)).toBeUndefined();
     expect(calls).toEqual([['chrt', ['--fifo', '--all-tasks', '--pid', '10', '4242']]]);
   });
 
+  it('refuses on a single CPU, where its garbage collector would spin waiting for helper threads that never run', () => {
+    const calls: string[] = [];
+    const refused = setRealtimePriority(process.pid, (command) => (calls.push(command), { status: 0, stderr: '' }), 1)!;
+    expect(refused).toMatch(/^not running at real-time priority: this process may use only 1 CPU, .*give it two CPUs or more, or ask for a nice value \(--priority -10\); running at nice -?\d+$/);
+    expect(calls).toEqual([]);
+    expect(setRealtimePriority(4242, () => ({ status: 0, stderr: '' }), 2)).toBeUndefined();
+  });
+
   it('says what failed and what would let it: the privilege, or util-linux when chrt is missing', () => {
-    const refused = setRealtimePriority(process.pid, () => ({ status: 1, stderr: "chrt: failed to set pid 4242's policy: Operation not permitted\n" }))!;
+    const refused = setRealtimePriority(process.pid, () => ({ status: 1, stderr: "chrt: failed to set pid 4242's policy: Operation not permitted\n" }), 2)!;
     expect(refused).toMatch(/^could not run at real-time priority \(chrt: failed to set pid 4242's policy: Operation not permitted\); it needs root, or chrt with CAP_SYS_NICE; running at /);
-    const missing = setRealtimePriority(process.pid, () => ({ error: Object.assign(new Error('spawnSync chrt ENOENT'), { code: 'ENOENT' }), status: null, stderr: '' }))!;
+    const missing = setRealtimePriority(process.pid, () => ({ error: Object.assign(new Error('spawnSync chrt ENOENT'), { code: 'ENOENT' }), status: null, stderr: '' }), 2)!;
     expect(missing).toMatch(/^could not run at real-time priority: chrt did not start \(ENOENT\); it comes with util-linux; running at /);
   });
 });

@@ -39,9 +39,10 @@ Options:
                                or realtime (SCHED_FIFO 10 through chrt, as Asterisk's -p). A media
                                process that waits for a CPU sends its RTP late: on a machine busy with
                                other programs give it -10; where other work holds a CPU for
-                               milliseconds at a time (a VM's kernel threads), realtime. Raising it
-                               needs root or CAP_SYS_NICE; if it cannot be set, a warning says why and
-                               the emulator runs on at the priority it has
+                               milliseconds at a time (a VM's kernel threads), realtime (it needs
+                               two CPUs: on one, it is refused). Raising it needs root or
+                               CAP_SYS_NICE; if it cannot be set, a warning says why and the emulator
+                               runs on at the priority it has
   --config <file>              YAML or JSON file with the same options (camelCase: apiPort, clock, ...);
                                command-line options win over the file
   -h, --help                   show this help

@@ -33,7 +33,8 @@ Options:
   --pin               give each concurrent-call run's emulator CPU 0 and its callers CPU 1 (taskset,
                       every thread), as callers on another machine would not share the emulator's
                       CPU. Unpinned, the scheduler often puts the two on one CPU, where each waits
-                      for the other's millisecond ticks; needs 2 CPUs
+                      for the other's millisecond ticks; needs 2 CPUs. Not with --priority realtime:
+                      on one CPU a real-time Node spins in its garbage collector (95% of the CPU)
   --floor <s>         seconds to measure the bare-Node floor for: two plain Node processes exchanging
                       the same packets (one UDP socket per call a side, 50 packets/s each way, 10
                       sockets a millisecond as the emulator's pacer sends), no RTP or audio; the
@@ -45,7 +46,11 @@ Options:
 
 const positive = positiveOption('bench:calls', usage);
 
-function pinOption(): true {
+function pinOption(priority: string | undefined): true {
+  if (priority === 'realtime') {
+    process.stderr.write(`bench:calls: --pin cannot go with --priority realtime: pinned to one CPU, a real-time Node spins in its garbage collector, waiting for helper threads that never get the CPU (measured: the emulator at 95% of a core, jitter p99 53-57 ms); use one or the other\n`);
+    process.exit(2);
+  }
   if (availableParallelism() < 2) {
     process.stderr.write(`bench:calls: --pin gives the emulator and the callers a CPU each, and this machine has ${availableParallelism()}\n`);
     process.exit(2);
@@ -100,7 +105,7 @@ async function main(): Promise<number> {
     floorSeconds: values.floor === '0' ? 0 : positive('floor', values.floor, 10),
     concurrentOnly: values['concurrent-only'] ?? false,
     ...(values.priority !== undefined && { priority: priorityOption(values.priority) }),
-    ...(values.pin && { pin: pinOption() }),
+    ...(values.pin && { pin: pinOption(values.priority) }),
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
