@@ -91,18 +91,19 @@ export function formatText(report: CallsBenchReport): string {
   ].join('\n');
 }
 
-/** The README's table for this run, with the date, machine and command to reproduce it. */
 /** The options of a run that change how it is measured, as `npm run bench:calls` takes them. */
 function reproduceArgs(s: CallsBenchSettings): string {
   const args = [...(s.priority !== undefined ? [`--priority ${s.priority}`] : []), ...(s.pin ? ['--pin'] : [])];
   return args.length > 0 ? ` -- ${args.join(' ')}` : '';
 }
 
+/** Those options in words, for the reproduce line. */
 function describeSettings(s: CallsBenchSettings): string {
   const parts = [...(s.priority !== undefined ? [`emulator and callers at scheduling priority ${s.priority}`] : []), ...(s.pin ? ['the emulator on CPU 0 and the callers on CPU 1'] : [])];
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
+/** The README's table for this run, with the date, machine and command to reproduce it. */
 export function formatMarkdown(report: CallsBenchReport): string {
   const { settings: s, concurrent: c, machine } = report;
   const w = c.window;

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allowedCpus, pinToCpus } from './pinToCpus.js';
 import { startProcess } from './startProcess.js';
 
-const hasProc = readdirSync('/proc').includes('self');
+const hasProc = existsSync('/proc/self/task');
 
 /** Reads the child's stdout until it has printed `text`. */
 async function printed(stream: NodeJS.ReadableStream, text: string): Promise<void> {
