@@ -34,7 +34,12 @@ describe('formatText', () => {
     const runs = [3.1, 4.2, 4.6].map((ms) => ({ ...concurrent({ deviationMs: p99(ms) }), otherLoadPercent: 12, idleTimerLatenessMs: { count: 1500, min: 0, mean: 0.3, p50: 0.2, p90: 0.5, p99: 0.9, max: 2 } }));
     const text = formatText(buildReport(input({ steps: [], concurrent: runs })));
     expect(text).toContain('call setup rate: skipped (--concurrent-only)');
-    expect(text).toMatch(/run 3\s+1\.00 ms\s+4\.60 ms\s+4\.60 ms\s+0\.010%\s+60%\s+0\.300%\s+n\/a\s+30%\s+3\.00 ms\s+12%\s+0\.90 ms/);
+    expect(text).toMatch(/run 3\s+1\.00 ms\s+4\.60 ms\s+4\.60 ms\s+0\.010%\s+60%\s+0\.300%\s+n\/a\s+30%\s+3\.00 ms\s+12%\s+0\.90 ms\s+n\/a/);
+    const waited = formatText(buildReport(input({ steps: [], concurrent: runs.map((r, i) => ({ ...r, runQueueWait: { emulator: 0.037 + i / 100, callers: 0.048 } })) })));
+    expect(waited).toMatch(/run 2\s.*\s0\.90 ms\s+4\.7%\/4\.8%\s/);
+    // Below the table, the worst run's (run 3).
+    expect(waited).toContain('  waiting for a CPU while ready to run (main threads): emulator 5.7%, callers 4.8% of the window');
+    expect(text).not.toContain('waiting for a CPU while ready to run');
     expect(text).toContain('spread over 3 runs: jitter p99 min 3.10 ms, median 4.20 ms, max 4.60 ms; emulator CPU min 60%, median 60%, max 60% of a core');
     expect(text).toContain('concurrent calls, the run with the highest jitter p99: 200 of 200 answered');
     expect(text).toContain('other processes on the machine: 12% of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by p50 0.20 ms, p99 0.90 ms, max 2.00 ms');

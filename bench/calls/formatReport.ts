@@ -25,6 +25,9 @@ const other = (run: ConcurrentCallsResult) => (run.otherLoadPercent === undefine
 /** Other threads that held a CPU for 1 ms or more at a time in the run, e.g. `kdamond.0 4.0 ms`, or `none`. */
 const slices = (run: ConcurrentCallsResult) => (run.otherTasks === undefined ? 'n/a' : longSlices(run.otherTasks).join(', ') || 'none');
 
+const percent1 = (share: number) => `${(share * 100).toFixed(1)}%`;
+const waits = (r: ConcurrentCallsResult) => (r.runQueueWait ? `${percent1(r.runQueueWait.emulator)}/${percent1(r.runQueueWait.callers)}` : 'n/a');
+
 /** One line per concurrent-call run and the spread over them, when there were several. */
 function runsTable(report: CallsBenchReport): string[] {
   const runs = report.concurrentRuns;
@@ -34,11 +37,11 @@ function runsTable(report: CallsBenchReport): string[] {
   return [
     '',
     table([
-      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', '÷ floor', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'other threads, 1 ms+ slices'],
-      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), overFloor(report, r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), slices(r)]),
+      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', '÷ floor', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'CPU wait emulator/callers', 'other threads, 1 ms+ slices'],
+      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), overFloor(report, r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), waits(r), slices(r)]),
     ]),
     `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core`,
-    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes; "other threads, 1 ms+ slices": threads outside the benchmark, kernel threads too, that held a CPU for a millisecond or more at a time, each delaying whatever needed that CPU by as long. With much of any, the jitter says more about the machine than about omnisip.',
+    '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes; "CPU wait": the share of the window each main thread was ready to run but waiting for a CPU (two processes that tick every millisecond on one CPU wait for each other); "other threads, 1 ms+ slices": threads outside the benchmark, kernel threads too, that held a CPU for a millisecond or more at a time, each delaying whatever needed that CPU by as long. With much of any, the jitter says more about the machine than about omnisip.',
   ];
 }
 
@@ -82,6 +85,7 @@ export function formatText(report: CallsBenchReport): string {
     `  other processes on the machine: ${other(c)} of all CPUs during the window; a 20 ms timer in the idle benchmark process fired late by ${spread(c.idleTimerLatenessMs)}`,
     `  other threads that ran (kernel threads too): ${describeOtherTasks(c.otherTasks)}`,
     ...(c.scheduling ? [`  scheduling during the window: emulator ${c.scheduling.emulator}, callers ${c.scheduling.callers}`] : []),
+    ...(c.runQueueWait ? [`  waiting for a CPU while ready to run (main threads): emulator ${percent1(c.runQueueWait.emulator)}, callers ${percent1(c.runQueueWait.callers)} of the window`] : []),
     ...(slow.length > 0 ? [`warning: ${slow.join(', ')}: another thread held a CPU that long at a time during the window; a packet due meanwhile on that CPU waited as long, so the jitter's tail measures the machine as much as omnisip`] : []),
     ...(report.profiles ?? []).flatMap((p) => ['', `where the emulator's CPU went (${p.part}, ${p.file}):`, ...p.top.map((e) => `  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.function}  ${e.location}`)]),
     '',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PriorityRequest } from '../../cli/processPriority.js';
 import type { LatencySummary, OtherTask } from '../lib/index.js';
-import { allowedCpus, CpuMeter, LatencyRecorder, pinToCpus, startProcess, TaskMeter } from '../lib/index.js';
+import { allowedCpus, CpuMeter, LatencyRecorder, pinToCpus, RunQueueMeter, startProcess, TaskMeter } from '../lib/index.js';
 import { parseCallersMessage, type CallersWindow } from './callersProtocol.js';
 import { describeScheduling } from '../../cli/processPriority.js';
 import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
@@ -38,6 +38,8 @@ export interface ConcurrentCallsResult {
   otherTasks?: OtherTask[];
   /** How the emulator and the callers were scheduled during the window (`nice 0`, `SCHED_FIFO 10`), from /proc; undefined off Linux. */
   scheduling?: { emulator: string; callers: string };
+  /** The share of the window (0–1) each main thread was ready to run but waiting for a CPU (RunQueueMeter). */
+  runQueueWait?: { emulator: number; callers: number };
   /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
   agentReceived: { packetsReceived: number; packetsLost: number };
 }
@@ -114,7 +116,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
     // Before it places a call: a CPU each, as a caller on another machine would not share the emulator's.
     pin(callers.pid, '1');
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
-    let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; tasks: TaskMeter; probe: TimerProbe } | undefined;
+    let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; tasks: TaskMeter; probe: TimerProbe; waits: RunQueueMeter } | undefined;
     let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;
     for await (const line of createInterface({ input: callers.stdout! })) {
       const message = parseCallersMessage(line);
@@ -122,13 +124,14 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
         placed = { answered: message.answered, failed: message.failed, failures: message.failures, setupMs: message.setupMs };
         options.log(`concurrent calls: ${message.answered}/${options.calls} answered (${message.failed} failed), setup p50 ${message.setupMs?.p50.toFixed(1)} ms, p99 ${message.setupMs?.p99.toFixed(1)} ms; measuring ${options.seconds} s`);
       } else if (message?.event === 'window-start') {
-        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now(), meter: new CpuMeter([emulator.process.pid, callers.pid]), tasks: new TaskMeter([emulator.process.pid, callers.pid]), probe: new TimerProbe() };
+        windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now(), meter: new CpuMeter([emulator.process.pid, callers.pid]), tasks: new TaskMeter([emulator.process.pid, callers.pid]), probe: new TimerProbe(), waits: new RunQueueMeter([emulator.process.pid, callers.pid]) };
       } else if (message?.event === 'window-end' && windowStart) {
         const usage = readProcessUsage(emulator.process.pid);
         const otherLoadPercent = windowStart.meter.otherPercent();
         const otherTasks = windowStart.tasks.stop();
         const scheduling = { emulator: schedulingAndCpus(emulator.process.pid), callers: schedulingAndCpus(callers.pid) };
         const idleTimerLatenessMs = windowStart.probe.stop();
+        const [emulatorWait, callersWait] = windowStart.waits.stop();
         measured = {
           window: message.window,
           emulator: { cpu: cpuShare(windowStart.usage, usage, (Date.now() - windowStart.at) / 1000), rssBytes: usage.rssBytes, peakRssBytes: usage.peakRssBytes },
@@ -136,6 +139,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
           ...(idleTimerLatenessMs && { idleTimerLatenessMs }),
           ...(otherTasks && { otherTasks }),
           ...(scheduling.emulator !== undefined && scheduling.callers !== undefined && { scheduling: { emulator: scheduling.emulator, callers: scheduling.callers } }),
+          ...(emulatorWait !== undefined && callersWait !== undefined && { runQueueWait: { emulator: emulatorWait, callers: callersWait } }),
         };
       }
     }

@@ -9,3 +9,4 @@ export { waitForHttp, type WaitForHttpOptions, type WaitForHttpResult } from './
 export { positiveOption } from './positiveOption.js';
 export { describeOtherTasks, longSlices, TaskMeter, type OtherTask } from './TaskMeter.js';
 export { allowedCpus, pinToCpus } from './pinToCpus.js';
+export { RunQueueMeter, runQueueWaitNs } from './runQueueWait.js';
