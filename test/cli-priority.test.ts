@@ -71,7 +71,9 @@ describe.runIf(process.platform === 'linux')('omnisip start --priority', () => {
   });
 
   it.runIf(hasTaskset)('with realtime on a single CPU, refuses and says why: its garbage collector would spin there', async () => {
-    const { ready, pid, output } = await start(['--priority', 'realtime'], ['taskset', '--cpu-list', '0']);
+    // The first CPU this process may use: a container's cpuset may leave out CPU 0.
+    const cpu = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+    const { ready, pid, output } = await start(['--priority', 'realtime'], ['taskset', '--cpu-list', cpu]);
     expect(output()).toContain('not running at real-time priority: this process may use only 1 CPU, and there a real-time thread spins in the garbage collector');
     expect(output()).toContain('give it two CPUs or more, or ask for a nice value (--priority -10)');
     expect(ready).toMatch(/, priority nice -?\d+\)$/);

@@ -33,8 +33,8 @@ export interface CallsBenchSettings {
   runs: number;
   /** The scheduling priority asked for with --priority (omnisip start --priority, and the callers'). */
   priority?: PriorityRequest;
-  /** With --pin: each concurrent-call run's emulator on CPU 0 and its callers on CPU 1. */
-  pin?: boolean;
+  /** With --pin: the CPU of each concurrent-call run's emulator and the CPU of its callers. */
+  pin?: { emulator: number; callers: number };
   omnisipVersion: string;
   gitCommit: string;
   sippVersion: string;

@@ -83,13 +83,13 @@ describe('--priority', () => {
 
 describe('--pin', () => {
   it('says where each process ran, and how to reproduce it with the priority too', () => {
-    const pinned = buildReport(input({ settings: { ...input().settings, pin: true }, concurrent: [{ ...concurrent(), scheduling: { emulator: 'nice 0 on CPU 0', callers: 'nice 0 on CPU 1' } }] }));
+    const pinned = buildReport(input({ settings: { ...input().settings, pin: { emulator: 0, callers: 1 } }, concurrent: [{ ...concurrent(), scheduling: { emulator: 'nice 0 on CPU 0', callers: 'nice 0 on CPU 1' } }] }));
     const text = formatText(pinned);
     expect(text).toContain('each a separate process; for concurrent calls, the emulator pinned to CPU 0 and the callers to CPU 1 (--pin)');
     expect(text).toContain('  scheduling during the window: emulator nice 0 on CPU 0, callers nice 0 on CPU 1');
     expect(formatMarkdown(pinned)).toContain('Reproduce with `npm run bench:calls -- --pin` (the emulator on CPU 0 and the callers on CPU 1).');
-    const both = buildReport(input({ settings: { ...input().settings, pin: true, priority: -10 } }));
-    expect(formatMarkdown(both)).toContain('Reproduce with `npm run bench:calls -- --priority -10 --pin` (emulator and callers at scheduling priority -10; the emulator on CPU 0 and the callers on CPU 1).');
+    const both = buildReport(input({ settings: { ...input().settings, pin: { emulator: 2, callers: 3 }, priority: -10 } }));
+    expect(formatMarkdown(both)).toContain('Reproduce with `npm run bench:calls -- --priority -10 --pin` (emulator and callers at scheduling priority -10; the emulator on CPU 2 and the callers on CPU 3).');
     expect(formatText(buildReport(input()))).not.toContain('--pin');
   });
 });

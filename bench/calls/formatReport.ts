@@ -59,7 +59,7 @@ export function formatText(report: CallsBenchReport): string {
   return [
     `omnisip calls benchmark, ${report.machine.date}`,
     `machine: ${describeMachine(report.machine)} (nproc ${report.machine.nproc}); ${describeStart(report.machine)}`,
-    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process${s.priority !== undefined ? `; emulator and callers asked to run at scheduling priority ${s.priority} (--priority)` : ''}${s.pin ? '; for concurrent calls, the emulator pinned to CPU 0 and the callers to CPU 1 (--pin)' : ''}`,
+    `omnisip ${s.omnisipVersion} (${s.gitCommit}), ${s.sippVersion}; emulator, callers and SIPp each a separate process${s.priority !== undefined ? `; emulator and callers asked to run at scheduling priority ${s.priority} (--priority)` : ''}${s.pin ? `; for concurrent calls, the emulator pinned to CPU ${s.pin.emulator} and the callers to CPU ${s.pin.callers} (--pin)` : ''}`,
     ...(busy(report) ? [`warning: the machine was busy at start (1-minute load average ${report.machine.loadAverage[0]} on ${report.machine.nproc} CPUs): other processes share the CPUs, so every number here is worse than on an idle machine`] : []),
     ...(report.setupRate.steps.length > 0
       ? [
@@ -103,7 +103,7 @@ function reproduceArgs(s: CallsBenchSettings): string {
 
 /** Those options in words, for the reproduce line. */
 function describeSettings(s: CallsBenchSettings): string {
-  const parts = [...(s.priority !== undefined ? [`emulator and callers at scheduling priority ${s.priority}`] : []), ...(s.pin ? ['the emulator on CPU 0 and the callers on CPU 1'] : [])];
+  const parts = [...(s.priority !== undefined ? [`emulator and callers at scheduling priority ${s.priority}`] : []), ...(s.pin ? [`the emulator on CPU ${s.pin.emulator} and the callers on CPU ${s.pin.callers}`] : [])];
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 

@@ -53,8 +53,8 @@ export interface ConcurrentCallsOptions {
   nodeFlags?: string[];
   /** The scheduling priority of the emulator and the callers (`--priority`); undefined leaves theirs alone. */
   priority?: PriorityRequest;
-  /** The emulator on CPU 0 and the callers on CPU 1, each with every thread (`--pin`). */
-  pin?: boolean;
+  /** The emulator on one CPU and the callers on another, each with every thread (`--pin`). */
+  pin?: { emulator: number; callers: number };
   log: (line: string) => void;
 }
 
@@ -100,11 +100,11 @@ async function agentSide(apiUrl: string, connectionId: string): Promise<Concurre
 export async function measureConcurrentCalls(options: ConcurrentCallsOptions): Promise<{ ok: true; result: ConcurrentCallsResult } | { ok: false; reason: string }> {
   const emulator = await startEmulatorProcess({ root: options.root, config: { maxConcurrentCalls: options.calls * 2 }, nodeFlags: options.nodeFlags, args: priorityArgs(options.priority) });
   if (!emulator.ok) return emulator;
-  const pin = (pid: number, cpu: string): void => {
-    const warning = options.pin ? pinToCpus(pid, cpu) : undefined;
+  const pin = (pid: number, cpu: number | undefined): void => {
+    const warning = cpu === undefined ? undefined : pinToCpus(pid, String(cpu));
     if (warning) options.log(`warning: ${warning}`);
   };
-  pin(emulator.process.pid, '0');
+  pin(emulator.process.pid, options.pin?.emulator);
   try {
     const prepared = await prepareListener(emulator.apiUrl);
     if (!prepared.ok) return prepared;
@@ -114,7 +114,7 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
       { cwd: options.root, stdout: 'pipe' },
     );
     // Before it places a call: a CPU each, as a caller on another machine would not share the emulator's.
-    pin(callers.pid, '1');
+    pin(callers.pid, options.pin?.callers);
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
     let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; tasks: TaskMeter; probe: TimerProbe; waits: RunQueueMeter } | undefined;
     let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;

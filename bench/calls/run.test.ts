@@ -19,7 +19,7 @@ describe('bench:calls options', () => {
   it('explains --pin in its help', () => {
     const help = run('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/--pin {15}give each concurrent-call run's emulator CPU 0 and its callers CPU 1/);
+    expect(help.stdout).toMatch(/--pin {15}give each concurrent-call run's emulator a CPU and its callers another/);
   });
 
   it('refuses --pin with --priority realtime before starting anything, and says why', () => {

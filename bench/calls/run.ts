@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { formatMarkdown, formatText } from './formatReport.js';
 import { runCallsBenchmark } from './runCallsBenchmark.js';
 import { positiveOption } from '../lib/positiveOption.js';
+import { usableCpus } from '../lib/pinToCpus.js';
 import { withNegativeValues } from '../../cli/args.js';
 import { parsePriority, type PriorityRequest } from '../../cli/processPriority.js';
 
@@ -30,32 +31,35 @@ Options:
                       priority: a nice value, -20 to 19, or realtime (SCHED_FIFO 10); raising it needs
                       root or CAP_SYS_NICE. On a busy machine a process waiting for a CPU sends late;
                       the report gives how each ran
-  --pin               give each concurrent-call run's emulator CPU 0 and its callers CPU 1 (taskset,
-                      every thread), as callers on another machine would not share the emulator's
+  --pin               give each concurrent-call run's emulator a CPU and its callers another (the first
+                      two this process may use; taskset, every thread), as callers on another
+                      machine would not share the emulator's
                       CPU. Unpinned, the scheduler often puts the two on one CPU, where each waits
                       for the other's millisecond ticks; needs 2 CPUs. Not with --priority realtime:
                       on one CPU a real-time Node spins in its garbage collector (95% of the CPU)
   --floor <s>         seconds to measure the bare-Node floor for: two plain Node processes exchanging
                       the same packets (one UDP socket per call a side, 50 packets/s each way, 10
                       sockets a millisecond as the emulator's pacer sends), no RTP or audio; the
-                      report divides the emulator's CPU by it; with --pin, its two sides on CPU 0
-                      and CPU 1. 0 skips it (default 10)
+                      report divides the emulator's CPU by it; with --pin, its two sides on those
+                      two CPUs. 0 skips it (default 10)
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
 
 const positive = positiveOption('bench:calls', usage);
 
-function pinOption(priority: string | undefined): true {
+function pinOption(priority: string | undefined): { emulator: number; callers: number } {
   if (priority === 'realtime') {
     process.stderr.write(`bench:calls: --pin cannot go with --priority realtime: pinned to one CPU, a real-time Node spins in its garbage collector, waiting for helper threads that never get the CPU (measured: the emulator at 95% of a core, jitter p99 53-57 ms); use one or the other\n`);
     process.exit(2);
   }
-  if (availableParallelism() < 2) {
-    process.stderr.write(`bench:calls: --pin gives the emulator and the callers a CPU each, and this machine has ${availableParallelism()}\n`);
+  // The first two CPUs this process may use: a container's cpuset may start above CPU 0.
+  const cpus = usableCpus() ?? Array.from({ length: availableParallelism() }, (_, i) => i);
+  if (cpus.length < 2) {
+    process.stderr.write(`bench:calls: --pin gives the emulator and the callers a CPU each, and this process may use ${cpus.length}\n`);
     process.exit(2);
   }
-  return true;
+  return { emulator: cpus[0]!, callers: cpus[1]! };
 }
 
 function priorityOption(value: string): PriorityRequest {

@@ -25,8 +25,8 @@ export interface CallsBenchmarkOptions {
   profileDir?: string;
   /** The scheduling priority (nice) of every emulator and of the callers; undefined leaves theirs alone. */
   priority?: PriorityRequest;
-  /** Pin each concurrent-call run's emulator to CPU 0 and its callers to CPU 1 (needs 2 CPUs). */
-  pin?: boolean;
+  /** With --pin: the CPU of each concurrent-call run's emulator and the CPU of its callers. */
+  pin?: { emulator: number; callers: number };
   /** Seconds to measure the bare-Node floor for (measureUdpFloor); 0 skips it (default 10). */
   floorSeconds?: number;
   log: (line: string) => void;
@@ -69,10 +69,11 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   const floorSeconds = options.floorSeconds ?? 10;
   if (floorSeconds > 0) {
     options.log(`bare-Node floor: ${options.calls} UDP sockets a side, 50 packets/s each way per socket, for ${floorSeconds} s`);
-    // With --pin, placed as the emulator and the callers are: the side measured on CPU 0, its peer on CPU 1.
+    // With --pin, placed as the emulator and the callers are: the side measured on the emulator's CPU, its peer on the callers'.
+    const sideCpus = options.pin ? [options.pin.emulator, options.pin.callers] : [];
     let sidesStarted = 0;
     const pinSide = (pid: number): void => {
-      const warning = pinToCpus(pid, String(sidesStarted++));
+      const warning = pinToCpus(pid, String(sideCpus[sidesStarted++]));
       if (warning) options.log(`warning: ${warning}`);
     };
     const measured = await measureUdpFloor({ root, sockets: options.calls, seconds: floorSeconds, ...(options.pin && { onStarted: pinSide }) });
@@ -108,7 +109,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
       seconds: options.seconds,
       runs,
       ...(options.priority !== undefined && { priority: options.priority }),
-      ...(options.pin && { pin: true }),
+      ...(options.pin && { pin: options.pin }),
       omnisipVersion: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       gitCommit: gitCommit(root),
       sippVersion: sipp,

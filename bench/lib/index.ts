@@ -8,5 +8,5 @@ export { startProcess, type ProcessExit, type StartedProcess, type StartProcessO
 export { waitForHttp, type WaitForHttpOptions, type WaitForHttpResult } from './waitForHttp.js';
 export { positiveOption } from './positiveOption.js';
 export { describeOtherTasks, longSlices, TaskMeter, type OtherTask } from './TaskMeter.js';
-export { allowedCpus, pinToCpus } from './pinToCpus.js';
+export { allowedCpus, parseCpuList, pinToCpus, usableCpus } from './pinToCpus.js';
 export { RunQueueMeter, runQueueWaitNs } from './runQueueWait.js';

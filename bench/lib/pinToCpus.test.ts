@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allowedCpus, pinToCpus } from './pinToCpus.js';
+import { allowedCpus, parseCpuList, pinToCpus, usableCpus } from './pinToCpus.js';
 import { startProcess } from './startProcess.js';
 
 const hasProc = existsSync('/proc/self/task');
@@ -14,6 +14,17 @@ async function printed(stream: NodeJS.ReadableStream, text: string): Promise<voi
 }
 
 const threadsOf = (pid: number): number[] => readdirSync(`/proc/${pid}/task`).map(Number);
+/** The first CPU this process may use: a container's cpuset may leave out CPU 0. */
+const cpu = String(hasProc ? usableCpus()![0] : 0);
+
+describe('parseCpuList', () => {
+  it('reads the lists /proc and taskset write', () => {
+    expect(parseCpuList('0-1')).toEqual([0, 1]);
+    expect(parseCpuList('3')).toEqual([3]);
+    expect(parseCpuList('0-2,5,7-8')).toEqual([0, 1, 2, 5, 7, 8]);
+    expect(parseCpuList('')).toEqual([]);
+  });
+});
 
 describe.skipIf(!hasProc)('pinToCpus', () => {
   it('pins every thread of a running process, and the threads it starts afterwards', async () => {
@@ -24,14 +35,14 @@ describe.skipIf(!hasProc)('pinToCpus', () => {
       await printed(child.stdout!, 'up');
       const before = threadsOf(child.pid);
       expect(before.length).toBeGreaterThan(1);
-      expect(pinToCpus(child.pid, '0')).toBeUndefined();
-      expect(before.map((thread) => allowedCpus(child.pid, thread))).toEqual(before.map(() => '0'));
+      expect(pinToCpus(child.pid, cpu)).toBeUndefined();
+      expect(before.map((thread) => allowedCpus(child.pid, thread))).toEqual(before.map(() => cpu));
 
       child.stdin!.write('go\n');
       await printed(child.stdout!, 'worker');
       const after = threadsOf(child.pid);
       expect(after.filter((thread) => !before.includes(thread)).length).toBeGreaterThan(0);
-      expect(after.map((thread) => allowedCpus(child.pid, thread))).toEqual(after.map(() => '0'));
+      expect(after.map((thread) => allowedCpus(child.pid, thread))).toEqual(after.map(() => cpu));
     } finally {
       await child.stop();
     }

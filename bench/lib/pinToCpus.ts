@@ -16,6 +16,22 @@ export function pinToCpus(pid: number, cpuList: string): string | undefined {
   return undefined;
 }
 
+/** The CPUs of a list as /proc and taskset write it: `0-2,5` is [0, 1, 2, 5]. */
+export function parseCpuList(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    if (!/^\d+(-\d+)?$/.test(part.trim())) return [];
+    const [first, last = first] = part.split('-').map(Number);
+    if (!Number.isInteger(first) || !Number.isInteger(last) || last! < first!) return [];
+    return Array.from({ length: last! - first! + 1 }, (_, i) => first! + i);
+  });
+}
+
+/** The CPUs process `pid` may run on, as numbers (its affinity: a container's cpuset may leave out CPU 0); undefined when /proc cannot say. */
+export function usableCpus(pid: number = process.pid): number[] | undefined {
+  const list = allowedCpus(pid);
+  return list === undefined ? undefined : parseCpuList(list);
+}
+
 /** The CPUs process `pid` may run on (`0-1`, `0`), from /proc/<pid>/status; undefined when /proc cannot say. */
 export function allowedCpus(pid: number, thread: number = pid): string | undefined {
   try {
