@@ -33,9 +33,9 @@ Options:
                       the report gives how each ran
   --pin               give each concurrent-call run's emulator a CPU and its callers another (the first
                       two this process may use; taskset, every thread), as callers on another
-                      machine would not share the emulator's
-                      CPU. Unpinned, the scheduler often puts the two on one CPU, where each waits
-                      for the other's millisecond ticks; needs 2 CPUs. Not with --priority realtime:
+                      machine would not share the emulator's CPU. Unpinned, the scheduler often
+                      puts the two on one CPU, where each waits for the other's millisecond ticks;
+                      needs 2 CPUs. Not with --priority realtime:
                       on one CPU a real-time Node spins in its garbage collector (95% of the CPU)
   --floor <s>         seconds to measure the bare-Node floor for: two plain Node processes exchanging
                       the same packets (one UDP socket per call a side, 50 packets/s each way, 10
