@@ -8,7 +8,7 @@ const task = (tid: number, name: string, cpuMs: number, slices: number, kernel =
 
 describe('TaskMeter', () => {
   it('reads a schedstat line and the kernel-thread flag of a stat line', () => {
-    expect(parseSchedstat('4123456789 98765 1024\n')).toEqual({ cpuNs: 4123456789, slices: 1024 });
+    expect(parseSchedstat('4123456789 98765 1024\n')).toEqual({ cpuNs: 4123456789, waitNs: 98765, slices: 1024 });
     expect(parseSchedstat('')).toBeUndefined();
     // kdamond.0's stat line (flags 0x208040) and a node process's (0x400000), command names with spaces and parentheses.
     expect(isKernelThreadStat('83 (kdamond.0) S 2 0 0 0 -1 2129984 0 0 0 0 0 1523 0 0 20 0 1 0 12 0 0')).toBe(true);

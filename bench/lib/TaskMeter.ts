@@ -32,10 +32,10 @@ export interface OtherTask {
 /** PF_KTHREAD in /proc/<pid>/stat's flags (include/linux/sched.h). */
 const PF_KTHREAD = 0x00200000;
 
-/** `<ns on CPU> <ns waiting> <times scheduled>` from /proc/<pid>/task/<tid>/schedstat. */
-export function parseSchedstat(text: string): { cpuNs: number; slices: number } | undefined {
-  const [cpu, , slices] = text.trim().split(/\s+/).map(Number);
-  return Number.isFinite(cpu) && Number.isFinite(slices) ? { cpuNs: cpu!, slices: slices! } : undefined;
+/** `<ns on CPU> <ns waiting for a CPU> <times scheduled>` from /proc/<pid>/task/<tid>/schedstat. */
+export function parseSchedstat(text: string): { cpuNs: number; waitNs: number; slices: number } | undefined {
+  const [cpu, wait, slices] = text.trim().split(/\s+/).map(Number);
+  return Number.isFinite(cpu) && Number.isFinite(wait) && Number.isFinite(slices) ? { cpuNs: cpu!, waitNs: wait!, slices: slices! } : undefined;
 }
 
 /** Whether a /proc/<pid>/stat line is a kernel thread's: its flags field (the 9th) has PF_KTHREAD. */
@@ -72,7 +72,7 @@ export function sampleTasks(ours: ReadonlySet<number>): TaskSample[] | undefined
       try {
         const counters = parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
         if (!counters) continue;
-        samples.push({ pid, tid, name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), kernel, ...counters });
+        samples.push({ pid, tid, name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), kernel, cpuNs: counters.cpuNs, slices: counters.slices });
       } catch {
         // the thread ended between the listing and now
       }

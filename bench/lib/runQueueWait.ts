@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseSchedstat } from './TaskMeter.js';
 
 /**
  * How long the main thread of process `pid` has been ready to run but waiting for a CPU, in ns
@@ -7,8 +8,7 @@ import { readFileSync } from 'node:fs';
  */
 export function runQueueWaitNs(pid: number): number | undefined {
   try {
-    const wait = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/)[1]);
-    return Number.isFinite(wait) ? wait : undefined;
+    return parseSchedstat(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'))?.waitNs;
   } catch {
     return undefined;
   }
