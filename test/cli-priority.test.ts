@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { usableCpus } from '../bench/lib/pinToCpus.js';
 
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'dist/cli/main.js');
@@ -72,8 +73,7 @@ describe.runIf(process.platform === 'linux')('omnisip start --priority', () => {
 
   it.runIf(hasTaskset)('with realtime on a single CPU, refuses and says why: its garbage collector would spin there', async () => {
     // The first CPU this process may use: a container's cpuset may leave out CPU 0.
-    const cpu = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
-    const { ready, pid, output } = await start(['--priority', 'realtime'], ['taskset', '--cpu-list', cpu]);
+    const { ready, pid, output } = await start(['--priority', 'realtime'], ['taskset', '--cpu-list', String(usableCpus()![0])]);
     expect(output()).toContain('not running at real-time priority: this process may use only 1 CPU, and there a real-time thread spins in the garbage collector');
     expect(output()).toContain('give it two CPUs or more, or ask for a nice value (--priority -10)');
     expect(ready).toMatch(/, priority nice -?\d+\)$/);

@@ -19,10 +19,11 @@ export function pinToCpus(pid: number, cpuList: string): string | undefined {
 /** The CPUs of a list as /proc and taskset write it: `0-2,5` is [0, 1, 2, 5]. */
 export function parseCpuList(list: string): number[] {
   return list.split(',').flatMap((part) => {
-    if (!/^\d+(-\d+)?$/.test(part.trim())) return [];
-    const [first, last = first] = part.split('-').map(Number);
-    if (!Number.isInteger(first) || !Number.isInteger(last) || last! < first!) return [];
-    return Array.from({ length: last! - first! + 1 }, (_, i) => first! + i);
+    const range = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!range) return [];
+    const first = Number(range[1]);
+    const last = Number(range[2] ?? range[1]);
+    return last < first ? [] : Array.from({ length: last - first + 1 }, (_, i) => first + i);
   });
 }
 
