@@ -71,6 +71,11 @@ export class BenchCall {
     return { ok: true, call: new BenchCall(result.dialog, rtp, setupMs, options.onDeviation) };
   }
 
+  /** The local port the agent's audio arrives on. */
+  get rtpPort(): number {
+    return this.rtp.localPort;
+  }
+
   mark(): ReceptionMark {
     const stats = this.rtp.stats();
     return { expected: stats.packetsExpected, lost: stats.packetsLost, skippedFrames: stats.skippedFrames };

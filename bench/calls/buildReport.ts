@@ -35,6 +35,8 @@ export interface CallsBenchSettings {
   priority?: PriorityRequest;
   /** With --pin: the CPU of each concurrent-call run's emulator and the CPU of its callers. */
   pin?: { emulator: number; callers: number };
+  /** With --wire: each run's RTP was also captured on lo, and its jitter measured there. */
+  wire?: boolean;
   omnisipVersion: string;
   gitCommit: string;
   sippVersion: string;

@@ -62,7 +62,7 @@ await Promise.all(
     setup.record(placed.call.setupMs);
   }),
 );
-say({ event: 'placed', answered: calls.length, failed: failures.length, failures: [...new Set(failures)].slice(0, 5), setupMs: setup.summary() });
+say({ event: 'placed', answered: calls.length, failed: failures.length, failures: [...new Set(failures)].slice(0, 5), setupMs: setup.summary(), rtpPorts: calls.map((c) => c.rtpPort) });
 
 say({ event: 'window-start' });
 const cpuBefore = process.cpuUsage();

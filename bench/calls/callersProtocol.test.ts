@@ -3,9 +3,9 @@ import { formatCallersMessage, parseCallersMessage } from './callersProtocol.js'
 
 describe('callers protocol', () => {
   it('round-trips each message as one JSON line', () => {
-    const line = formatCallersMessage({ event: 'placed', answered: 199, failed: 1, failures: ['408 Request Timeout'], setupMs: undefined });
+    const line = formatCallersMessage({ event: 'placed', answered: 199, failed: 1, failures: ['408 Request Timeout'], setupMs: undefined, rtpPorts: [40000, 40002] });
     expect(line.endsWith('\n')).toBe(true);
-    expect(parseCallersMessage(line.trim())).toEqual({ event: 'placed', answered: 199, failed: 1, failures: ['408 Request Timeout'] });
+    expect(parseCallersMessage(line.trim())).toEqual({ event: 'placed', answered: 199, failed: 1, failures: ['408 Request Timeout'], rtpPorts: [40000, 40002] });
     expect(parseCallersMessage(formatCallersMessage({ event: 'window-start' }).trim())).toEqual({ event: 'window-start' });
   });
 

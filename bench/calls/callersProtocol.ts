@@ -22,7 +22,15 @@ export interface CallersWindow {
 
 /** One JSON line on the caller process's stdout. */
 export type CallersMessage =
-  | { event: 'placed'; answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined }
+  | {
+      event: 'placed';
+      answered: number;
+      failed: number;
+      failures: string[];
+      setupMs: LatencySummary | undefined;
+      /** The answered calls' RTP ports, where the agent's audio arrives (for the wire capture). */
+      rtpPorts: number[];
+    }
   | { event: 'window-start' }
   | { event: 'window-end'; window: CallersWindow }
   | { event: 'done'; hungUp: number };

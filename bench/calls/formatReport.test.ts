@@ -124,3 +124,31 @@ describe('the bare-Node floor', () => {
     expect(formatMarkdown(report)).not.toContain('Bare-Node floor');
   });
 });
+
+describe('the wire (--wire)', () => {
+  const wired = (p99AtCallers: number, p99OnWire: number) => ({
+    ...concurrent({ deviationMs: { count: 299_800, min: 0, mean: 1, p50: 0.8, p90: 2, p99: p99AtCallers, max: 12 } }),
+    wire: { deviationMs: { count: 299_600, min: 0, mean: 0.9, p50: 0.6, p90: 1.5, p99: p99OnWire, max: 9 }, packets: 300_000, streams: 200 },
+  });
+
+  it("sets the emulator's jitter on the wire beside the callers', with what the callers added", () => {
+    const report = buildReport(input({ steps: [], settings: { ...input().settings, wire: true }, concurrent: [wired(4.2, 3.1), wired(6.5, 4.4)] }));
+    const text = formatText(report);
+    expect(text).toMatch(/p99 on the wire/);
+    expect(text).toMatch(/run 1\s+0\.80 ms\s+4\.20 ms\s+12\.00 ms\s+3\.10 ms\s+0\.010%/);
+    expect(text).toMatch(/run 2\s+0\.80 ms\s+6\.50 ms\s+12\.00 ms\s+4\.40 ms\s+0\.010%/);
+    expect(text).toContain('on the wire, jitter p99 min 3.10 ms');
+    expect(text).toContain("  on the wire (lo, stamped by the kernel as the emulator sent; dumpcap): |D| p50 0.60 ms, p99 4.40 ms, max 9.00 ms, 300000 packets in 200 streams; the callers' p99 is 2.10 ms above it");
+    const md = formatMarkdown(report);
+    expect(md).toContain("| Inter-arrival jitter p99 on the wire (the emulator's sends, kernel timestamps on lo) | | 4.40 ms (runs: 3.10 ms, 4.40 ms) | |");
+    expect(md).toContain('Reproduce with `npm run bench:calls -- --wire` (RTP also captured on lo).');
+    // The target is still held at the callers.
+    expect(report.checks.find((c) => c.check.startsWith('inter-arrival jitter'))).toMatchObject({ pass: false, measured: expect.stringContaining('6.50 ms') });
+  });
+
+  it('says nothing of the wire when it was not captured', () => {
+    const report = buildReport(input());
+    expect(formatText(report)).not.toContain('on the wire');
+    expect(formatMarkdown(report)).not.toContain('on the wire');
+  });
+});

@@ -34,15 +34,25 @@ function runsTable(report: CallsBenchReport): string[] {
   if (runs.length < 2) return [];
   const p99s = runs.flatMap((r) => (r.window.deviationMs ? [r.window.deviationMs.p99] : []));
   const cpus = runs.map((r) => r.emulator.cpu);
+  const wired = runs.some((r) => r.wire);
+  const wireP99s = runs.flatMap((r) => (r.wire?.deviationMs ? [r.wire.deviationMs.p99] : []));
   return [
     '',
     table([
-      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', 'loss', 'emulator CPU', 'per call', '÷ floor', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'CPU wait emulator/callers', 'other threads, 1 ms+ slices'],
-      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), overFloor(report, r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), waits(r), slices(r)]),
+      [`${runs.length} runs (each a fresh emulator and callers)`, '|D| p50', 'p99', 'max', ...(wired ? ['p99 on the wire'] : []), 'loss', 'emulator CPU', 'per call', '÷ floor', 'callers CPU', 'callers loop p99', 'other load', 'idle timer p99', 'CPU wait emulator/callers', 'other threads, 1 ms+ slices'],
+      ...runs.map((r, i) => [`run ${i + 1}`, ms(r.window.deviationMs?.p50), ms(r.window.deviationMs?.p99), ms(r.window.deviationMs?.max), ...(wired ? [ms(r.wire?.deviationMs?.p99)] : []), `${lossPercent(r.window).toFixed(3)}%`, pct(r.emulator.cpu), perCall(r), overFloor(report, r), pct(r.window.callerCpu), ms(r.window.callerLoopDelayMs.p99), other(r), ms(r.idleTimerLatenessMs?.p99), waits(r), slices(r)]),
     ]),
-    `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core`,
+    `spread over ${runs.length} runs: jitter p99 ${p99s.length ? `min ${ms(Math.min(...p99s))}, median ${ms(median(p99s))}, max ${ms(Math.max(...p99s))}` : 'n/a'}; emulator CPU min ${pct(Math.min(...cpus))}, median ${pct(median(cpus))}, max ${pct(Math.max(...cpus))} of a core${wireP99s.length ? `; on the wire, jitter p99 min ${ms(Math.min(...wireP99s))}, median ${ms(median(wireP99s))}, max ${ms(Math.max(...wireP99s))}` : ''}`,
+    ...(wired ? ['"p99 on the wire": the same deviation from the kernel\'s timestamps as the emulator\'s packets left on lo (--wire), before the callers\' process read them.'] : []),
     '"other load": share of all CPUs used by processes other than the benchmark\'s during the window; "idle timer p99": how late a 20 ms timer fired in the idle benchmark process, the delay the machine alone imposes; "CPU wait": the share of the window each main thread was ready to run but waiting for a CPU (two processes that tick every millisecond on one CPU wait for each other); "other threads, 1 ms+ slices": threads outside the benchmark, kernel threads too, that held a CPU for a millisecond or more at a time, each delaying whatever needed that CPU by as long. With much of any, the jitter says more about the machine than about omnisip.',
   ];
+}
+
+/** What reading the packets added at the callers: their p99 over the wire's. */
+function wireShare(run: ConcurrentCallsResult): string {
+  const atCallers = run.window.deviationMs?.p99;
+  const onWire = run.wire?.deviationMs?.p99;
+  return atCallers === undefined || onWire === undefined ? '' : `; the callers' p99 is ${ms(atCallers - onWire)} above it: their own process's delay in reading the packets`;
 }
 
 const spread = (s: LatencySummary | undefined) => (s ? `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}` : 'n/a');
@@ -74,6 +84,7 @@ export function formatText(report: CallsBenchReport): string {
     `concurrent calls${report.concurrentRuns.length > 1 ? ', the run with the highest jitter p99' : ''}: ${c.answered} of ${c.callsAsked} answered (${c.failed} failed), ramp ${s.rampRate} calls/s; setup ${spread(c.setupMs)}`,
     `  window ${w.seconds.toFixed(1)} s, ${w.calls} calls, G.711 both ways (50 packets/s each way per call)`,
     `  at the callers: loss ${lossPercent(w).toFixed(3)}% (${w.packetsLost} of ${w.packetsExpected}); |D| ${spread(w.deviationMs)}; RFC 3550 jitter mean ${ms(w.jitterMs.mean)}, max ${ms(w.jitterMs.max)}`,
+    ...(c.wire ? [`  on the wire (lo, stamped by the kernel as the emulator sent; dumpcap): |D| ${spread(c.wire.deviationMs)}, ${c.wire.packets} packets in ${c.wire.streams} streams${wireShare(c)}`] : []),
     `  callers process: CPU ${pct(w.callerCpu)} of a core, event-loop delay p99 ${ms(w.callerLoopDelayMs.p99)}, max ${ms(w.callerLoopDelayMs.max)}, ${w.callerSkippedFrames} frames skipped`,
     `  emulator process: CPU ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call), RSS ${mib(c.emulator.rssBytes)} (peak ${mib(c.emulator.peakRssBytes)})`,
     ...(report.floor
@@ -97,13 +108,13 @@ export function formatText(report: CallsBenchReport): string {
 
 /** The options of a run that change how it is measured, as `npm run bench:calls` takes them. */
 function reproduceArgs(s: CallsBenchSettings): string {
-  const args = [...(s.priority !== undefined ? [`--priority ${s.priority}`] : []), ...(s.pin ? ['--pin'] : [])];
+  const args = [...(s.priority !== undefined ? [`--priority ${s.priority}`] : []), ...(s.pin ? ['--pin'] : []), ...(s.wire ? ['--wire'] : [])];
   return args.length > 0 ? ` -- ${args.join(' ')}` : '';
 }
 
 /** Those options in words, for the reproduce line. */
 function describeSettings(s: CallsBenchSettings): string {
-  const parts = [...(s.priority !== undefined ? [`emulator and callers at scheduling priority ${s.priority}`] : []), ...(s.pin ? [`the emulator on CPU ${s.pin.emulator} and the callers on CPU ${s.pin.callers}`] : [])];
+  const parts = [...(s.priority !== undefined ? [`emulator and callers at scheduling priority ${s.priority}`] : []), ...(s.pin ? [`the emulator on CPU ${s.pin.emulator} and the callers on CPU ${s.pin.callers}`] : []), ...(s.wire ? ['RTP also captured on lo'] : [])];
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
@@ -126,6 +137,7 @@ export function formatMarkdown(report: CallsBenchReport): string {
     `| Concurrent calls answered | ${c.callsAsked} | ${c.answered} (${c.failed} failed) | ${check('concurrent calls')} |`,
     `| Audio loss, agent → callers | < 0.1% | ${lossPercent(w).toFixed(3)}% | ${check('audio loss')} |`,
     `| Inter-arrival jitter p99 at the callers | < 5 ms | ${ms(w.deviationMs?.p99)}${runs.length > 1 ? ` (worst of ${runs.length} runs: ${runs.map((r) => ms(r.window.deviationMs?.p99)).join(', ')})` : ''} | ${check('inter-arrival jitter')} |`,
+    ...(c.wire ? [`| Inter-arrival jitter p99 on the wire (the emulator's sends, kernel timestamps on lo) | | ${ms(c.wire.deviationMs?.p99)}${runs.length > 1 ? ` (runs: ${runs.map((r) => ms(r.wire?.deviationMs?.p99)).join(', ')})` : ''} | |`] : []),
     `| Emulator CPU, ${w.calls} calls | | ${pct(c.emulator.cpu)} of a core (${perCall(c)} per call)${runs.length > 1 ? `; runs: ${runs.map((r) => pct(r.emulator.cpu)).join(', ')}` : ''} | |`,
     ...(report.floor ? [`| Bare-Node floor for the same packets (no RTP, no audio) | | ${pct(report.floor.cpu)} of a core; the emulator ÷ floor: ${runs.map((r) => overFloor(report, r)).join(', ')} | |`] : []),
     `| Other processes during the window | | ${runs.map(other).join(', ')} of all CPUs | |`,

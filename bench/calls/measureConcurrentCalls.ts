@@ -1,3 +1,4 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PriorityRequest } from '../../cli/processPriority.js';
@@ -8,6 +9,8 @@ import { describeScheduling } from '../../cli/processPriority.js';
 import { cpuShare, readProcessUsage, type ProcessUsage } from './processUsage.js';
 import { prepareListener } from './prepareListener.js';
 import { priorityArgs, startEmulatorProcess } from './startEmulatorProcess.js';
+import { startWireCapture, type WireCapture } from './wireCapture.js';
+import { wireJitter, type WireJitter } from './wireJitter.js';
 
 export interface ConcurrentCallsResult {
   callsAsked: number;
@@ -40,6 +43,11 @@ export interface ConcurrentCallsResult {
   scheduling?: { emulator: string; callers: string };
   /** The share of the window (0–1) each main thread was ready to run but waiting for a CPU (RunQueueMeter). */
   runQueueWait?: { emulator: number; callers: number };
+  /**
+   * With `wireFile`: the emulator's audio to the callers as the loopback interface saw it leave
+   * (dumpcap), over the same window; the callers' own deviation is this plus their waits to read.
+   */
+  wire?: WireJitter;
   /** The agent's side of the same calls (whole calls, ramp included), from the control API. */
   agentReceived: { packetsReceived: number; packetsLost: number };
 }
@@ -55,7 +63,20 @@ export interface ConcurrentCallsOptions {
   priority?: PriorityRequest;
   /** The emulator on one CPU and the callers on another, each with every thread (`--pin`). */
   pin?: { emulator: number; callers: number };
+  /** Capture the window's RTP on `lo` to this pcap (removed once read) and measure the emulator's sends there (`--wire`). */
+  wireFile?: string;
   log: (line: string) => void;
+}
+
+/** The window's deviation on the wire, from the capture, which is stopped and removed. */
+async function readWire(capture: WireCapture, ports: number[], window: { fromMs: number; toMs: number }): Promise<{ ok: true; wire: WireJitter } | { ok: false; reason: string }> {
+  await capture.stop();
+  try {
+    const measured = wireJitter(readFileSync(capture.file), { toPorts: new Set(ports), ...window });
+    return measured.ok ? { ok: true, wire: measured.value } : { ok: false, reason: `the wire capture ${capture.file}: ${measured.reason}` };
+  } finally {
+    rmSync(capture.file, { force: true });
+  }
 }
 
 /** `nice 0 on CPUs 0-1`: how process `pid` is scheduled and where it may run; undefined when /proc cannot say. */
@@ -105,9 +126,15 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
     if (warning) options.log(`warning: ${warning}`);
   };
   pin(emulator.process.pid, options.pin?.emulator);
+  let capture: WireCapture | undefined;
   try {
     const prepared = await prepareListener(emulator.apiUrl);
     if (!prepared.ok) return prepared;
+    if (options.wireFile) {
+      const started = await startWireCapture(options.wireFile);
+      if (!started.ok) return started;
+      capture = started.capture;
+    }
     const callers = startProcess(
       process.execPath,
       [join(options.root, 'dist/bench/calls/callers.js'), '--pbx', `127.0.0.1:${emulator.sipPort}`, '--uri', prepared.listener.uri, '--calls', String(options.calls), '--rate', String(options.rampRate), '--seconds', String(options.seconds), ...priorityArgs(options.priority)],
@@ -116,16 +143,21 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
     // Before it places a call: a CPU each, as a caller on another machine would not share the emulator's.
     pin(callers.pid, options.pin?.callers);
     let placed: { answered: number; failed: number; failures: string[]; setupMs: LatencySummary | undefined } | undefined;
+    let rtpPorts: number[] = [];
+    const wireWindow = { fromMs: 0, toMs: 0 };
     let windowStart: { usage: ProcessUsage; at: number; meter: CpuMeter; tasks: TaskMeter; probe: TimerProbe; waits: RunQueueMeter } | undefined;
     let measured: { window: CallersWindow; emulator: ConcurrentCallsResult['emulator'] } | undefined;
     for await (const line of createInterface({ input: callers.stdout! })) {
       const message = parseCallersMessage(line);
       if (message?.event === 'placed') {
         placed = { answered: message.answered, failed: message.failed, failures: message.failures, setupMs: message.setupMs };
+        rtpPorts = message.rtpPorts;
         options.log(`concurrent calls: ${message.answered}/${options.calls} answered (${message.failed} failed), setup p50 ${message.setupMs?.p50.toFixed(1)} ms, p99 ${message.setupMs?.p99.toFixed(1)} ms; measuring ${options.seconds} s`);
       } else if (message?.event === 'window-start') {
+        wireWindow.fromMs = Date.now();
         windowStart = { usage: readProcessUsage(emulator.process.pid), at: Date.now(), meter: new CpuMeter([emulator.process.pid, callers.pid]), tasks: new TaskMeter([emulator.process.pid, callers.pid]), probe: new TimerProbe(), waits: new RunQueueMeter([emulator.process.pid, callers.pid]) };
       } else if (message?.event === 'window-end' && windowStart) {
+        wireWindow.toMs = Date.now();
         const usage = readProcessUsage(emulator.process.pid);
         const otherLoadPercent = windowStart.meter.otherPercent();
         const otherTasks = windowStart.tasks.stop();
@@ -146,8 +178,13 @@ export async function measureConcurrentCalls(options: ConcurrentCallsOptions): P
     const exit = await callers.exited;
     if (!placed || !measured) return { ok: false, reason: `the callers process ended early (code ${exit.code}, signal ${exit.signal})\nits stderr:\n${callers.stderrTail().trim()}` };
     const agentReceived = await agentSide(emulator.apiUrl, prepared.listener.connectionId);
-    return { ok: true, result: { callsAsked: options.calls, ...placed, ...measured, agentReceived } };
+    const wire = capture && (await readWire(capture, rtpPorts, wireWindow));
+    capture = undefined;
+    if (wire && !wire.ok) return wire;
+    return { ok: true, result: { callsAsked: options.calls, ...placed, ...measured, ...(wire && { wire: wire.wire }), agentReceived } };
   } finally {
+    await capture?.stop();
+    if (capture) rmSync(capture.file, { force: true });
     await emulator.process.stop();
   }
 }

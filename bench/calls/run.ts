@@ -42,6 +42,10 @@ Options:
                       sockets a millisecond as the emulator's pacer sends), no RTP or audio; the
                       report divides the emulator's CPU by it; with --pin, its two sides on those
                       two CPUs. 0 skips it (default 10)
+  --wire              also measure each run's jitter where the emulator's packets leave: its RTP captured
+                      on lo by Wireshark's dumpcap (headers only, removed once read; needs root or
+                      CAP_NET_RAW), stamped by the kernel as each is sent. The report sets it beside
+                      the callers' figure; the difference is the time the callers' process took to read
   --profile           run the emulator with --cpu-prof (profiles in bench/results/profiles/calls-*) and list where its time goes
   --strict            exit 1 when a target is missed (default: only when the run itself fails)
 `;
@@ -83,6 +87,7 @@ const options = {
   profile: { type: 'boolean' },
   priority: { type: 'string' },
   pin: { type: 'boolean' },
+  wire: { type: 'boolean' },
   strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -110,6 +115,7 @@ async function main(): Promise<number> {
     concurrentOnly: values['concurrent-only'] ?? false,
     ...(values.priority !== undefined && { priority: priorityOption(values.priority) }),
     ...(values.pin && { pin: pinOption(values.priority) }),
+    ...(values.wire && { wire: true }),
     profileDir: values.profile ? join(resultsDir, 'profiles', `calls-${stamp}`) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });

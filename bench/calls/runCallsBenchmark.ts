@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PriorityRequest } from '../../cli/processPriority.js';
 import { describeOtherTasks, pinToCpus, probedMachineInfo } from '../lib/index.js';
@@ -7,6 +8,7 @@ import { measureConcurrentCalls, type ConcurrentCallsResult } from './measureCon
 import { measureSetupRate, type SetupRateStep } from './measureSetupRate.js';
 import { measureUdpFloor, type UdpFloorResult } from './measureUdpFloor.js';
 import { summarizeProfileFile } from './summarizeProfile.js';
+import { startWireCapture } from './wireCapture.js';
 import { gitCommit, sippVersion } from '../lib/versions.js';
 
 export interface CallsBenchmarkOptions {
@@ -29,6 +31,8 @@ export interface CallsBenchmarkOptions {
   pin?: { emulator: number; callers: number };
   /** Seconds to measure the bare-Node floor for (measureUdpFloor); 0 skips it (default 10). */
   floorSeconds?: number;
+  /** Also measure each run's jitter on the wire: its RTP captured on `lo` by dumpcap (`--wire`). */
+  wire?: boolean;
   log: (line: string) => void;
 }
 
@@ -43,7 +47,23 @@ function profileOf(part: string, dir: string, root: string): NonNullable<CallsBe
 
 /** The issue's benchmark in one run: call setup rate with SIPp, then concurrent calls with audio both ways. */
 export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise<CallsBenchmarkResult> {
+  // The captures (headers only, RTP only) live here until each run has read its own.
+  const wireDir = options.wire ? mkdtempSync(join(tmpdir(), 'omnisip-bench-wire-')) : undefined;
+  try {
+    return await runBenchmark(options, wireDir);
+  } finally {
+    if (wireDir) rmSync(wireDir, { recursive: true, force: true });
+  }
+}
+
+async function runBenchmark(options: CallsBenchmarkOptions, wireDir: string | undefined): Promise<CallsBenchmarkResult> {
   const { root } = options;
+  if (wireDir) {
+    // Before minutes of measuring: a capture that cannot start says why now.
+    const probe = await startWireCapture(join(wireDir, 'probe.pcap'));
+    if (!probe.ok) return probe;
+    await probe.capture.stop();
+  }
   for (const built of ['dist/cli/main.js', 'dist/bench/calls/callers.js', 'dist/bench/calls/udpFloor.js']) {
     if (!existsSync(join(root, built))) return { ok: false, reason: `no build at ${join(root, built)}: run 'npm run bench:calls' (it builds first)` };
   }
@@ -87,11 +107,11 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
   for (let run = 1; run <= runs; run++) {
     const which = runs > 1 ? ` (run ${run} of ${runs})` : '';
     options.log(`concurrent calls${which}: ${options.calls}, placed at ${options.rampRate}/s, measured for ${options.seconds} s`);
-    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), priority: options.priority, pin: options.pin, log: options.log });
+    const measured = await measureConcurrentCalls({ root, calls: options.calls, rampRate: options.rampRate, seconds: options.seconds, nodeFlags: profileFlags(runs > 1 ? `concurrent-${run}` : 'concurrent'), priority: options.priority, pin: options.pin, ...(wireDir && { wireFile: join(wireDir, `run-${run}.pcap`) }), log: options.log });
     if (!measured.ok) return measured;
-    const { window: w, emulator, otherLoadPercent, otherTasks } = measured.result;
+    const { window: w, emulator, otherLoadPercent, otherTasks, wire } = measured.result;
     options.log(
-      `concurrent calls${which}: jitter |D| p50 ${w.deviationMs?.p50.toFixed(2)} ms, p99 ${w.deviationMs?.p99.toFixed(2)} ms; loss ${w.packetsLost} of ${w.packetsExpected}; emulator CPU ${Math.round(emulator.cpu * 100)}% of a core; callers CPU ${Math.round(w.callerCpu * 100)}%; other processes ${otherLoadPercent?.toFixed(0) ?? 'n/a'}% of all CPUs; other threads: ${describeOtherTasks(otherTasks, 2)}`,
+      `concurrent calls${which}: jitter |D| p50 ${w.deviationMs?.p50.toFixed(2)} ms, p99 ${w.deviationMs?.p99.toFixed(2)} ms${wire ? ` (on the wire ${wire.deviationMs?.p99.toFixed(2)} ms)` : ''}; loss ${w.packetsLost} of ${w.packetsExpected}; emulator CPU ${Math.round(emulator.cpu * 100)}% of a core; callers CPU ${Math.round(w.callerCpu * 100)}%; other processes ${otherLoadPercent?.toFixed(0) ?? 'n/a'}% of all CPUs; other threads: ${describeOtherTasks(otherTasks, 2)}`,
     );
     concurrent.push(measured.result);
   }
@@ -110,6 +130,7 @@ export async function runCallsBenchmark(options: CallsBenchmarkOptions): Promise
       runs,
       ...(options.priority !== undefined && { priority: options.priority }),
       ...(options.pin && { pin: options.pin }),
+      ...(options.wire && { wire: true }),
       omnisipVersion: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       gitCommit: gitCommit(root),
       sippVersion: sipp,

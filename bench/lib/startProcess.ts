@@ -19,6 +19,8 @@ export interface StartProcessOptions {
    * once left two Kamailio workers running, holding the stderr pipe, and the benchmark never exited.
    */
   group?: boolean;
+  /** Called with each chunk of stderr as it arrives (a start-up line to wait for); stderrTail() keeps it too. */
+  onStderr?: (chunk: string) => void;
 }
 
 /** A child process the benchmark owns and stops by PID. */
@@ -88,6 +90,7 @@ export function startProcess(command: string, args: readonly string[], options: 
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-stderrLimit);
+    options.onStderr?.(chunk);
   });
   let exit: ProcessExit | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
