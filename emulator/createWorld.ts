@@ -108,6 +108,7 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
       await sip?.pbx.close();
       state?.close();
       journalFile?.close();
+      calls.close();
     })());
   return { config, clock, random, journal, projects, faults, calls, listeners, state, sip, control, app, listener, close };
 }

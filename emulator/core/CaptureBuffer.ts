@@ -1,63 +1,14 @@
 import type { CapturedPacket } from './calls.js';
+import { captureChunkBytes, type CaptureChunks } from './CaptureChunks.js';
 
-/** Bytes per chunk: a call's packets fill chunks one after another (one 20 ms RTP packet is 188 bytes here). */
-export const captureChunkBytes = 64 * 1024;
-/** Chunks are carved from slabs of 32 MiB, allocated only when every chunk is in use. */
-const chunksPerSlab = 512;
+export { captureChunkBytes, CaptureChunks, type CaptureChunksOptions } from './CaptureChunks.js';
+
 /** Each record: time (float64), payload length (uint32), source and destination (uint16 each), protocol (uint8), 3 spare. */
 const recordHeaderBytes = 20;
 /** Endpoint objects remembered by identity per capture: a call's two RTP ends, each as source and destination. */
 const recentEndpoints = 4;
 
 type Endpoint = { readonly address: string; readonly port: number };
-
-/**
- * The memory behind every call's capture: fixed-size chunks from a few large slabs, handed back
- * when a call's capture is dropped and handed out again to the next calls.
- *
- * Why not a buffer per call that grows: V8 counts each new ArrayBuffer as external memory and
- * charges what was allocated since its last full collection against the old generation. With 200
- * calls capturing 3.7 MB/s between them, growing buffers (and the copies their doubling makes)
- * started a full collection every second or so, and its pause delayed every call's RTP
- * (bench/calls, --trace-gc). A slab is one allocation for 170 calls' worth of audio minutes, and
- * a recycled chunk is none. Slab pages are only resident once written.
- */
-export class CaptureChunks {
-  private readonly slabs: Buffer[] = [];
-  private readonly views: Buffer[] = [];
-  private readonly free: number[] = [];
-
-  /** Chunks handed out and not given back. */
-  get inUse(): number {
-    return this.views.length - this.free.length;
-  }
-
-  /** Chunks allocated so far (in use or free). */
-  get allocated(): number {
-    return this.views.length;
-  }
-
-  /** A chunk id; its bytes are `bytes(id)`. Reuses a released chunk when there is one. */
-  take(): number {
-    const reused = this.free.pop();
-    if (reused !== undefined) return reused;
-    const slab = Buffer.allocUnsafeSlow(captureChunkBytes * chunksPerSlab);
-    this.slabs.push(slab);
-    const first = this.views.length;
-    for (let i = 0; i < chunksPerSlab; i++) this.views.push(slab.subarray(i * captureChunkBytes, (i + 1) * captureChunkBytes));
-    // Hand out the lowest id first, so a lightly used slab stays mostly untouched (not resident).
-    for (let id = first + chunksPerSlab - 1; id > first; id--) this.free.push(id);
-    return first;
-  }
-
-  bytes(id: number): Buffer {
-    return this.views[id]!;
-  }
-
-  release(ids: readonly number[]): void {
-    for (const id of ids) this.free.push(id);
-  }
-}
 
 /**
  * The packets of one call, kept compactly: each as a 20-byte header and its bytes, one after
@@ -111,7 +62,7 @@ export class CaptureBuffer {
     let bytes = this.current;
     let view = this.currentView;
     if (bytes === undefined || view === undefined || this.currentUsed + needed > captureChunkBytes) {
-      this.closeChunk();
+      this.seal();
       const id = this.chunks.take();
       this.chunkIds.push(id);
       this.chunkUsed.push(0);
@@ -134,13 +85,13 @@ export class CaptureBuffer {
     return true;
   }
 
-  /** Every packet kept, in order; payloads are views into the chunks, valid until `release()`. */
+  /** Every packet kept, in order; payloads are views into the chunks (read back from the spill file for all but the last), valid until `release()`. */
   packets(): CapturedPacket[] {
     this.closeChunk();
     const out: CapturedPacket[] = [];
     this.chunkIds.forEach((id, k) => {
-      const bytes = this.chunks.bytes(id);
       const used = this.chunkUsed[k]!;
+      const bytes = this.chunks.read(id, used);
       for (let offset = 0; offset < used; ) {
         const length = bytes.readUInt32LE(offset + 8);
         const inline = recordHeaderBytes + length <= captureChunkBytes;
@@ -169,9 +120,22 @@ export class CaptureBuffer {
     this.count = 0;
   }
 
+  /**
+   * Sends the chunk being filled to the spill file (CaptureChunks), so that an ended call holds no
+   * memory; a packet added afterwards starts a new chunk.
+   */
+  seal(): void {
+    if (this.current === undefined) return;
+    this.closeChunk();
+    this.chunks.seal(this.chunkIds[this.chunkIds.length - 1]!, this.currentUsed);
+    this.current = undefined;
+    this.currentView = undefined;
+    this.currentUsed = 0;
+  }
+
   /** Writes the current chunk's fill level back to `chunkUsed` (the chunk stays current). */
   private closeChunk(): void {
-    if (this.chunkUsed.length > 0) this.chunkUsed[this.chunkUsed.length - 1] = this.currentUsed;
+    if (this.current !== undefined) this.chunkUsed[this.chunkUsed.length - 1] = this.currentUsed;
   }
 
   private endpointOf(endpoint: Endpoint): number {

@@ -229,6 +229,8 @@ export class Calls {
 
   /** Memory stays bounded in a long run: only the latest ended calls keep their packets. */
   private retireCapture(callId: string): void {
+    // Its last packets leave memory too (CaptureChunks): an ended call's capture is read rarely.
+    this.captures.get(callId)?.buffer.seal();
     this.endedCaptures.push(callId);
     while (this.endedCaptures.length > capturedEndedCalls) this.dropCapture(this.endedCaptures.shift()!);
   }
@@ -236,6 +238,11 @@ export class Calls {
   private dropCapture(callId: string): void {
     this.captures.get(callId)?.buffer.release();
     this.captures.delete(callId);
+  }
+
+  /** Closes the captures' spill file (the emulator is stopping); packets captured afterwards stay in memory. */
+  close(): void {
+    this.captureChunks.close();
   }
 
   clear(): void {
