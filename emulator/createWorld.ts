@@ -17,7 +17,7 @@ import type { AgentCallHandle } from './listener/calls/AgentCall.js';
 import { idleListenerFactory } from './listener/idleListener.js';
 import { ListenerManager, type ListenerFactory } from './listener/ListenerManager.js';
 import type { BuildSipSide } from './sipSide.js';
-import { StateStore, type StateSources } from './store/index.js';
+import { CaptureSpillFile, StateStore, type StateSources } from './store/index.js';
 import { version } from './version.js';
 
 /** Everything the emulator is made of, built once, in dependency order, before it serves a request. */
@@ -75,7 +75,8 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
     profile: config.apiProfile,
     sip: { enabled: true, quota: config.sipQuota, approval: config.quotaApproval },
     agentLimit: config.agentLimit, publicBaseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${foundation.ports.api}`, ids });
-  const calls = new Calls(ids);
+  // Full capture chunks leave memory for an unlinked temporary file (see CaptureChunks).
+  const calls = new Calls(ids, { captureSpill: new CaptureSpillFile() });
   calls.onStateChange((call, reason) =>
     journal.record({ kind: 'call.state', callId: call.id, sipCallId: call.callId, connectionId: call.connectionId, from: call.from, to: call.to, state: call.state, reason }),
   );
@@ -108,7 +109,6 @@ export function createWorld(config: EmulatorConfig, foundation: WorldFoundation)
       await sip?.pbx.close();
       state?.close();
       journalFile?.close();
-      calls.close();
     })());
   return { config, clock, random, journal, projects, faults, calls, listeners, state, sip, control, app, listener, close };
 }

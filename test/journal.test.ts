@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,7 +194,10 @@ describe('the journal of a whole run', () => {
       trace: JSON.stringify(emulator.control.getSipTrace(connectionId)),
       pcap: emulator.control.getCallPcap(callId).toString('latin1'),
       seenByUser: seenByUser.join('\n'),
+      // The calls' capture spill file: unlinked but open, so readable through /proc.
+      spill: captureSpillContents(),
     };
+    if (existsSync('/proc/self/fd')) expect(places.spill.length, 'the ended call wrote its RTP to the spill file').toBeGreaterThan(0);
     for (const [place, text] of Object.entries(places)) {
       for (const secret of [password, humanPassword, ...responses]) expect(text.includes(secret), `${place} holds ${secret}`).toBe(false);
       expect(text, place).not.toMatch(/response=\\?"[0-9a-f]{32,64}\\?"/);
@@ -202,3 +205,17 @@ describe('the journal of a whole run', () => {
     expect(places.ring).toContain('response=\\"[redacted]\\"');
   });
 });
+
+/** What this process's capture spill files hold (emulator/store/CaptureSpillFile), read through /proc; empty elsewhere. */
+function captureSpillContents(): string {
+  if (!existsSync('/proc/self/fd')) return '';
+  return readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).includes('omnisip-capture-') ? readFileSync(`/proc/self/fd/${fd}`).toString('latin1') : '';
+      } catch {
+        return '';
+      }
+    })
+    .join('');
+}

@@ -105,4 +105,16 @@ describe('CaptureChunks', () => {
       });
     });
   });
+
+  it('keeps every chunk in memory without a spill (core does no I/O; the world gives it a file)', () => {
+    const chunks = new CaptureChunks();
+    const buffer = new CaptureBuffer(100_000, chunks);
+    const packet = { at: 1, protocol: 'UDP' as const, source: { address: '127.0.0.1', port: 1 }, destination: { address: '127.0.0.1', port: 2 }, payload: new Uint8Array(172) };
+    for (let i = 0; i < 2_000; i++) buffer.push(packet);
+    buffer.seal();
+    expect(chunks.inMemory).toBe(6);
+    expect(chunks.spillProblem).toBe('no spill: captures stay in memory');
+    expect(buffer.packets()).toHaveLength(2_000);
+  });
 });
+

@@ -1,7 +1,7 @@
 import type { CapturedPacket } from './calls.js';
 import { captureChunkBytes, type CaptureChunks } from './CaptureChunks.js';
 
-export { captureChunkBytes, CaptureChunks, type CaptureChunksOptions } from './CaptureChunks.js';
+export { captureChunkBytes, CaptureChunks, type CaptureSpill } from './CaptureChunks.js';
 
 /** Each record: time (float64), payload length (uint32), source and destination (uint16 each), protocol (uint8), 3 spare. */
 const recordHeaderBytes = 20;

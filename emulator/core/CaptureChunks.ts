@@ -1,16 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 /** Bytes per chunk: a call's packets fill chunks one after another (one 20 ms RTP packet is 188 bytes here). */
 export const captureChunkBytes = 64 * 1024;
 /** Memory for the chunks being filled is carved from slabs of 32 MiB, allocated only when every piece is in use. */
 const chunksPerSlab = 512;
 
-export interface CaptureChunksOptions {
-  /** Where the spill file is made (and at once unlinked); default the OS's temporary directory. */
-  dir?: string;
+/**
+ * Where full chunks go to leave memory: emulator/store's CaptureSpillFile (core does no I/O).
+ * Without one, every chunk stays in memory.
+ */
+export interface CaptureSpill {
+  /** Writes `bytes` at `position`; false when it cannot (the chunk then stays in memory) and `problem` says why. */
+  write(bytes: Uint8Array, position: number): boolean;
+  /** Fills `into` from `position`; throws when the bytes are not there to read. */
+  read(into: Uint8Array, position: number): void;
+  readonly problem: string | undefined;
 }
 
 /**
@@ -27,9 +29,7 @@ export interface CaptureChunksOptions {
  * and 4.02 with no capture at all. Written with write(2), the bytes sit in the page cache, outside
  * the emulator's memory.
  *
- * The file is unlinked as soon as it is open: nobody else can open it, and it is gone when the
- * process ends, however it ends. When it cannot be made (a read-only temporary directory), chunks
- * stay in memory, as before, and `spillProblem` says why.
+ * With no spill (a world built without one, or a spill that cannot write), chunks stay in memory.
  *
  * Memory for the chunks being filled comes from a few large slabs rather than a buffer each: V8
  * counts each new ArrayBuffer as external memory, and many small ones started full collections
@@ -45,10 +45,8 @@ export class CaptureChunks {
   private readonly freeIds: number[] = [];
   /** Chunks in memory, by id: being filled, or kept because there is no spill file. */
   private readonly staged = new Map<number, number>();
-  private file: { fd: number; path?: string } | undefined;
-  private problem: string | undefined;
 
-  constructor(private readonly options: CaptureChunksOptions = {}) {}
+  constructor(private readonly spill?: CaptureSpill) {}
 
   /** Chunks handed out and not given back, in memory or in the file. */
   get inUse(): number {
@@ -70,9 +68,9 @@ export class CaptureChunks {
     return this.nextId;
   }
 
-  /** Why chunks stay in memory, when the spill file could not be made. */
+  /** Why full chunks stay in memory: no spill, or the spill's problem. */
   get spillProblem(): string | undefined {
-    return this.problem;
+    return this.spill ? this.spill.problem : 'no spill: captures stay in memory';
   }
 
   /** A chunk id, with memory to fill: `bytes(id)`. Reuses a released id (and its place in the file) when there is one. */
@@ -93,13 +91,8 @@ export class CaptureChunks {
   read(id: number, used: number): Buffer {
     const view = this.staged.get(id);
     if (view !== undefined) return this.views[view]!.subarray(0, used);
-    if (this.file === undefined) throw new Error(`capture chunk ${id} is in the spill file, which is closed (the emulator has stopped)`);
     const bytes = Buffer.allocUnsafe(used);
-    for (let done = 0; done < used; ) {
-      const read = readSync(this.file.fd, bytes, done, used - done, id * captureChunkBytes + done);
-      if (read === 0) throw new Error(`capture chunk ${id}: the spill file ended ${used - done} bytes early`);
-      done += read;
-    }
+    this.spill!.read(bytes, id * captureChunkBytes);
     return bytes;
   }
 
@@ -107,10 +100,7 @@ export class CaptureChunks {
   seal(id: number, used: number): void {
     const view = this.staged.get(id);
     if (view === undefined) return;
-    const fd = this.spillFile();
-    if (fd === undefined) return;
-    const bytes = this.views[view]!;
-    for (let done = 0; done < used; ) done += writeSync(fd, bytes, done, used - done, id * captureChunkBytes + done);
+    if (!this.spill?.write(this.views[view]!.subarray(0, used), id * captureChunkBytes)) return;
     this.staged.delete(id);
     this.freeViews.push(view);
   }
@@ -126,16 +116,6 @@ export class CaptureChunks {
     }
   }
 
-  /** Closes the spill file; chunks sealed afterwards stay in memory. */
-  close(): void {
-    const file = this.file;
-    if (file === undefined) return;
-    this.problem = 'closed';
-    closeSync(file.fd);
-    if (file.path) unlinkSync(file.path);
-    this.file = undefined;
-  }
-
   private takeView(): number {
     const reused = this.freeViews.pop();
     if (reused !== undefined) return reused;
@@ -146,26 +126,5 @@ export class CaptureChunks {
     // Hand out the lowest first, so a lightly used slab stays mostly untouched (not resident).
     for (let view = first + chunksPerSlab - 1; view > first; view--) this.freeViews.push(view);
     return first;
-  }
-
-  private spillFile(): number | undefined {
-    if (this.file) return this.file.fd;
-    if (this.problem !== undefined) return undefined;
-    const path = join(this.options.dir ?? tmpdir(), `omnisip-capture-${process.pid}-${randomBytes(6).toString('hex')}`);
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx+', 0o600);
-    } catch (error) {
-      this.problem = `cannot make the capture spill file ${path} (${(error as Error).message}); captures stay in memory`;
-      return undefined;
-    }
-    try {
-      unlinkSync(path);
-      this.file = { fd };
-    } catch {
-      // Where an open file cannot be unlinked, it is when closed.
-      this.file = { fd, path };
-    }
-    return fd;
   }
 }

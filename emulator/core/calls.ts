@@ -1,4 +1,4 @@
-import { CaptureBuffer, CaptureChunks, captureChunkBytes } from './CaptureBuffer.js';
+import { CaptureBuffer, CaptureChunks, captureChunkBytes, type CaptureSpill } from './CaptureBuffer.js';
 import type { Ids } from './ids.js';
 
 export type CallState = 'ringing' | 'active' | 'transferring' | 'ended';
@@ -96,7 +96,7 @@ export class Calls {
   private readonly byCallId = new Map<string, CallRecord>();
   private readonly captures = new Map<string, CallCapture>();
   /** The memory every capture draws from and gives back to (see CaptureChunks). */
-  private readonly captureChunks = new CaptureChunks();
+  private readonly captureChunks: CaptureChunks;
   private readonly watchers = new Set<(record: CallRecord, reason: string | null) => void>();
   /** Call-IDs of ended calls that still hold packets, oldest first. */
   private readonly endedCaptures: string[] = [];
@@ -104,7 +104,13 @@ export class Calls {
   private endedRecords: CallRecord[] = [];
   private endedHead = 0;
 
-  constructor(private readonly ids: Ids) {}
+  /** `captureSpill`: where full capture chunks leave memory (emulator/store's CaptureSpillFile); without it they stay. */
+  constructor(
+    private readonly ids: Ids,
+    options: { captureSpill?: CaptureSpill } = {},
+  ) {
+    this.captureChunks = new CaptureChunks(options.captureSpill);
+  }
 
   /** Called when a call opens and after each state change, with why (the journal records `call.state`). */
   onStateChange(watcher: (record: CallRecord, reason: string | null) => void): () => void {
@@ -238,11 +244,6 @@ export class Calls {
   private dropCapture(callId: string): void {
     this.captures.get(callId)?.buffer.release();
     this.captures.delete(callId);
-  }
-
-  /** Closes the captures' spill file (the emulator is stopping); packets captured afterwards stay in memory. */
-  close(): void {
-    this.captureChunks.close();
   }
 
   clear(): void {

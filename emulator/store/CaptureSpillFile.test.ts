@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CaptureBuffer } from './CaptureBuffer.js';
-import { CaptureChunks } from './CaptureChunks.js';
+import { CaptureBuffer, CaptureChunks } from '../core/CaptureBuffer.js';
+import { CaptureSpillFile } from './CaptureSpillFile.js';
 
 const A = { address: '127.0.0.1', port: 40000 };
 const B = { address: '127.0.0.1', port: 40002 };
@@ -35,10 +35,11 @@ const spillFiles = () =>
       })
     : undefined;
 
-describe('CaptureChunks', () => {
+describe('CaptureSpillFile', () => {
   it("keeps only the chunk being filled in memory; full ones go to a file nobody else can open, and come back whole", () => {
     const before = spillFiles()?.length ?? 0;
-    const chunks = new CaptureChunks();
+    const spill = new CaptureSpillFile();
+    const chunks = new CaptureChunks(spill);
     const buffer = new CaptureBuffer(100_000, chunks);
     // 2,000 packets of 192 bytes with their headers: six 64 KiB chunks.
     fill(buffer, 2_000);
@@ -52,12 +53,13 @@ describe('CaptureChunks', () => {
       expect(files).toHaveLength(before + 1);
       expect(files.at(-1)).toMatch(/omnisip-capture-\d+-[0-9a-f]+ \(deleted\)$/);
     }
-    chunks.close();
+    spill.close();
     expect(spillFiles()?.length ?? 0).toBe(before);
   });
 
   it("lets an ended call's last chunk leave memory too, and keeps capturing after it", () => {
-    const chunks = new CaptureChunks();
+    const spill = new CaptureSpillFile();
+    const chunks = new CaptureChunks(spill);
     const buffer = new CaptureBuffer(100_000, chunks);
     fill(buffer, 50);
     buffer.seal();
@@ -65,11 +67,12 @@ describe('CaptureChunks', () => {
     expectWhole(buffer, 50);
     fill(buffer, 10, 50);
     expectWhole(buffer, 60);
-    chunks.close();
+    spill.close();
   });
 
   it('writes the chunks of calls that come and go over the same places, so the file does not grow with them', () => {
-    const chunks = new CaptureChunks();
+    const spill = new CaptureSpillFile();
+    const chunks = new CaptureChunks(spill);
     for (let call = 0; call < 20; call++) {
       const buffer = new CaptureBuffer(100_000, chunks);
       fill(buffer, 1_000);
@@ -78,11 +81,11 @@ describe('CaptureChunks', () => {
     }
     expect(chunks.inUse).toBe(0);
     expect(chunks.extent).toBe(3);
-    chunks.close();
+    spill.close();
   });
 
   it('keeps the chunks in memory, and says why, when the spill file cannot be made', () => {
-    const chunks = new CaptureChunks({ dir: '/nonexistent/omnisip-capture-test' });
+    const chunks = new CaptureChunks(new CaptureSpillFile('/nonexistent/omnisip-capture-test'));
     const buffer = new CaptureBuffer(100_000, chunks);
     fill(buffer, 2_000);
     expect(chunks.inMemory).toBe(6);
@@ -90,11 +93,16 @@ describe('CaptureChunks', () => {
     expectWhole(buffer, 2_000);
   });
 
-  it('says so when a spilled chunk is read after the file was closed', () => {
-    const chunks = new CaptureChunks();
+  it('says so when a spilled chunk is read after the file was closed, and keeps later chunks in memory', () => {
+    const spill = new CaptureSpillFile();
+    const chunks = new CaptureChunks(spill);
     const buffer = new CaptureBuffer(100_000, chunks);
     fill(buffer, 400);
-    chunks.close();
-    expect(() => buffer.packets()).toThrow(/in the spill file, which is closed \(the emulator has stopped\)/);
+    spill.close();
+    expect(() => buffer.packets()).toThrow(/the capture spill file is closed; the chunk at 0 cannot be read/);
+    const later = new CaptureBuffer(100_000, chunks);
+    fill(later, 400);
+    expect(chunks.spillProblem).toBe('the capture spill file is closed; captures stay in memory');
+    expectWhole(later, 400);
   });
 });
