@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { JournalEntry, SipEntry } from '../emulator/journal/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/startEmulator.js';
 import { parseCredentials } from '../sip/index.js';
 import { computeDigestResponse } from '../sip/digest/digestAlgorithm.js';
+import { captureSpillFiles } from './support/captureSpillFiles.js';
 import { peerAvailable, skipReason } from './support/peers.js';
 import { guideAgent } from './support/world.js';
 
@@ -208,14 +209,5 @@ describe('the journal of a whole run', () => {
 
 /** What this process's capture spill files hold (emulator/store/CaptureSpillFile), read through /proc; empty elsewhere. */
 function captureSpillContents(): string {
-  if (!existsSync('/proc/self/fd')) return '';
-  return readdirSync('/proc/self/fd')
-    .map((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`).includes('omnisip-capture-') ? readFileSync(`/proc/self/fd/${fd}`).toString('latin1') : '';
-      } catch {
-        return '';
-      }
-    })
-    .join('');
+  return (captureSpillFiles() ?? []).map((file) => readFileSync(file.path).toString('latin1')).join('');
 }

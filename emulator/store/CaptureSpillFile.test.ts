@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CaptureBuffer, CaptureChunks } from '../core/CaptureBuffer.js';
 import { CaptureSpillFile } from './CaptureSpillFile.js';
+import { captureSpillFiles } from '../../test/support/captureSpillFiles.js';
 
 const A = { address: '127.0.0.1', port: 40000 };
 const B = { address: '127.0.0.1', port: 40002 };
@@ -22,18 +22,8 @@ function expectWhole(buffer: CaptureBuffer, count: number): void {
   });
 }
 
-/** The files this process holds open whose names say they are capture spill files. */
-const spillFiles = () =>
-  existsSync('/proc/self/fd')
-    ? readdirSync('/proc/self/fd').flatMap((fd) => {
-        try {
-          const target = readlinkSync(`/proc/self/fd/${fd}`);
-          return target.includes('omnisip-capture-') ? [target] : [];
-        } catch {
-          return [];
-        }
-      })
-    : undefined;
+/** The links /proc shows for this process's open spill files. */
+const spillFiles = () => captureSpillFiles()?.map((file) => file.target);
 
 describe('CaptureSpillFile', () => {
   it("keeps only the chunk being filled in memory; full ones go to a file nobody else can open, and come back whole", () => {
