@@ -22,15 +22,20 @@ function expectWhole(buffer: CaptureBuffer, count: number): void {
   });
 }
 
+/** A capture over a spill file of its own, as the world builds one for its calls. */
+function capture(dir?: string): { spill: CaptureSpillFile; chunks: CaptureChunks; buffer: CaptureBuffer } {
+  const spill = new CaptureSpillFile(dir);
+  const chunks = new CaptureChunks(spill);
+  return { spill, chunks, buffer: new CaptureBuffer(100_000, chunks) };
+}
+
 /** The links /proc shows for this process's open spill files. */
 const spillFiles = () => captureSpillFiles()?.map((file) => file.target);
 
 describe('CaptureSpillFile', () => {
   it("keeps only the chunk being filled in memory; full ones go to a file nobody else can open, and come back whole", () => {
     const before = spillFiles()?.length ?? 0;
-    const spill = new CaptureSpillFile();
-    const chunks = new CaptureChunks(spill);
-    const buffer = new CaptureBuffer(100_000, chunks);
+    const { spill, chunks, buffer } = capture();
     // 2,000 packets of 192 bytes with their headers: six 64 KiB chunks.
     fill(buffer, 2_000);
     expect(chunks.inUse).toBe(6);
@@ -48,9 +53,7 @@ describe('CaptureSpillFile', () => {
   });
 
   it("lets an ended call's last chunk leave memory too, and keeps capturing after it", () => {
-    const spill = new CaptureSpillFile();
-    const chunks = new CaptureChunks(spill);
-    const buffer = new CaptureBuffer(100_000, chunks);
+    const { spill, chunks, buffer } = capture();
     fill(buffer, 50);
     buffer.seal();
     expect(chunks.inMemory).toBe(0);
@@ -75,8 +78,7 @@ describe('CaptureSpillFile', () => {
   });
 
   it('keeps the chunks in memory, and says why, when the spill file cannot be made', () => {
-    const chunks = new CaptureChunks(new CaptureSpillFile('/nonexistent/omnisip-capture-test'));
-    const buffer = new CaptureBuffer(100_000, chunks);
+    const { chunks, buffer } = capture('/nonexistent/omnisip-capture-test');
     fill(buffer, 2_000);
     expect(chunks.inMemory).toBe(6);
     expect(chunks.spillProblem).toMatch(/^cannot make the capture spill file \/nonexistent\/omnisip-capture-test\/omnisip-capture-.*ENOENT.*captures stay in memory$/);
@@ -84,9 +86,7 @@ describe('CaptureSpillFile', () => {
   });
 
   it('says so when a spilled chunk is read after the file was closed, and keeps later chunks in memory', () => {
-    const spill = new CaptureSpillFile();
-    const chunks = new CaptureChunks(spill);
-    const buffer = new CaptureBuffer(100_000, chunks);
+    const { spill, chunks, buffer } = capture();
     fill(buffer, 400);
     spill.close();
     expect(() => buffer.packets()).toThrow(/the capture spill file is closed; the chunk at 0 cannot be read/);
