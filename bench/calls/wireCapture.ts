@@ -23,6 +23,8 @@ export type StartWireCaptureResult = { ok: true; capture: WireCapture } | { ok: 
  * RTP headers with room to spare.
  */
 const rtpOnly = 'udp[8] & 0xc0 = 0x80';
+/** How long dumpcap may take to say it is capturing. */
+const startTimeoutMs = 10_000;
 
 /**
  * Starts dumpcap on `iface` (default `lo`) writing a classic pcap to `file`, and resolves once it
@@ -30,7 +32,7 @@ const rtpOnly = 'udp[8] & 0xc0 = 0x80';
  * capture: root or CAP_NET_RAW). The kernel stamps each packet as it passes the interface, so a
  * packet's time in the file is when its sender's system call ran, whenever its receiver reads it.
  */
-export async function startWireCapture(file: string, options: { iface?: string; startTimeoutMs?: number } = {}): Promise<StartWireCaptureResult> {
+export async function startWireCapture(file: string, options: { iface?: string } = {}): Promise<StartWireCaptureResult> {
   const probe = spawnSync('dumpcap', ['-v'], { stdio: 'ignore' });
   if (probe.error) return { ok: false, reason: `the wire capture needs Wireshark's dumpcap (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}): scripts/install-peers.sh installs it with Debian's tshark` };
   let capturing: (() => void) | undefined;
@@ -50,13 +52,13 @@ export async function startWireCapture(file: string, options: { iface?: string; 
   const outcome = await Promise.race([
     started.then(() => 'capturing' as const),
     dumpcap.exited.then(() => 'exited' as const),
-    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.startTimeoutMs ?? 10_000))),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), startTimeoutMs))),
   ]);
   clearTimeout(timer);
   if (outcome !== 'capturing') {
     await dumpcap.stop();
     const reason = dumpcap.stderrTail().trim().split('\n').filter((line) => !line.startsWith('Capturing on')).join(' ');
-    return { ok: false, reason: `dumpcap could not capture on ${options.iface ?? 'lo'}${outcome === 'timeout' ? ' (it did not start within 10 s)' : ''}: ${reason || 'no reason given'}; capturing needs root or CAP_NET_RAW` };
+    return { ok: false, reason: `dumpcap could not capture on ${options.iface ?? 'lo'}${outcome === 'timeout' ? ` (it did not start within ${startTimeoutMs / 1000} s)` : ''}: ${reason || 'no reason given'}; capturing needs root or CAP_NET_RAW` };
   }
   return {
     ok: true,
