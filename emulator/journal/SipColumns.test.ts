@@ -91,4 +91,23 @@ describe('SipColumns: the journal SIP messages, kept compact and built when read
     expect((first as { error?: string }).error).toEqual(expect.any(String));
     expect(second).toMatchObject({ retransmission: false });
   });
+
+  it('fills a chunk again once the ring has let go of its messages, and never one an entry was built from', () => {
+    const journal = new Journal({ clock: clock(), capacity: 100 });
+    const record = sipRecorder(journal, { stack: 'pbx' });
+    const fresh = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    const send = (from: number, to: number) => {
+      for (let i = from; i < to; i++) record({ at: i, direction: 'in', data: invite(`call-${i}`), local: endpoint(5060), remote: endpoint(5062) });
+    };
+    // About 290 bytes a message: 20,000 of them fill six 1 MiB chunks, in two chunks' memory.
+    send(0, 20_000);
+    expect(fresh).toHaveBeenCalledTimes(2);
+    expect(journal.entries().map((e) => (e.kind === 'sip' ? e.sipCallId : ''))).toEqual(Array.from({ length: 100 }, (_, i) => `call-${19_900 + i}`));
+
+    // An entry read now may be read again later: its chunk is not written over, then or ever.
+    const held = journal.entries({ limit: 1 })[0]!;
+    send(20_000, 40_000);
+    expect((held as { text: string }).text).toBe(invite('call-19999').toString());
+    expect(fresh.mock.calls.length).toBeGreaterThan(2);
+  });
 });
