@@ -1,4 +1,4 @@
-import { IdentityHash } from '../../sip/index.js';
+import { IdentityHash, IntMap } from '../../sip/index.js';
 import { type Clock, wallClockMs } from '../core/clock.js';
 import { ApiExchangeEntry, type ApiExchange } from './ApiExchangeEntry.js';
 import type { EntryInit, JournalEntry, JournalKind } from './entries.js';
@@ -89,9 +89,10 @@ export class Journal {
   /**
    * The remembered identities as two 30-bit hashes each: the first keys the map, the second must
    * match too (a false "seen" needs both to collide: about 1 in 2^60). Numbers, not strings: an
-   * identity kept as a string was promoted and traced for as long as it was remembered.
+   * identity kept as a string was promoted and traced for as long as it was remembered. An IntMap:
+   * a Map under this churn was rebuilt every few seconds at a registrar's rate, in fresh memory.
    */
-  private readonly identities = new Map<number, number>();
+  private readonly identities = new IntMap();
   /**
    * The remembered identities in the order they came, as a ring: the oldest is forgotten by its
    * slot. (Deleting a Map's first key instead costs a scan over every earlier deletion's hole

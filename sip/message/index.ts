@@ -12,3 +12,4 @@ export { parseCSeq } from './CSeq.js';
 export { generateBranch, generateCallId, generateTag } from './identifiers.js';
 export { canonicalHeaderName } from './headerNames.js';
 export { IdentityHash } from './IdentityHash.js';
+export { IntMap } from './IntMap.js';

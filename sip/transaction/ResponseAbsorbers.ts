@@ -1,5 +1,6 @@
 import { flatCopy } from '../message/grammar.js';
 import { IdentityHash } from '../message/IdentityHash.js';
+import { IntMap } from '../message/IntMap.js';
 
 /** Re-sends one absorbed response's bytes to where it went; a rejection is reported, not thrown. */
 export type Resend<To> = (data: Buffer, to: To) => Promise<void>;
@@ -51,7 +52,7 @@ const FIRST_CAPACITY = 16;
  */
 export class ResponseAbsorbers<To> {
   /** The newest absorber with each first hash: its sequence number in the ring. */
-  private readonly byHash = new Map<number, number>();
+  private readonly byHash = new IntMap(FIRST_CAPACITY);
   private readonly hash = new IdentityHash();
   private readonly routes = new Map<string, SharedRoute<To>>();
   private capacity = FIRST_CAPACITY;
