@@ -1,7 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { IdentityHash } from '../message/IdentityHash.js';
+import { IntMap } from '../message/IntMap.js';
 import type { DigestChallenge } from './DigestChallenge.js';
 import type { DigestCredentials } from './DigestCredentials.js';
 import { computeDigestResponse, type DigestAlgorithm } from './digestAlgorithm.js';
+import { NonceMac } from './NonceMac.js';
 import { randomFromPool, type RandomBytes } from '../../random/index.js';
 
 export interface DigestServerOptions {
@@ -34,6 +37,8 @@ const NONCE_BYTES = TIMESTAMP_BYTES + RANDOM_BYTES + MAC_BYTES;
  * bench:sip-register's profile). An older nonce is checked by its MAC, as before.
  */
 const ISSUED_MEMORY = 4096;
+/** Hashes a nonce to its key in the memory of issued nonces. */
+const NONCE_HASH = new IdentityHash();
 
 /**
  * The UAS / registrar side of RFC 3261 §22: issues challenges and verifies credentials.
@@ -60,10 +65,16 @@ export class DigestServer {
   readonly #qop: boolean;
   readonly #lifetimeMs: number;
   readonly #now: () => number;
-  readonly #secret: Buffer;
+  readonly #mac: NonceMac;
   readonly #random: RandomBytes;
-  readonly #issued = new Map<string, number>();
-  readonly #issuedOrder: Array<string | undefined> = new Array<string | undefined>(ISSUED_MEMORY);
+  /**
+   * The latest nonces issued, as a ring: each nonce and its issue time by slot, and the slot by a
+   * hash of the nonce (an IntMap: a Map of strings, one in and one out per challenge, was rebuilt
+   * in fresh memory every few thousand).
+   */
+  readonly #issued = new IntMap(ISSUED_MEMORY * 2);
+  readonly #issuedNonces: Array<string | undefined> = new Array<string | undefined>(ISSUED_MEMORY);
+  readonly #issuedAt = new Float64Array(ISSUED_MEMORY);
   #issuedNext = 0;
 
   constructor(options: DigestServerOptions) {
@@ -78,7 +89,7 @@ export class DigestServer {
     this.#lifetimeMs = options.nonceLifetimeMs ?? 5 * 60_000;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? randomFromPool;
-    this.#secret = options.secret ?? this.#random(32);
+    this.#mac = new NonceMac(options.secret ?? this.#random(32), this.#realm, TIMESTAMP_BYTES + RANDOM_BYTES);
   }
 
   /** One challenge per algorithm, SHA-256 first, sharing one fresh nonce. */
@@ -116,31 +127,34 @@ export class DigestServer {
     bytes.writeUInt32BE(Math.floor(issuedAt / 2 ** 32), 0);
     bytes.writeUInt32BE(issuedAt % 2 ** 32, 4);
     this.#random(RANDOM_BYTES).copy(bytes, TIMESTAMP_BYTES);
-    const head = bytes.subarray(0, TIMESTAMP_BYTES + RANDOM_BYTES);
-    this.#mac(head).copy(bytes, TIMESTAMP_BYTES + RANDOM_BYTES);
+    this.#mac.sign(bytes.subarray(0, TIMESTAMP_BYTES + RANDOM_BYTES), bytes, TIMESTAMP_BYTES + RANDOM_BYTES, MAC_BYTES);
     const nonce = bytes.toString('base64url');
-    const oldest = this.#issuedOrder[this.#issuedNext];
-    if (oldest !== undefined) this.#issued.delete(oldest);
-    this.#issuedOrder[this.#issuedNext] = nonce;
-    this.#issuedNext = (this.#issuedNext + 1) % ISSUED_MEMORY;
-    this.#issued.set(nonce, issuedAt);
+    const slot = this.#issuedNext;
+    const oldest = this.#issuedNonces[slot];
+    if (oldest !== undefined) {
+      const key = NONCE_HASH.reset().add(oldest).first;
+      // Let go of the hash only if no newer nonce with the same hash took it since.
+      if (this.#issued.get(key) === slot) this.#issued.delete(key);
+    }
+    this.#issuedNonces[slot] = nonce;
+    this.#issuedAt[slot] = issuedAt;
+    this.#issued.set(NONCE_HASH.reset().add(nonce).first, slot);
+    this.#issuedNext = (slot + 1) % ISSUED_MEMORY;
     return nonce;
   }
 
   /** The issue time of a nonce this server signed, or undefined. */
   #checkNonce(nonce: string): number | undefined {
-    const issuedAt = this.#issued.get(nonce);
-    if (issuedAt !== undefined) return issuedAt;
+    const slot = this.#issued.get(NONCE_HASH.reset().add(nonce).first);
+    if (slot !== undefined && this.#issuedNonces[slot] === nonce) return this.#issuedAt[slot];
     if (!/^[A-Za-z0-9_-]+$/.test(nonce)) return undefined;
     const bytes = Buffer.from(nonce, 'base64url');
     if (bytes.length !== NONCE_BYTES) return undefined;
     const head = bytes.subarray(0, TIMESTAMP_BYTES + RANDOM_BYTES);
-    if (!timingSafeEqual(bytes.subarray(TIMESTAMP_BYTES + RANDOM_BYTES), this.#mac(head))) return undefined;
+    const expected = Buffer.allocUnsafe(MAC_BYTES);
+    this.#mac.sign(head, expected, 0, MAC_BYTES);
+    if (!timingSafeEqual(bytes.subarray(TIMESTAMP_BYTES + RANDOM_BYTES), expected)) return undefined;
     return Number(head.readBigUInt64BE());
-  }
-
-  #mac(head: Buffer): Buffer {
-    return createHmac('sha256', this.#secret).update(head).update(this.#realm, 'utf8').digest().subarray(0, MAC_BYTES);
   }
 }
 
