@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatChallenge, parseChallenge, type DigestChallenge } from './DigestChallenge.js';
 import { DigestClient } from './DigestClient.js';
 import { parseCredentials, type DigestCredentials } from './DigestCredentials.js';
 import { DigestServer } from './DigestServer.js';
+import { NonceMac } from './NonceMac.js';
 
 const URI = 'sip:127.0.0.1';
 
@@ -117,6 +118,22 @@ describe('DigestServer', () => {
     now += 5 * 60_000;
     expect(server.verify(answer(early), 'REGISTER', 'secret')).toBe('stale');
     expect(server.verify(answer(latest), 'REGISTER', 'secret')).toBe('stale');
+  });
+
+  it('checks a recent nonce by its memory and an older one by its MAC', () => {
+    const server = new DigestServer({ realm: 'r' });
+    const early = first(server.challenge());
+    for (let i = 0; i < 5000; i++) server.challenge();
+    const recent = [...Array(100)].map(() => first(server.challenge()));
+    const sign = vi.spyOn(NonceMac.prototype, 'sign');
+    try {
+      for (const challenge of recent) expect(server.verify(answer(challenge), 'REGISTER', 'secret')).toBe('ok');
+      expect(sign).not.toHaveBeenCalled();
+      expect(server.verify(answer(early), 'REGISTER', 'secret')).toBe('ok');
+      expect(sign).toHaveBeenCalledTimes(1);
+    } finally {
+      sign.mockRestore();
+    }
   });
 
   it('rejects a forged or garbled nonce as invalid, even with a matching response', () => {

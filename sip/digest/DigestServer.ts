@@ -75,6 +75,7 @@ export class DigestServer {
   readonly #issued = new IntMap(ISSUED_MEMORY * 2);
   readonly #issuedNonces: Array<string | undefined> = new Array<string | undefined>(ISSUED_MEMORY);
   readonly #issuedAt = new Float64Array(ISSUED_MEMORY);
+  readonly #issuedKeys = new Int32Array(ISSUED_MEMORY);
   #issuedNext = 0;
 
   constructor(options: DigestServerOptions) {
@@ -130,15 +131,16 @@ export class DigestServer {
     this.#mac.sign(bytes.subarray(0, TIMESTAMP_BYTES + RANDOM_BYTES), bytes, TIMESTAMP_BYTES + RANDOM_BYTES, MAC_BYTES);
     const nonce = bytes.toString('base64url');
     const slot = this.#issuedNext;
-    const oldest = this.#issuedNonces[slot];
-    if (oldest !== undefined) {
-      const key = NONCE_HASH.reset().add(oldest).first;
+    if (this.#issuedNonces[slot] !== undefined) {
+      const oldest = this.#issuedKeys[slot]!;
       // Let go of the hash only if no newer nonce with the same hash took it since.
-      if (this.#issued.get(key) === slot) this.#issued.delete(key);
+      if (this.#issued.get(oldest) === slot) this.#issued.delete(oldest);
     }
+    const key = NONCE_HASH.reset().add(nonce).first;
     this.#issuedNonces[slot] = nonce;
     this.#issuedAt[slot] = issuedAt;
-    this.#issued.set(NONCE_HASH.reset().add(nonce).first, slot);
+    this.#issuedKeys[slot] = key;
+    this.#issued.set(key, slot);
     this.#issuedNext = (slot + 1) % ISSUED_MEMORY;
     return nonce;
   }
