@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../random/index.js';
 import { IntMap } from './IntMap.js';
 
-/** A small deterministic generator, so a failure replays. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => (state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0);
+/** Integers from 0 to `below` - 1 from a seeded generator, so a failure replays. */
+function seededInts(seed: number, below: number): () => number {
+  const random = seededRandom(seed);
+  return () => Math.floor(random() * below);
 }
 
 describe('IntMap: the churning tables of hashes, in typed arrays', () => {
   it('answers as a Map does through 200,000 random sets, gets and deletes on colliding keys', () => {
-    const next = lcg(7);
+    const next = seededInts(7, 600);
     const map = new IntMap(4);
     const reference = new Map<number, number>();
     for (let i = 0; i < 200_000; i++) {
       // 600 keys in a table of at most 2,048 slots: long probe runs, wrapping at the end.
-      const key = next() % 600;
+      const key = next();
       const op = next() % 3;
       if (op === 0) {
         map.set(key, i);
@@ -31,11 +32,11 @@ describe('IntMap: the churning tables of hashes, in typed arrays', () => {
   });
 
   it('keeps its arrays through churn: one key in and the oldest out, a million times', () => {
-    const next = lcg(11);
+    const next = seededInts(11, 2 ** 30);
     const map = new IntMap(16);
     const ring: number[] = [];
     for (let i = 0; i < 1_000_000; i++) {
-      const key = next() & 0x3fffffff;
+      const key = next();
       map.set(key, i);
       ring.push(key);
       if (ring.length > 5_000) map.delete(ring.shift()!);
