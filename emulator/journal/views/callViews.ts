@@ -18,7 +18,11 @@ export interface TimelineItem {
 export function callTimeline(entries: readonly JournalEntry[]): TimelineItem[] {
   const items: TimelineItem[] = [];
   const add = (entry: JournalEntry, kind: TimelineItem['kind'], text: string) => items.push({ seq: entry.seq, at: Math.floor(entry.wall), kind, text });
+  // The agent's turn for a key says `DTMF 5` right after the key's own line does: one line is enough.
+  let keyLine: string | undefined;
   for (const entry of entries) {
+    const key = keyLine;
+    keyLine = undefined;
     switch (entry.kind) {
       case 'call.state':
         add(entry, 'state', entry.reason ? `${entry.state} (${entry.reason})` : entry.state);
@@ -27,10 +31,11 @@ export function callTimeline(entries: readonly JournalEntry[]): TimelineItem[] {
         add(entry, entry.topic, entry.text);
         break;
       case 'agent.turn':
-        if (entry.heard !== undefined) add(entry, 'caller', entry.heard);
+        if (entry.heard !== undefined && entry.heard !== key) add(entry, 'caller', entry.heard);
         if (entry.said !== undefined) add(entry, 'agent', `says ${entry.said}${entry.why ? ` (${entry.why})` : ''}`);
         break;
       case 'dtmf':
+        if (entry.heardBy === 'agent') keyLine = `DTMF ${entry.digit}`;
         add(entry, entry.heardBy === 'agent' ? 'caller' : 'media', entry.heardBy === 'agent' ? `${entry.method === 'info' ? 'INFO ' : ''}DTMF ${entry.digit}` : `${entry.heardBy}: heard DTMF ${entry.digit}`);
         break;
       case 'transfer':
