@@ -97,7 +97,7 @@ describe('formatText', () => {
 });
 
 describe('formatMarkdown', () => {
-  it('gives the README a table with the date, the machine and the command to reproduce', () => {
+  it('gives docs/performance.md a table with the date, the machine and the command to reproduce', () => {
     const md = formatMarkdown(report);
     expect(md).toContain('(2026-11-24)');
     expect(md).toContain('2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64; other processes');

@@ -92,7 +92,7 @@ export function formatText(report: ApiBenchReport): string {
   ].join('\n');
 }
 
-/** The README's Performance table for this run, with the date, machine and command to reproduce it. */
+/** This run's table for docs/performance.md, with the date, machine and command to reproduce it. */
 export function formatMarkdown(report: ApiBenchReport): string {
   const { settings: s, coldStart } = report;
   const shares = cpuShares(report);

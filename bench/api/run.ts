@@ -12,7 +12,7 @@ Benchmarks omnisip's REST API against 'prism mock openapi.yaml' on this machine:
 (spawn → ready, median: the API answering 2xx and, for omnisip, its PBX answering OPTIONS), then
 requests/s and p99 with autocannon (in this process; each server in its own) per case. Targets:
 cold start ≥ 5× Prism, throughput ≥ 15× Prism and p99 < 5 ms per case, printed as PASS/MISS.
-Writes bench/results/api-<timestamp>.json and .md (the README table). Needs 'npm run build'.
+Writes bench/results/api-<timestamp>.json and .md (the tables docs/performance.md keeps). Needs 'npm run build'.
 
 Options:
   --duration <s>      measured seconds per case (default 10)

@@ -95,7 +95,7 @@ describe('--pin', () => {
 });
 
 describe('formatMarkdown', () => {
-  it('is the README table: date, machine, reproduce command, one row per target', () => {
+  it('is the table docs/performance.md keeps: date, machine, reproduce command, one row per target', () => {
     const md = formatMarkdown(buildReport(input({ steps: [step(50), step(100), step(200), step(300, 12, 250)] })));
     expect(md).toContain('### Calls through the built-in PBX (2026-11-24)');
     expect(md).toContain('Reproduce with `npm run bench:calls`.');

@@ -118,7 +118,7 @@ function describeSettings(s: CallsBenchSettings): string {
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
-/** The README's table for this run, with the date, machine and command to reproduce it. */
+/** This run's table for docs/performance.md, with the date, machine and command to reproduce it. */
 export function formatMarkdown(report: CallsBenchReport): string {
   const { settings: s, concurrent: c, machine } = report;
   const w = c.window;

@@ -15,7 +15,7 @@ const usage = `Usage: npm run bench:calls [-- options]
 Benchmarks calls through omnisip's built-in PBX to one listener on this machine: call setup rate
 with SIPp (INVITE/200/ACK/BYE, stepping the rate up until a call fails), then concurrent calls with
 G.711 both ways, measured at the callers (loss, inter-arrival jitter) and at the emulator process
-(CPU, RSS). Writes bench/results/calls-<timestamp>.json and .md (the README table). Needs sipp.
+(CPU, RSS). Writes bench/results/calls-<timestamp>.json and .md (the tables docs/performance.md keeps). Needs sipp.
 
 Options:
   --rates <list>      setup rates to step through, calls/s (default 50,100,200,300)

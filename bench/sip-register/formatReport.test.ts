@@ -51,7 +51,7 @@ describe('formatReport', () => {
     expect(text).toContain('PASS  time per connection, 1000 vs 100: 0.94× (target ≤ 1.5× (linear))');
   });
 
-  it('writes the README table with measured numbers and each target’s result', () => {
+  it('writes the table docs/performance.md keeps, with measured numbers and each target’s result', () => {
     const markdown = formatMarkdown(report);
     expect(markdown).toContain('Measured 2026-11-24 on 2 CPUs (Xeon), 24.0 GiB RAM, Node v20.20.2, linux x64 (load average 0.5 at start)');
     expect(markdown).toContain('median of 3 alternating rounds of ~15 s per server');

@@ -81,7 +81,7 @@ function profileLines({ profile }: ServerRegistrations): string[] {
   ];
 }
 
-/** The README's table (Performance section), numbers as measured. */
+/** The run's table for docs/performance.md, numbers as measured. */
 export function formatMarkdown(report: SipRegisterReport): string {
   const { machine, settings: s, registrations: r, connections: curve } = report;
   const c = curve.at(-1)!;

@@ -67,7 +67,7 @@ export function formatText(report: SoakReport): string {
   ].join('\n');
 }
 
-/** The README's section for this run: targets, samples, with the date, machine and command. */
+/** This run's section for docs/performance.md: targets, samples, with the date, machine and command. */
 export function formatMarkdown(report: SoakReport): string {
   const { settings: s, machine } = report;
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
