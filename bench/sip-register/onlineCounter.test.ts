@@ -27,3 +27,13 @@ describe('curveSizes', () => {
     expect(curveSizes(3000)).toEqual([100, 250, 500, 1000, 2500, 3000]);
   });
 });
+
+describe('connectionsTimeBudgetSeconds', () => {
+  it("is the issue's 10 s for 5,000 connections and 2 ms each beyond, and sets no time below 5,000", async () => {
+    const { connectionsTimeBudgetSeconds } = await import('./runSipRegisterBenchmark.js');
+    expect(connectionsTimeBudgetSeconds(5000)).toBe(10);
+    expect(connectionsTimeBudgetSeconds(10_000)).toBe(20);
+    expect(connectionsTimeBudgetSeconds(4999)).toBeUndefined();
+    expect(connectionsTimeBudgetSeconds(1000)).toBeUndefined();
+  });
+});

@@ -80,8 +80,15 @@ function newestProfile(dir: string, since: number): string | undefined {
   return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-/** Time to all online per connection that the target allows: 10 s for 5,000. */
-const CONNECTION_BUDGET_MS = 2;
+/**
+ * The time to all online that the target allows `count` connections: 10 s for 5,000 (issue 12),
+ * 2 ms each beyond. Below 5,000 there is none: a smaller run is dominated by what does not scale
+ * (the first REGISTER exchanges, the event stream's start), so 2 ms each would be a target nobody
+ * set; the curve's flatness is checked instead.
+ */
+export function connectionsTimeBudgetSeconds(count: number): number | undefined {
+  return count >= 5000 ? (count * 2) / 1000 : undefined;
+}
 
 /** The sizes of the connections curve: 100 up to `max`, roughly doubling, `max` last. */
 export function curveSizes(max: number): number[] {
@@ -142,12 +149,18 @@ export async function runSipRegisterBenchmark(options: SipRegisterBenchOptions):
   const perConnection = (r: ConnectionsResult) => (r.allOnlineSeconds === undefined ? Infinity : (r.allOnlineSeconds * 1000) / r.requested);
   const growth = perConnection(c) / perConnection(first);
   const rssOnline = c.memoryOnline?.rssBytes;
-  const budgetSeconds = (c.requested * CONNECTION_BUDGET_MS) / 1000;
+  const budgetSeconds = connectionsTimeBudgetSeconds(c.requested);
+  const allOnline = c.online === c.requested && c.allOnlineSeconds !== undefined;
   const checks: Check[] = [
     { check: 'omnisip registrations/s vs Kamailio', target: '≥ 50%', measured: `${(ratio * 100).toFixed(1)}% (median ${Math.round(omnisip.medianPerSecond)} vs ${Math.round(kamailio.medianPerSecond)})`, pass: ratio >= 0.5 },
     { check: 'failed registrations (omnisip)', target: '0', measured: `${omnisip.failed} of ${omnisip.attempted}`, pass: omnisip.failed === 0 && omnisip.successful === omnisip.attempted },
     { check: 'omnisip peak RSS while registering', target: '< 300 MB', measured: mib(omnisip.peakRssBytes), pass: omnisip.peakRssBytes !== undefined && omnisip.peakRssBytes < 300 * 2 ** 20 },
-    { check: `${c.requested} SIP connections Running/online`, target: `all, in < ${budgetSeconds} s`, measured: `${c.online}${c.allOnlineSeconds === undefined ? '' : ` after ${c.allOnlineSeconds.toFixed(2)} s`}`, pass: c.online === c.requested && c.allOnlineSeconds !== undefined && c.allOnlineSeconds < budgetSeconds },
+    {
+      check: `${c.requested} SIP connections Running/online`,
+      target: budgetSeconds === undefined ? 'all (the time target is for 5,000: --connections 5000)' : `all, in < ${budgetSeconds} s`,
+      measured: `${c.online}${c.allOnlineSeconds === undefined ? '' : ` after ${c.allOnlineSeconds.toFixed(2)} s`}`,
+      pass: allOnline && (budgetSeconds === undefined || c.allOnlineSeconds! < budgetSeconds),
+    },
     { check: `emulator RSS with ${c.requested} connections online`, target: '< 500 MB', measured: mib(rssOnline), pass: rssOnline !== undefined && rssOnline < 500 * 2 ** 20 },
     { check: `time per connection, ${c.requested} vs ${first.requested}`, target: '≤ 1.5× (linear)', measured: Number.isFinite(growth) ? `${growth.toFixed(2)}×` : 'not all online', pass: growth <= 1.5 },
   ];
