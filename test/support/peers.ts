@@ -17,9 +17,28 @@ export function peerAvailable(binary: string): boolean {
 
 export const skipReason = (binary: string) => `${binary} not installed: run scripts/install-peers.sh to run the interop tests`;
 
-/** A port number free for both UDP and TCP on 127.0.0.1 right now (for peers that cannot bind port 0 and tell us). */
+/**
+ * The ports this process handed out lately. Asked for a free port again, the kernel often offers
+ * one it has just handed out and seen closed (5 to 10 times in 300 probes on this project's VM), so
+ * two ports asked for one after the other, a SIP port and an API port, or SIPp's `-p` and `-mp`,
+ * could be the same one, and the second bind of the peer fail. The latest 4,096 are skipped.
+ */
+const handedOut = new Set<number>();
+
+/** True, and remembered, when `port` was not handed out lately by this process. */
+export function takeFreshPort(port: number): boolean {
+  if (handedOut.has(port)) return false;
+  handedOut.add(port);
+  if (handedOut.size > 4096) handedOut.delete(handedOut.values().next().value as number);
+  return true;
+}
+
+/**
+ * A port number free for both UDP and TCP on 127.0.0.1 right now (for peers that cannot bind port 0
+ * and tell us), and not one this process handed out lately.
+ */
 export async function freeUdpTcpPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer();
       server.once('error', reject);
@@ -33,7 +52,7 @@ export async function freeUdpTcpPort(): Promise<number> {
       socket.once('error', () => resolve(false));
       socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
     });
-    if (udpFree) return port;
+    if (udpFree && takeFreshPort(port)) return port;
   }
   throw new Error('no free UDP+TCP port found on 127.0.0.1');
 }
