@@ -185,6 +185,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   check(config.quotaApproval === 'auto' || config.quotaApproval === 'manual', `quotaApproval must be 'auto' or 'manual', got ${JSON.stringify(options.quotaApproval)}`);
   check(isPort(config.apiPort), `apiPort must be an integer from 0 to 65535, got ${config.apiPort}`);
   check(isPort(config.sipPort), `sipPort must be an integer from 0 to 65535, got ${config.sipPort}`);
+  check(!config.sip || config.apiPort === 0 || config.apiPort !== config.sipPort, `apiPort and sipPort are both ${config.apiPort}: the built-in PBX listens on TCP as well as UDP, so the API needs a port of its own (0 picks a free one)`);
   check(Number.isInteger(config.registerExpires) && config.registerExpires > 0, `registerExpires must be a positive integer (seconds), got ${config.registerExpires}`);
   check(Number.isFinite(config.registerRetryMs) && config.registerRetryMs > 0, `registerRetryMs must be > 0, got ${config.registerRetryMs}`);
   check(config.pbxAccounts.every((a) => typeof a?.username === 'string' && a.username !== '' && typeof a.password === 'string'), 'pbxAccounts must be a list of {username, password, domain?}');

@@ -94,7 +94,8 @@ function bindError(protocol: TransportProtocol, address: string, port: number): 
   return (error) => {
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
     const hint = code === 'EADDRINUSE' ? '; another process holds that port: choose another or use 0' : '';
-    throw new Error(`SIP transport: cannot bind ${protocol} ${address}:${port} (${code})${hint}`, { cause: error });
+    // `code` as Node's own errors carry it, so a caller can tell a taken port from other failures.
+    throw Object.assign(new Error(`SIP transport: cannot bind ${protocol} ${address}:${port} (${code})${hint}`, { cause: error }), { code });
   };
 }
 
