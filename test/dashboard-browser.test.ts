@@ -121,6 +121,16 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard, in Chromium' : `the 
     expect(await page.content()).not.toContain(password);
   });
 
+  it("shows the PBX's accounts with every column inside its card: a long contact wraps", async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Overview' }).click();
+    const pbx = page.getByRole('table', { name: 'PBX accounts and registrations' });
+    await pbx.getByText(/^sip:101@127\.0\.0\.1/).waitFor();
+    const fit = await pbx.evaluate((table) => ({ table: table.scrollWidth, card: table.parentElement!.clientWidth }));
+    expect(fit.table, 'the table is no wider than its scroll box, so Transport and Expires show').toBeLessThanOrEqual(fit.card);
+    await page.goto(`${emulator.url}/calls/${callId}`);
+    await page.locator('.arrow[data-label="BYE"]').first().waitFor();
+  });
+
   it('plays the recording in the page and links the pcap', async () => {
     await page.getByRole('button', { name: 'Play the recording' }).click();
     const audio = page.getByRole('group', { name: "What the emulator's softphone heard" }).or(page.locator('audio'));
